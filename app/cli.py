@@ -1,0 +1,144 @@
+"""The `dropout-lab` command: serve the app, check lab code, train, benchmark."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from app.harness import streamlit_command
+
+    cmd = streamlit_command(args.host, args.port, headless=args.headless)
+    print(f"Dropout Lab on http://{args.host}:{args.port}  (Ctrl+C stops it)", flush=True)
+    os.execv(cmd[0], cmd)  # replaces this process: signals go straight to Streamlit
+    return 0  # pragma: no cover
+
+
+def _read_code(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    return Path(path).read_text(encoding="utf-8", errors="replace")
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from app.engine.codelab import verdict
+
+    try:
+        source = _read_code(args.file)
+    except OSError as e:
+        print(f"dropout-lab check: cannot read {args.file}: {e.strerror}", file=sys.stderr)
+        return 2
+    result = verdict(source)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print("OK: a valid model for the lab." if result["ok"] else "Not a valid model:")
+        for err in result["errors"]:
+            where = f"line {err['line']}: " if err["line"] else ""
+            print(f"  ✗ {where}{err['message']}")
+        for layer in result["layers"]:
+            print(f"  · {layer}")
+        for goal in result["goals"]:
+            print(f"  {'✓' if goal['met'] else '○'} {goal['label']}")
+    return 0 if result["ok"] else 1
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from app.engine.codelab import parse_code
+    from app.engine.spec import MAX_EPOCHS, TrainConfig, lesson_spec
+
+    if args.code:
+        result = parse_code(_read_code(args.code))
+        if not result.ok:
+            for err in result.errors:
+                where = f"line {err.line}: " if err.line else ""
+                print(f"dropout-lab train: {where}{err.message}", file=sys.stderr)
+            return 1
+        spec = result.spec
+    else:
+        if not 0.0 <= args.rate < 1.0:
+            print(f"dropout-lab train: --rate must be in [0, 1), got {args.rate}", file=sys.stderr)
+            return 2
+        spec = lesson_spec(args.rate)
+    if not 1 <= args.epochs <= MAX_EPOCHS:
+        print(f"dropout-lab train: --epochs must be 1..{MAX_EPOCHS}", file=sys.stderr)
+        return 2
+    from app.engine.training import train, train_cli_payload
+
+    def progress(epoch: int, logs: dict[str, float]) -> None:
+        if not args.json:
+            print(
+                f"epoch {epoch:3d}/{args.epochs}  loss {logs['loss']:.4f}  "
+                f"acc {logs['accuracy']:.4f}  val_loss {logs['val_loss']:.4f}  "
+                f"val_acc {logs['val_accuracy']:.4f}",
+                flush=True,
+            )
+
+    run = train(spec, TrainConfig(epochs=args.epochs, seed=args.seed), on_epoch=progress)
+    if args.json:
+        print(json.dumps(train_cli_payload(run)))
+    else:
+        print(f"trained in {run.train_seconds:.2f} s")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from app.bench import run_benchmarks
+
+    figures = run_benchmarks(args.only)
+    print(json.dumps(figures, indent=2) if args.json else _format_bench(figures))
+    return 0
+
+
+def _format_bench(figures: dict) -> str:
+    lines = []
+    for section, values in figures.items():
+        lines.append(f"[{section}]")
+        for key, value in values.items():
+            shown = f"{value:.4g}" if isinstance(value, float) else value
+            lines.append(f"  {key:32s} {shown}")
+    return "\n".join(lines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dropout-lab", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="start the app in the browser")
+    serve.add_argument("--host", default="localhost", help="address to listen on (0.0.0.0: all)")
+    serve.add_argument("--port", type=int, default=8501)
+    serve.add_argument("--headless", action="store_true", help="do not open a browser")
+    serve.set_defaults(func=cmd_serve)
+
+    check = sub.add_parser("check", help="the lab verdict for a code file (no training)")
+    check.add_argument("file", help="a Python file with the model code, or - for stdin")
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(func=cmd_check)
+
+    train = sub.add_parser("train", help="train one run on the lesson data")
+    source = train.add_mutually_exclusive_group()
+    source.add_argument("--code", help="a Python file with the model code")
+    source.add_argument("--rate", type=float, default=0.0, help="lesson model with Dropout(R)")
+    train.add_argument("--epochs", type=int, default=50)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--json", action="store_true")
+    train.set_defaults(func=cmd_train)
+
+    bench = sub.add_parser("bench", help="measure speed and print the figures")
+    bench.add_argument("--only", choices=["explore", "training"], action="append")
+    bench.add_argument("--json", action="store_true")
+    bench.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""What the Explore step shows for one setting of its controls: numbers and figures, no UI."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+
+from app.engine import figures, masks
+
+RATE_MIN, RATE_MAX, RATE_STEP, RATE_DEFAULT = 0.0, 0.9, 0.05, 0.3
+N_UNITS = 64
+LESSON_LAYERS = (10, 256, 256, 256, 1)
+LESSON_LAYER_NAMES = ("input", "hidden 1", "hidden 2", "hidden 3", "output")
+CONTENT_FILE = Path(__file__).resolve().parents[2] / "lessons" / "explore.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    rate: float = RATE_DEFAULT
+    seed: int = 0
+    n_masks: int = 1000
+    training: bool = True
+    form: str = "inverted"  # or "original"
+
+
+@dataclass(frozen=True)
+class LayerView:
+    activations: np.ndarray
+    keep: np.ndarray
+    output: np.ndarray
+    scale: float  # what kept units are multiplied by in this mode and form
+    dropped_fraction: float  # of units actually dropped by this mask (0 at inference)
+    figure: go.Figure
+
+
+def parse_rate(raw: str | None) -> tuple[float, str | None]:
+    """A rate from a deep link: (snapped rate, None) or (the default, a message saying why)."""
+    if raw is None or raw == "":
+        return RATE_DEFAULT, None
+    try:
+        value = float(raw)
+    except ValueError:
+        return RATE_DEFAULT, f"The link's rate {raw!r} is not a number; using {RATE_DEFAULT}."
+    if not RATE_MIN <= value <= RATE_MAX:  # NaN fails this too
+        return RATE_DEFAULT, (
+            f"The link's rate {raw} is outside {RATE_MIN}–{RATE_MAX}; using {RATE_DEFAULT}."
+        )
+    return round(round(value / RATE_STEP) * RATE_STEP, 2), None
+
+
+def layer_view(s: Settings) -> LayerView:
+    """One layer, one mask: activations, the sampled mask and the output in the chosen mode."""
+    x = masks.example_activations(N_UNITS, seed=0)
+    keep = masks.keep_mask(x.shape, s.rate, np.random.default_rng(s.seed))
+    out = masks.apply_mask(x, keep, s.rate, form=s.form, training=s.training)
+    if s.training:
+        scale = 1.0 / (1.0 - s.rate) if s.form == "inverted" else 1.0
+        dropped = float(1.0 - keep.mean())
+    else:
+        scale = 1.0 if s.form == "inverted" else 1.0 - s.rate
+        dropped = 0.0
+    mode = "training" if s.training else "inference"
+    shown_keep = keep if s.training else np.ones_like(keep)
+    fig = figures.layer_figure(x, shown_keep, out, rate=s.rate, mode=mode)
+    return LayerView(x, shown_keep, out, scale, dropped, fig)
+
+
+def convergence_view(s: Settings) -> tuple[masks.Convergence, go.Figure]:
+    x = masks.example_activations(N_UNITS, seed=0)
+    conv = masks.convergence(x, s.rate, s.n_masks, np.random.default_rng(s.seed + 1), form=s.form)
+    fig = figures.convergence_figure(
+        conv.expected, conv.average, conv.ks, conv.mean_abs_error, s.n_masks
+    )
+    return conv, fig
+
+
+def network_view(s: Settings) -> tuple[go.Figure, int, float]:
+    """The lesson model with one sampled mask per hidden layer; (figure, n droppable, log10 2^n)."""
+    rng = np.random.default_rng(s.seed + 2)
+    hidden = LESSON_LAYERS[1:-1]
+    keeps: list[np.ndarray | None] = [None]
+    for n in hidden:
+        keeps.append(masks.keep_mask((n,), s.rate, rng) if s.training else None)
+    keeps.append(None)
+    fig = figures.network_figure(LESSON_LAYERS, LESSON_LAYER_NAMES, keeps)
+    n_droppable = sum(hidden)
+    return fig, n_droppable, masks.subnetwork_count_log10(n_droppable)
+
+
+def variant_figures(s: Settings) -> dict[str, go.Figure]:
+    """One small picture per dropout variant, all driven by the same rate and seed."""
+    rng = np.random.default_rng(s.seed + 3)
+    p = s.rate
+    standard = masks.keep_mask((8, 8), p, rng).astype(float)
+    maps = np.abs(rng.normal(0.8, 0.5, (4, 6, 6)))
+    spatial = masks.spatial_dropout(maps, p, rng)
+    connect = masks.dropconnect_mask(8, 8, p, rng).astype(float)
+    block = masks.dropblock_mask(16, p, 3, rng).astype(float)
+    per_step = masks.time_masks(10, 6, p, rng, variational=False).astype(float)
+    locked = masks.time_masks(10, 6, p, rng, variational=True).astype(float)
+    time_canvas = np.hstack([per_step, np.full((10, 1), np.nan), locked])
+    selu_like = rng.normal(0.0, 1.0, 4000)
+    alpha = masks.alpha_dropout(selu_like, p, rng)
+    return {
+        "standard": figures.small_map(standard, "Standard: units", mask=True),
+        "spatial": figures.spatial_figure(spatial, "Spatial: whole feature maps"),
+        "dropconnect": figures.small_map(connect, "DropConnect: weights (in × out)", mask=True),
+        "dropblock": figures.small_map(block, "DropBlock: 3×3 blocks", mask=True),
+        "variational": figures.small_map(
+            time_canvas, "Per-step masks | one mask for all steps", mask=True
+        ),
+        "alpha": figures.histogram_figure(
+            selu_like,
+            alpha,
+            f"Alpha dropout: mean {alpha.mean():+.2f}, std {alpha.std():.2f}",
+            ("before", "after"),
+        ),
+    }
+
+
+@cache
+def content() -> dict:
+    """The Explore step's words (captions, explanations), kept as data in lessons/."""
+    with CONTENT_FILE.open("rb") as f:
+        return tomllib.load(f)

@@ -1,0 +1,85 @@
+"""Starting the Streamlit server: one way, shared by `dropout-lab serve`, benchmarks and tests."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+MAIN = Path(__file__).resolve().parent / "main.py"
+
+
+def streamlit_command(host: str, port: int, *, headless: bool = True) -> list[str]:
+    """The `streamlit run` command line for the app, with telemetry and file watching off."""
+    return [
+        sys.executable, "-m", "streamlit", "run", str(MAIN),
+        "--server.address", host,
+        "--server.port", str(port),
+        "--server.headless", str(headless).lower(),
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+        "--server.runOnSave", "false",
+        "--client.toolbarMode", "minimal",
+    ]  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, timeout: float = 60.0, proc: subprocess.Popen | None = None) -> float:
+    """Poll /_stcore/health until it answers ok; return the seconds waited."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the server exited with code {proc.returncode} before it was up")
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.read().decode().strip() == "ok":
+                    return time.perf_counter() - start
+        time.sleep(0.05)
+    raise TimeoutError(f"{url} did not become healthy within {timeout} s")
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+    log_path: Path
+    startup_seconds: float
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@contextlib.contextmanager
+def running_server(log_path: Path, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """A real `streamlit run` of the app on a free loopback port, stopped on exit."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    full_env = {**os.environ, **(env or {})}
+    with log_path.open("w") as log:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            streamlit_command("127.0.0.1", port), stdout=log, stderr=subprocess.STDOUT,
+            env=full_env, cwd=MAIN.parents[1],
+        )  # fmt: skip
+        try:
+            wait_healthy(url, proc=proc)
+            yield Server(url, proc, log_path, time.perf_counter() - start)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()

@@ -1,0 +1,3 @@
+from app.ui.placeholder import coming_soon
+
+coming_soon("build")

@@ -1,0 +1,120 @@
+"""Explore: a live dropout mask, its 1/(1-p) scaling, the expectation, and the variants."""
+
+import streamlit as st
+
+from app.engine import explore
+from app.ui import state
+from app.ui.timing import timed
+
+RATE = "explore.rate"
+SEED = "explore.seed"
+TEXT = explore.content()
+
+
+def init_from_link() -> None:
+    """Take ?rate= and ?seed= from a deep link once, before the widgets exist."""
+    if RATE not in st.session_state:
+        rate, problem = explore.parse_rate(state.query_param("rate"))
+        st.session_state[RATE] = rate
+        if problem:
+            st.warning(problem, icon="🔗")
+    if SEED not in st.session_state:
+        raw = state.query_param("seed") or ""
+        st.session_state[SEED] = int(raw) if raw.isdigit() and int(raw) < 2**31 else 0
+
+
+def new_mask() -> None:
+    st.session_state[SEED] = (st.session_state[SEED] + 1) % 2**31
+
+
+def controls() -> explore.Settings:
+    c1, c2, c3 = st.columns([3, 2, 2], vertical_alignment="bottom")
+    rate = c1.slider(
+        "Dropout rate p (probability of dropping a unit)",
+        explore.RATE_MIN,
+        explore.RATE_MAX,
+        step=explore.RATE_STEP,
+        key=RATE,
+    )
+    seed = c2.number_input("Mask seed", 0, 2**31 - 1, step=1, key=SEED)
+    c3.button("🎲 New mask", on_click=new_mask, width="stretch")
+    c4, c5, c6 = st.columns([3, 2, 2], vertical_alignment="center")
+    form = c4.radio(
+        "Dropout form",
+        ["inverted", "original"],
+        horizontal=True,
+        key="explore.form",
+        format_func=lambda f: {"inverted": "Inverted (Keras)", "original": "Original (2014)"}[f],
+    )
+    inference = c5.toggle(
+        "Inference mode",
+        key="explore.inference",
+        help="What the layer does in model.predict(): training=False",
+    )
+    n_masks = c6.select_slider(
+        "Masks averaged (K)", [10, 100, 500, 1000, 2000, 5000], value=1000, key="explore.masks"
+    )
+    st.query_params["rate"] = f"{rate:g}"
+    return explore.Settings(
+        rate=rate, seed=int(seed), n_masks=n_masks, training=not inference, form=form
+    )
+
+
+@st.fragment
+def explorer() -> None:
+    with timed("explore.fragment"):
+        explorer_body()
+
+
+def explorer_body() -> None:
+    s = controls()
+    text = TEXT["layer"]
+    st.subheader(text["heading"])
+    view = explore.layer_view(s)
+    m1, m2, m3 = st.columns(3)
+    m1.metric(
+        "Scale on kept units",
+        f"× {view.scale:.4g}",
+        help="Inverted dropout: 1/(1−p) during training, 1 at inference.",
+    )
+    m2.metric(
+        "Dropped this time",
+        f"{view.dropped_fraction:.0%}",
+        delta=f"{view.dropped_fraction - (s.rate if s.training else 0):+.0%} vs p",
+        delta_color="off",
+    )
+    m3.metric("Rate p", f"{s.rate:.2f}")
+    mode = ("training" if s.training else "inference") + "_" + s.form
+    st.markdown(text[mode].format(rate=f"{s.rate:g}", scale=f"{view.scale:.4g}"))
+    st.plotly_chart(view.figure, width="stretch", key="explore.layer_chart")
+    st.caption(text["explain"])
+
+    st.subheader(TEXT["expectation"]["heading"])
+    _, fig = explore.convergence_view(s)
+    st.plotly_chart(fig, width="stretch", key="explore.convergence_chart")
+    st.caption(TEXT["expectation"]["explain"])
+
+    st.subheader(TEXT["forms"]["heading"])
+    st.markdown(TEXT["forms"]["explain"])
+
+    st.subheader(TEXT["network"]["heading"])
+    net_fig, n_units, log10 = explore.network_view(s)
+    st.plotly_chart(net_fig, width="stretch", key="explore.network_chart")
+    st.caption(TEXT["network"]["explain"].format(n_units=n_units, log10=log10))
+    if not s.training:
+        st.caption(TEXT["network"]["inference"])
+
+    st.subheader(TEXT["variants"]["heading"])
+    st.caption(TEXT["variants"]["explain"])
+    captions = TEXT["variants"]["captions"]
+    figs = explore.variant_figures(s)
+    for row in (list(figs)[:3], list(figs)[3:]):
+        for col, name in zip(st.columns(3), row, strict=True):
+            col.plotly_chart(figs[name], width="stretch", key=f"explore.variant.{name}")
+            col.markdown(captions[name])
+
+
+st.title("🎛️ Explore: dropout, live")
+st.markdown(TEXT["intro"])
+init_from_link()
+explorer()

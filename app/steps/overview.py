@@ -1,0 +1,14 @@
+"""The overview: what the lesson is and the five steps, one line each."""
+
+import streamlit as st
+
+from app.engine.steps import lesson
+
+LESSON = lesson()
+st.title(f"🎲 {LESSON.title}")
+st.subheader(LESSON.tagline)
+st.markdown(LESSON.overview)
+for number, step in enumerate(LESSON.steps, start=1):
+    with st.container(border=True):
+        st.page_link(step.script, label=f"**{number}. {step.title}**", icon=step.icon)
+        st.caption(step.blurb)

@@ -1,0 +1,182 @@
+"""Read: the lesson's readings, one section at a time, each followed by misconception checks."""
+
+import streamlit as st
+
+from app.engine import explore, lessons
+from app.engine.steps import lesson
+from app.ui import state
+
+SECTION = "read.section"
+ANSWERS = "read.quiz_answers"  # {item id: chosen index}; survives switching sections
+SCORE = "read.quiz_score"  # {"correct", "answered", "total"}
+FIGURE_RATE = explore.RATE_DEFAULT  # the lesson's rate, 0.3
+
+LESSON = lesson()
+SECTIONS = lessons.load_sections()
+BY_SLUG = {s.slug: s for s in SECTIONS}
+SLUGS = [s.slug for s in SECTIONS]
+QUIZ = lessons.load_quiz(sections=SLUGS)
+
+
+def answers() -> dict[str, int]:
+    """This learner's recorded answers."""
+    return st.session_state.setdefault(ANSWERS, {})
+
+
+def update_score() -> None:
+    st.session_state[SCORE] = lessons.score(QUIZ, answers())
+
+
+def record(item: lessons.QuizItem) -> None:
+    """Radio callback: the first choice made is the learner's answer."""
+    choice = st.session_state.get(f"read.quiz.{item.id}")
+    if choice is not None and item.id not in answers():
+        answers()[item.id] = choice
+    update_score()
+
+
+def reset_checks() -> None:
+    answers().clear()
+    for item in QUIZ:
+        st.session_state.pop(f"read.quiz.{item.id}", None)
+    update_score()
+
+
+def go_to(slug: str) -> None:
+    st.session_state[SECTION] = slug
+
+
+def init_from_link() -> None:
+    """Open the section named by ?section= (a slug or its number) once, on arrival."""
+    if SECTION in st.session_state:
+        return
+    raw = (state.query_param("section") or "").strip()
+    by_number = {str(n): slug for n, slug in enumerate(SLUGS, start=1)}
+    if raw in BY_SLUG:
+        st.session_state[SECTION] = raw
+    else:
+        st.session_state[SECTION] = by_number.get(raw.lstrip("0"), SLUGS[0])
+
+
+@st.cache_data(show_spinner=False)
+def variant_figures(rate: float) -> dict:
+    """The Explore step's variant pictures, drawn once per rate."""
+    return explore.variant_figures(explore.Settings(rate=rate))
+
+
+def navigator() -> lessons.Section:
+    """The list of sections with reading times and check counts; returns the chosen one."""
+    done = answers()
+    captions = []
+    for s in SECTIONS:
+        items = [q for q in QUIZ if q.section == s.slug]
+        caption = f"{s.minutes} min read"
+        if items:
+            n_done = sum(q.id in done for q in items)
+            caption += f" · {n_done}/{len(items)} checks" + (" ✓" if n_done == len(items) else "")
+        captions.append(caption)
+    slug = st.radio(
+        "Sections",
+        SLUGS,
+        format_func=lambda s: f"{SLUGS.index(s) + 1}. {BY_SLUG[s].title}",
+        captions=captions,
+        key=SECTION,
+    )
+    score = st.session_state[SCORE]
+    st.progress(
+        score["answered"] / score["total"],
+        text=f"Checks: {score['correct']} right, {score['answered']} of {score['total']} answered",
+    )
+    if score["answered"]:
+        st.button("Reset all checks", on_click=reset_checks, key="read.reset", icon=":material/restart_alt:")
+    return BY_SLUG[slug]
+
+
+def reading(section: lessons.Section) -> None:
+    """The section's text, figures, and buttons to the steps it mentions."""
+    number = SLUGS.index(section.slug) + 1
+    st.header(f"{number}. {section.title}", anchor=False)
+    st.caption(f"{section.minutes} min read · section {number} of {len(SECTIONS)}")
+    for kind, content in section.parts():
+        if kind == "markdown":
+            st.markdown(lessons.relative_links(lessons.demote_headings(content)))
+        elif content.startswith("variant/"):
+            name = content.removeprefix("variant/")
+            left, _ = st.columns([2, 1])
+            left.plotly_chart(variant_figures(FIGURE_RATE)[name], key=f"read.figure.{name}")
+    targets = {(link.step, link.query): link for link in section.links}
+    if targets:
+        st.markdown("**See it in the app**")
+        for col, (step_id, query) in zip(st.columns(len(targets)), targets, strict=True):
+            step = LESSON.step(step_id)
+            where = ", ".join(f"{k} = {v}" for k, v in query)
+            col.page_link(
+                step.script,
+                label=f"Open {step.title}" + (f" ({where})" if where else ""),
+                icon=step.icon,
+                query_params=dict(query) or None,
+            )
+
+
+def checks(section: lessons.Section) -> None:
+    """The misconception checks that belong to this section, with immediate feedback."""
+    items = [q for q in QUIZ if q.section == section.slug]
+    if not items:
+        return
+    st.subheader("Check yourself", anchor=False)
+    done = answers()
+    for item in items:
+        with st.container(border=True):
+            st.markdown(f"**{item.prompt}**")
+            chosen = done.get(item.id)
+            st.radio(
+                item.prompt,
+                range(len(item.choices)),
+                index=chosen,
+                format_func=item.choices.__getitem__,
+                key=f"read.quiz.{item.id}",
+                on_change=record,
+                args=(item,),
+                disabled=chosen is not None,
+                label_visibility="collapsed",
+            )
+            if chosen is None:
+                continue
+            if lessons.grade(item, chosen):
+                st.success(f"**Right.** {item.explanation}", icon="✅")
+            else:
+                right = item.choices[item.answer]
+                st.error(f"**Not quite.** The answer is: {right}.\n\n{item.explanation}", icon="❌")
+
+
+def pager(section: lessons.Section) -> None:
+    """Previous / next buttons at the foot of a section."""
+    i = SLUGS.index(section.slug)
+    prev_col, _, next_col = st.columns([2, 3, 2])
+    if i > 0:
+        prev_col.button(
+            f"← {BY_SLUG[SLUGS[i - 1]].title}", key="read.prev", on_click=go_to, args=(SLUGS[i - 1],)
+        )
+    if i + 1 < len(SLUGS):
+        next_col.button(
+            f"{BY_SLUG[SLUGS[i + 1]].title} →", key="read.next", on_click=go_to, args=(SLUGS[i + 1],)
+        )
+
+
+st.title("📖 Read: why dropout works", anchor=False)
+minutes = sum(s.minutes for s in SECTIONS)
+st.caption(
+    f"{len(SECTIONS)} short sections, about {minutes} minutes in all. "
+    "Most end with quick misconception checks: your score is kept as you go."
+)
+init_from_link()
+update_score()
+nav_col, text_col = st.columns([1, 3], gap="large")
+with nav_col:
+    current = navigator()
+with text_col:
+    reading(current)
+    checks(current)
+    st.divider()
+    pager(current)
+st.query_params["section"] = current.slug

@@ -1,0 +1,57 @@
+"""Every page in a real browser: no exception, no 'Page not found', a screenshot of each."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from app.engine.steps import STEP_IDS
+
+from .conftest import assert_no_error, wait_until_idle
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.mark.parametrize("path", ["", *STEP_IDS])
+def test_page_renders_without_error(server, page: Page, artifacts, path: str) -> None:
+    page.goto(f"{server.url}/{path}")
+    wait_until_idle(page)
+    assert_no_error(page)
+    expect(page.locator("h1").first).to_be_visible()
+    page.screenshot(path=str(artifacts / f"page-{path or 'overview'}.png"), full_page=True)
+
+
+def test_sidebar_marks_visited_steps(server, page: Page) -> None:
+    page.goto(f"{server.url}/explore")
+    wait_until_idle(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    expect(sidebar).to_contain_text("1. Explore ✓")
+    expect(sidebar).not_to_contain_text("2. Read ✓")
+
+
+def test_explore_deep_link_and_slider(server, page: Page, artifacts) -> None:
+    page.goto(f"{server.url}/explore?rate=0.5")
+    wait_until_idle(page)
+    scale = page.locator('[data-testid="stMetricValue"]').first
+    expect(scale).to_have_text("× 2")
+    slider = page.get_by_role("slider").first
+    slider.focus()
+    page.keyboard.press("ArrowRight")  # 0.5 → 0.55: 1/0.45
+    expect(scale).to_have_text("× 2.222", timeout=15_000)
+    expect(page).to_have_url(re.compile(r"rate=0\.55"))
+    page.keyboard.press("End")  # 0.9: scale 10
+    expect(scale).to_have_text("× 10", timeout=15_000)
+    assert_no_error(page)
+    page.screenshot(path=str(artifacts / "explore-rate-0.9.png"), full_page=True)
+
+
+def test_explore_inference_mode_is_identity(server, page: Page) -> None:
+    page.goto(f"{server.url}/explore")
+    wait_until_idle(page)
+    page.get_by_text("Inference mode").click()
+    scale = page.locator('[data-testid="stMetricValue"]').first
+    expect(scale).to_have_text("× 1", timeout=15_000)
+    expect(page.get_by_text("equals the input")).to_be_visible()
+    assert_no_error(page)

@@ -1,0 +1,239 @@
+"""The runs cache and the training service, with real Keras training in real worker processes.
+
+One service (one worker) is shared by most tests to keep them warm; the tests that need their
+own worker (determinism across services, recycling, a killed worker) start a second service.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.engine import runs as runs_mod
+from app.engine.runs import MSG_CRASHED, RunStatus, RunStore, TrainingService
+from app.engine.spec import TrainConfig, lesson_spec, run_key
+
+SPEC = lesson_spec(0.3)
+
+
+def wait_for(svc: TrainingService, key: str, pred, timeout: float = 90.0) -> RunStatus:
+    deadline = time.monotonic() + timeout
+    while True:
+        status = svc.status(key)
+        if pred(status):
+            return status
+        assert time.monotonic() < deadline, f"timed out; last status {status}"
+        time.sleep(0.02)
+
+
+def finished(svc: TrainingService, key: str) -> RunStatus:
+    return wait_for(svc, key, lambda s: s.finished)
+
+
+@pytest.fixture(scope="module")
+def svc(tmp_path_factory):
+    service = TrainingService(RunStore(tmp_path_factory.mktemp("runs")), max_workers=1)
+    service.prewarm()
+    yield service
+    service.shutdown()
+
+
+@pytest.fixture(scope="module")
+def trained_run():
+    from app.engine.training import train
+
+    return train(SPEC, TrainConfig(epochs=2, seed=7))
+
+
+# --------------------------------------------------------------------------- the store
+
+
+def test_store_round_trip(tmp_path: Path, trained_run) -> None:
+    store = RunStore(tmp_path)
+    assert store.get(trained_run.key) is None and not store.has(trained_run.key)
+    store.put(trained_run)
+    assert store.has(trained_run.key) and store.keys() == [trained_run.key]
+    back = store.get(trained_run.key)
+    assert back.spec == trained_run.spec and back.config == trained_run.config
+    assert back.history == trained_run.history
+    assert back.epochs_done == 2 and back.stopped is False
+    assert back.best_epoch == trained_run.best_epoch and back.n_val == trained_run.n_val
+    assert len(back.weights) == len(trained_run.weights)
+    for a, b in zip(back.weights, trained_run.weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+    meta = store.meta(trained_run.key)
+    assert {"spec", "config", "history", "epochs_done", "finished_at", "n_train"} <= set(meta)
+
+
+def test_store_writes_are_atomic(tmp_path: Path, trained_run, monkeypatch) -> None:
+    store = RunStore(tmp_path)
+    real_savez = np.savez
+
+    def savez_then_die(f, **arrays):
+        real_savez(f, **arrays)
+        f.truncate(100)  # half a file on disk, then the process "dies"
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runs_mod.np, "savez", savez_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        store.put(trained_run)
+    monkeypatch.undo()
+    key_dir = tmp_path / trained_run.key
+    assert list(key_dir.iterdir()) == []  # no weights.npz, no temporary file left behind
+    assert store.get(trained_run.key) is None
+
+    def json_dies(path, obj, durable=True):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(runs_mod, "_write_json", json_dies)
+    with pytest.raises(OSError):
+        store.put(trained_run)
+    monkeypatch.undo()
+    # weights landed, run.json (written last) did not: the run is not visible
+    assert [p.name for p in key_dir.iterdir()] == ["weights.npz"]
+    assert not store.has(trained_run.key) and store.get(trained_run.key) is None
+    store.put(trained_run)
+    assert store.get(trained_run.key).history == trained_run.history
+
+
+def test_stopped_runs_are_kept_apart_from_complete_ones(tmp_path: Path, trained_run) -> None:
+    import dataclasses
+
+    store = RunStore(tmp_path)
+    partial = dataclasses.replace(trained_run, stopped=True)
+    store.put(partial)
+    assert (tmp_path / trained_run.key / "partial" / "run.json").is_file()
+    assert not store.has(trained_run.key)  # not a cache hit
+    assert store.get(trained_run.key).stopped is True
+    assert store.get(trained_run.key, partial=False) is None
+    store.put(trained_run)  # the complete run replaces it
+    assert store.has(trained_run.key) and store.get(trained_run.key).stopped is False
+    assert not (tmp_path / trained_run.key / "partial").exists()
+
+
+def test_default_root_follows_the_environment(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("DROPOUT_LAB_DATA_DIR", str(tmp_path))
+    assert runs_mod.default_root() == tmp_path / "runs"
+    monkeypatch.delenv("DROPOUT_LAB_DATA_DIR")
+    assert runs_mod.default_root() == Path.home() / ".local/share/dropout-lab/runs"
+
+
+# --------------------------------------------------------------------------- the service
+
+
+def test_queue_attach_and_cache(svc: TrainingService) -> None:
+    a, b, c = (TrainConfig(epochs=e, seed=s) for e, s in ((4, 100), (3, 101), (3, 102)))
+    before = svc.stats()
+    ka, kb, kc = svc.submit(SPEC, a), svc.submit(SPEC, b), svc.submit(SPEC, c)
+    assert svc.status(ka).state == "running"
+    assert (svc.status(kb).state, svc.status(kb).queue_position) == ("queued", 1)
+    assert (svc.status(kc).state, svc.status(kc).queue_position) == ("queued", 2)
+    assert svc.result(kb) is None
+    assert svc.submit(SPEC, a) == ka  # identical request while running: attaches
+    assert svc.submit(SPEC, c) == kc  # identical request while queued: attaches
+
+    wait_for(svc, kb, lambda s: s.state == "running")
+    assert svc.status(ka).state == "done"
+    assert svc.status(kc).queue_position == 1  # counted down
+    for key, config in ((ka, a), (kb, b), (kc, c)):
+        status = finished(svc, key)
+        assert status.state == "done" and status.epochs_done == status.epochs_total == config.epochs
+        assert len(status.history["val_loss"]) == config.epochs
+        run = svc.result(key)
+        assert run.key == key == run_key(SPEC, config) and run.epochs_done == config.epochs
+        assert len(run.history["loss"]) == config.epochs and run.weights
+
+    after = svc.stats()
+    assert after["attached"] - before["attached"] == 2
+    assert after["trained"] - before["trained"] == 3  # five requests, three trainings
+    assert after["dispatched"] - before["dispatched"] == 3
+
+    assert svc.submit(SPEC, a) == ka  # after completion: served from the store
+    assert svc.status(ka).state == "done"
+    again = svc.stats()
+    assert again["cache_hits"] - after["cache_hits"] == 1
+    assert again["dispatched"] == after["dispatched"]  # no worker task
+
+
+def test_progress_is_reported_while_running(svc: TrainingService) -> None:
+    key = svc.submit(SPEC, TrainConfig(epochs=5, seed=103))
+    status = wait_for(svc, key, lambda s: s.state == "running" and s.epochs_done >= 1)
+    assert status.epochs_total == 5 and status.worker_pid in svc.worker_pids()
+    assert len(status.history["loss"]) == status.epochs_done
+    assert finished(svc, key).state == "done"
+
+
+def test_stop_keeps_the_epochs_done(svc: TrainingService) -> None:
+    config = TrainConfig(epochs=300, seed=104)
+    key = svc.submit(SPEC, config)
+    wait_for(svc, key, lambda s: s.epochs_done >= 2)
+    svc.stop(key)
+    assert svc.status(key).stop_requested
+    status = finished(svc, key)
+    assert status.state == "stopped" and 2 <= status.epochs_done < 300
+    run = svc.result(key)
+    assert run.stopped and run.epochs_done == status.epochs_done
+    assert len(run.history["val_accuracy"]) == run.epochs_done and run.weights
+    assert not svc.store.has(key)  # a partial run is no cache hit...
+
+    dispatched = svc.stats()["dispatched"]
+    assert svc.submit(SPEC, config) == key  # ...so asking again trains it again, and the
+    assert svc.status(key).state in ("queued", "running")  # old stop does not end it
+    assert svc.stats()["dispatched"] == dispatched + 1
+    time.sleep(0.5)
+    assert svc.status(key).state == "running"
+    svc.stop(key)
+    assert finished(svc, key).state == "stopped"
+
+
+def test_stop_while_queued_drops_the_request(svc: TrainingService) -> None:
+    first = svc.submit(SPEC, TrainConfig(epochs=3, seed=105))
+    queued = svc.submit(SPEC, TrainConfig(epochs=3, seed=106))
+    assert svc.status(queued).state == "queued"
+    svc.stop(queued)
+    status = svc.status(queued)
+    assert (status.state, status.epochs_done) == ("stopped", 0) and svc.result(queued) is None
+    assert finished(svc, first).state == "done"
+
+
+def test_a_bad_request_fails_with_a_sentence(svc: TrainingService) -> None:
+    key = svc.submit(SPEC, TrainConfig(epochs=0, seed=107))
+    status = finished(svc, key)
+    assert status.state == "failed" and "epochs must be between 1 and" in status.error
+    assert "Traceback" not in status.error and svc.result(key) is None
+    assert svc.status("0123456789abcdef").state == "failed"  # never heard of
+
+
+def test_deterministic_across_services_and_processes(svc, tmp_path: Path, trained_run) -> None:
+    """Same request, two services with separate stores (and the in-process run): same history.
+
+    The second service recycles its worker after every run; killing a worker fails only its
+    own run, and the service keeps working."""
+    config = TrainConfig(epochs=3, seed=108)
+    k1 = svc.submit(SPEC, config)
+    with TrainingService(RunStore(tmp_path), max_workers=1, max_tasks_per_worker=1) as other:
+        k2 = other.submit(SPEC, config)
+        assert k1 == k2
+        assert finished(svc, k1).state == "done" and finished(other, k2).state == "done"
+        assert svc.result(k1).history == other.result(k2).history
+        ref = other.submit(SPEC, trained_run.config)  # trained in this test process before
+        assert finished(other, ref).state == "done"
+        assert other.result(ref).history == trained_run.history
+        assert other.stats()["workers"] >= 2  # recycled after each run
+
+        long = other.submit(SPEC, TrainConfig(epochs=300, seed=109))
+        status = wait_for(other, long, lambda s: s.epochs_done >= 1)
+        os.kill(status.worker_pid, signal.SIGKILL)
+        status = finished(other, long)
+        assert status.state == "failed" and status.error == MSG_CRASHED
+        assert other.result(long) is None
+        after = other.submit(SPEC, TrainConfig(epochs=2, seed=110))
+        assert finished(other, after).state == "done"
+        assert other.submit(SPEC, TrainConfig(epochs=300, seed=109)) == long  # can retry
+        assert other.status(long).state in ("queued", "running")
+    assert other.status(long).state in ("stopped", "failed")  # shut down mid-run
