@@ -42,10 +42,12 @@ def wait_healthy(url: str, timeout: float = 60.0, proc: subprocess.Popen | None 
     while time.perf_counter() - start < timeout:
         if proc is not None and proc.poll() is not None:
             raise RuntimeError(f"the server exited with code {proc.returncode} before it was up")
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read().decode().strip() == "ok":
-                    return time.perf_counter() - start
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r,
+        ):
+            if r.read().decode().strip() == "ok":
+                return time.perf_counter() - start
         time.sleep(0.05)
     raise TimeoutError(f"{url} did not become healthy within {timeout} s")
 

@@ -12,6 +12,8 @@ well under a second.
 Decisions worth knowing:
 - `seed=` on a dropout/noise layer: an int literal (or None) is accepted and ignored, with a
   note; the trainer seeds every layer itself so runs reproduce.
+- `keras.utils.set_random_seed(n)`, `tf.random.set_seed(n)`, `np.random.seed(n)`: accepted and
+  ignored, with the same note.
 - `name=` (a string) on a layer, Input or Sequential: accepted and ignored.
 - `model.fit(...)` / `evaluate` / `predict` (also `history = model.fit(...)`): accepted and
   ignored, with a note that training settings are set with the controls below the editor. Their
@@ -75,8 +77,11 @@ _MODULES = {
     "keras.regularizers",
     "keras.optimizers",
     "keras.losses",
+    "keras.utils",
     "tensorflow",
+    "tensorflow.random",
     "numpy",
+    "numpy.random",
 }
 # Objects the code may name: dotted path → what it is.
 _OBJECTS: dict[str, str] = {
@@ -88,6 +93,10 @@ _OBJECTS: dict[str, str] = {
     "keras.regularizers.L2": "l2",
     "keras.losses.BinaryCrossentropy": "loss:BinaryCrossentropy",
     "keras.losses.binary_crossentropy": "loss:binary_crossentropy",
+    # global seeding: accepted and ignored (the lab seeds every run itself)
+    "keras.utils.set_random_seed": "seed",
+    "tensorflow.random.set_seed": "seed",
+    "numpy.random.seed": "seed",
     **{f"keras.layers.{kind}": f"layer:{kind}" for kind in LAYER_KINDS},
     **{f"keras.optimizers.{cls}": f"optimizer:{name}" for name, cls in OPTIMIZERS.items()},
 }
@@ -95,39 +104,42 @@ _MODEL = "<model>"  # namespace value of the model variable
 _REFUSED = "<refused>"  # namespace value of a name whose import was already refused
 
 _NOT_RUN = "the lab reads your code but never runs it"
+_DANGEROUS = frozenset(
+    {
+        "eval",
+        "exec",
+        "compile",
+        "__import__",
+        "open",
+        "getattr",
+        "setattr",
+        "delattr",
+        "hasattr",
+        "globals",
+        "locals",
+        "vars",
+        "dir",
+        "input",
+        "breakpoint",
+        "help",
+        "type",
+        "object",
+        "super",
+        "exit",
+        "quit",
+        "memoryview",
+        "print",
+        "isinstance",
+        "id",
+        "classmethod",
+        "staticmethod",
+        "property",
+    }
+)
 _BUILTIN_MESSAGES = {
     **{
         name: f"`{name}` is not allowed: {_NOT_RUN}, so only Keras model code is accepted."
-        for name in (
-            "eval",
-            "exec",
-            "compile",
-            "__import__",
-            "open",
-            "getattr",
-            "setattr",
-            "delattr",
-            "hasattr",
-            "globals",
-            "locals",
-            "vars",
-            "dir",
-            "input",
-            "breakpoint",
-            "help",
-            "type",
-            "object",
-            "super",
-            "exit",
-            "quit",
-            "memoryview",
-            "print",
-            "isinstance",
-            "id",
-            "classmethod",
-            "staticmethod",
-            "property",
-        )
+        for name in _DANGEROUS
     },
     **{
         name: f"`{name}(...)` is not allowed: write the value itself, e.g. 0.3, 256 or 'relu'."
@@ -425,6 +437,11 @@ class _Reader:
                 )
             return
         kind = self.callee_kind(call)  # raises a clear refusal for anything unknown
+        if kind == "seed":
+            if call.keywords or len(call.args) != 1:
+                raise _Refusal(call.lineno, f"Give one seed: {_short(call.func)}(42).")
+            self.seed_arg(call.args[0])
+            return
         if kind == "Sequential":
             raise _Refusal(
                 call.lineno,
@@ -462,9 +479,7 @@ class _Reader:
     def scan_hostile(self, node: ast.AST) -> None:
         """Refuse constructs that have no place in model code, even where arguments are ignored."""
         line = _line(node)
-        if isinstance(node, ast.Name) and (
-            node.id in _BUILTIN_MESSAGES or node.id.startswith("__")
-        ):
+        if isinstance(node, ast.Name) and (node.id in _DANGEROUS or node.id.startswith("__")):
             raise _Refusal(line, _BUILTIN_MESSAGES.get(node.id) or self.dunder_message(node.id))
         if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
             raise _Refusal(line, self.dunder_message(node.attr))
@@ -847,7 +862,8 @@ class _Reader:
             self.seed_noted = True
             self.note(
                 _line(node),
-                "seed= is ignored: the lab seeds every layer itself so that runs reproduce.",
+                "Seeds in the code are ignored: the lab seeds every run and layer itself so that "
+                "runs reproduce.",
             )
 
     def name_arg(self, node: ast.expr) -> None:
@@ -1392,6 +1408,8 @@ _SYNTAX_HINTS = (
 def _syntax_message(exc: SyntaxError) -> str:
     raw = str(exc.msg or "invalid syntax")
     lowered = raw.lower()
+    if "exceeds the limit" in lowered:
+        raw = "a number with thousands of digits"  # Python's own text names sys internals
     hint = next((h for key, h in _SYNTAX_HINTS if key in lowered), None)
     if hint is None:
         hint = "Check this line and the one before it for a missing bracket, comma, quote or colon."

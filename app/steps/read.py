@@ -129,24 +129,35 @@ def checks(section: lessons.Section) -> None:
         with st.container(border=True):
             st.markdown(f"**{item.prompt}**")
             chosen = done.get(item.id)
-            st.radio(
-                item.prompt,
-                range(len(item.choices)),
-                index=chosen,
-                format_func=item.choices.__getitem__,
-                key=f"read.quiz.{item.id}",
-                on_change=record,
-                args=(item,),
-                disabled=chosen is not None,
-                label_visibility="collapsed",
-            )
             if chosen is None:
+                st.radio(
+                    item.prompt,
+                    range(len(item.choices)),
+                    index=None,
+                    format_func=item.choices.__getitem__,
+                    key=f"read.quiz.{item.id}",
+                    on_change=record,
+                    args=(item,),
+                    label_visibility="collapsed",
+                )
                 continue
+            # Answered: the choices become text (a keyed widget whose index changes loses its value).
+            st.markdown("\n".join(choice_line(item, i, chosen) for i in range(len(item.choices))))
             if lessons.grade(item, chosen):
                 st.success(f"**Right.** {item.explanation}", icon="✅")
             else:
                 right = item.choices[item.answer]
                 st.error(f"**Not quite.** The answer is: {right}.\n\n{item.explanation}", icon="❌")
+
+
+def choice_line(item: lessons.QuizItem, i: int, chosen: int) -> str:
+    """One choice of an answered check: the right one in green, a wrong pick in red."""
+    mine = " *(your answer)*" if i == chosen else ""
+    if i == item.answer:
+        return f"- :green[✔ {item.choices[i]}]{mine}"
+    if i == chosen:
+        return f"- :red[✘ {item.choices[i]}]{mine}"
+    return f"- :gray[{item.choices[i]}]"
 
 
 def pager(section: lessons.Section) -> None:

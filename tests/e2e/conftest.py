@@ -27,7 +27,7 @@ ARTIFACTS = Path(os.environ.get("DROPOUT_LAB_ARTIFACTS", Path(__file__).parent /
 
 
 def chromium_path() -> str:
-    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium")
     if not path:
         pytest.fail("Chromium not found: install Debian's `chromium` (bash scripts/test.sh does)")
     return path
@@ -68,8 +68,10 @@ def wait_until_idle(page: Page, timeout: float = 60_000) -> None:
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
     page.wait_for_selector('[data-testid="stMainBlockContainer"]', timeout=timeout)
     page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stStatusWidget"]')
-               || !document.querySelector('[data-testid="stStatusWidget"]').innerText.includes('Running')""",
+        """() => {
+            const status = document.querySelector('[data-testid="stStatusWidget"]');
+            return !status || !status.innerText.includes('Running');
+        }""",
         timeout=timeout,
     )
     page.wait_for_timeout(300)

@@ -303,6 +303,17 @@ VALID_VARIANTS = {
         ], name="my_model")
         model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     """,
+    "global seeds": """
+        import keras
+        import numpy as np
+        import tensorflow as tf
+
+        keras.utils.set_random_seed(42)
+        tf.random.set_seed(42)
+        np.random.seed(42)
+        model = keras.Sequential([keras.Input(shape=(10,)), keras.layers.Dense(1, "sigmoid")])
+        model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    """,
     "keyword units and legacy input_dim": """
         import keras
 
@@ -433,7 +444,9 @@ def test_ignored_things_leave_notes():
     assert any("below the editor" in n.message and n.line == 8 for n in result.notes)
     result = parse_code(dedent(VALID_VARIANTS["seed and name"]))
     assert result.ok
-    assert any("seed" in n.message for n in result.notes)
+    assert any("seed" in n.message.lower() for n in result.notes)
+    result = parse_code(dedent(VALID_VARIANTS["global seeds"]))
+    assert [n.line for n in result.notes] == [5]
     result = parse_code(dedent(VALID_VARIANTS["no input shape"]))
     assert result.ok
     assert any("10 features" in n.message for n in result.notes)
@@ -498,6 +511,8 @@ REFUSED = {
     "unknown variable": (with_layer("keras.layers.Dense(n),"), TOP, "Unknown name `n`"),
     "other assignment": ("x = 3\n" + VALID, 1, "Only the model"),
     "model.save": (VALID + "model.save('m.keras')\n", LAST, "model.save"),
+    "np.random.rand": (VALID + "import numpy as np\nnp.random.rand(3)\n", LAST + 1, "numpy"),
+    "seed not an int": (VALID + "keras.utils.set_random_seed('x')\n", LAST, "seed"),
     "keras.utils": (
         VALID + "keras.utils.get_file('x', 'http://example.com')\n",
         LAST,
@@ -682,6 +697,7 @@ REFUSED = {
     "deep brackets": ("[" * 5000 + "]" * 5000, 1, "nest"),
     "deep but tokenisable": ("x = " + "[" * 150 + "]" * 150, 1, "nested too deeply"),
     "deep operators": ("x = " + "-" * 15_000 + "1", None, "nested too deeply"),
+    "huge integer": ("x = " + "9" * 5000, 1, "digits"),
     "null byte": ("import keras\nmodel\x00 = 1\n", 2, "null"),
     "lone surrogate": ("import keras\n# \udcff\n", 2, "not valid text"),
     "empty": ("   \n\n", None, "empty"),

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Set up everything the tests need (the venv with the test extra, Debian's Chromium for the
+# browser tests), then run the linters and every test. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --test
+
+if ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM:-}" ]; then
+  echo "==> installing Debian's chromium for the browser tests"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
+
+echo "==> ruff"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+
+echo "==> pytest"
+exec .venv/bin/python -m pytest "$@"

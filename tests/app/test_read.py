@@ -1,0 +1,168 @@
+"""The Read page under AppTest: sections, links to the steps, and misconception checks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app.engine import lessons
+
+ROOT = Path(__file__).resolve().parents[2]
+SECTIONS = lessons.load_sections()
+SLUGS = [s.slug for s in SECTIONS]
+QUIZ = lessons.load_quiz(sections=SLUGS)
+
+
+def read_page(**query: str) -> AppTest:
+    at = AppTest.from_file("app/main.py", default_timeout=30)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page("steps/read.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def open_section(at: AppTest, slug: str) -> None:
+    at.radio(key="read.section").set_value(slug).run()
+    assert not at.exception, at.exception
+
+
+def step_link_labels(at: AppTest) -> list[str]:
+    return [p.proto.label for p in at.get("page_link") if p.proto.label.startswith("Open ")]
+
+
+def test_the_page_opens_on_the_first_section_with_reading_times() -> None:
+    at = read_page()
+    nav = at.radio(key="read.section")
+    assert nav.value == SLUGS[0]
+    assert nav.options == [f"{n}. {s.title}" for n, s in enumerate(SECTIONS, start=1)]
+    captions = [c.markdown for c in nav.proto.captions]
+    for section, caption in zip(SECTIONS, captions, strict=True):
+        assert caption.startswith(f"{section.minutes} min read")
+    assert at.session_state["read.quiz_score"] == {
+        "correct": 0,
+        "answered": 0,
+        "total": len(QUIZ),
+    }
+
+
+def test_every_section_renders_with_its_step_links_and_checks() -> None:
+    at = read_page()
+    for section in SECTIONS:
+        open_section(at, section.slug)
+        assert section.title in at.header[0].value
+        shown = " ".join(m.value for m in at.markdown)
+        first_line = section.body.strip().splitlines()[0]
+        assert first_line[:40] in shown or first_line.startswith(("|", "$$", "```"))
+        labels = step_link_labels(at)
+        for step in section.step_links:
+            assert any(label.startswith(f"Open {step.title()}") for label in labels), step
+        keys = {r.key for r in at.radio}
+        for item in QUIZ:
+            assert (f"read.quiz.{item.id}" in keys) == (item.section == section.slug)
+        if section.figures:
+            assert len(at.get("plotly_chart")) == len(section.figures)
+
+
+def test_deep_link_opens_a_section_by_number_or_slug() -> None:
+    assert read_page(section="3").radio(key="read.section").value == "03-the-maths"
+    at = read_page(section="06-variants")
+    assert at.radio(key="read.section").value == "06-variants"
+    assert read_page(section="nonsense").radio(key="read.section").value == SLUGS[0]
+
+
+def test_next_and_previous_buttons() -> None:
+    at = read_page()
+    at.button(key="read.next").click().run()
+    assert at.radio(key="read.section").value == SLUGS[1]
+    at.button(key="read.prev").click().run()
+    assert at.radio(key="read.section").value == SLUGS[0]
+
+
+def test_right_answer_shows_success_with_the_explanation_and_scores() -> None:
+    item = QUIZ[0]
+    at = read_page()
+    open_section(at, item.section)
+    at.radio(key=f"read.quiz.{item.id}").set_value(item.answer).run()
+    assert not at.exception, at.exception
+    assert len(at.success) == 1 and not at.error
+    assert item.explanation in at.success[0].value
+    assert at.session_state["read.quiz_score"] == {
+        "correct": 1,
+        "answered": 1,
+        "total": len(QUIZ),
+    }
+
+
+def test_wrong_answer_shows_error_and_the_right_choice() -> None:
+    item = next(q for q in QUIZ if q.id == "rate-meaning")
+    wrong = (item.answer + 1) % len(item.choices)
+    at = read_page()
+    open_section(at, item.section)
+    at.radio(key=f"read.quiz.{item.id}").set_value(wrong).run()
+    assert len(at.error) == 1 and not at.success
+    assert item.choices[item.answer] in at.error[0].value
+    assert item.explanation in at.error[0].value
+    assert at.session_state["read.quiz_score"]["correct"] == 0
+    assert at.session_state["read.quiz_score"]["answered"] == 1
+
+
+def test_answers_and_score_survive_section_changes_and_reset() -> None:
+    right, wrong = QUIZ[0], next(q for q in QUIZ if q.section != QUIZ[0].section)
+    at = read_page()
+    open_section(at, right.section)
+    at.radio(key=f"read.quiz.{right.id}").set_value(right.answer).run()
+    open_section(at, wrong.section)
+    at.radio(key=f"read.quiz.{wrong.id}").set_value((wrong.answer + 1) % 2).run()
+    assert at.session_state["read.quiz_score"]["answered"] == 2
+    open_section(at, right.section)  # the answered check still shows its feedback
+    assert any(right.explanation in s.value for s in at.success)
+    at.switch_page("steps/explore.py").run()
+    at.switch_page("steps/read.py").run()
+    assert at.session_state["read.quiz_score"]["answered"] == 2
+    at.button(key="read.reset").click().run()
+    assert at.session_state["read.quiz_score"] == {
+        "correct": 0,
+        "answered": 0,
+        "total": len(QUIZ),
+    }
+
+
+@pytest.mark.parametrize("item", QUIZ, ids=[q.id for q in QUIZ])
+def test_every_check_gives_correct_feedback(item) -> None:
+    at = AppTest.from_file("app/steps/read.py", default_timeout=30)
+    at.session_state["read.section"] = item.section
+    at.run()
+    for choice in range(len(item.choices)):
+        at.session_state["read.quiz_answers"] = {}
+        at.run()
+        at.radio(key=f"read.quiz.{item.id}").set_value(choice).run()
+        assert not at.exception, at.exception
+        if choice == item.answer:
+            assert [s for s in at.success if item.explanation in s.value]
+        else:
+            assert [e for e in at.error if item.explanation in e.value]
+
+
+def test_the_read_page_never_imports_tensorflow() -> None:
+    code = (
+        "import json, sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        "at = AppTest.from_file('app/main.py', default_timeout=60).run()\n"
+        "at.switch_page('steps/read.py').run()\n"
+        "assert not at.exception, at.exception\n"
+        "at.radio(key='read.section').set_value('06-variants').run()\n"
+        "assert not at.exception, at.exception\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & {'tensorflow', 'keras'})))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=240
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []

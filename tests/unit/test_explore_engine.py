@@ -1,0 +1,81 @@
+"""The Explore step's engine: deep-link parsing and figures that plotly accepts."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from app.engine import explore
+
+
+@pytest.mark.parametrize(
+    ("raw", "rate", "warns"),
+    [
+        (None, 0.3, False), ("", 0.3, False), ("0.5", 0.5, False), ("0.9", 0.9, False),
+        ("0", 0.0, False), ("0.33", 0.35, False), ("abc", 0.3, True), ("1", 0.3, True),
+        ("-0.2", 0.3, True), ("nan", 0.3, True), ("1e400", 0.3, True), ("0.95", 0.3, True),
+    ],
+)  # fmt: skip
+def test_parse_rate_from_deep_link(raw, rate, warns) -> None:
+    value, problem = explore.parse_rate(raw)
+    assert value == pytest.approx(rate)
+    assert (problem is not None) == warns
+
+
+def all_figures(s: explore.Settings) -> list[go.Figure]:
+    return [
+        explore.layer_view(s).figure,
+        explore.convergence_view(s)[1],
+        explore.network_view(s)[0],
+        *explore.variant_figures(s).values(),
+    ]
+
+
+@pytest.mark.parametrize("rate", [0.0, 0.3, 0.9])
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("form", ["inverted", "original"])
+def test_every_figure_passes_plotly_validation(rate, training, form) -> None:
+    s = explore.Settings(rate=rate, training=training, form=form, n_masks=200)
+    for fig in all_figures(s):
+        go.Figure(fig.to_dict())  # full validation: raises on an invalid property
+
+
+def test_layer_view_numbers() -> None:
+    v = explore.layer_view(explore.Settings(rate=0.5, seed=4))
+    assert v.scale == 2.0
+    assert v.dropped_fraction == pytest.approx(1 - v.keep.mean())
+    assert np.allclose(v.output[v.keep], v.activations[v.keep] * 2)
+    infer = explore.layer_view(explore.Settings(rate=0.5, seed=4, training=False))
+    assert infer.scale == 1.0 and infer.dropped_fraction == 0.0
+    assert np.array_equal(infer.output, infer.activations)
+    original = explore.layer_view(explore.Settings(rate=0.5, training=False, form="original"))
+    assert original.scale == 0.5
+    assert np.allclose(original.output, original.activations * 0.5)
+
+
+def test_network_view_greys_dropped_units_and_counts_subnetworks() -> None:
+    fig, n_units, log10 = explore.network_view(explore.Settings(rate=0.5, seed=1))
+    assert n_units == 768 and log10 == pytest.approx(768 * np.log10(2))
+    names = [t.name for t in fig.data]
+    assert "dropped unit" in names and "active unit" in names
+    dropped = next(t for t in fig.data if t.name == "dropped unit")
+    assert len(dropped.x) > 0
+    at_inference, _, _ = explore.network_view(explore.Settings(rate=0.5, training=False))
+    assert len(next(t for t in at_inference.data if t.name == "dropped unit").x) == 0
+
+
+def test_same_seed_same_mask_new_seed_new_mask() -> None:
+    a = explore.layer_view(explore.Settings(rate=0.5, seed=7)).keep
+    b = explore.layer_view(explore.Settings(rate=0.5, seed=7)).keep
+    c = explore.layer_view(explore.Settings(rate=0.5, seed=8)).keep
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+def test_content_has_every_caption() -> None:
+    text = explore.content()
+    assert set(text["variants"]["captions"]) == set(
+        explore.variant_figures(explore.Settings()).keys()
+    )
+    for key in ("training_inverted", "training_original", "inference_inverted"):
+        assert text["layer"][key]
