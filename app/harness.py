@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -85,3 +86,63 @@ def running_server(log_path: Path, env: dict[str, str] | None = None) -> Iterato
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+# --- The browser (Playwright driving Debian's Chromium; nothing is downloaded) -----------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+def chromium_path() -> str:
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    if not path:
+        raise RuntimeError(
+            "Chromium not found: install Debian's `chromium` (bash scripts/test.sh does)"
+        )
+    return path
+
+
+def launch_chromium(playwright):  # -> playwright.sync_api.Browser
+    return playwright.chromium.launch(
+        executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True
+    )
+
+
+def wait_until_idle(page, timeout: float = 60_000) -> None:
+    """Wait until the app has rendered: no skeleton placeholders, no 'Running…' indicator,
+    and the page has stayed that way for a moment."""
+    page.wait_for_selector('[data-testid="stMainBlockContainer"]', timeout=timeout)
+    page.wait_for_function(
+        """() => {
+            const busy = () => {
+                const status = document.querySelector('[data-testid="stStatusWidget"]');
+                return (status && status.innerText.includes('Running'))
+                    || document.querySelector('[data-testid="stSkeleton"]') !== null
+                    || document.querySelector('[data-testid="stAppSkeleton"]') !== null;
+            };
+            if (busy()) { window.__dlQuietSince = undefined; return false; }
+            window.__dlQuietSince = window.__dlQuietSince || performance.now();
+            return performance.now() - window.__dlQuietSince > 400;
+        }""",
+        timeout=timeout,
+        polling=100,
+    )
+
+
+def full_screenshot(page, path: str, width: int = 1366) -> None:
+    """Screenshot the whole app: Streamlit scrolls inside its main element, so grow the
+    viewport to the content's height first."""
+    height = page.evaluate(
+        "() => Math.max(900, document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 0)"
+    )
+    page.set_viewport_size({"width": width, "height": min(int(height) + 40, 12_000)})
+    page.wait_for_timeout(500)
+    page.screenshot(path=path)

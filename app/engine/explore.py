@@ -111,13 +111,11 @@ def variant_figures(s: Settings) -> dict[str, go.Figure]:
         "spatial": figures.spatial_figure(spatial, "Spatial: whole feature maps"),
         "dropconnect": figures.small_map(connect, "DropConnect: weights (in × out)", mask=True),
         "dropblock": figures.small_map(block, "DropBlock: 3×3 blocks", mask=True),
-        "variational": figures.small_map(
-            time_canvas, "Per-step masks | one mask for all steps", mask=True
-        ),
+        "variational": figures.small_map(time_canvas, "Variational: per step | locked", mask=True),
         "alpha": figures.histogram_figure(
             selu_like,
             alpha,
-            f"Alpha dropout: mean {alpha.mean():+.2f}, std {alpha.std():.2f}",
+            f"Alpha: mean {alpha.mean():+.2f}, std {alpha.std():.2f}",
             ("before", "after"),
         ),
     }

@@ -1,7 +1,7 @@
 """Plotly figure builders. Pure: data in, `go.Figure` out; no Streamlit, no TensorFlow.
 
 Colours follow the Okabe-Ito palette (safe for the common colour-vision deficiencies); the
-value maps use cividis, which is perceptually uniform and colour-blind safe.
+value maps run from white to orange (one hue, so lightness carries the value).
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ PURPLE = "#CC79A7"
 GREY = "#BBBBBB"
 INK = "#222222"
 
-VALUE_SCALE = "Cividis"
+# Light to Okabe-Ito orange: dark value labels stay readable on every cell, and values never
+# look like the blue/grey of a keep mask.
+VALUE_SCALE = [[0.0, "#FFFFFF"], [1.0, ORANGE]]
 MASK_SCALE = [[0.0, GREY], [0.5, GREY], [0.5, BLUE], [1.0, BLUE]]
 FONT = {"family": "Inter, Segoe UI, Helvetica, Arial, sans-serif", "size": 13, "color": INK}
 
@@ -308,9 +310,9 @@ def network_figure(
             name="dropped unit",
             marker={
                 "size": 14,
-                "color": "white",
-                "symbol": "x-thin-open",
-                "line": {"color": VERMILLION, "width": 2},
+                "color": "#E8E8E8",
+                "symbol": "circle-x",
+                "line": {"color": "#9A9A9A", "width": 1.5},
             },
         ),
     ]
@@ -378,4 +380,40 @@ def histogram_figure(
         legend={"orientation": "h", "y": -0.1, "font": {"size": 11}},
         yaxis={"visible": False},
     )
+    return _figure(traces, layout)
+
+
+def gallery_figure(panels: Sequence[go.Figure], gap: float = 0.05) -> go.Figure:
+    """Small single-panel figures side by side in one figure (one chart to send, not several)."""
+    doms = _domains(len(panels), gap=gap)
+    traces: list[dict] = []
+    layout = _base_layout(
+        250,
+        margin={"l": 5, "r": 5, "t": 40, "b": 5},
+        showlegend=False,
+        barmode="overlay",
+        annotations=[],
+    )
+    for k, (panel, dom) in enumerate(zip(panels, doms, strict=True), start=1):
+        sx = "" if k == 1 else str(k)
+        src = panel.to_plotly_json()
+        for trace in src["data"]:
+            traces.append({**trace, "xaxis": f"x{sx}", "yaxis": f"y{sx}"})
+        xaxis = {**src["layout"].get("xaxis", {}), "domain": dom, "anchor": f"y{sx}"}
+        yaxis = {**src["layout"].get("yaxis", {}), "anchor": f"x{sx}"}
+        if "scaleanchor" in yaxis:
+            yaxis["scaleanchor"] = f"x{sx}"
+        layout[f"xaxis{sx}"], layout[f"yaxis{sx}"] = xaxis, yaxis
+        title = src["layout"].get("title", {}).get("text", "")
+        layout["annotations"].append(
+            {
+                "text": f"<b>{title}</b>",
+                "x": sum(dom) / 2,
+                "y": 1.1,
+                "xref": "paper",
+                "yref": "paper",
+                "showarrow": False,
+                "font": {"size": 12},
+            }
+        )
     return _figure(traces, layout)

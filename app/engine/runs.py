@@ -582,20 +582,40 @@ class TrainingService:
             counts["live_workers"] = len(self._workers)
         return counts
 
+    def active(self) -> list[RunStatus]:
+        """What is being computed now and what waits: running runs first, then the queue."""
+        with self._lock:
+            keys = [w.task.key for w in self._workers if w.task is not None]
+            keys += list(self._queue)
+        return [self.status(key) for key in keys]
+
     def worker_pids(self) -> list[int]:
         with self._lock:
             return [w.process.pid for w in self._workers]
 
-    def prewarm(self, runs: Iterable[tuple[ModelSpec, TrainConfig]] = ()) -> None:
-        """Start every worker now; each also trains `runs` once (unstored) to trace them."""
+    def prewarm(
+        self,
+        runs: Iterable[tuple[ModelSpec, TrainConfig]] = (),
+        *,
+        wait: bool = False,
+        timeout: float = 180.0,
+    ) -> None:
+        """Start every worker now (TensorFlow imported); each also trains `runs` once, unstored,
+        to trace them. With `wait`, return once the idle workers are ready (or `timeout`)."""
         warm = [(spec.to_dict(), asdict(config)) for spec, config in runs]
         with self._lock:
             while not self._closed and len(self._workers) < self.max_workers:
                 self._spawn()
-            if warm:
+            if warm or wait:
                 for w in self._workers:
                     if w.idle and self._send(w, ("warm", warm)):
                         w.warming = True
+        deadline = time.monotonic() + timeout
+        while wait and time.monotonic() < deadline:
+            with self._lock:
+                if not any(w.warming for w in self._workers):
+                    return
+            time.sleep(0.05)
 
     def shutdown(self, timeout: float = 10.0) -> None:
         """Stop training: running runs stop at their next epoch (keeping it), queued ones fail."""
@@ -727,6 +747,8 @@ class TrainingService:
             progress = self.store.progress(task.key) or {}
             task.history = progress.get("history", {})
             task.epochs_done = int(progress.get("epochs_done", 0))
+            with contextlib.suppress(OSError):
+                self.store.clear_progress(task.key)  # stale: the next attempt starts afresh
             task.state, task.error = "failed", MSG_SHUTDOWN if self._closed else MSG_CRASHED
             self._counts["failed"] += 1
             self._remember_finished(task)

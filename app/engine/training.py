@@ -150,7 +150,7 @@ class _Trainer:
         self.n_train, self.n_val, self.batch_size = n_train, n_val, batch_size
         self.n_full, self.n_rest = divmod(n_train, batch_size)
         self.fused_adam = _FUSED_ADAM and _can_fuse_adam(self.optimizer)
-        self.epoch_fn = tf.function(self._epoch, jit_compile=_JIT)
+        self.epoch_fn = tf.function(self._epoch, jit_compile=_JIT, autograph=False)
 
     def reset(self, seed: int) -> None:
         _reset_model(self.model, self.spec, seed)
@@ -178,21 +178,25 @@ class _Trainer:
         return loss, correct
 
     def _epoch(self, x, y, perm, xv, yv):
-        bs, n_full = self.batch_size, self.n_full
-        loss_sum = tf.constant(0.0)
-        correct = tf.constant(0.0)
+        """One epoch of mini-batch steps, then validation: returns [loss, acc, val_loss, val_acc]."""
+        bs, n_full, n_rest = self.batch_size, self.n_full, self.n_rest
+        totals = (tf.constant(0.0), tf.constant(0.0))  # sum of loss × batch size, correct count
         if n_full:
             idx = tf.reshape(perm[: n_full * bs], (n_full, bs))
-            xs, ys = tf.gather(x, idx), tf.gather(y, idx)
-            for i in tf.range(n_full):
+            xs, ys = tf.gather(x, idx), tf.gather(y, idx)  # (n_full, bs, d): static batch shape
+
+            def body(i, loss_sum, correct):
                 loss, c = self._step(xs[i], ys[i])
-                loss_sum += loss * bs
-                correct += c
-        if self.n_rest:
+                return i + 1, loss_sum + loss * bs, correct + c
+
+            _, *totals = tf.while_loop(
+                lambda i, *_: i < n_full, body, (tf.constant(0), *totals), parallel_iterations=1
+            )
+        loss_sum, correct = totals
+        if n_rest:
             rest = perm[n_full * bs :]
             loss, c = self._step(tf.gather(x, rest), tf.gather(y, rest))
-            loss_sum += loss * self.n_rest
-            correct += c
+            loss_sum, correct = loss_sum + loss * n_rest, correct + c
         pv = self.model(xv, training=False)
         val_loss = self._loss(yv, pv)
         val_acc = tf.reduce_mean(tf.cast(tf.equal(yv, tf.cast(pv > 0.5, yv.dtype)), tf.float32))
@@ -252,7 +256,9 @@ _POOL_MAX_IDLE = 2
 
 
 def _pool_key(spec: ModelSpec, n_train: int, n_val: int, batch_size: int) -> str:
-    return json.dumps([spec.identity(), n_train, n_val, batch_size, _FUSED_ADAM, _JIT], sort_keys=True)
+    return json.dumps(
+        [spec.identity(), n_train, n_val, batch_size, _FUSED_ADAM, _JIT], sort_keys=True
+    )
 
 
 def _acquire(spec: ModelSpec, n_train: int, n_val: int, batch_size: int) -> tuple[str, _Trainer]:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app.engine import explore
+from app.engine import explore, figures
 from app.ui import state
 from app.ui.timing import timed
 
@@ -80,8 +80,7 @@ def explorer_body() -> None:
     m2.metric(
         "Dropped this time",
         f"{view.dropped_fraction:.0%}",
-        delta=f"{view.dropped_fraction - (s.rate if s.training else 0):+.0%} vs p",
-        delta_color="off",
+        help="The fraction of the 64 units this mask dropped; on average it equals p.",
     )
     m3.metric("Rate p", f"{s.rate:.2f}")
     mode = ("training" if s.training else "inference") + "_" + s.form
@@ -108,9 +107,13 @@ def explorer_body() -> None:
     st.caption(TEXT["variants"]["explain"])
     captions = TEXT["variants"]["captions"]
     figs = explore.variant_figures(s)
-    for row in (list(figs)[:3], list(figs)[3:]):
-        for col, name in zip(st.columns(3), row, strict=True):
-            col.plotly_chart(figs[name], width="stretch", key=f"explore.variant.{name}")
+    names = list(figs)
+    for row, chunk in enumerate((names[:3], names[3:])):
+        st.plotly_chart(
+            figures.gallery_figure([figs[n] for n in chunk]), width="stretch",
+            key=f"explore.variants.{row}",
+        )  # fmt: skip
+        for col, name in zip(st.columns(3), chunk, strict=True):
             col.markdown(captions[name])
 
 

@@ -88,7 +88,12 @@ def navigator() -> lessons.Section:
         text=f"Checks: {score['correct']} right, {score['answered']} of {score['total']} answered",
     )
     if score["answered"]:
-        st.button("Reset all checks", on_click=reset_checks, key="read.reset", icon=":material/restart_alt:")
+        st.button(
+            "Reset all checks",
+            on_click=reset_checks,
+            key="read.reset",
+            icon=":material/restart_alt:",
+        )
     return BY_SLUG[slug]
 
 
@@ -141,7 +146,8 @@ def checks(section: lessons.Section) -> None:
                     label_visibility="collapsed",
                 )
                 continue
-            # Answered: the choices become text (a keyed widget whose index changes loses its value).
+            # Answered: show the choices as text. Re-creating the keyed radio with a new index
+            # would lose its value in the browser.
             st.markdown("\n".join(choice_line(item, i, chosen) for i in range(len(item.choices))))
             if lessons.grade(item, chosen):
                 st.success(f"**Right.** {item.explanation}", icon="✅")
@@ -166,11 +172,17 @@ def pager(section: lessons.Section) -> None:
     prev_col, _, next_col = st.columns([2, 3, 2])
     if i > 0:
         prev_col.button(
-            f"← {BY_SLUG[SLUGS[i - 1]].title}", key="read.prev", on_click=go_to, args=(SLUGS[i - 1],)
+            f"← {BY_SLUG[SLUGS[i - 1]].title}",
+            key="read.prev",
+            on_click=go_to,
+            args=(SLUGS[i - 1],),
         )
     if i + 1 < len(SLUGS):
         next_col.button(
-            f"{BY_SLUG[SLUGS[i + 1]].title} →", key="read.next", on_click=go_to, args=(SLUGS[i + 1],)
+            f"{BY_SLUG[SLUGS[i + 1]].title} →",
+            key="read.next",
+            on_click=go_to,
+            args=(SLUGS[i + 1],),
         )
 
 

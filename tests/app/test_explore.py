@@ -82,7 +82,7 @@ def test_new_mask_changes_the_seed_and_the_chart() -> None:
 def test_every_chart_is_labelled() -> None:
     at = explore_page()
     charts = at.get("plotly_chart")
-    assert len(charts) == 9
+    assert len(charts) == 5
     for chart in charts:
         layout = json.loads(chart.proto.spec)["layout"]
         assert (

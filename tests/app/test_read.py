@@ -7,10 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.engine import lessons
+from app.harness import MAIN
 
 ROOT = Path(__file__).resolve().parents[2]
 SECTIONS = lessons.load_sections()
@@ -19,7 +19,7 @@ QUIZ = lessons.load_quiz(sections=SLUGS)
 
 
 def read_page(**query: str) -> AppTest:
-    at = AppTest.from_file("app/main.py", default_timeout=30)
+    at = AppTest.from_file(str(MAIN), default_timeout=30)
     for key, value in query.items():
         at.query_params[key] = value
     at.run()
@@ -42,7 +42,7 @@ def test_the_page_opens_on_the_first_section_with_reading_times() -> None:
     nav = at.radio(key="read.section")
     assert nav.value == SLUGS[0]
     assert nav.options == [f"{n}. {s.title}" for n, s in enumerate(SECTIONS, start=1)]
-    captions = [c.markdown for c in nav.proto.captions]
+    captions = list(nav.proto.captions)
     for section, caption in zip(SECTIONS, captions, strict=True):
         assert caption.startswith(f"{section.minutes} min read")
     assert at.session_state["read.quiz_score"] == {
@@ -134,32 +134,30 @@ def test_answers_and_score_survive_section_changes_and_reset() -> None:
     }
 
 
-@pytest.mark.parametrize("item", QUIZ, ids=[q.id for q in QUIZ])
-def test_every_check_gives_correct_feedback(item) -> None:
-    at = AppTest.from_file("app/steps/read.py", default_timeout=30)
-    at.session_state["read.section"] = item.section
-    at.run()
-    for choice in range(len(item.choices)):
-        at.session_state["read.quiz_answers"] = {}
-        at.run()
-        at.radio(key=f"read.quiz.{item.id}").set_value(choice).run()
-        assert not at.exception, at.exception
-        if choice == item.answer:
-            assert [s for s in at.success if item.explanation in s.value]
-        else:
-            assert [e for e in at.error if item.explanation in e.value]
+def test_every_check_gives_correct_feedback() -> None:
+    """For every item: the right choice gets success, a wrong one gets error, both explained."""
+    at = read_page()
+    for item in QUIZ:
+        open_section(at, item.section)
+        for choice in (item.answer, (item.answer + 1) % len(item.choices)):
+            at.radio(key=f"read.quiz.{item.id}").set_value(choice).run()
+            assert not at.exception, at.exception
+            feedback = at.success if choice == item.answer else at.error
+            assert [f for f in feedback if item.explanation in f.value], (item.id, choice)
+            at.button(key="read.reset").click().run()
 
 
 def test_the_read_page_never_imports_tensorflow() -> None:
     code = (
         "import json, sys\n"
         "from streamlit.testing.v1 import AppTest\n"
-        "at = AppTest.from_file('app/main.py', default_timeout=60).run()\n"
+        f"at = AppTest.from_file({str(MAIN)!r}, default_timeout=60).run()\n"
         "at.switch_page('steps/read.py').run()\n"
         "assert not at.exception, at.exception\n"
         "at.radio(key='read.section').set_value('06-variants').run()\n"
         "assert not at.exception, at.exception\n"
-        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & {'tensorflow', 'keras'})))"
+        "loaded = {m.split('.')[0] for m in sys.modules}\n"
+        "print(json.dumps(sorted(loaded & {'tensorflow', 'keras'})))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=240

@@ -3,34 +3,15 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
-from app.harness import Server, running_server
+from app.harness import Server, launch_chromium, running_server
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
-# Two shared cores and a training worker beside the browser: give rendering room.
-expect.set_options(timeout=30_000)
 ARTIFACTS = Path(os.environ.get("DROPOUT_LAB_ARTIFACTS", Path(__file__).parent / "artifacts"))
-
-
-def chromium_path() -> str:
-    path = os.environ.get("CHROMIUM") or shutil.which("chromium")
-    if not path:
-        pytest.fail("Chromium not found: install Debian's `chromium` (bash scripts/test.sh does)")
-    return path
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +25,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        b = launch_chromium(p)
         yield b
         b.close()
 
@@ -61,20 +42,6 @@ def page(browser: Browser) -> Iterator[Page]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
-
-
-def wait_until_idle(page: Page, timeout: float = 60_000) -> None:
-    """Wait for the app to render and for Streamlit's 'Running…' indicator to disappear."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    page.wait_for_selector('[data-testid="stMainBlockContainer"]', timeout=timeout)
-    page.wait_for_function(
-        """() => {
-            const status = document.querySelector('[data-testid="stStatusWidget"]');
-            return !status || !status.innerText.includes('Running');
-        }""",
-        timeout=timeout,
-    )
-    page.wait_for_timeout(300)
 
 
 def assert_no_error(page: Page) -> None:

@@ -8,8 +8,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.engine.steps import STEP_IDS
+from app.harness import full_screenshot, wait_until_idle
 
-from .conftest import assert_no_error, wait_until_idle
+from .conftest import assert_no_error
 
 pytestmark = pytest.mark.e2e
 
@@ -20,7 +21,7 @@ def test_page_renders_without_error(server, page: Page, artifacts, path: str) ->
     wait_until_idle(page)
     assert_no_error(page)
     expect(page.locator("h1").first).to_be_visible()
-    page.screenshot(path=str(artifacts / f"page-{path or 'overview'}.png"), full_page=True)
+    full_screenshot(page, str(artifacts / f"page-{path or 'overview'}.png"))
 
 
 def test_sidebar_marks_visited_steps(server, page: Page) -> None:
@@ -44,7 +45,7 @@ def test_explore_deep_link_and_slider(server, page: Page, artifacts) -> None:
     page.keyboard.press("End")  # 0.9: scale 10
     expect(scale).to_have_text("× 10", timeout=15_000)
     assert_no_error(page)
-    page.screenshot(path=str(artifacts / "explore-rate-0.9.png"), full_page=True)
+    full_screenshot(page, str(artifacts / "explore-rate-0.9.png"))
 
 
 def test_explore_inference_mode_is_identity(server, page: Page) -> None:

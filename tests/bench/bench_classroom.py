@@ -1,0 +1,123 @@
+"""Classroom benchmark: 30 learners press Train at the same moment.
+
+15 of them ask for the identical run (the lesson model, 50 epochs, seed 0), 15 for the same
+model with their own seed (1..15). All go into one `TrainingService` with the default worker
+count (the number of cores) and a fresh, empty store. Each simulated learner polls its run's
+status like the app's progress fragment does, until its result is readable; the time from its
+submit to that moment is its "time to result".
+
+    python tests/bench/bench_classroom.py            # a report
+    python tests/bench/bench_classroom.py --json     # the figures as JSON
+    python tests/bench/bench_classroom.py --cold     # include starting the workers
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from app.engine.runs import RunStore, TrainingService
+from app.engine.spec import TrainConfig, lesson_spec
+
+LEARNERS = 30
+EPOCHS = 50
+POLL_SECONDS = 0.1
+
+
+def run_bench(learners: int = LEARNERS, epochs: int = EPOCHS, cold: bool = False) -> dict:
+    spec = lesson_spec(0.0)
+    half = learners // 2
+    configs = [TrainConfig(epochs=epochs, seed=0)] * half
+    configs += [TrainConfig(epochs=epochs, seed=s) for s in range(1, learners - half + 1)]
+    with tempfile.TemporaryDirectory() as root:
+        service = TrainingService(RunStore(Path(root)))
+        try:
+            t_ready = time.perf_counter()
+            if not cold:
+                service.prewarm(wait=True)  # what the app does when the server starts
+            warmup_seconds = time.perf_counter() - t_ready
+            barrier = threading.Barrier(learners)
+            seconds: list[float | None] = [None] * learners
+            states: list[str] = [""] * learners
+
+            def learner(i: int) -> None:
+                barrier.wait()
+                t0 = time.perf_counter()
+                key = service.submit(spec, configs[i])
+                while True:
+                    status = service.status(key)
+                    if status.finished:
+                        break
+                    time.sleep(POLL_SECONDS)
+                states[i] = status.state
+                run = service.result(key)
+                if status.state == "done" and run is not None and run.epochs_done == epochs:
+                    seconds[i] = time.perf_counter() - t0
+
+            t_start = time.perf_counter()
+            threads = [threading.Thread(target=learner, args=(i,)) for i in range(learners)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            wall = time.perf_counter() - t_start
+            stats = service.stats()
+        finally:
+            service.shutdown()
+    ok = [s for s in seconds if s is not None]
+    return {
+        "learners": learners,
+        "identical": half,
+        "distinct": learners - half,
+        "epochs": epochs,
+        "workers": service.max_workers,
+        "cold_start": cold,
+        "warmup_seconds": round(warmup_seconds, 2),
+        "median_seconds": round(statistics.median(ok), 2) if ok else None,
+        "worst_seconds": round(max(ok), 2) if ok else None,
+        "best_seconds": round(min(ok), 2) if ok else None,
+        "wall_seconds": round(wall, 2),
+        "failures": learners - len(ok),
+        "states": {s: states.count(s) for s in sorted(set(states))},
+        "trainings_run": stats["trained"],
+        "requests_attached": stats["attached"],
+        "cache_hits": stats["cache_hits"],
+        "worker_processes_started": stats["workers"],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--cold", action="store_true", help="time the workers' start-up too")
+    parser.add_argument("--learners", type=int, default=LEARNERS)
+    parser.add_argument("--epochs", type=int, default=EPOCHS)
+    args = parser.parse_args(argv)
+    report = run_bench(args.learners, args.epochs, cold=args.cold)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(
+            f"{report['learners']} simultaneous requests ({report['identical']} identical, "
+            f"{report['distinct']} distinct seeds), lesson model, {report['epochs']} epochs, "
+            f"{report['workers']} workers{' (cold start)' if report['cold_start'] else ''}:\n"
+            f"  time to result: median {report['median_seconds']} s, "
+            f"worst {report['worst_seconds']} s (best {report['best_seconds']} s)\n"
+            f"  failures: {report['failures']}   states: {report['states']}\n"
+            f"  trainings run: {report['trainings_run']} "
+            f"(attached {report['requests_attached']}, cache hits {report['cache_hits']}), "
+            f"worker processes started: {report['worker_processes_started']}"
+        )
+    return 1 if report["failures"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
