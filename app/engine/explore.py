@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
 
 from app.engine import figures, masks
+from app.engine.content import step_text
 
 RATE_MIN, RATE_MAX, RATE_STEP, RATE_DEFAULT = 0.0, 0.9, 0.05, 0.3
 N_UNITS = 64
 LESSON_LAYERS = (10, 256, 256, 256, 1)
 LESSON_LAYER_NAMES = ("input", "hidden 1", "hidden 2", "hidden 3", "output")
-CONTENT_FILE = Path(__file__).resolve().parents[2] / "lessons" / "explore.toml"
 
 
 @dataclass(frozen=True)
@@ -121,8 +118,6 @@ def variant_figures(s: Settings) -> dict[str, go.Figure]:
     }
 
 
-@cache
 def content() -> dict:
     """The Explore step's words (captions, explanations), kept as data in lessons/."""
-    with CONTENT_FILE.open("rb") as f:
-        return tomllib.load(f)
+    return step_text("explore")

@@ -417,3 +417,88 @@ def gallery_figure(panels: Sequence[go.Figure], gap: float = 0.05) -> go.Figure:
             }
         )
     return _figure(traces, layout)
+
+
+# One colour per model across every curve chart; training solid, validation dashed.
+MODEL_COLOURS = (BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY, INK)
+
+
+def curves_figure(
+    runs: Sequence[tuple[str, dict[str, list[float]]]],
+    *,
+    epochs_total: int | None = None,
+    height: int = 380,
+) -> go.Figure:
+    """Loss and accuracy per epoch, side by side, for several runs.
+
+    `runs` is (label, history) with history keys loss, accuracy, val_loss, val_accuracy. The
+    epoch of minimum validation loss is marked on each run's validation-loss curve.
+    """
+    doms = _domains(2, gap=0.1)
+    traces: list[dict] = []
+    for i, (label, history) in enumerate(runs):
+        colour = MODEL_COLOURS[i % len(MODEL_COLOURS)]
+        for panel, metric in (("", "loss"), ("2", "accuracy")):
+            for split, dash in (("", "solid"), ("val_", "dash")):
+                values = history.get(split + metric, [])
+                traces.append({
+                    "type": "scatter", "mode": "lines", "x": list(range(1, len(values) + 1)),
+                    "y": values, "name": f"{label}: {'validation' if split else 'training'}",
+                    "legendgroup": label, "showlegend": panel == "",
+                    "line": {"color": colour, "dash": dash, "width": 2.2 if split else 1.8},
+                    "xaxis": f"x{panel}", "yaxis": f"y{panel}",
+                    "hovertemplate": f"{label}<br>epoch %{{x}}<br>{split}{metric} %{{y:.4f}}"
+                    "<extra></extra>",
+                })  # fmt: skip
+        val_loss = history.get("val_loss", [])
+        if val_loss:
+            best = int(np.argmin(val_loss))
+            traces.append({
+                "type": "scatter", "mode": "markers", "x": [best + 1], "y": [val_loss[best]],
+                "name": f"{label}: lowest validation loss", "legendgroup": label,
+                "showlegend": False, "marker": {"color": colour, "size": 11, "symbol": "star",
+                                                "line": {"color": INK, "width": 1}},
+                "hovertemplate": f"{label}: lowest validation loss<br>epoch %{{x}}, %{{y:.4f}}"
+                "<extra></extra>",
+            })  # fmt: skip
+    x_range = [0.5, epochs_total + 0.5] if epochs_total else None
+    axis_x = {"title": {"text": "epoch"}, "gridcolor": "#eee", "range": x_range}
+    layout = _base_layout(
+        height,
+        margin={"l": 60, "r": 10, "t": 40, "b": 50},
+        legend={"orientation": "h", "y": -0.22, "x": 0},
+        xaxis={**axis_x, "domain": doms[0], "anchor": "y"},
+        yaxis={"title": {"text": "loss (binary cross-entropy)"}, "gridcolor": "#eee",
+               "anchor": "x", "rangemode": "tozero"},
+        xaxis2={**axis_x, "domain": doms[1], "anchor": "y2"},
+        yaxis2={"title": {"text": "accuracy"}, "gridcolor": "#eee", "anchor": "x2"},
+        annotations=[
+            {"text": "<b>Loss</b> (solid: training, dashed: validation, ★ lowest validation)",
+             "x": sum(doms[0]) / 2, "y": 1.08, "xref": "paper", "yref": "paper",
+             "showarrow": False},
+            {"text": "<b>Accuracy</b>", "x": sum(doms[1]) / 2, "y": 1.08, "xref": "paper",
+             "yref": "paper", "showarrow": False},
+        ],
+    )  # fmt: skip
+    return _figure(traces, layout)
+
+
+def scatter_by_label(
+    x: np.ndarray, y: np.ndarray, labels: np.ndarray, x_name: str, y_name: str
+) -> go.Figure:
+    """Two features of the data, one marker colour and shape per class."""
+    traces = []
+    for value, name, colour, symbol in ((0, "benign", BLUE, "circle"),
+                                        (1, "malicious", VERMILLION, "x")):  # fmt: skip
+        sel = labels == value
+        traces.append({
+            "type": "scattergl", "mode": "markers", "x": x[sel], "y": y[sel], "name": name,
+            "marker": {"color": colour, "symbol": symbol, "size": 6, "opacity": 0.7},
+        })  # fmt: skip
+    layout = _base_layout(
+        340, margin={"l": 60, "r": 10, "t": 20, "b": 50},
+        xaxis={"title": {"text": x_name}, "gridcolor": "#eee"},
+        yaxis={"title": {"text": y_name}, "gridcolor": "#eee"},
+        legend={"orientation": "h", "y": 1.08, "x": 0},
+    )  # fmt: skip
+    return _figure(traces, layout)

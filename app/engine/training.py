@@ -318,44 +318,41 @@ def train(
 
     t0 = time.perf_counter()
     key, trainer = _acquire(spec, n_train, n_val, config.batch_size)
-    try:
-        trainer.reset(config.seed)
-        x, y = tf.constant(data.x_train), tf.constant(data.y_train.reshape(n_train, -1))
-        xv, yv = tf.constant(data.x_val), tf.constant(data.y_val.reshape(n_val, -1))
-        shuffle_rng = np.random.default_rng([int(config.seed), 0x5F1])
-        variables = trainer.model.weights
-        history: dict[str, list[float]] = {k: [] for k in HISTORY_KEYS}
-        best_loss, best_weights, wait = np.inf, None, 0
-        stopped = early_stopped = False
-        patience = config.early_stopping_patience
-        for epoch in range(1, config.epochs + 1):
-            perm = tf.constant(shuffle_rng.permutation(n_train).astype(np.int32))
-            values = trainer.epoch_fn(x, y, perm, xv, yv).numpy().tolist()
-            logs = dict(zip(HISTORY_KEYS, values, strict=True))
-            for k in HISTORY_KEYS:
-                history[k].append(logs[k])
-            if patience is not None:
-                if logs["val_loss"] < best_loss:
-                    best_loss, wait = logs["val_loss"], 0
-                    best_weights = [v.numpy() for v in variables]
-                else:
-                    wait += 1
-            if on_epoch is not None:
-                on_epoch(epoch, dict(logs))
-            if patience is not None and wait >= patience and epoch > 1:
-                early_stopped = True
-                for v, value in zip(variables, best_weights, strict=True):
-                    v.assign(value)
-                break
-            if should_stop is not None and should_stop():
-                stopped = True
-                break
-        weights = [np.array(v.numpy()) for v in variables]
-        seconds = time.perf_counter() - t0
-    except BaseException:
-        raise  # a trainer in an unknown state is dropped, not returned to the pool
-    else:
-        _release(key, trainer)
+    # A run that raises (e.g. from on_epoch) drops its trainer instead of returning it to the pool.
+    trainer.reset(config.seed)
+    x, y = tf.constant(data.x_train), tf.constant(data.y_train.reshape(n_train, -1))
+    xv, yv = tf.constant(data.x_val), tf.constant(data.y_val.reshape(n_val, -1))
+    shuffle_rng = np.random.default_rng([int(config.seed), 0x5F1])
+    variables = trainer.model.weights
+    history: dict[str, list[float]] = {k: [] for k in HISTORY_KEYS}
+    best_loss, best_weights, wait = np.inf, None, 0
+    stopped = early_stopped = False
+    patience = config.early_stopping_patience
+    for epoch in range(1, config.epochs + 1):
+        perm = tf.constant(shuffle_rng.permutation(n_train).astype(np.int32))
+        values = trainer.epoch_fn(x, y, perm, xv, yv).numpy().tolist()
+        logs = dict(zip(HISTORY_KEYS, values, strict=True))
+        for k in HISTORY_KEYS:
+            history[k].append(logs[k])
+        if patience is not None:
+            if logs["val_loss"] < best_loss:
+                best_loss, wait = logs["val_loss"], 0
+                best_weights = [v.numpy() for v in variables]
+            else:
+                wait += 1
+        if on_epoch is not None:
+            on_epoch(epoch, dict(logs))
+        if patience is not None and wait >= patience and epoch > 1:
+            early_stopped = True
+            for v, value in zip(variables, best_weights, strict=True):
+                v.assign(value)
+            break
+        if should_stop is not None and should_stop():
+            stopped = True
+            break
+    weights = [np.array(v.numpy()) for v in variables]
+    seconds = time.perf_counter() - t0
+    _release(key, trainer)
 
     epochs_done = len(history["loss"])
     return RunResult(
@@ -365,13 +362,21 @@ def train(
         history=history,
         epochs_done=epochs_done,
         stopped=stopped,
-        best_epoch=int(np.argmin(history["val_loss"])) + 1,
+        best_epoch=_best_epoch(history["val_loss"]),
         train_seconds=seconds,
         weights=weights,
         n_train=n_train,
         n_val=n_val,
         early_stopped=early_stopped,
     )
+
+
+def _best_epoch(val_loss: list[float]) -> int:
+    """1-based epoch of the lowest val_loss (the first one on ties; NaN epochs never win)."""
+    losses = np.asarray(val_loss, dtype=float)
+    if not np.isfinite(losses).any():
+        return len(losses)
+    return int(np.nanargmin(np.where(np.isfinite(losses), losses, np.nan))) + 1
 
 
 def train_cli_payload(run: RunResult) -> dict[str, Any]:

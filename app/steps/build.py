@@ -1,3 +1,130 @@
-from app.ui.placeholder import coming_soon
+"""Build: edit the Keras model, check it against the lab, train it live in a worker."""
 
-coming_soon("build")
+from dataclasses import replace
+
+import pandas as pd
+import streamlit as st
+
+from app.engine import codelab, figures, labs, traffic
+from app.engine.content import step_text
+from app.ui import training
+
+LAB = labs.load_lab("overfit")
+TEXT = step_text("build")
+CODE = "build.code"
+
+
+def data_preview() -> None:
+    data = traffic.load_lesson_data(LAB.config.data_seed)
+    st.markdown(TEXT["data"]["explain"].format(
+        n_train=data.n_train, n_val=data.n_val, noise=traffic.LABEL_NOISE))  # fmt: skip
+    table = pd.DataFrame(data.raw_train[:8], columns=data.feature_names)
+    table["label"] = ["malicious" if y else "benign" for y in data.y_train[:8, 0]]
+    st.dataframe(table, hide_index=True, width="stretch")
+    c1, c2, c3 = st.columns([1, 1, 3])
+    c1.metric("Malicious (training)", f"{data.y_train.mean():.0%}")
+    c2.metric("Malicious (validation)", f"{data.y_val.mean():.0%}")
+    names = list(data.feature_names)
+    fx = c3.selectbox("x feature", names, index=names.index("failed_logins"), key="build.fx")
+    fy = c3.selectbox("y feature", names, index=names.index("distinct_ports"), key="build.fy")
+    ix, iy = names.index(fx), names.index(fy)
+    fig = figures.scatter_by_label(data.x_train[:, ix], data.x_train[:, iy], data.y_train[:, 0],
+                                   f"{fx} (standardised)", f"{fy} (standardised)")  # fmt: skip
+    st.plotly_chart(fig, width="stretch", key="build.scatter")
+
+
+def verdict(result) -> None:
+    for err in result.errors:
+        where = f"Line {err.line}: " if err.line else ""
+        st.error(where + err.message, icon="🚫")
+    for note in result.notes:
+        where = f"Line {note.line}: " if note.line else ""
+        st.info(where + note.message, icon="ℹ️")
+    if result.ok:
+        st.success(TEXT["editor"]["ok"], icon="✅")
+    if result.spec is not None:
+        st.markdown("**Layers:** " + " → ".join(layer.describe() for layer in result.spec.layers))
+    st.markdown("**Goals**")
+    for goal in codelab.check_goals(result.spec if result.ok else None, LAB):
+        st.markdown(f"{'✅' if goal.met else '⬜'} {goal.label}")
+        if not goal.met:
+            st.caption(goal.hint)
+    if st.toggle("Show solution", key="build.show_solution"):
+        st.code(LAB.solution, language="python")
+
+
+def submit(label: str, spec, config) -> None:
+    key = training.service().submit(spec, config)
+    training.remember(label, key)
+
+
+def controls(result) -> None:
+    st.subheader(TEXT["train"]["heading"])
+    st.markdown(TEXT["train"]["explain"])
+    c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 2], vertical_alignment="bottom")
+    epochs = c1.number_input("Epochs", 1, 300, LAB.config.epochs, key="build.epochs")
+    seed = c2.number_input("Seed", 0, 2**31 - 1, LAB.config.seed, key="build.seed")
+    config = replace(LAB.config, epochs=int(epochs), seed=int(seed))
+    mine = c3.button("▶ Train mine", type="primary", disabled=not result.ok, width="stretch")
+    both = c4.button("▶▶ Train both", disabled=not result.ok, width="stretch")
+    stop = c5.button("■ Stop", disabled=not training.any_active(), width="stretch")
+    if not result.ok:
+        st.caption(TEXT["train"]["invalid"])
+    if mine or both:
+        submit("Your model", result.spec, config)
+        st.session_state["build.latest"] = {"spec": result.spec.to_dict(), "config": config}
+    if both:
+        submit("Starter (no dropout)", codelab.parse_code(LAB.starter).spec, config)
+    if stop:
+        for run in training.my_runs():
+            training.service().stop(run["key"])
+
+
+def run_panel() -> None:
+    rows = training.statuses()
+    if not rows:
+        return
+    text = TEXT["train"]
+    for label, status in rows:
+        if status.state == "queued":
+            st.info(f"**{label}**: " + text["queued"].format(position=status.queue_position))
+        elif status.state == "running":
+            done, total = status.epochs_done, max(status.epochs_total, 1)
+            st.progress(done / total, text=f"**{label}**: " + text["running"].format(
+                done=done, total=total))  # fmt: skip
+        elif status.state == "failed":
+            st.error(f"**{label}**: " + text["failed"].format(error=status.error))
+        else:
+            st.success(f"**{label}**: " + training.summary(status, text))
+    total = max(status.epochs_total for _, status in rows)
+    runs = [(label, s.history) for label, s in rows if s.history]
+    st.plotly_chart(figures.curves_figure(runs, epochs_total=total), width="stretch",
+                    key="build.curves")  # fmt: skip
+
+
+@st.fragment(run_every=training.POLL_SECONDS)
+def live_panel() -> None:
+    run_panel()
+    if not training.any_active():
+        st.rerun()  # everything finished: one full rerun shows the static panel and the buttons
+
+
+st.title("🛠️ Build: " + LAB.title)
+st.markdown(LAB.intro)
+with st.expander(TEXT["data"]["heading"], icon="🗂️"):
+    data_preview()
+st.subheader(TEXT["editor"]["heading"])
+st.markdown(TEXT["editor"]["explain"])
+if CODE not in st.session_state:
+    st.session_state[CODE] = LAB.starter
+left, right = st.columns([3, 2])
+code = left.text_area("Keras code", key=CODE, height=460, max_chars=codelab.MAX_CHARS,
+                      label_visibility="collapsed")  # fmt: skip
+result = codelab.parse_code(code)
+with right:
+    verdict(result)
+controls(result)
+if training.any_active():
+    live_panel()
+else:
+    run_panel()

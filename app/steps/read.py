@@ -169,7 +169,7 @@ def choice_line(item: lessons.QuizItem, i: int, chosen: int) -> str:
 def pager(section: lessons.Section) -> None:
     """Previous / next buttons at the foot of a section."""
     i = SLUGS.index(section.slug)
-    prev_col, _, next_col = st.columns([2, 3, 2])
+    prev_col, next_col = st.columns(2)
     if i > 0:
         prev_col.button(
             f"← {BY_SLUG[SLUGS[i - 1]].title}",
@@ -178,7 +178,7 @@ def pager(section: lessons.Section) -> None:
             args=(SLUGS[i - 1],),
         )
     if i + 1 < len(SLUGS):
-        next_col.button(
+        next_col.container(horizontal_alignment="right").button(
             f"{BY_SLUG[SLUGS[i + 1]].title} →",
             key="read.next",
             on_click=go_to,

@@ -1,0 +1,44 @@
+"""The Build step in a real browser: write the solution, train both models, see the curves."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from app.engine.labs import load_lab
+from app.harness import full_screenshot, wait_until_idle
+
+from .conftest import assert_no_error
+
+pytestmark = pytest.mark.e2e
+
+
+def test_train_both_shows_live_curves(server, page: Page, artifacts) -> None:
+    page.goto(f"{server.url}/build")
+    wait_until_idle(page)
+    editor = page.get_by_role("textbox").first
+    editor.fill(load_lab("overfit").solution)
+    editor.press("Control+Enter")
+    expect(page.get_by_text("✅ A Dropout after each hidden Dense layer")).to_be_visible()
+    epochs = page.get_by_label("Epochs")
+    epochs.fill("12")
+    epochs.press("Enter")
+    wait_until_idle(page)
+    page.get_by_role("button", name="▶▶ Train both").click()
+    expect(page.get_by_text("Epoch", exact=False).first).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Your model: Done")).to_be_visible(timeout=120_000)
+    expect(page.get_by_text("Starter (no dropout): Done")).to_be_visible(timeout=120_000)
+    wait_until_idle(page)
+    assert_no_error(page)
+    full_screenshot(page, str(artifacts / "build-trained.png"))
+
+
+def test_refused_code_shows_its_message(server, page: Page) -> None:
+    page.goto(f"{server.url}/build")
+    wait_until_idle(page)
+    editor = page.get_by_role("textbox").first
+    editor.fill("import os\nos.system('touch /tmp/dropout-lab-pwned')\n")
+    editor.press("Control+Enter")
+    expect(page.get_by_text("Line 1:", exact=False).first).to_be_visible()
+    expect(page.get_by_role("button", name="▶ Train mine")).to_be_disabled()
+    assert_no_error(page)
