@@ -102,7 +102,7 @@ def _make_layer(layer, seed: int) -> keras.layers.Layer:
 
 
 def build_model(spec: ModelSpec, seed: int) -> keras.Model:
-    """A compiled Sequential model for `spec`; every initialiser and noise layer seeded from `seed`."""
+    """A compiled Sequential model for `spec`; initialisers and noise layers seeded from `seed`."""
     model = keras.Sequential([keras.Input(shape=(spec.input_dim,))])
     for i, layer in enumerate(spec.layers):
         model.add(_make_layer(layer, _layer_seed(seed, i)))
@@ -178,7 +178,7 @@ class _Trainer:
         return loss, correct
 
     def _epoch(self, x, y, perm, xv, yv):
-        """One epoch of mini-batch steps, then validation: returns [loss, acc, val_loss, val_acc]."""
+        """One epoch of mini-batch steps, then validation → [loss, acc, val_loss, val_acc]."""
         bs, n_full, n_rest = self.batch_size, self.n_full, self.n_rest
         totals = (tf.constant(0.0), tf.constant(0.0))  # sum of loss × batch size, correct count
         if n_full:
@@ -209,7 +209,7 @@ _JIT = False
 
 
 def _can_fuse_adam(opt: keras.optimizers.Optimizer) -> bool:
-    """Plain Adam (Keras' defaults or a constant learning rate, no extras) → one fused op per variable."""
+    """Plain Adam (a constant learning rate, no extras): one fused op per variable."""
     return (
         type(opt) is keras.optimizers.Adam
         and not opt.amsgrad
@@ -224,8 +224,10 @@ def _can_fuse_adam(opt: keras.optimizers.Optimizer) -> bool:
 
 
 def _fused_adam_apply(opt, grads, variables) -> None:
-    """Keras' Adam update, written as TF's fused ResourceApplyAdam kernel (same formula:
-    m += (g - m)(1 - β1); v += (g² - v)(1 - β2); θ -= α m / (√v + ε), α = lr √(1 - β2ᵗ) / (1 - β1ᵗ)).
+    """Keras' Adam update as TF's fused ResourceApplyAdam kernel, the same formula:
+
+    m += (g - m)(1 - β1); v += (g² - v)(1 - β2); θ -= α m / (√v + ε),
+    α = lr √(1 - β2ᵗ) / (1 - β1ᵗ). Only float rounding differs from Keras' op-by-op update.
     """
     step = tf.cast(opt.iterations + 1, tf.float32)
     beta_1_power = tf.pow(tf.constant(opt.beta_1, tf.float32), step)

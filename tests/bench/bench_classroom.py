@@ -8,7 +8,8 @@ submit to that moment is its "time to result".
 
     python tests/bench/bench_classroom.py            # a report
     python tests/bench/bench_classroom.py --json     # the figures as JSON
-    python tests/bench/bench_classroom.py --cold     # include starting the workers
+    python tests/bench/bench_classroom.py --cold     # include starting the workers and
+                                                     # importing TensorFlow in this process
 """
 
 from __future__ import annotations
@@ -41,8 +42,9 @@ def run_bench(learners: int = LEARNERS, epochs: int = EPOCHS, cold: bool = False
         service = TrainingService(RunStore(Path(root)))
         try:
             t_ready = time.perf_counter()
-            if not cold:
-                service.prewarm(wait=True)  # what the app does when the server starts
+            if not cold:  # a server that is up: workers started, and the app process has
+                service.prewarm(wait=True)  # loaded the training module (reading a RunResult
+                import app.engine.training  # noqa: F401  # imports TensorFlow, ~3-10 s here)
             warmup_seconds = time.perf_counter() - t_ready
             barrier = threading.Barrier(learners)
             seconds: list[float | None] = [None] * learners
