@@ -28,7 +28,7 @@ MASK_SCALE = [[0.0, GREY], [0.5, GREY], [0.5, BLUE], [1.0, BLUE]]
 FONT = {"family": "Inter, Segoe UI, Helvetica, Arial, sans-serif", "size": 13, "color": INK}
 
 
-def _figure(traces: list[dict], layout: dict) -> go.Figure:
+def make_figure(traces: list[dict], layout: dict) -> go.Figure:
     """A figure without plotly's per-property validation, which costs ~8x the build time here.
 
     The unit tests validate every figure once, so a typo still fails loudly.
@@ -36,7 +36,7 @@ def _figure(traces: list[dict], layout: dict) -> go.Figure:
     return go.Figure({"data": traces, "layout": layout}, _validate=False)
 
 
-def _base_layout(height: int, **extra) -> dict:
+def base_layout(height: int, **extra) -> dict:
     layout = {
         "height": height,
         "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
@@ -48,7 +48,7 @@ def _base_layout(height: int, **extra) -> dict:
     return layout
 
 
-def _domains(n: int, gap: float = 0.06) -> list[list[float]]:
+def domains(n: int, gap: float = 0.06) -> list[list[float]]:
     width = (1.0 - gap * (n - 1)) / n
     return [[i * (width + gap), i * (width + gap) + width] for i in range(n)]
 
@@ -82,7 +82,7 @@ def layer_figure(
     text_a = np.vectorize(lambda v: f"{v:.1f}")(a)
     text_o = np.vectorize(lambda v: f"{v:.1f}")(o)
     text_m = np.where(m > 0.5, "", "✕")
-    doms = _domains(3)
+    doms = domains(3)
     hover = "unit (%{y}, %{x})<br>%{customdata}<extra></extra>"
     traces = [
         dict(
@@ -137,7 +137,7 @@ def layer_figure(
     ]
     out_title = "Output at inference" if mode == "inference" else "Output during training"
     titles = [f"Activations ({cells} units)", "Keep mask (blue kept, ✕ dropped)", out_title]
-    layout = _base_layout(330, showlegend=False)
+    layout = base_layout(330, showlegend=False)
     for i, (dom, title) in enumerate(zip(doms, titles, strict=True), start=1):
         sx = "" if i == 1 else str(i)
         layout[f"xaxis{sx}"] = _hidden_axis(dom, f"y{sx}")
@@ -154,7 +154,7 @@ def layer_figure(
                 "font": {"size": 13},
             }
         )
-    return _figure(traces, layout)
+    return make_figure(traces, layout)
 
 
 def convergence_figure(
@@ -162,7 +162,7 @@ def convergence_figure(
 ) -> go.Figure:
     """Left: average of K outputs against the original per unit. Right: mean error against K."""
     units = np.arange(1, original.size + 1)
-    doms = _domains(2, gap=0.1)
+    doms = domains(2, gap=0.1)
     traces = [
         dict(
             type="bar",
@@ -205,7 +205,7 @@ def convergence_figure(
             yaxis="y2",
         ),
     ]
-    layout = _base_layout(
+    layout = base_layout(
         340,
         legend={"orientation": "h", "y": -0.2, "x": 0},
         margin={"l": 50, "r": 10, "t": 40, "b": 90},
@@ -242,7 +242,7 @@ def convergence_figure(
             },
         ],
     )
-    return _figure(traces, layout)
+    return make_figure(traces, layout)
 
 
 def network_layout(layer_sizes: Sequence[int], shown: int) -> list[np.ndarray]:
@@ -317,7 +317,7 @@ def network_figure(
         ),
     ]
     labels = [f"{name}<br>{n} units" for name, n in zip(layer_names, layer_sizes, strict=True)]
-    layout = _base_layout(
+    layout = base_layout(
         380,
         margin={"l": 10, "r": 10, "t": 20, "b": 60},
         legend={"orientation": "h", "y": 1.06, "x": 0},
@@ -329,7 +329,7 @@ def network_figure(
         },
         yaxis={"visible": False},
     )
-    return _figure(traces, layout)
+    return make_figure(traces, layout)
 
 
 def small_map(z: np.ndarray, title: str, *, mask: bool = False, zmin=None, zmax=None) -> go.Figure:
@@ -345,14 +345,14 @@ def small_map(z: np.ndarray, title: str, *, mask: bool = False, zmin=None, zmax=
         zmax=1 if mask else zmax,
         hovertemplate="(%{y}, %{x}): %{z:.2f}<extra></extra>",
     )
-    layout = _base_layout(
+    layout = base_layout(
         230,
         margin={"l": 5, "r": 5, "t": 35, "b": 5},
         title={"text": title, "font": {"size": 13}, "x": 0.5},
         xaxis={"visible": False, "constrain": "domain"},
         yaxis={"visible": False, "autorange": "reversed", "scaleanchor": "x"},
     )
-    return _figure([trace], layout)
+    return make_figure([trace], layout)
 
 
 def spatial_figure(maps: np.ndarray, title: str) -> go.Figure:
@@ -372,7 +372,7 @@ def histogram_figure(
         dict(type="histogram", x=before, name=names[0], marker_color=GREY, opacity=0.75, nbinsx=40),
         dict(type="histogram", x=after, name=names[1], marker_color=BLUE, opacity=0.6, nbinsx=40),
     ]
-    layout = _base_layout(
+    layout = base_layout(
         230,
         barmode="overlay",
         margin={"l": 5, "r": 5, "t": 35, "b": 5},
@@ -380,14 +380,14 @@ def histogram_figure(
         legend={"orientation": "h", "y": -0.1, "font": {"size": 11}},
         yaxis={"visible": False},
     )
-    return _figure(traces, layout)
+    return make_figure(traces, layout)
 
 
 def gallery_figure(panels: Sequence[go.Figure], gap: float = 0.05) -> go.Figure:
     """Small single-panel figures side by side in one figure (one chart to send, not several)."""
-    doms = _domains(len(panels), gap=gap)
+    doms = domains(len(panels), gap=gap)
     traces: list[dict] = []
-    layout = _base_layout(
+    layout = base_layout(
         250,
         margin={"l": 5, "r": 5, "t": 40, "b": 5},
         showlegend=False,
@@ -416,7 +416,7 @@ def gallery_figure(panels: Sequence[go.Figure], gap: float = 0.05) -> go.Figure:
                 "font": {"size": 12},
             }
         )
-    return _figure(traces, layout)
+    return make_figure(traces, layout)
 
 
 # One colour per model across every curve chart; training solid, validation dashed.
@@ -434,7 +434,7 @@ def curves_figure(
     `runs` is (label, history) with history keys loss, accuracy, val_loss, val_accuracy. The
     epoch of minimum validation loss is marked on each run's validation-loss curve.
     """
-    doms = _domains(2, gap=0.1)
+    doms = domains(2, gap=0.1)
     traces: list[dict] = []
     for i, (label, history) in enumerate(runs):
         colour = MODEL_COLOURS[i % len(MODEL_COLOURS)]
@@ -463,7 +463,7 @@ def curves_figure(
             })  # fmt: skip
     x_range = [0.5, epochs_total + 0.5] if epochs_total else None
     axis_x = {"title": {"text": "epoch"}, "gridcolor": "#eee", "range": x_range}
-    layout = _base_layout(
+    layout = base_layout(
         height,
         margin={"l": 60, "r": 10, "t": 40, "b": 50},
         legend={"orientation": "h", "y": -0.22, "x": 0},
@@ -480,7 +480,7 @@ def curves_figure(
              "yref": "paper", "showarrow": False},
         ],
     )  # fmt: skip
-    return _figure(traces, layout)
+    return make_figure(traces, layout)
 
 
 def scatter_by_label(
@@ -495,10 +495,10 @@ def scatter_by_label(
             "type": "scattergl", "mode": "markers", "x": x[sel], "y": y[sel], "name": name,
             "marker": {"color": colour, "symbol": symbol, "size": 6, "opacity": 0.7},
         })  # fmt: skip
-    layout = _base_layout(
+    layout = base_layout(
         340, margin={"l": 60, "r": 10, "t": 20, "b": 50},
         xaxis={"title": {"text": x_name}, "gridcolor": "#eee"},
         yaxis={"title": {"text": y_name}, "gridcolor": "#eee"},
         legend={"orientation": "h", "y": 1.08, "x": 0},
     )  # fmt: skip
-    return _figure(traces, layout)
+    return make_figure(traces, layout)

@@ -105,15 +105,19 @@ def test_same_history_in_a_fresh_process_and_in_concurrent_threads() -> None:
 def test_metrics_follow_keras_fit_semantics(data) -> None:
     """One epoch of our loop equals one epoch of `model.fit` (same order, no shuffle)."""
     seed = 4
-    ref = build_model(PLAIN, seed).fit(
-        data.x_train,
-        data.y_train,
-        validation_data=(data.x_val, data.y_val),
-        epochs=1,
-        batch_size=32,
-        shuffle=False,
-        verbose=0,
-    ).history
+    ref = (
+        build_model(PLAIN, seed)
+        .fit(
+            data.x_train,
+            data.y_train,
+            validation_data=(data.x_val, data.y_val),
+            epochs=1,
+            batch_size=32,
+            shuffle=False,
+            verbose=0,
+        )
+        .history
+    )
     trainer = training._Trainer(PLAIN, 1000, 2000, 32)
     trainer.reset(seed)
     tensors = [tf.constant(a) for a in (data.x_train, data.y_train, data.x_val, data.y_val)]
