@@ -15,6 +15,7 @@ submit to that moment is its "time to result".
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import statistics
 import sys
@@ -42,9 +43,11 @@ def run_bench(learners: int = LEARNERS, epochs: int = EPOCHS, cold: bool = False
         service = TrainingService(RunStore(Path(root)))
         try:
             t_ready = time.perf_counter()
-            if not cold:  # a server that is up: workers started, and the app process has
-                service.prewarm(wait=True)  # loaded the training module (reading a RunResult
-                import app.engine.training  # noqa: F401  # imports TensorFlow, ~3-10 s here)
+            if not cold:
+                # A server that is up: its workers started, and the app process has loaded the
+                # training module (reading a RunResult imports TensorFlow: 3-10 s here, once).
+                service.prewarm(wait=True)
+                importlib.import_module("app.engine.training")
             warmup_seconds = time.perf_counter() - t_ready
             barrier = threading.Barrier(learners)
             seconds: list[float | None] = [None] * learners

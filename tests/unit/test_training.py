@@ -138,7 +138,7 @@ def test_should_stop_keeps_the_epochs_done() -> None:
 
 def test_on_epoch_once_per_epoch_with_the_four_keys() -> None:
     calls: list[tuple[int, dict]] = []
-    run = train(PLAIN, TrainConfig(epochs=4, seed=2), on_epoch=lambda e, l: calls.append((e, l)))
+    run = train(PLAIN, TrainConfig(epochs=4, seed=2), on_epoch=lambda e, g: calls.append((e, g)))
     assert [e for e, _ in calls] == [1, 2, 3, 4]
     for e, logs in calls:
         assert set(logs) == set(HISTORY_KEYS)
