@@ -121,3 +121,23 @@ def variant_figures(s: Settings) -> dict[str, go.Figure]:
 def content() -> dict:
     """The Explore step's words (captions, explanations), kept as data in lessons/."""
     return step_text("explore")
+
+
+def forms_table(rate: float) -> list[dict[str, str]]:
+    """Inverted and original dropout side by side for one unit of value 1 at rate p."""
+    p = masks.check_rate(rate)
+    keep = 1.0 - p
+    return [
+        {
+            "form": "Inverted (Keras)",
+            "training: kept unit becomes": f"{1 / keep:.4g}",
+            "training: expected output": f"{keep * (1 / keep):.4g}",
+            "inference: output": "1",
+        },
+        {
+            "form": "Original (2014)",
+            "training: kept unit becomes": "1",
+            "training: expected output": f"{keep:.4g}",
+            "inference: output": f"{keep:.4g}",
+        },
+    ]

@@ -95,6 +95,8 @@ def explorer_body() -> None:
 
     st.subheader(TEXT["forms"]["heading"])
     st.markdown(TEXT["forms"]["explain"])
+    st.caption(TEXT["forms"]["table"].format(rate=f"{s.rate:g}"))
+    st.table(explore.forms_table(s.rate))
 
     st.subheader(TEXT["network"]["heading"])
     net_fig, n_units, log10 = explore.network_view(s)

@@ -80,3 +80,12 @@ def test_content_has_every_caption() -> None:
     )
     for key in ("training_inverted", "training_original", "inference_inverted"):
         assert text["layer"][key]
+
+
+@pytest.mark.parametrize("rate", [0.0, 0.3, 0.5, 0.9])
+def test_forms_table_expected_training_output_equals_inference(rate: float) -> None:
+    for row in explore.forms_table(rate):
+        assert row["training: expected output"] == row["inference: output"]
+    inverted, original = explore.forms_table(rate)
+    assert float(inverted["training: kept unit becomes"]) == pytest.approx(1 / (1 - rate), 1e-3)
+    assert float(original["inference: output"]) == pytest.approx(1 - rate, 1e-3)
