@@ -1,3 +1,15 @@
-from app.ui.placeholder import coming_soon
+"""Reflect: the lesson's question, Monte Carlo dropout on the learner's model, think deeper."""
 
-coming_soon("reflect")
+import streamlit as st
+
+from app.ui import reflect
+
+st.title(reflect.TEXT["title"], anchor=False)
+st.markdown(reflect.TEXT["intro"])
+reflect.lesson_question()
+st.divider()
+reflect.mc_section()
+st.divider()
+reflect.think_deeper()
+st.divider()
+reflect.wrap_up()

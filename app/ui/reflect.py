@@ -1,0 +1,369 @@
+"""Streamlit pieces of the Reflect step: which models to use, the MC dropout panels, the
+"Think deeper" questions and the wrap-up. The computing is in `app.engine.mc`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from app.engine import labs, lessons, mc
+from app.engine.content import step_text
+from app.engine.spec import ModelSpec, lesson_spec
+from app.engine.steps import lesson
+from app.engine.traffic import load_lesson_data
+from app.ui import training
+
+TEXT = step_text("reflect_page")
+QUESTIONS = lessons.load_reflect_questions()
+ANSWERS = "reflect.answers"  # {question id: text}: kept when the learner leaves the page
+REVEALED = "reflect.revealed"  # {question id}: model answers shown
+NUDGE = "reflect.nudge"  # id of a question whose reveal was asked for before any answer
+PICK, INDEX, PASSES = "reflect.pick", "reflect.index", "reflect.passes"
+RANDOM_INDEX = "reflect.random_index"
+PICKS = {"random": "pick_random", "uncertain": "pick_uncertain", "index": "pick_index"}
+MC_SEED = 0
+WHOLE_SET_PASSES = 50  # fixed: 2,000 × 50 rows take about a second; the slider drives the packet
+CONTRAST_SET_PASSES = 10  # enough to show a spread of exactly zero
+
+
+# --------------------------------------------------------------------------- which models
+
+
+@dataclass(frozen=True)
+class Source:
+    """A run this step uses, and why."""
+
+    key: str
+    label: str
+    note: str  # a markdown sentence: which model this is
+
+
+def _reference(rate: float) -> str:
+    config = labs.load_lab().config
+    return training.service().submit(lesson_spec(rate), config)
+
+
+def _finished(key: str | None) -> bool:
+    return key is not None and training.service().status(key).state in ("done", "stopped")
+
+
+def sources() -> tuple[Source, Source, str | None]:
+    """(main, contrast, warning): the learner's latest run or the reference Dropout(0.3) run,
+    and the learner's starter run or the reference no-dropout run. Submitting a reference run
+    that is already stored (or being trained for anyone) costs nothing."""
+    svc = training.service()
+    text = TEXT["mc"]
+    mine = {r["label"]: r["key"] for r in training.my_runs()}
+    warning = None
+    key = mine.get("Your model")
+    status = svc.status(key) if key else None
+    if status is not None and status.state in ("done", "stopped", "queued", "running"):
+        meta = svc.store.meta(key) or {}
+        spec = meta.get("spec") or st.session_state.get("build.latest", {}).get("spec")
+        describe = ModelSpec.from_dict(spec).describe() if spec else "your layers"
+        done = int(meta.get("epochs_done", status.epochs_total))
+        name = "model_mine_stopped" if status.state == "stopped" else "model_mine"
+        main = Source(key, "Your model", text[name].format(describe=describe, epochs=done))
+    else:
+        if status is not None and status.state == "failed":
+            warning = text["model_failed"].format(error=status.error)
+        epochs = labs.load_lab().config.epochs
+        main = Source(_reference(0.3), "Reference Dropout(0.3)",
+                      text["model_reference"].format(epochs=epochs))  # fmt: skip
+    starter = mine.get("Starter (no dropout)")
+    if main.label == "Your model" and starter and svc.status(starter).state != "failed":
+        contrast = Source(starter, "Starter (no dropout)", text["contrast_mine"])
+    else:
+        contrast = Source(_reference(0.0), "Reference, no dropout", text["contrast_reference"])
+    return main, contrast, warning
+
+
+def pending(runs: list[Source]) -> list[Source]:
+    return [s for s in runs if not training.service().status(s.key).finished]
+
+
+def progress_panel(runs: list[Source]) -> None:
+    text = TEXT["mc"]
+    st.info(text["waiting"], icon="⏳")
+    for s in runs:
+        status = training.service().status(s.key)
+        if status.state == "queued":
+            st.caption(text["queued"].format(label=s.label, position=status.queue_position))
+        elif status.state == "running":
+            total = max(status.epochs_total, 1)
+            st.progress(status.epochs_done / total, text=text["running"].format(
+                label=s.label, done=status.epochs_done, total=total))  # fmt: skip
+        elif status.state == "failed":
+            st.error(text["failed"].format(label=s.label, error=status.error))
+
+
+@st.fragment(run_every=training.POLL_SECONDS)
+def wait_for(runs: list[Source]) -> None:
+    """Show progress until every run has finished, then rerun the page once."""
+    progress_panel(runs)
+    if not pending(runs):
+        st.rerun()
+
+
+# --------------------------------------------------------------------------- cached computing
+
+
+def epochs_done(key: str) -> int:
+    return int((training.service().store.meta(key) or {}).get("epochs_done", 0))
+
+
+# One Keras model per run (and epochs done: a stopped run can later be completed), shared by
+# every session of the server. This is safe only because the model is used for inference and
+# never trained: `mc.mc_predict` seeds its dropout layers under a lock, nothing else changes.
+@st.cache_resource(max_entries=8, show_spinner="Loading the trained model…")
+def model_for(key: str, epochs: int):
+    from app.engine.training import model_from_run  # TensorFlow: only on this page
+
+    run = training.service().result(key)
+    if run is None:
+        raise RuntimeError(f"run {key} has no stored weights")
+    return model_from_run(run)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def data_seed(key: str) -> int:
+    meta = training.service().store.meta(key) or {}
+    return int(meta.get("config", {}).get("data_seed", 0))
+
+
+@st.cache_data(max_entries=32, show_spinner="Running MC dropout over the validation set…")
+def set_stats(key: str, epochs: int, passes: int, seed: int) -> mc.SetStats:
+    model = model_for(key, epochs)
+    data = load_lesson_data(data_seed(key))
+    probs = mc.mc_predict(model, data.x_val, passes, seed)
+    return mc.set_stats(probs, mc.deterministic_predict(model, data.x_val), data.y_val)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def dropout_in(key: str, epochs: int) -> bool:
+    return mc.has_dropout(model_for(key, epochs))
+
+
+# --------------------------------------------------------------------------- MC panels
+
+
+def _new_random(n: int) -> None:
+    st.session_state[RANDOM_INDEX] = int(np.random.default_rng().integers(n))
+
+
+def pick_packet(n: int, uncertain: int) -> int:
+    """The picker's radio, index input and random button; returns the chosen index."""
+    text = TEXT["mc"]
+    if RANDOM_INDEX not in st.session_state:
+        _new_random(n)
+    choice = st.radio(text["pick_label"], list(PICKS), format_func=lambda k: text[PICKS[k]],
+                      key=PICK, horizontal=True)  # fmt: skip
+    if choice == "index":
+        return int(st.number_input(text["index_label"], 0, n - 1, 0, key=INDEX))
+    if choice == "uncertain":
+        return uncertain
+    st.button(text["new_random"], key="reflect.new_random", on_click=_new_random, args=(n,),
+              icon=":material/casino:")  # fmt: skip
+    return int(st.session_state[RANDOM_INDEX]) % n
+
+
+def _decision(p: float) -> str:
+    return TEXT["mc"]["alert"] if p > mc.THRESHOLD else TEXT["mc"]["no_alert"]
+
+
+def features_table(key: str, index: int) -> pd.DataFrame:
+    data = load_lesson_data(data_seed(key))
+    raw = mc.raw_features(data, data.x_val[index : index + 1])[0]
+    values = [f"{v:,.0f}" if abs(v) >= 100 else f"{v:.2f}" for v in raw]
+    return pd.DataFrame({"feature": data.feature_names, "value": values})
+
+
+@st.fragment
+def packet_panel(main: Source, contrast: Source, uncertain: int) -> None:
+    """Pick a packet, run T passes through both models, show the spread."""
+    text = TEXT["mc"]
+    data = load_lesson_data(data_seed(main.key))
+    n = data.n_val
+    left, right = st.columns([3, 2], gap="large", vertical_alignment="bottom")
+    with left:
+        index = pick_packet(n, uncertain)
+    passes = right.slider(text["passes_label"], 10, mc.MAX_PASSES, 100, 10, key=PASSES,
+                          help=text["passes_help"])  # fmt: skip
+    x = data.x_val[index : index + 1]
+    model = model_for(main.key, epochs_done(main.key))
+    stats = mc.packet_stats(mc.mc_predict(model, x, passes, MC_SEED)[:, 0],
+                            mc.deterministic_predict(model, x)[0])  # fmt: skip
+    plain = model_for(contrast.key, epochs_done(contrast.key))
+    plain_stats = mc.packet_stats(mc.mc_predict(plain, x, passes, MC_SEED)[:, 0],
+                                  mc.deterministic_predict(plain, x)[0])  # fmt: skip
+    label = "malicious" if data.y_val[index, 0] > 0.5 else "benign"
+    st.markdown(f"**{text['packet_heading'].format(index=index, label=label)}**")
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(
+        text["det_metric"],
+        f"{stats.deterministic:.3f}",
+        delta=_decision(stats.deterministic),
+        delta_color="off",
+        delta_arrow="off",
+    )
+    c2.metric(
+        text["mean_metric"].format(passes=passes),
+        f"{stats.mean:.3f}",
+        delta=_decision(stats.mean),
+        delta_color="off",
+        delta_arrow="off",
+    )
+    c3.metric(text["std_metric"], f"{stats.std:.3f}", help=text["std_help"])
+    c4.metric(text["flip_metric"], f"{stats.flip_rate:.0%}", help=text["flip_help"])
+    fig_col, side = st.columns([3, 1], gap="medium")
+    labels = (f"{main.label}, {text['main_label']}", f"{contrast.label}")
+    fig_col.plotly_chart(
+        mc.packet_figure(stats, plain_stats, labels), width="stretch", key="reflect.packet_chart"
+    )
+    side.dataframe(features_table(main.key, index), hide_index=True, width="stretch", height=388)
+    spread = ("spread_none" if stats.std < 1e-9 else
+              "spread_wide" if stats.std >= 0.05 else "spread_narrow")  # fmt: skip
+    st.markdown(text["packet_explain"].format(
+        spread=text[spread], low=stats.probs.min(), high=stats.probs.max(),
+        flips=stats.flip_rate))  # fmt: skip
+
+
+def whole_set_panel(main: Source, contrast: Source) -> None:
+    text = TEXT["whole"]
+    stats = set_stats(main.key, epochs_done(main.key), WHOLE_SET_PASSES, MC_SEED)
+    plain = set_stats(contrast.key, epochs_done(contrast.key), CONTRAST_SET_PASSES, MC_SEED)
+    st.subheader(text["heading"], anchor=False)
+    st.markdown(text["explain"].format(passes=stats.passes, n=stats.n,
+                                       rows=stats.passes * stats.n))  # fmt: skip
+    kept = 0.8
+    acc_kept = mc.rejection_curve(stats.std, stats.mc_correct, [kept])[0]
+    wrong, right = stats.std[~stats.mc_correct], stats.std[stats.mc_correct]
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(text["acc_det"], f"{stats.det_correct.mean():.3f}")
+    c2.metric(text["acc_mc"], f"{stats.mc_correct.mean():.3f}")
+    c3.metric(text["acc_kept"].format(kept=kept), f"{acc_kept:.3f}",
+              delta=f"{acc_kept - stats.mc_correct.mean():+.3f}")  # fmt: skip
+    if wrong.size and right.size and right.mean() > 0:
+        c4.metric(text["spread_ratio"], f"{wrong.mean():.3f} vs {right.mean():.3f}",
+                  delta=f"× {wrong.mean() / right.mean():.1f}", delta_color="off",
+                  delta_arrow="off")  # fmt: skip
+    st.plotly_chart(mc.uncertainty_figure(stats), width="stretch", key="reflect.whole_chart")
+    st.markdown(text["takeaway"])
+    st.info(text["contrast"].format(passes=plain.passes, n=plain.n,
+                                    max_std=float(plain.std.max())), icon="⚖️")  # fmt: skip
+
+
+def mc_section() -> None:
+    text = TEXT["mc"]
+    st.header(text["heading"], anchor=False)
+    st.markdown(text["explain"])
+    main, contrast, warning = sources()
+    if warning:
+        st.warning(warning)
+    waiting = pending([main, contrast])
+    if waiting:
+        wait_for(waiting)
+        return
+    for s in (main, contrast):
+        if training.service().status(s.key).state == "failed":
+            st.error(text["failed"].format(label=s.label, error=training.service().status(
+                s.key).error))  # fmt: skip
+            return
+    st.markdown(main.note + " " + contrast.note)
+    if not dropout_in(main.key, epochs_done(main.key)):
+        st.warning(text["no_dropout"], icon="⚠️")
+    stats = set_stats(main.key, epochs_done(main.key), WHOLE_SET_PASSES, MC_SEED)
+    packet_panel(main, contrast, stats.most_uncertain())
+    whole_set_panel(main, contrast)
+
+
+# --------------------------------------------------------------------------- think deeper
+
+
+def answers() -> dict[str, str]:
+    return st.session_state.setdefault(ANSWERS, {})
+
+
+def revealed() -> set[str]:
+    return st.session_state.setdefault(REVEALED, set())
+
+
+def _save(qid: str) -> None:
+    text = st.session_state.get(f"reflect.answer.{qid}", "")
+    if text.strip():
+        answers()[qid] = text
+    else:
+        answers().pop(qid, None)
+
+
+def _reveal(qid: str) -> None:
+    _save(qid)
+    if answers().get(qid, "").strip():
+        revealed().add(qid)
+        st.session_state.pop(NUDGE, None)
+    else:
+        st.session_state[NUDGE] = qid
+
+
+def _hide(qid: str) -> None:
+    revealed().discard(qid)
+
+
+def question_card(q: lessons.ReflectQuestion) -> None:
+    text = TEXT["answers"]
+    key = f"reflect.answer.{q.id}"
+    if key not in st.session_state and q.id in answers():
+        st.session_state[key] = answers()[q.id]  # the widget's key was dropped off-page
+    with st.container(border=True):
+        st.markdown(f"**{q.question}**")
+        if q.hint:
+            st.caption(f"Hint: {q.hint}")
+        st.text_area(text["label"], key=key, placeholder=text["placeholder"], height=110,
+                     on_change=_save, args=(q.id,), label_visibility="collapsed")  # fmt: skip
+        if q.id in revealed():
+            st.button(text["hide"], key=f"reflect.hide.{q.id}", on_click=_hide, args=(q.id,),
+                      icon=":material/visibility_off:")  # fmt: skip
+            st.success(f"**{text['model_heading']}.** {q.model_answer}", icon="🎓")
+            return
+        st.button(text["reveal"], key=f"reflect.reveal.{q.id}", on_click=_reveal, args=(q.id,),
+                  icon=":material/visibility:")  # fmt: skip
+        if st.session_state.get(NUDGE) == q.id:
+            st.warning(text["write_first"], icon="✍️")
+
+
+def lesson_question() -> None:
+    st.header(TEXT["question"]["heading"], anchor=False)
+    st.markdown(TEXT["question"]["explain"])
+    question_card(QUESTIONS[0])
+
+
+def think_deeper() -> None:
+    st.header(TEXT["deeper"]["heading"], anchor=False)
+    st.markdown(TEXT["deeper"]["explain"].format(count=len(QUESTIONS) - 1))
+    left, right = st.columns(2, gap="medium")
+    for i, q in enumerate(QUESTIONS[1:]):
+        with left if i % 2 == 0 else right:
+            question_card(q)
+    done = sum(bool(answers().get(q.id, "").strip()) for q in QUESTIONS)
+    st.caption(TEXT["answers"]["progress"].format(answered=done, total=len(QUESTIONS)))
+
+
+# --------------------------------------------------------------------------- wrap-up
+
+
+def wrap_up() -> None:
+    section = lessons.load_takeaways()
+    st.header(TEXT["wrapup"]["heading"], anchor=False)
+    st.markdown(lessons.relative_links(lessons.demote_headings(section.body)))
+    targets = {(link.step, link.query): link for link in section.links if link.step != "reflect"}
+    if not targets:
+        return
+    st.markdown(TEXT["wrapup"]["links"])
+    for col, (step_id, query) in zip(st.columns(len(targets)), targets, strict=True):
+        step = lesson().step(step_id)
+        where = ", ".join(f"{k} = {v}" for k, v in query)
+        col.page_link(step.script, label=f"Open {step.title}" + (f" ({where})" if where else ""),
+                      icon=step.icon, query_params=dict(query) or None)  # fmt: skip

@@ -1,0 +1,151 @@
+"""The Reflect page under AppTest: MC dropout with and without a learner's run, the passes
+slider, the packet picker, and written answers that survive leaving the page."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from dataclasses import replace
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from app.engine import lessons
+from app.engine.labs import load_lab
+from app.engine.runs import RunStore
+from app.engine.spec import lesson_spec
+from app.harness import MAIN
+
+QUESTIONS = lessons.load_reflect_questions()
+
+
+def reflect_page(runs: list[dict] | None = None) -> AppTest:
+    """The Reflect page once its models are ready (training the reference runs if needed)."""
+    at = AppTest.from_file(str(MAIN), default_timeout=120)
+    if runs is not None:
+        at.session_state["build.runs"] = runs
+    at.run()
+    at.switch_page("steps/reflect.py").run()
+    deadline = time.monotonic() + 240
+    while len(at.get("plotly_chart")) < 2:
+        assert not at.exception, at.exception
+        assert time.monotonic() < deadline, "the Reflect models were not ready in 240 s"
+        time.sleep(0.5)
+        at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def chart(at: AppTest, index: int = 0) -> dict:
+    return json.loads(at.get("plotly_chart")[index].proto.spec)
+
+
+def values(array) -> np.ndarray:
+    """A trace's data array, whether plotly sent it as a list or as typed base64 data."""
+    if isinstance(array, dict) and "bdata" in array:
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"])
+    return np.asarray(array)
+
+
+def metric(at: AppTest, label_start: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(label_start))
+
+
+def markdown_text(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_without_a_run_it_uses_the_reference_model() -> None:
+    at = reflect_page()
+    assert "reference model" in markdown_text(at)
+    spec = chart(at)
+    assert len(values(spec["data"][0]["x"])) == 100  # the default T
+    assert len(values(spec["data"][1]["x"])) == 100  # the no-dropout contrast
+    assert np.unique(values(spec["data"][1]["x"])).size == 1  # no dropout: no spread
+    assert metric(at, "MC mean of").startswith("0.") and metric(at, "MC mean of 100")
+    whole = chart(at, 1)
+    names = {t.get("name") for t in whole["data"]}
+    assert {"keep the lowest MC spread", "keep the highest dropout-off confidence"} <= names
+    assert any("largest spread is **0.000**" in i.value for i in at.info)
+
+
+def test_moving_the_passes_slider_updates_the_figures() -> None:
+    at = reflect_page()
+    before = chart(at)
+    at.slider(key="reflect.passes").set_value(250).run()
+    assert not at.exception
+    after = chart(at)
+    assert len(values(after["data"][0]["x"])) == 250
+    assert values(after["data"][0]["x"]).tolist() != values(before["data"][0]["x"]).tolist()
+    assert "250 passes" in after["layout"]["annotations"][0]["text"]
+    assert any(m.label == "MC mean of 250 passes" for m in at.metric)
+
+
+def test_packet_picker_by_index_and_most_uncertain() -> None:
+    at = reflect_page()
+    at.radio(key="reflect.pick").set_value("index").run()
+    at.number_input(key="reflect.index").set_value(17).run()
+    assert "Connection #17 of the validation set" in markdown_text(at)
+    at.radio(key="reflect.pick").set_value("uncertain").run()
+    assert not at.exception
+    heading = next(m.value for m in at.markdown if "Connection #" in m.value)
+    assert "Connection #17 " not in heading
+    assert float(metric(at, "MC spread")) > 0.1  # the most uncertain one has a wide spread
+
+
+def test_with_the_learners_run_it_uses_their_model() -> None:
+    config = replace(load_lab("overfit").config, epochs=3, seed=11)
+    from app.engine.training import train  # TensorFlow, only for this test
+
+    store = RunStore()
+    mine, starter = train(lesson_spec(0.5), config), train(lesson_spec(0.0), config)
+    store.put(mine)
+    store.put(starter)
+    at = reflect_page([{"label": "Your model", "key": mine.key},
+                       {"label": "Starter (no dropout)", "key": starter.key}])  # fmt: skip
+    text = markdown_text(at)
+    assert "Using **your model**" in text and "Dropout(0.5)" in text and "3 epochs" in text
+    assert "starter without dropout" in text
+    assert "reference model" not in text
+    assert chart(at)["data"][0]["name"].startswith("Your model")
+
+
+def test_a_learners_model_without_dropout_is_explained() -> None:
+    config = replace(load_lab("overfit").config, epochs=2, seed=12)
+    from app.engine.training import train
+
+    run = train(lesson_spec(0.0), config)
+    RunStore().put(run)
+    at = reflect_page([{"label": "Your model", "key": run.key}])
+    assert any("no dropout layer" in w.value for w in at.warning)
+    assert np.unique(values(chart(at)["data"][0]["x"])).size == 1
+
+
+def test_answers_reveal_and_survive_leaving_the_page() -> None:
+    at = reflect_page()
+    first, second = QUESTIONS[0], QUESTIONS[1]
+    # Reveal before writing: a nudge, no model answer.
+    at.button(key=f"reflect.reveal.{second.id}").click().run()
+    assert any("Write your own answer first" in w.value for w in at.warning)
+    assert not any("Model answer" in s.value for s in at.success)
+    # Write, then reveal.
+    at.text_area(key=f"reflect.answer.{first.id}").set_value("No: predict runs with it off.").run()
+    at.button(key=f"reflect.reveal.{first.id}").click().run()
+    shown = [s.value for s in at.success if "Model answer" in s.value]
+    assert len(shown) == 1 and first.model_answer[:40] in shown[0]
+    assert at.session_state["reflect.answers"] == {first.id: "No: predict runs with it off."}
+    # Leave for another step and come back: the answer is still in its box.
+    at.switch_page("steps/explore.py").run()
+    at.switch_page("steps/reflect.py").run()
+    assert not at.exception
+    assert at.text_area(key=f"reflect.answer.{first.id}").value == "No: predict runs with it off."
+    assert any(f"1 of {len(QUESTIONS)} questions answered" in c.value for c in at.caption)
+
+
+def test_wrap_up_links_back_to_the_steps() -> None:
+    at = reflect_page()
+    assert any(h.value == "Wrap-up" for h in at.header)
+    assert any("What to try next" in m.value for m in at.markdown)
+    pages = {link.proto.page for link in at.get("page_link")}
+    assert any("explore" in p for p in pages) and any("build" in p for p in pages)
