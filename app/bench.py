@@ -5,6 +5,7 @@ explore:  seconds from starting the server to the first page served and shown; t
           browser round trip of the same moves; whether TensorFlow is loaded in the server
           process after the overview, Explore and Read (read from /proc/<pid>/maps).
 training: the training engine against plain `model.fit` (see app/engine/bench.py).
+reflect:  Monte Carlo dropout, T passes on one packet and on the validation set (engine/mc.py).
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def explore_bench() -> dict:
 
 
 def run_benchmarks(only: list[str] | None = None) -> dict:
-    sections = only or ["explore", "training"]
+    sections = only or ["explore", "training", "reflect"]
     results = {}
     if "explore" in sections:
         results["explore"] = explore_bench()
@@ -81,4 +82,8 @@ def run_benchmarks(only: list[str] | None = None) -> dict:
         from app.engine.bench import run_training_bench
 
         results["training"] = run_training_bench()
+    if "reflect" in sections:
+        from app.engine.mc import run_reflect_bench
+
+        results["reflect"] = run_reflect_bench()
     return results

@@ -1,4 +1,4 @@
-"""The `dropout-lab` command: serve the app, check lab code, train, benchmark."""
+"""The `dropout-lab` command: serve the app, check lab code, train, precompute, benchmark."""
 
 from __future__ import annotations
 
@@ -86,6 +86,34 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_warm(args: argparse.Namespace) -> int:
+    from app.engine import compare
+    from app.engine.runs import RunStore, TrainingService
+
+    store = RunStore()
+    tty, last = sys.stdout.isatty(), [""]
+
+    def show(done: int, total: int, busy: str) -> None:
+        bar = "#" * round(30 * done / max(total, 1))
+        line = f"[{bar:<30}] {done}/{total} runs" + (f"  training: {busy}" if busy else "")
+        if tty:
+            print("\r" + line[:150].ljust(150), end="", flush=True)
+        elif line.split("  training")[0] != last[0]:
+            print(line, flush=True)
+        last[0] = line.split("  training")[0]
+
+    print(f"Precomputing the Compare step's runs in {store.root}", flush=True)
+    with TrainingService(store, max_workers=args.workers) as service:
+        counts = compare.warm(service, show)
+    if tty:
+        print()
+    print(
+        f"{counts['total']} runs: {counts['computed']} computed, {counts['cached']} already "
+        f"there, {counts['failed']} failed"
+    )
+    return 1 if counts["failed"] else 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from app.bench import run_benchmarks
 
@@ -128,8 +156,15 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--json", action="store_true")
     train.set_defaults(func=cmd_train)
 
+    warm = sub.add_parser("warm", help="precompute the Compare step's runs (what is missing)")
+    warm.add_argument("--workers", type=int, help="training processes (default: one per core)")
+    warm.set_defaults(func=cmd_warm)
+
     bench = sub.add_parser("bench", help="measure speed and print the figures")
-    bench.add_argument("--only", choices=["explore", "training"], action="append")
+    bench.add_argument(
+        "--only", choices=["explore", "training", "reflect"], action="append",
+        help="run only this section (repeatable); default: all",
+    )  # fmt: skip
     bench.add_argument("--json", action="store_true")
     bench.set_defaults(func=cmd_bench)
     return parser
