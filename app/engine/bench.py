@@ -4,7 +4,8 @@ The experiment is the same in every case: `lesson_spec(0.0)` on the lesson's dat
 batch size 32, Adam with its default learning rate, shuffled every epoch.
 
 * fit  — `model.compile(adam, binary_crossentropy, ["accuracy"])` then
-  `model.fit(x, y, validation_data=(xv, yv), epochs=50, batch_size=32)` on a fresh model;
+  `model.fit(x, y, validation_data=(xv, yv), epochs=50, batch_size=32)` on a fresh model, in a
+  fresh process with TensorFlow's default threading (timed around `fit` only);
 * cold — a fresh `python -c` process runs one `train`; timed inside, after TensorFlow's import
   (the import is reported separately as `cold_import_seconds`);
 * warm — in this process, after one run of the architecture: runs with other seeds.
@@ -43,45 +44,44 @@ print("BENCH" + json.dumps({{"import_seconds": t1 - t0, "seconds": t2 - t1,
       "first_epoch_seconds": first[0] - t1, "val_accuracy": run.history["val_accuracy"][-1]}}))
 """
 
+# The seed lesson, as a learner would run it: a plain process (TensorFlow's default threads).
+_FIT_SCRIPT = """
+import json, time
+import keras
+from app.engine.spec import lesson_spec
+from app.engine.traffic import load_lesson_data
+from app.engine.training import build_model
+data = load_lesson_data(0)
+model = build_model(lesson_spec(0.0), {seed})  # compiled: adam, binary_crossentropy, accuracy
+t = time.perf_counter()
+history = model.fit(data.x_train, data.y_train, validation_data=(data.x_val, data.y_val),
+                    epochs={epochs}, batch_size={batch_size}, verbose=0)
+print("BENCH" + json.dumps({{"seconds": time.perf_counter() - t,
+      "val_accuracy": history.history["val_accuracy"][-1]}}))
+"""
+
 
 def _median(values: list[float]) -> float:
     return float(statistics.median(values))
 
 
-def _fit_once(seed: int) -> tuple[float, float]:
-    """Seconds and final val accuracy of the seed lesson's plain `fit`."""
-    import keras  # noqa: F401  (imported here: the bench module itself stays light)
-
-    from app.engine.spec import lesson_spec
-    from app.engine.traffic import load_lesson_data
-    from app.engine.training import build_model
-
-    data = load_lesson_data(0)
-    model = build_model(lesson_spec(0.0), seed)  # compiled: adam, binary_crossentropy, accuracy
-    t = time.perf_counter()
-    history = model.fit(
-        data.x_train,
-        data.y_train,
-        validation_data=(data.x_val, data.y_val),
-        epochs=EPOCHS,
-        batch_size=BATCH_SIZE,
-        verbose=0,
-    )
-    return time.perf_counter() - t, float(history.history["val_accuracy"][-1])
-
-
-def _cold_once(seed: int) -> dict[str, float]:
-    code = _COLD_SCRIPT.format(epochs=EPOCHS, batch_size=BATCH_SIZE, seed=seed)
-    env = dict(os.environ, PYTHONPATH=str(_ROOT), TF_CPP_MIN_LOG_LEVEL="2")
+def _subprocess(script: str, seed: int, **env: str) -> dict[str, float]:
+    code = script.format(epochs=EPOCHS, batch_size=BATCH_SIZE, seed=seed)
+    full_env = dict(os.environ, PYTHONPATH=str(_ROOT), TF_CPP_MIN_LOG_LEVEL="2", **env)
     out = subprocess.run(
-        [sys.executable, "-c", code], cwd=_ROOT, env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", code],
+        cwd=_ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     line = next(line for line in out.splitlines() if line.startswith("BENCH"))
     return json.loads(line[len("BENCH") :])
 
 
-def _ours_once(seed: int) -> tuple[float, float, float]:
-    """Seconds, seconds to the first epoch's report, final val accuracy (in this process)."""
+def _ours_once(seed: int) -> dict[str, float]:
+    """A run in this process: seconds, seconds to the first epoch's report, val accuracy."""
     from app.engine.spec import TrainConfig, lesson_spec
     from app.engine.training import train
 
@@ -92,36 +92,48 @@ def _ours_once(seed: int) -> tuple[float, float, float]:
         TrainConfig(epochs=EPOCHS, batch_size=BATCH_SIZE, seed=seed),
         on_epoch=lambda e, logs: first.append(time.perf_counter()) if e == 1 else None,
     )
-    return time.perf_counter() - t, first[0] - t, run.history["val_accuracy"][-1]
+    return {
+        "seconds": time.perf_counter() - t,
+        "first_epoch_seconds": first[0] - t,
+        "val_accuracy": run.history["val_accuracy"][-1],
+    }
 
 
 def run_training_bench(repeats: int = 3) -> dict[str, Any]:
-    """Time fit, cold and warm training; return the JSON-able figures."""
+    """Time fit, cold and warm training; return the JSON-able figures.
+
+    The three are interleaved (fit, cold, warm for each repeat, seeds 1..repeats) so that load
+    from other work on the machine hits them alike; each figure is a median.
+    """
     if repeats < 1:
         raise ValueError(f"repeats must be at least 1, got {repeats}")
-    cold = [_cold_once(seed) for seed in range(repeats)]
-
     _ours_once(0)  # the architecture's first run in this process: traces the loop
-    warm = [_ours_once(seed) for seed in range(1, repeats + 1)]
-    ours_acc = [_ours_once(seed)[2] for seed in range(repeats)]  # same seeds as fit's runs
+    fit, cold, warm = [], [], []
+    for seed in range(1, repeats + 1):
+        fit.append(_subprocess(_FIT_SCRIPT, seed, DROPOUT_LAB_INTRA_OP_THREADS="0"))
+        cold.append(_subprocess(_COLD_SCRIPT, seed))
+        warm.append(_ours_once(seed))
 
-    fit = [_fit_once(seed) for seed in range(repeats)]
+    def med(runs: list[dict[str, float]], key: str) -> float:
+        return _median([r[key] for r in runs])
 
-    fit_seconds = _median([s for s, _ in fit])
-    cold_seconds = _median([c["seconds"] for c in cold])
-    warm_seconds = _median([s for s, _, _ in warm])
+    fit_seconds, cold_seconds = med(fit, "seconds"), med(cold, "seconds")
+    warm_seconds = med(warm, "seconds")
     return {
         "fit_seconds": round(fit_seconds, 3),
         "cold_seconds": round(cold_seconds, 3),
         "warm_seconds": round(warm_seconds, 3),
         "speedup_cold": round(fit_seconds / cold_seconds, 2),
         "speedup_warm": round(fit_seconds / warm_seconds, 2),
-        "first_epoch_seconds": round(_median([f for _, f, _ in warm]), 3),
+        "first_epoch_seconds": round(med(warm, "first_epoch_seconds"), 3),
         "ms_per_epoch": round(1000 * warm_seconds / EPOCHS, 1),
-        "val_accuracy_fit": round(_median([a for _, a in fit]), 4),
-        "val_accuracy_ours": round(_median(ours_acc), 4),
-        "cold_import_seconds": round(_median([c["import_seconds"] for c in cold]), 3),
-        "cold_first_epoch_seconds": round(_median([c["first_epoch_seconds"] for c in cold]), 3),
+        "val_accuracy_fit": round(med(fit, "val_accuracy"), 4),
+        "val_accuracy_ours": round(med(warm, "val_accuracy"), 4),
+        "cold_import_seconds": round(med(cold, "import_seconds"), 3),
+        "cold_first_epoch_seconds": round(med(cold, "first_epoch_seconds"), 3),
+        "fit_runs_seconds": [round(r["seconds"], 3) for r in fit],
+        "cold_runs_seconds": [round(r["seconds"], 3) for r in cold],
+        "warm_runs_seconds": [round(r["seconds"], 3) for r in warm],
         "repeats": repeats,
         "epochs": EPOCHS,
         "batch_size": BATCH_SIZE,

@@ -201,3 +201,11 @@ def test_cli_payload(lesson_pair) -> None:
     assert set(payload) == {"history", "train_seconds", "n_train", "n_val"}
     assert set(payload["history"]) == set(HISTORY_KEYS)
     assert payload["n_train"] == 1000 and payload["n_val"] == 2000
+
+
+def test_l2_penalty_counts_in_the_losses_like_keras(data) -> None:
+    run = train(lesson_spec(0.3, l2=1e-3), TrainConfig(epochs=2))
+    model = model_from_run(run)
+    assert isinstance(model.layers[0].kernel_regularizer, keras.regularizers.L2)
+    val_loss = model.evaluate(data.x_val, data.y_val, batch_size=2000, verbose=0)[0]
+    assert val_loss == pytest.approx(run.history["val_loss"][-1], rel=1e-5)
