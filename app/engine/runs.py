@@ -53,19 +53,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import wait as _wait
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 import numpy as np
 
-from app.engine.spec import ModelSpec, TrainConfig, run_key
+from app.engine.spec import ModelSpec, RunResult, TrainConfig, run_key
 
 try:  # cross-process "one trainer per key"; absent on Windows (then each process trains alone)
     import fcntl
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
-
-if TYPE_CHECKING:
-    from app.engine.training import RunResult
 
 log = logging.getLogger(__name__)
 
@@ -273,7 +270,6 @@ class RunStore:
 
 
 def _run_from_meta(meta: dict[str, Any], weights: list[np.ndarray]) -> RunResult:
-    from app.engine.training import RunResult  # TensorFlow loads only when a run is read
 
     values: dict[str, Any] = {}
     for f in dataclasses.fields(RunResult):

@@ -11,6 +11,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
+
 # Layer kinds the lab understands; the parser refuses anything else.
 LAYER_KINDS = ("Dense", "Dropout", "GaussianNoise", "BatchNormalization", "AlphaDropout")
 DROPOUT_KINDS = ("Dropout", "AlphaDropout")
@@ -103,6 +105,25 @@ class TrainConfig:
 
 
 MAX_EPOCHS = 300
+HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
+
+
+@dataclass
+class RunResult:
+    """What a finished (or stopped) run produced."""
+
+    key: str
+    spec: ModelSpec
+    config: TrainConfig
+    history: dict[str, list[float]]  # HISTORY_KEYS → one Python float per epoch done
+    epochs_done: int
+    stopped: bool  # the user stopped it (should_stop returned True)
+    best_epoch: int  # 1-based epoch of the lowest val_loss
+    train_seconds: float
+    weights: list[np.ndarray] = field(repr=False)
+    n_train: int = 0
+    n_val: int = 0
+    early_stopped: bool = False  # early stopping ended it (weights restored to best_epoch)
 
 
 def lesson_spec(rate: float = 0.0, l2: float | None = None) -> ModelSpec:

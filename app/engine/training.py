@@ -31,17 +31,21 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from app.engine.spec import MAX_EPOCHS, ModelSpec, TrainConfig, run_key
+from app.engine.spec import (
+    HISTORY_KEYS,
+    MAX_EPOCHS,
+    ModelSpec,
+    RunResult,
+    TrainConfig,
+    run_key,
+)
 from app.engine.traffic import TrafficData, load_lesson_data
-
-HISTORY_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
 
 
 def configure_threads(intra_op: int = 1) -> bool:
@@ -78,24 +82,6 @@ if (_threads := _default_threads()) is not None:
 
 OnEpoch = Callable[[int, dict[str, float]], None]
 ShouldStop = Callable[[], bool]
-
-
-@dataclass
-class RunResult:
-    """What a finished (or stopped) run produced."""
-
-    key: str
-    spec: ModelSpec
-    config: TrainConfig
-    history: dict[str, list[float]]  # HISTORY_KEYS → one Python float per epoch done
-    epochs_done: int
-    stopped: bool  # the user stopped it (should_stop returned True)
-    best_epoch: int  # 1-based epoch of the lowest val_loss
-    train_seconds: float
-    weights: list[np.ndarray] = field(repr=False)
-    n_train: int = 0
-    n_val: int = 0
-    early_stopped: bool = False  # early stopping ended it (weights restored to best_epoch)
 
 
 # --------------------------------------------------------------------------- model building

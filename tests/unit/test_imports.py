@@ -46,3 +46,23 @@ def test_overview_explore_and_read_never_import_tensorflow() -> None:
         "print(json.dumps(seen))"
     )
     assert result == {"overview": False, "explore": False, "read": False}
+
+
+def test_reading_a_stored_run_does_not_import_tensorflow(tmp_path: Path) -> None:
+    """The app process shows stored runs (Build, Compare) without paying for TensorFlow."""
+    result = fresh_python(
+        "import json, sys\n"
+        "import numpy as np\n"
+        "from app.engine.runs import RunStore\n"
+        "from app.engine.spec import RunResult, TrainConfig, lesson_spec, run_key\n"
+        "spec, config = lesson_spec(0.3), TrainConfig(epochs=1)\n"
+        "history = {k: [0.5] for k in ('loss', 'accuracy', 'val_loss', 'val_accuracy')}\n"
+        "run = RunResult(run_key(spec, config), spec, config, history, 1, False, 1, 0.1,\n"
+        "                [np.zeros((10, 4), 'float32')], 1000, 2000)\n"
+        f"store = RunStore({str(tmp_path)!r})\n"
+        "store.put(run)\n"
+        "back = store.get(run.key)\n"
+        "assert back.history == history and back.spec == spec\n"
+        "print(json.dumps('tensorflow' in sys.modules))"
+    )
+    assert result is False
