@@ -89,7 +89,7 @@ def network_view(s: Settings) -> tuple[go.Figure, int, float]:
     return fig, n_droppable, masks.subnetwork_count_log10(n_droppable)
 
 
-def variant_figures(s: Settings) -> dict[str, go.Figure]:
+def variant_panels(s: Settings) -> dict[str, figures.Panel]:
     """One small picture per dropout variant, all driven by the same rate and seed."""
     rng = np.random.default_rng(s.seed + 3)
     p = s.rate
@@ -105,17 +105,31 @@ def variant_figures(s: Settings) -> dict[str, go.Figure]:
     alpha = masks.alpha_dropout(selu_like, p, rng)
     return {
         "standard": figures.small_map(standard, "Standard: units", mask=True),
-        "spatial": figures.spatial_figure(spatial, "Spatial: whole feature maps"),
+        "spatial": figures.spatial_map(spatial, "Spatial: whole feature maps"),
         "dropconnect": figures.small_map(connect, "DropConnect: weights (in × out)", mask=True),
         "dropblock": figures.small_map(block, "DropBlock: 3×3 blocks", mask=True),
         "variational": figures.small_map(time_canvas, "Variational: per step | locked", mask=True),
-        "alpha": figures.histogram_figure(
+        "alpha": figures.histogram_panel(
             selu_like,
             alpha,
             f"Alpha: mean {alpha.mean():+.2f}, std {alpha.std():.2f}",
             ("before", "after"),
         ),
     }
+
+
+def variant_figures(s: Settings) -> dict[str, go.Figure]:
+    """The variant panels as separate figures (the Read step shows them one by one)."""
+    return {name: figures.panel_figure(panel) for name, panel in variant_panels(s).items()}
+
+
+def variant_gallery(s: Settings) -> list[tuple[go.Figure, list[str]]]:
+    """The variants as two gallery rows of three: (figure, the variant names in it)."""
+    panels = variant_panels(s)
+    names = list(panels)
+    return [
+        (figures.gallery_figure([panels[n] for n in row]), row) for row in (names[:3], names[3:])
+    ]
 
 
 def content() -> dict:

@@ -332,19 +332,16 @@ def network_figure(
     return make_figure(traces, layout)
 
 
-def small_map(z: np.ndarray, title: str, *, mask: bool = False, zmin=None, zmax=None) -> go.Figure:
-    """One compact heatmap for the variants gallery."""
-    trace = dict(
-        type="heatmap",
-        z=z,
-        colorscale=MASK_SCALE if mask else VALUE_SCALE,
-        showscale=False,
-        xgap=1,
-        ygap=1,
-        zmin=0 if mask else zmin,
-        zmax=1 if mask else zmax,
-        hovertemplate="(%{y}, %{x}): %{z:.2f}<extra></extra>",
-    )
+Panel = dict  # {"data": [trace dicts], "layout": layout dict}: a figure not yet built
+
+
+def small_map(z: np.ndarray, title: str, *, mask: bool = False, zmin=None, zmax=None) -> Panel:
+    """One compact heatmap panel for the variants gallery."""
+    trace = {
+        "type": "heatmap", "z": z, "colorscale": MASK_SCALE if mask else VALUE_SCALE,
+        "showscale": False, "xgap": 1, "ygap": 1, "zmin": 0 if mask else zmin,
+        "zmax": 1 if mask else zmax, "hovertemplate": "(%{y}, %{x}): %{z:.2f}<extra></extra>",
+    }  # fmt: skip
     layout = base_layout(
         230,
         margin={"l": 5, "r": 5, "t": 35, "b": 5},
@@ -352,10 +349,10 @@ def small_map(z: np.ndarray, title: str, *, mask: bool = False, zmin=None, zmax=
         xaxis={"visible": False, "constrain": "domain"},
         yaxis={"visible": False, "autorange": "reversed", "scaleanchor": "x"},
     )
-    return make_figure([trace], layout)
+    return {"data": [trace], "layout": layout}
 
 
-def spatial_figure(maps: np.ndarray, title: str) -> go.Figure:
+def spatial_map(maps: np.ndarray, title: str) -> Panel:
     """Feature maps (C×H×W) laid side by side with a gap column between them."""
     c, h, w = maps.shape
     canvas = np.full((h, c * (w + 1) - 1), np.nan)
@@ -364,14 +361,18 @@ def spatial_figure(maps: np.ndarray, title: str) -> go.Figure:
     return small_map(canvas, title, zmin=0, zmax=float(np.nanmax(maps)) or 1.0)
 
 
-def histogram_figure(
-    before: np.ndarray, after: np.ndarray, title: str, names: tuple[str, str]
-) -> go.Figure:
-    """Two overlaid distributions (alpha dropout keeps mean and variance)."""
+def histogram_panel(
+    before: np.ndarray, after: np.ndarray, title: str, names: tuple[str, str], bins: int = 40
+) -> Panel:
+    """Two overlaid distributions, binned here so only 2×`bins` numbers go to the browser."""
+    edges = np.histogram_bin_edges(np.concatenate([before, after]), bins=bins)
+    centres, width = (edges[:-1] + edges[1:]) / 2, float(edges[1] - edges[0])
     traces = [
-        dict(type="histogram", x=before, name=names[0], marker_color=GREY, opacity=0.75, nbinsx=40),
-        dict(type="histogram", x=after, name=names[1], marker_color=BLUE, opacity=0.6, nbinsx=40),
-    ]
+        {"type": "bar", "x": centres, "y": np.histogram(values, edges)[0], "name": name,
+         "width": width, "marker": {"color": colour}, "opacity": opacity}
+        for values, name, colour, opacity in ((before, names[0], GREY, 0.75),
+                                              (after, names[1], BLUE, 0.6))
+    ]  # fmt: skip
     layout = base_layout(
         230,
         barmode="overlay",
@@ -380,11 +381,15 @@ def histogram_figure(
         legend={"orientation": "h", "y": -0.1, "font": {"size": 11}},
         yaxis={"visible": False},
     )
-    return make_figure(traces, layout)
+    return {"data": traces, "layout": layout}
 
 
-def gallery_figure(panels: Sequence[go.Figure], gap: float = 0.05) -> go.Figure:
-    """Small single-panel figures side by side in one figure (one chart to send, not several)."""
+def panel_figure(panel: Panel) -> go.Figure:
+    return make_figure(panel["data"], panel["layout"])
+
+
+def gallery_figure(panels: Sequence[Panel], gap: float = 0.05) -> go.Figure:
+    """Small panels side by side in one figure (one chart to send, not several)."""
     doms = domains(len(panels), gap=gap)
     traces: list[dict] = []
     layout = base_layout(
@@ -396,26 +401,19 @@ def gallery_figure(panels: Sequence[go.Figure], gap: float = 0.05) -> go.Figure:
     )
     for k, (panel, dom) in enumerate(zip(panels, doms, strict=True), start=1):
         sx = "" if k == 1 else str(k)
-        src = panel.to_plotly_json()
-        for trace in src["data"]:
+        for trace in panel["data"]:
             traces.append({**trace, "xaxis": f"x{sx}", "yaxis": f"y{sx}"})
-        xaxis = {**src["layout"].get("xaxis", {}), "domain": dom, "anchor": f"y{sx}"}
-        yaxis = {**src["layout"].get("yaxis", {}), "anchor": f"x{sx}"}
+        src = panel["layout"]
+        xaxis = {**src.get("xaxis", {}), "domain": dom, "anchor": f"y{sx}"}
+        yaxis = {**src.get("yaxis", {}), "anchor": f"x{sx}"}
         if "scaleanchor" in yaxis:
             yaxis["scaleanchor"] = f"x{sx}"
         layout[f"xaxis{sx}"], layout[f"yaxis{sx}"] = xaxis, yaxis
-        title = src["layout"].get("title", {}).get("text", "")
         layout["annotations"].append(
-            {
-                "text": f"<b>{title}</b>",
-                "x": sum(dom) / 2,
-                "y": 1.1,
-                "xref": "paper",
-                "yref": "paper",
-                "showarrow": False,
-                "font": {"size": 12},
-            }
-        )
+            {"text": f"<b>{src.get('title', {}).get('text', '')}</b>", "x": sum(dom) / 2,
+             "y": 1.1, "xref": "paper", "yref": "paper", "showarrow": False,
+             "font": {"size": 12}}
+        )  # fmt: skip
     return make_figure(traces, layout)
 
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app.engine import explore, figures
+from app.engine import explore
 from app.ui import state
 from app.ui.timing import timed
 
@@ -108,14 +108,9 @@ def explorer_body() -> None:
     st.subheader(TEXT["variants"]["heading"])
     st.caption(TEXT["variants"]["explain"])
     captions = TEXT["variants"]["captions"]
-    figs = explore.variant_figures(s)
-    names = list(figs)
-    for row, chunk in enumerate((names[:3], names[3:])):
-        st.plotly_chart(
-            figures.gallery_figure([figs[n] for n in chunk]), width="stretch",
-            key=f"explore.variants.{row}",
-        )  # fmt: skip
-        for col, name in zip(st.columns(3), chunk, strict=True):
+    for row, (fig, names) in enumerate(explore.variant_gallery(s)):
+        st.plotly_chart(fig, width="stretch", key=f"explore.variants.{row}")
+        for col, name in zip(st.columns(3), names, strict=True):
             col.markdown(captions[name])
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from app.engine import explore, figures
+from app.engine import explore
 
 
 @pytest.mark.parametrize(
@@ -29,7 +29,7 @@ def all_figures(s: explore.Settings) -> list[go.Figure]:
         explore.convergence_view(s)[1],
         explore.network_view(s)[0],
         *explore.variant_figures(s).values(),
-        figures.gallery_figure(list(explore.variant_figures(s).values())),
+        *(fig for fig, _ in explore.variant_gallery(s)),
     ]
 
 
