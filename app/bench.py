@@ -10,6 +10,7 @@ reflect:  Monte Carlo dropout, T passes on one packet and on the validation set 
 
 from __future__ import annotations
 
+import os
 import statistics
 import tempfile
 import time
@@ -66,9 +67,12 @@ def explore_bench() -> dict:
                 figures["tensorflow_loaded_after_read"] = _tensorflow_loaded(server.process.pid)
                 browser.close()
             reruns = parse_timings(server.log(), "explore.fragment")[1:]  # [0]: first render
+            cpu = parse_timings(server.log(), "explore.fragment.cpu")[1:]
     figures["slider_moves"] = len(reruns)
     figures["explore_rerun_ms_median"] = round(statistics.median(reruns), 2)
     figures["explore_rerun_ms_p90"] = round(statistics.quantiles(reruns, n=10)[-1], 2)
+    figures["explore_rerun_cpu_ms_median"] = round(statistics.median(cpu), 2)
+    figures["load_average_1min"] = round(os.getloadavg()[0], 2)
     figures["browser_round_trip_ms_median"] = round(statistics.median(round_trips) * 1000, 1)
     return figures
 

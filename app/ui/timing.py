@@ -14,16 +14,20 @@ PREFIX = "DROPOUT_LAB_TIMING"
 
 @contextmanager
 def timed(name: str) -> Iterator[None]:
-    """Time the block; with DROPOUT_LAB_TIMINGS=1 print `DROPOUT_LAB_TIMING name ms` to stderr."""
+    """Time the block; with DROPOUT_LAB_TIMINGS=1 print wall and CPU milliseconds to stderr."""
     if not os.environ.get(ENV):
         yield
         return
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.thread_time()
     try:
         yield
     finally:
         ms = (time.perf_counter() - start) * 1000
+        cpu_ms = (time.thread_time() - cpu_start) * 1000
+        # Wall time is what a user waits for; thread CPU time does not grow when other
+        # processes compete for the cores, so it stays comparable on a busy machine.
         print(f"{PREFIX} {name} {ms:.3f}", file=sys.stderr, flush=True)
+        print(f"{PREFIX} {name}.cpu {cpu_ms:.3f}", file=sys.stderr, flush=True)
 
 
 def parse_timings(log: str, name: str) -> list[float]:
