@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import streamlit as st
 
 from app.engine.steps import lesson
-from app.ui import state
+from app.ui import precompute, state
 
 st.set_page_config(page_title="Dropout Lab", page_icon="🎲", layout="wide")
 
@@ -22,6 +22,7 @@ step_pages = {
 }
 current = st.navigation([overview, *step_pages.values()], position="hidden")
 state.mark_visited(current.url_path)
+precompute.start()  # the Compare step's shared runs, in the background, once per process
 
 with st.sidebar:
     st.markdown(f"### 🎲 {LESSON.title}")

@@ -1,0 +1,29 @@
+"""The Compare step's precomputed runs, started in the background once per server process."""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from app.engine import compare
+from app.ui import training
+
+ENV = "DROPOUT_LAB_PRECOMPUTE"  # "0": do not start computing at server start (tests, benches)
+
+
+@st.cache_resource(show_spinner=False)
+def _precomputer() -> compare.Precomputer | None:
+    if os.environ.get(ENV, "1") == "0":
+        return None
+    return compare.Precomputer(training.service()).start()
+
+
+def start() -> None:
+    """Start computing the missing precomputed runs (once per server process; returns at once).
+    Runs are submitted only while the shared service has a free worker and an empty queue."""
+    _precomputer()
+
+
+def precomputer() -> compare.Precomputer | None:
+    return _precomputer()

@@ -1,0 +1,71 @@
+"""The Compare step in a real browser, on a server whose precomputed runs are really trained."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from app.engine import compare
+from app.engine.runs import RunStore, TrainingService
+from app.harness import Server, full_screenshot, running_server, wait_until_idle
+from app.ui.precompute import ENV
+
+from .conftest import assert_no_error
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def warm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server over a store holding every precomputed run (trained here: ~1 min on 2 cores;
+    set DROPOUT_LAB_E2E_DATA_DIR to keep and reuse the store between test sessions)."""
+    data = Path(os.environ.get("DROPOUT_LAB_E2E_DATA_DIR") or tmp_path_factory.mktemp("warm"))
+    with TrainingService(RunStore(data / "runs")) as service:
+        counts = compare.warm(service)
+    assert counts["failed"] == 0, counts
+    log = tmp_path_factory.mktemp("server") / "streamlit.log"
+    with running_server(log, env={"DROPOUT_LAB_DATA_DIR": str(data), ENV: "0"}) as srv:
+        yield srv
+
+
+def test_compare_with_results_present(warm_server: Server, page: Page, artifacts) -> None:
+    page.goto(f"{warm_server.url}/compare")
+    wait_until_idle(page)
+    expect(page.get_by_role("heading", name="With and without dropout")).to_be_visible()
+    expect(page.get_by_role("heading", name="The rate sweep")).to_be_visible()
+    expect(page.get_by_text("Why 0.8 is too much", exact=False)).to_be_visible()
+    expect(page.locator(".js-plotly-plot")).to_have_count(3)
+    expect(page.get_by_text("Preparing the comparison runs")).to_have_count(0)
+    page.get_by_role("button", name="Early stopping (patience 5)").click()
+    wait_until_idle(page)
+    expect(page.get_by_text("The other regularisers.", exact=False)).to_be_visible()
+    expect(page.get_by_role("button", name="Keras script (.py)")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Notebook (.ipynb)").click()
+    assert download.value.suggested_filename == "dropout_lab.ipynb"
+    assert_no_error(page)
+    full_screenshot(page, str(artifacts / "compare.png"))
+
+
+@pytest.fixture
+def fresh_server(tmp_path: Path) -> Iterator[Server]:
+    """A first start over an empty store: the server starts computing in the background."""
+    env = {"DROPOUT_LAB_DATA_DIR": str(tmp_path / "data"), ENV: "1"}
+    with running_server(tmp_path / "streamlit.log", env=env) as srv:
+        yield srv
+
+
+def test_compare_while_results_are_missing(fresh_server: Server, page: Page, artifacts) -> None:
+    page.goto(f"{fresh_server.url}/compare")
+    expect(page.get_by_text("runs ready", exact=False)).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Preparing the comparison runs")).to_be_visible()
+    page.get_by_role("link", name="1. Explore").click()  # the other steps stay usable
+    expect(page.get_by_role("slider").first).to_be_visible(timeout=30_000)
+    page.get_by_role("link", name="4. Compare").click()
+    expect(page.get_by_text("runs ready", exact=False)).to_be_visible(timeout=30_000)
+    assert_no_error(page)
+    full_screenshot(page, str(artifacts / "compare-computing.png"))
