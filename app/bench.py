@@ -5,6 +5,7 @@ explore:  seconds from starting the server to the first page served and shown; t
           browser round trip of the same moves; whether TensorFlow is loaded in the server
           process after the overview, Explore and Read (read from /proc/<pid>/maps).
 training: the training engine against plain `model.fit` (see app/engine/bench.py).
+compare:  server-side render time of the Compare page with its results stored (compare_bench).
 reflect:  Monte Carlo dropout, T passes on one packet and on the validation set (engine/mc.py).
 """
 
@@ -20,6 +21,7 @@ from app.harness import launch_chromium, running_server, wait_until_idle
 from app.ui.timing import ENV, parse_timings
 
 SLIDER_MOVES = 30
+SECTIONS = ("explore", "training", "compare", "reflect")
 
 
 def _tensorflow_loaded(pid: int) -> bool:
@@ -35,7 +37,8 @@ def explore_bench() -> dict:
     figures: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "server.log"
-        with running_server(log, env={ENV: "1", "DROPOUT_LAB_DATA_DIR": tmp}) as server:
+        env = {ENV: "1", "DROPOUT_LAB_DATA_DIR": tmp, "DROPOUT_LAB_PRECOMPUTE": "0"}
+        with running_server(log, env=env) as server:
             figures["server_healthy_seconds"] = round(server.startup_seconds, 3)
             with sync_playwright() as p:
                 browser = launch_chromium(p)
@@ -78,7 +81,7 @@ def explore_bench() -> dict:
 
 
 def run_benchmarks(only: list[str] | None = None) -> dict:
-    sections = only or ["explore", "training", "reflect"]
+    sections = only or list(SECTIONS)
     results = {}
     if "explore" in sections:
         results["explore"] = explore_bench()
@@ -86,6 +89,10 @@ def run_benchmarks(only: list[str] | None = None) -> dict:
         from app.engine.bench import run_training_bench
 
         results["training"] = run_training_bench()
+    if "compare" in sections:
+        from app.compare_bench import run_compare_bench
+
+        results["compare"] = run_compare_bench()
     if "reflect" in sections:
         from app.engine.mc import run_reflect_bench
 

@@ -162,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="measure speed and print the figures")
     bench.add_argument(
-        "--only", choices=["explore", "training", "reflect"], action="append",
+        "--only", choices=["explore", "training", "compare", "reflect"], action="append",
         help="run only this section (repeatable); default: all",
     )  # fmt: skip
     bench.add_argument("--json", action="store_true")

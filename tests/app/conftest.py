@@ -1,4 +1,5 @@
-"""Page tests share one throw-away data directory (the runs store) for the whole session."""
+"""Page tests share one throw-away data directory (the runs store) for the whole session, and
+the server's background precompute stays off so it does not compete with the tests' runs."""
 
 from __future__ import annotations
 
@@ -9,10 +10,15 @@ import pytest
 
 @pytest.fixture(scope="session", autouse=True)
 def isolated_data_dir(tmp_path_factory: pytest.TempPathFactory):
-    previous = os.environ.get("DROPOUT_LAB_DATA_DIR")
-    os.environ["DROPOUT_LAB_DATA_DIR"] = str(tmp_path_factory.mktemp("data"))
+    settings = {
+        "DROPOUT_LAB_DATA_DIR": str(tmp_path_factory.mktemp("data")),
+        "DROPOUT_LAB_PRECOMPUTE": "0",
+    }
+    previous = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
     yield
-    if previous is None:
-        os.environ.pop("DROPOUT_LAB_DATA_DIR", None)
-    else:
-        os.environ["DROPOUT_LAB_DATA_DIR"] = previous
+    for name, value in previous.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value

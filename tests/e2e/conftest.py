@@ -18,7 +18,8 @@ ARTIFACTS = Path(os.environ.get("DROPOUT_LAB_ARTIFACTS", Path(__file__).parent /
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("data")
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    with running_server(log, env={"DROPOUT_LAB_DATA_DIR": str(data_dir)}) as srv:
+    env = {"DROPOUT_LAB_DATA_DIR": str(data_dir), "DROPOUT_LAB_PRECOMPUTE": "0"}
+    with running_server(log, env=env) as srv:
         yield srv
 
 
