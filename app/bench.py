@@ -2,7 +2,8 @@
 
 explore:  seconds from starting the server to the first page served and shown; the server-side
           time of an Explore fragment rerun after a slider move (goal: median ≤ 30 ms); the
-          browser round trip of the same moves; whether TensorFlow is loaded in the server
+          browser round trip of the same moves (the browser runs at the lowest CPU priority,
+          standing in for a learner's own machine); whether TensorFlow is loaded in the server
           process after the overview, Explore and Read (read from /proc/<pid>/maps).
 training: the training engine against plain `model.fit` (see app/engine/bench.py).
 compare:  server-side render time of the Compare page with its results stored (compare_bench).
@@ -41,7 +42,7 @@ def explore_bench() -> dict:
         with running_server(log, env=env) as server:
             figures["server_healthy_seconds"] = round(server.startup_seconds, 3)
             with sync_playwright() as p:
-                browser = launch_chromium(p)
+                browser = launch_chromium(p, niceness=19)
                 page = browser.new_page(viewport={"width": 1366, "height": 900})
                 start = time.perf_counter()
                 page.goto(server.url)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from app.engine import explore
+from app.engine.content import markdown_table
 from app.ui import state
 from app.ui.timing import timed
 
@@ -96,7 +97,7 @@ def explorer_body() -> None:
     st.subheader(TEXT["forms"]["heading"])
     st.markdown(TEXT["forms"]["explain"])
     st.caption(TEXT["forms"]["table"].format(rate=f"{s.rate:g}"))
-    st.table(explore.forms_table(s.rate))
+    st.markdown(markdown_table(explore.forms_table(s.rate)))
 
     st.subheader(TEXT["network"]["heading"])
     net_fig, n_units, log10 = explore.network_view(s)

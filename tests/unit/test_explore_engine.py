@@ -89,3 +89,13 @@ def test_forms_table_expected_training_output_equals_inference(rate: float) -> N
     inverted, original = explore.forms_table(rate)
     assert float(inverted["training: kept unit becomes"]) == pytest.approx(1 / (1 - rate), 1e-3)
     assert float(original["inference: output"]) == pytest.approx(1 - rate, 1e-3)
+
+
+def test_markdown_table() -> None:
+    from app.engine.content import markdown_table
+
+    table = markdown_table(explore.forms_table(0.5))
+    lines = table.splitlines()
+    assert lines[0].startswith("| form |") and lines[1].count("---") == 4
+    assert "| Inverted (Keras) | 2 | 1 | 1 |" in lines
+    assert markdown_table([]) == ""
