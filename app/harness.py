@@ -124,9 +124,9 @@ def launch_chromium(playwright, *, niceness: int = 0):  # -> playwright.sync_api
 
 
 def wait_until_idle(page, timeout: float = 60_000) -> None:
-    """Wait until the app has rendered: no skeleton placeholders, no 'Running…' indicator,
-    and the page has stayed that way for a moment."""
-    page.wait_for_selector('[data-testid="stMainBlockContainer"]', timeout=timeout)
+    """Wait until the app has rendered: the page's title is there, no skeleton placeholders,
+    no 'Running…' indicator, and the page has stayed that way for a moment."""
+    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=timeout)
     page.wait_for_function(
         """() => {
             const busy = () => {
