@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
 from app.engine.runs import RunStatus, RunStore, TrainingService
@@ -12,8 +14,12 @@ POLL_SECONDS = 0.5
 
 @st.cache_resource(show_spinner=False)
 def service() -> TrainingService:
-    """Shared by every session of this server: identical requests are trained once."""
-    return TrainingService(RunStore())
+    """Shared by every session of this server: identical requests are trained once.
+
+    DROPOUT_LAB_WORKERS caps how many runs train at once (default: the number of cores).
+    """
+    workers = os.environ.get("DROPOUT_LAB_WORKERS", "")
+    return TrainingService(RunStore(), max_workers=int(workers) if workers.isdigit() else None)
 
 
 def my_runs() -> list[dict]:
