@@ -55,7 +55,8 @@ def controls() -> explore.Settings:
     n_masks = c6.select_slider(
         "Masks averaged (K)", [10, 100, 500, 1000, 2000, 5000], value=1000, key="explore.masks"
     )
-    st.query_params["rate"] = f"{rate:g}"
+    if st.query_params.get("rate") != f"{rate:g}":  # keep the address shareable
+        st.query_params["rate"] = f"{rate:g}"
     return explore.Settings(
         rate=rate, seed=int(seed), n_masks=n_masks, training=not inference, form=form
     )
@@ -67,11 +68,17 @@ def explorer() -> None:
         explorer_body()
 
 
+def section(heading: str, text: str) -> None:
+    """A heading and its short explanation as one element (fewer deltas per slider move)."""
+    st.markdown(f"### {heading}\n\n{text}")
+
+
 def explorer_body() -> None:
     s = controls()
     text = TEXT["layer"]
-    st.subheader(text["heading"])
     view = explore.layer_view(s)
+    mode = ("training" if s.training else "inference") + "_" + s.form
+    section(text["heading"], text[mode].format(rate=f"{s.rate:g}", scale=f"{view.scale:.4g}"))
     m1, m2, m3 = st.columns(3)
     m1.metric(
         "Scale on kept units",
@@ -84,30 +91,25 @@ def explorer_body() -> None:
         help="The fraction of the 64 units this mask dropped; on average it equals p.",
     )
     m3.metric("Rate p", f"{s.rate:.2f}")
-    mode = ("training" if s.training else "inference") + "_" + s.form
-    st.markdown(text[mode].format(rate=f"{s.rate:g}", scale=f"{view.scale:.4g}"))
     st.plotly_chart(view.figure, width="stretch", key="explore.layer_chart")
     st.caption(text["explain"])
 
-    st.subheader(TEXT["expectation"]["heading"])
+    section(TEXT["expectation"]["heading"], TEXT["expectation"]["explain"])
     _, fig = explore.convergence_view(s)
     st.plotly_chart(fig, width="stretch", key="explore.convergence_chart")
-    st.caption(TEXT["expectation"]["explain"])
 
-    st.subheader(TEXT["forms"]["heading"])
-    st.markdown(TEXT["forms"]["explain"])
-    st.caption(TEXT["forms"]["table"].format(rate=f"{s.rate:g}"))
-    st.markdown(markdown_table(explore.forms_table(s.rate)))
+    forms = TEXT["forms"]
+    table = markdown_table(explore.forms_table(s.rate))
+    section(forms["heading"], f"{forms['explain']}\n\n{forms['table'].format(rate=f'{s.rate:g}')}"
+            f"\n\n{table}")  # fmt: skip
 
-    st.subheader(TEXT["network"]["heading"])
     net_fig, n_units, log10 = explore.network_view(s)
+    network = TEXT["network"]
+    note = "" if s.training else f"\n\n{network['inference']}"
+    section(network["heading"], network["explain"].format(n_units=n_units, log10=log10) + note)
     st.plotly_chart(net_fig, width="stretch", key="explore.network_chart")
-    st.caption(TEXT["network"]["explain"].format(n_units=n_units, log10=log10))
-    if not s.training:
-        st.caption(TEXT["network"]["inference"])
 
-    st.subheader(TEXT["variants"]["heading"])
-    st.caption(TEXT["variants"]["explain"])
+    section(TEXT["variants"]["heading"], TEXT["variants"]["explain"])
     captions = TEXT["variants"]["captions"]
     for row, (fig, names) in enumerate(explore.variant_gallery(s)):
         st.plotly_chart(fig, width="stretch", key=f"explore.variants.{row}")
