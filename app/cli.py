@@ -47,6 +47,30 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0 if result["ok"] else 1
 
 
+def cmd_grade(args: argparse.Namespace) -> int:
+    from app.engine.grading import grade
+
+    try:
+        source = _read_code(args.file)
+    except OSError as e:
+        print(f"dropout-lab grade: cannot read {args.file}: {e.strerror}", file=sys.stderr)
+        return 2
+    verdict = grade(source)  # the submission runs in a sandbox; its output never reaches here
+    if args.json:
+        print(json.dumps(verdict.to_json(), indent=2))
+    else:
+        print("PASSED: every property holds." if verdict.passed else "Not yet:")
+        if verdict.error:
+            print(f"  ! {verdict.error}")
+        for note in verdict.notes:
+            print(f"  · {note}")
+        for check in verdict.checks:
+            print(f"  {'✓' if check.passed else '✗'} {check.label}: {check.message}")
+            if not check.passed and check.hint:
+                print(f"      hint: {check.hint}")
+    return 0 if verdict.passed else 1
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from app.engine.codelab import parse_code
     from app.engine.spec import MAX_EPOCHS, TrainConfig, lesson_spec
@@ -146,6 +170,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("file", help="a Python file with the model code, or - for stdin")
     check.add_argument("--json", action="store_true")
     check.set_defaults(func=cmd_check)
+
+    grade = sub.add_parser(
+        "grade", help="grade a NumPy dropout_forward (the NumPy lab) in a sandbox"
+    )
+    grade.add_argument("file", help="a Python file defining dropout_forward, or - for stdin")
+    grade.add_argument("--json", action="store_true")
+    grade.set_defaults(func=cmd_grade)
 
     train = sub.add_parser("train", help="train one run on the lesson data")
     source = train.add_mutually_exclusive_group()

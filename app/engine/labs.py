@@ -24,9 +24,23 @@ GOAL_CHECKS: dict[str, tuple[str, ...]] = {
     "dropout_rate": ("rate",),
     "no_dropout_after_output": (),
 }
+# A `kind = "numpy"` lab: the learner writes a NumPy function, graded by these properties
+# (`app.engine.grading` implements each one; they take no parameters).
+NUMPY_CHECKS: tuple[str, ...] = (
+    "shape_dtype",
+    "drop_fraction",
+    "kept_scaled",
+    "mean_preserved",
+    "inference_identity",
+    "rate_zero_identity",
+    "bad_rate",
+    "reproducible",
+    "uses_generator",
+)
+KINDS = ("keras", "numpy")
 
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_TOP_KEYS = {"title", "intro", "train", "goals"}
+_TOP_KEYS = {"title", "intro", "kind", "train", "goals"}
 _GOAL_KEYS = {"id", "label", "check", "hint"}
 
 
@@ -57,6 +71,7 @@ class Lab:
     goals: tuple[Goal, ...]
     config: TrainConfig  # default training configuration
     intro: str = ""
+    kind: str = "keras"  # "keras": a model to train; "numpy": a function graded in a sandbox
 
 
 def list_labs(root: Path | None = None) -> list[str]:
@@ -92,8 +107,11 @@ def load_lab(name: str = "overfit", *, root: Path | None = None) -> Lab:
         )
     title = _text(data, "title", where, required=True)
     intro = _text(data, "intro", where, required=False)
+    kind = data.get("kind", "keras")
+    if kind not in KINDS:
+        raise LabError(f"{where}: `kind` must be one of {', '.join(KINDS)}, got {kind!r}.")
     config = _train_config(data.get("train", {}), where)
-    goals = _goals(data.get("goals"), where)
+    goals = _goals(data.get("goals"), where, NUMPY_CHECKS if kind == "numpy" else None)
     return Lab(
         name=name,
         title=title,
@@ -102,6 +120,7 @@ def load_lab(name: str = "overfit", *, root: Path | None = None) -> Lab:
         goals=goals,
         config=config,
         intro=intro,
+        kind=kind,
     )
 
 
@@ -150,7 +169,8 @@ def _train_config(table: Any, where: str) -> TrainConfig:
     return TrainConfig(**table)
 
 
-def _goals(items: Any, where: str) -> tuple[Goal, ...]:
+def _goals(items: Any, where: str, checks: tuple[str, ...] | None = None) -> tuple[Goal, ...]:
+    known = GOAL_CHECKS if checks is None else dict.fromkeys(checks, ())
     if not isinstance(items, list) or not items:
         raise LabError(f"{where}: a lab needs at least one goal: add a `[[goals]]` table.")
     goals: list[Goal] = []
@@ -166,14 +186,14 @@ def _goals(items: Any, where: str) -> tuple[Goal, ...]:
         if goal_id in seen:
             raise LabError(f"{at}: id {goal_id!r} is used twice; ids must be unique.")
         seen.add(goal_id)
-        if check not in GOAL_CHECKS:
+        if check not in known:
             raise LabError(
-                f"{at}: unknown check {check!r}; known checks: {', '.join(sorted(GOAL_CHECKS))}."
+                f"{at}: unknown check {check!r}; known checks: {', '.join(sorted(known))}."
             )
         params = {k: v for k, v in item.items() if k not in _GOAL_KEYS}
-        unknown = set(params) - set(GOAL_CHECKS[check])
+        unknown = set(params) - set(known[check])
         if unknown:
-            takes = ", ".join(GOAL_CHECKS[check]) or "no parameters"
+            takes = ", ".join(known[check]) or "no parameters"
             raise LabError(
                 f"{at}: check {check!r} takes {takes}, not {', '.join(sorted(unknown))}."
             )

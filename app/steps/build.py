@@ -7,7 +7,7 @@ import streamlit as st
 
 from app.engine import codelab, figures, labs, traffic
 from app.engine.content import step_text
-from app.ui import training
+from app.ui import numpy_lab, training
 
 LAB = labs.load_lab("overfit")
 TEXT = step_text("build")
@@ -109,6 +109,11 @@ def live_panel() -> None:
         st.rerun()  # everything finished: one full rerun shows the static panel and the buttons
 
 
+LABS = {"keras": "Keras: tame the overfit model", "numpy": "NumPy: write dropout yourself"}
+if st.radio("Lab", list(LABS), format_func=LABS.get, horizontal=True, key="build.lab",
+            label_visibility="collapsed") == "numpy":  # fmt: skip
+    numpy_lab.render()
+    st.stop()
 st.title("🛠️ Build: " + LAB.title)
 st.markdown(LAB.intro)
 with st.expander(TEXT["data"]["heading"], icon="🗂️"):

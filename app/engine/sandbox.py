@@ -1,0 +1,323 @@
+"""Run untrusted Python (a learner's submission) in a separate, isolated, limited process.
+
+Isolation comes from bubblewrap (`bwrap`, a well-kept tool from the distribution): new user,
+PID, network, IPC, UTS and cgroup namespaces (no network at all), a read-only view of the Python
+installation only, a small throw-away tmpfs as the only writable place, a cleared environment,
+`--die-with-parent` and `--new-session`. On top of that the runner (`sandbox_runner.py`) lowers
+its resource limits before it touches the submission (CPU time, address space, processes, file
+size, open files, no core dumps), and this side enforces a wall-clock limit and caps what it
+reads back. Killing bwrap on time-out kills the PID namespace's init, and with it every process
+the submission started (daemons included): nothing outlives a grading.
+
+The submission never talks to the trusted side except through bytes: its stdout/stderr (capped,
+only ever shown as text) and a result pipe whose records the grader parses as plain data.
+
+Modes: "bwrap" when it works here; otherwise, when the server is hosted
+(`DROPOUT_LAB_HOSTED=1`) grading is refused with the reason, and a single local user may opt in
+to `DROPOUT_LAB_UNSANDBOXED=1` (a separate process with the same limits, but no isolation).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+RUNNER = Path(__file__).with_name("sandbox_runner.py")
+JOB_DIR = "/job"  # where the job's files appear inside the sandbox (read-only)
+
+
+class SandboxUnavailable(RuntimeError):
+    """No acceptable way to run untrusted code here; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    wall_seconds: float = 3.0
+    cpu_seconds: int = 2
+    memory_bytes: int = 1 << 30  # address space; NumPy alone maps a few hundred MiB
+    processes: int = 16  # RLIMIT_NPROC inside the sandbox's user namespace
+    file_bytes: int = 4 << 20  # largest file the code may write (in its tmpfs)
+    tmp_bytes: int = 16 << 20  # size of the throw-away tmpfs
+    output_bytes: int = 16 << 10  # stdout / stderr kept (the rest is counted, not stored)
+    result_bytes: int = 32 << 20  # result records read back
+
+
+@dataclass
+class RunResult:
+    status: (
+        str  # "ok" (exited 0) | "exit" (non-zero exit) | "signal" | "timeout" | "too_much_output"
+    )
+    returncode: int | None
+    seconds: float
+    mode: str  # "bwrap" | "unsandboxed"
+    stdout: str = ""
+    stderr: str = ""
+    output_truncated: bool = False
+    result: bytes = b""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def signal_number(self) -> int:
+        """The signal that ended the code (bwrap reports a child's death by signal N as 128+N)."""
+        code = self.returncode
+        if code is None:
+            return 0
+        if code < 0:
+            return -code
+        if self.mode == "bwrap" and 128 < code < 128 + 65:
+            return code - 128
+        return 0
+
+    @property
+    def signal_name(self) -> str:
+        number = self.signal_number
+        if not number:
+            return ""
+        try:
+            return signal.Signals(number).name
+        except ValueError:
+            return f"signal {number}"
+
+
+def hosted() -> bool:
+    return os.environ.get("DROPOUT_LAB_HOSTED", "") not in ("", "0")
+
+
+def unsandboxed_allowed() -> bool:
+    return os.environ.get("DROPOUT_LAB_UNSANDBOXED", "") not in ("", "0")
+
+
+def _python_dirs() -> list[str]:
+    """The directories the sandboxed Python needs to read: the interpreter, the venv, NumPy."""
+    dirs = {os.path.realpath(sys.base_prefix), os.path.abspath(sys.prefix)}
+    dirs.add(os.path.realpath(sys.prefix))
+    import numpy
+
+    dirs.add(os.path.dirname(os.path.dirname(os.path.realpath(numpy.__file__))))
+    # Drop any directory inside another one; never expose the system root.
+    out = sorted(d for d in dirs if d not in ("/", ""))
+    return [d for d in out if not any(d != o and d.startswith(o + "/") for o in out)]
+
+
+def _bwrap_argv(job: str, user_ns: bool, limits: Limits) -> list[str]:
+    argv = ["bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts"]
+    argv += ["--unshare-cgroup-try"]
+    if user_ns:
+        argv += ["--unshare-user", "--uid", "65534", "--gid", "65534"]
+    argv += ["--die-with-parent", "--new-session", "--cap-drop", "ALL", "--hostname", "sandbox"]
+    argv += ["--ro-bind", "/usr", "/usr"]
+    for top in ("/lib", "/lib64", "/lib32", "/bin", "/sbin"):
+        if os.path.islink(top):
+            argv += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            argv += ["--ro-bind", top, top]
+    for d in _python_dirs():
+        if not d.startswith("/usr/"):
+            argv += ["--ro-bind", d, d]
+    argv += ["--proc", "/proc", "--dev", "/dev"]
+    argv += ["--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
+    argv += ["--ro-bind", job, JOB_DIR, "--remount-ro", "/", "--chdir", "/tmp", "--clearenv"]
+    for key, value in _ENV.items():
+        argv += ["--setenv", key, value]
+    return argv
+
+
+_ENV = {
+    "HOME": "/tmp",
+    "PATH": "/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "PYTHONIOENCODING": "utf-8",
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+}
+
+
+@functools.lru_cache(maxsize=1)
+def probe() -> tuple[str | None, str]:
+    """("bwrap", how) when bubblewrap isolates here, else (None, why not). Checked once."""
+    if shutil.which("bwrap") is None:
+        return None, "bubblewrap (`bwrap`) is not installed (Debian: apt-get install bubblewrap)"
+    with tempfile.TemporaryDirectory(prefix="dropout-lab-probe-") as job:
+        why = ""
+        for user_ns in (True, False):
+            cmd = [*_bwrap_argv(job, user_ns, Limits()), "--", sys.executable, "-I", "-c", "1"]
+            try:
+                done = subprocess.run(
+                    cmd, capture_output=True, timeout=20, stdin=subprocess.DEVNULL
+                )
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                return None, f"bubblewrap could not start: {exc}"
+            if done.returncode == 0:
+                return "bwrap", "user namespace" if user_ns else "no user namespace (root)"
+            why = done.stderr.decode("utf-8", "replace").strip()[:300]
+        return None, f"bubblewrap does not work on this machine: {why}"
+
+
+def choose_mode(*, hosted_mode: bool | None = None, allow_unsandboxed: bool | None = None) -> str:
+    """The mode to grade in, or SandboxUnavailable saying why grading is refused."""
+    kind, why = probe()
+    if kind is not None:
+        return kind
+    is_hosted = hosted() if hosted_mode is None else hosted_mode
+    allow = unsandboxed_allowed() if allow_unsandboxed is None else allow_unsandboxed
+    if is_hosted:
+        raise SandboxUnavailable(
+            f"Grading is switched off on this hosted server because no sandbox is available: "
+            f"{why}. Learners' code is only run in isolation when the app is hosted."
+        )
+    if not allow:
+        raise SandboxUnavailable(
+            f"No sandbox is available: {why}. On your own machine you may run your code "
+            f"without isolation: set DROPOUT_LAB_UNSANDBOXED=1 and restart."
+        )
+    return "unsandboxed"
+
+
+def run(
+    files: dict[str, bytes],
+    args: list[str],
+    *,
+    limits: Limits = Limits(),
+    mode: str | None = None,
+) -> RunResult:
+    """Run the sandbox runner on `files` (written to a read-only job folder) with `args`.
+
+    Whatever the code does, this returns within about `limits.wall_seconds` (plus start-up),
+    and no process it started is left running (in "bwrap" mode).
+    """
+    mode = mode or choose_mode()
+    with tempfile.TemporaryDirectory(prefix="dropout-lab-job-") as job:
+        os.chmod(job, 0o755)
+        for name, data in {**files, "runner.py": RUNNER.read_bytes()}.items():
+            path = Path(job, name)
+            path.write_bytes(data)
+            path.chmod(0o644)
+        read_end, write_end = os.pipe()
+        limit_args = [
+            str(write_end), str(limits.cpu_seconds), str(limits.memory_bytes),
+            str(limits.processes), str(limits.file_bytes),
+        ]  # fmt: skip
+        if mode == "bwrap":
+            user_ns = probe()[1] == "user namespace"
+            cmd = [*_bwrap_argv(job, user_ns, limits), "--", sys.executable, "-I", "-B"]
+            cmd += [f"{JOB_DIR}/runner.py", JOB_DIR, *limit_args, *args]
+            env = None
+            cwd = None
+        elif mode == "unsandboxed":
+            cmd = [sys.executable, "-I", "-B", f"{job}/runner.py", job, *limit_args, *args]
+            env = dict(_ENV)
+            cwd = tempfile.mkdtemp(prefix="dropout-lab-scratch-")
+            env["HOME"] = cwd
+        else:
+            raise ValueError(f"unknown sandbox mode {mode!r}")
+        start = time.monotonic()
+        try:
+            proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                pass_fds=(write_end,),
+                start_new_session=True,
+                env=env,
+                cwd=cwd,
+            )
+        finally:
+            os.close(write_end)
+        try:
+            result = _collect(proc, read_end, start, limits, mode)
+        finally:
+            os.close(read_end)
+            _kill(proc)
+            if cwd:
+                shutil.rmtree(cwd, ignore_errors=True)
+        return result
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    """Kill the process group (and so, in bwrap mode, the whole PID namespace) and reap it."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):
+        proc.kill()
+    proc.wait()
+
+
+def _collect(proc: subprocess.Popen, result_fd: int, start: float, limits: Limits, mode: str):
+    sel = selectors.DefaultSelector()
+    assert proc.stdout is not None and proc.stderr is not None
+    streams = {proc.stdout.fileno(): "stdout", proc.stderr.fileno(): "stderr", result_fd: "result"}
+    for fd in streams:
+        os.set_blocking(fd, False)
+        sel.register(fd, selectors.EVENT_READ)
+    kept = {"stdout": bytearray(), "stderr": bytearray(), "result": bytearray()}
+    caps = {"stdout": limits.output_bytes, "stderr": limits.output_bytes,
+            "result": limits.result_bytes}  # fmt: skip
+    seen = {"stdout": 0, "stderr": 0, "result": 0}
+    deadline = start + limits.wall_seconds
+    status = None
+    open_fds = set(streams)
+    while open_fds:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            status = "timeout"
+            break
+        for key, _ in sel.select(timeout=min(left, 0.25)):
+            fd = key.fd
+            try:
+                chunk = os.read(fd, 1 << 16)
+            except BlockingIOError:
+                continue
+            if not chunk:
+                sel.unregister(fd)
+                open_fds.discard(fd)
+                continue
+            name = streams[fd]
+            seen[name] += len(chunk)
+            room = caps[name] - len(kept[name])
+            if room > 0:
+                kept[name] += chunk[:room]
+            if name == "result" and seen[name] > caps[name]:
+                status = "too_much_output"
+        if status:
+            break
+    sel.close()
+    if status is None:
+        # Every stream closed: the process (and anything holding its pipes) is done or nearly.
+        try:
+            proc.wait(timeout=max(0.05, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            status = "timeout"
+    _kill(proc)
+    seconds = time.monotonic() - start
+    code = proc.returncode
+    if status is None:
+        status = "ok" if code == 0 else "exit"
+    result = RunResult(status=status, returncode=code, seconds=seconds, mode=mode)
+    if status == "exit" and result.signal_number:
+        result.status = "signal"
+    notes = []
+    truncated = seen["stdout"] > caps["stdout"] or seen["stderr"] > caps["stderr"]
+    if truncated:
+        notes.append(
+            f"Output cut: your code printed {seen['stdout'] + seen['stderr']:,} bytes; "
+            f"the first {limits.output_bytes:,} of each stream are kept."
+        )
+    result.stdout = kept["stdout"].decode("utf-8", "replace")
+    result.stderr = kept["stderr"].decode("utf-8", "replace")
+    result.output_truncated = truncated
+    result.result = bytes(kept["result"])
+    result.notes = notes
+    return result

@@ -1,0 +1,241 @@
+"""A hostile corpus against the grader's sandbox: each submission is contained, gets a clear
+verdict within the time limit, writes nothing outside, and leaves nothing running."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from app.engine import grading, sandbox
+
+pytestmark = pytest.mark.skipif(
+    sandbox.probe()[0] is None, reason=f"no sandbox here: {sandbox.probe()[1]}"
+)
+
+MARK = f"dlhostile{uuid.uuid4().hex[:10]}"
+HOST_TMP = Path("/tmp")
+HOME = Path.home()
+REPO = Path(__file__).resolve().parents[2]
+OUTSIDE = [HOST_TMP / MARK, HOME / MARK, REPO / MARK, Path("/root") / MARK]
+SLEEPER = f"[sys.executable, '-c', 'import time; time.sleep(60)', '{MARK}']"
+HEAD = "import os, sys, time, signal, subprocess, threading\nimport numpy as np\n"
+DEF = "def dropout_forward(x, rate, training, rng):\n"
+GOOD = (
+    "    if not 0 <= rate < 1: raise ValueError('rate')\n"
+    "    if not training or rate == 0: return x\n"
+    "    return np.where(rng.random(x.shape) >= rate, x / (1 - rate), 0).astype(x.dtype)\n"
+)
+
+
+def at_call(body: str) -> str:
+    return (
+        HEAD + DEF + "".join("    " + line + "\n" for line in body.splitlines()) + "    return x\n"
+    )
+
+
+def at_import(body: str) -> str:
+    return HEAD + body + "\n" + DEF + GOOD
+
+
+def touches(path: Path) -> str:
+    return f"open({str(path)!r}, 'w').write('pwned')"
+
+
+CORPUS: dict[str, str] = {
+    "loop at import": at_import("while True: pass"),
+    "loop at call": at_call("while True: pass"),
+    "memory bomb at import": at_import("hog = bytearray(10**10)"),
+    "memory bomb at call": at_call("hog = []\nwhile True: hog.append(' ' * 10**7)"),
+    "numpy memory bomb": at_call("hog = np.ones((10**6, 10**5))"),
+    "fork bomb": at_call("while True:\n    try: os.fork()\n    except OSError: pass"),
+    "fork daemon": at_call(f"if os.fork() == 0:\n    os.execv(sys.executable, {SLEEPER})"),
+    "double-fork daemon": at_import(
+        "if os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+        f"        os.execv(sys.executable, {SLEEPER})\n    os._exit(0)"
+    ),
+    "write host tmp": at_import(touches(HOST_TMP / MARK)),
+    "write home": at_import(touches(HOME / MARK) + "\n" + touches(Path("~").expanduser() / MARK)),
+    "write the repository": at_call(touches(REPO / MARK)),
+    "write root's home": at_call(touches(Path("/root") / MARK)),
+    "subprocess": at_call(
+        f"subprocess.run(['sh', '-c', 'touch {HOST_TMP / MARK}; sleep 30 # {MARK}'])"
+    ),
+    "os.system": at_import(f"os.system('touch {HOME / MARK}; sleep 30 # {MARK}')"),
+    "subclasses escape": at_import(
+        "P = [c for c in ().__class__.__base__.__subclasses__() if c.__name__ == 'Popen'][0]\n"
+        f"P({SLEEPER})\nP(['sh', '-c', 'touch {REPO / MARK}'])"
+    ),
+    "ignored signals": at_call(
+        "for s in (signal.SIGTERM, signal.SIGXCPU, signal.SIGINT, signal.SIGHUP):\n"
+        "    signal.signal(s, signal.SIG_IGN)\nwhile True: pass"
+    ),
+    "deep recursion": at_call("sys.setrecursionlimit(10**7)\ndef f(n): return f(n + 1) + 1\nf(0)"),
+    "ctypes segfault": at_import("import ctypes\nctypes.string_at(0)"),
+    "huge output": at_import("print('x' * 10**8)\nsys.stderr.write('y' * 10**8)"),
+    "output forever": at_call("while True: print('PASSED ' * 1000)"),
+    "sleep forever": at_call("time.sleep(10**6)"),
+    "spinning threads": at_call(
+        "def spin():\n    while True: pass\n"
+        "for _ in range(8): threading.Thread(target=spin).start()"
+    ),
+    "fake verdict on stdout": at_import(
+        'print(\'{"passed": true, "checks": [], "error": null}\')\nprint("ALL CHECKS PASSED")'
+    ).replace(GOOD, "    return x\n"),
+    "sys.exit at import": at_import("sys.exit(0)"),
+    "sys.exit at call": at_call("sys.exit(0)"),
+    "os._exit at call": at_call("os._exit(0)"),
+    "kill everything": at_call("os.kill(-1, signal.SIGKILL)"),
+    "patched numpy checks": at_import(
+        "np.array_equal = lambda *a, **k: True\nnp.allclose = lambda *a, **k: True\n"
+        "np.isclose = lambda a, b, **k: np.ones(np.shape(a), bool)\nnp.mean = lambda *a, **k: 0.3"
+    ).replace(GOOD, "    return x\n"),
+    "lying array subclass": HEAD
+    + (
+        "class Liar(np.ndarray):\n"
+        "    def __eq__(self, other): return np.ones(self.shape, bool)\n"
+        "    def __ne__(self, other): return np.zeros(self.shape, bool)\n"
+        "    def __array_finalize__(self, obj): pass\n"
+    )
+    + DEF
+    + "    return (x * 0 + 7).view(Liar)\n",
+    "forged result records": at_import(
+        "import json\nfor fd in range(3, 20):\n"
+        "    head = json.dumps({'event': 'done'}).encode()\n"
+        "    try: os.write(fd, len(head).to_bytes(4, 'big') + bytes(4) + head)\n"
+        "    except OSError: pass\nos._exit(0)"
+    ),
+    "patched json": at_import('import json\njson.dumps = lambda *a, **k: \'{"event": "done"}\''),
+    "network": at_import("import socket\nsocket.create_connection(('1.1.1.1', 80), timeout=1)"),
+    "read host secrets": at_import("print(open('/etc/shadow').read())"),
+    "raise limits": at_import("import resource\nresource.setrlimit(resource.RLIMIT_CPU, (-1, -1))"),
+    "fill the tmpfs": at_call("open('/tmp/big', 'wb').write(b'x' * 10**9)"),
+    "multiprocessing spin": at_call(
+        "import multiprocessing as mp\ndef spin(_):\n    while True: pass\n"
+        "mp.Pool(4).map(spin, range(8))"
+    ),
+    "returns strings": HEAD + DEF + "    return ['a'] * len(x)\n",
+    "syntax error": "def dropout_forward(x, rate, training, rng)\n    return x\n",
+}
+
+
+# A correct function whose side effect stays inside the sandbox may pass; every other case fails.
+MAY_PASS = {"double-fork daemon", "write host tmp", "subclasses escape", "huge output"}
+
+
+def grade_case(name: str) -> tuple[str, grading.Verdict, float]:
+    start = time.monotonic()
+    verdict = grading.grade(CORPUS[name])
+    return name, verdict, time.monotonic() - start
+
+
+@pytest.fixture(scope="module")
+def verdicts() -> dict[str, tuple[grading.Verdict, float]]:
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = list(pool.map(grade_case, CORPUS))
+    time.sleep(0.3)  # let the kernel finish tearing the namespaces down
+    return {name: (v, s) for name, v, s in done}
+
+
+def test_the_corpus_is_big_enough():
+    assert len(CORPUS) >= 30
+
+
+@pytest.mark.parametrize("name", list(CORPUS))
+def test_contained_with_a_clear_verdict_in_time(verdicts, name):
+    verdict, seconds = verdicts[name]
+    assert name in MAY_PASS or not verdict.passed, name
+    assert verdict.passed or verdict.error or any(not c.passed for c in verdict.checks)
+    assert len(verdict.checks) == len(grading.CHECKS)
+    assert seconds < grading.LIMITS.wall_seconds + 2.0, (name, seconds)
+    assert len(verdict.output) <= 2 * grading.LIMITS.output_bytes
+
+
+def test_nothing_was_written_outside(verdicts):
+    for path in OUTSIDE:
+        assert not path.exists(), path
+        path.unlink(missing_ok=True)
+
+
+def _marked_processes() -> list[str]:
+    found = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if MARK.encode() in cmdline and int(pid) != os.getpid():
+                found.append(f"{pid}: {cmdline!r}")
+    return found
+
+
+def test_nothing_is_left_running(verdicts):
+    deadline = time.monotonic() + 2
+    while _marked_processes() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _marked_processes() == []
+
+
+def test_clear_messages_for_the_classic_cases(verdicts):
+    def error(name: str) -> str:
+        return verdicts[name][0].error or ""
+
+    assert "infinite loop" in error("loop at call")
+    assert "infinite loop" in error("loop at import")
+    assert "did not finish" in error("sleep forever")
+    assert "syntax error on line 1" in error("syntax error")
+    assert "sys.exit" in error("sys.exit at import")
+    assert "ended the process" in error("os._exit at call")
+    assert "crashed" in error("ctypes segfault")
+    assert "MemoryError" in error("memory bomb at import")
+    # A fake verdict on stdout is only text; the lying subclass arrives as its numbers.
+    fake = verdicts["fake verdict on stdout"][0]
+    assert "ALL CHECKS PASSED" in fake.output and not fake.passed
+    liar = {c.name: c.passed for c in verdicts["lying array subclass"][0].checks}
+    assert not liar["inference_identity"] and not liar["rate_zero_identity"]
+    patched = {c.name: c.passed for c in verdicts["patched numpy checks"][0].checks}
+    assert not patched["drop_fraction"] and not patched["kept_scaled"]
+
+
+def test_results_come_only_from_the_sandbox_and_the_reference_still_passes():
+    verdict = grading.grade(grading._lab().solution)
+    assert verdict.passed, verdict.to_json()
+    assert verdict.mode == "bwrap"
+
+
+def test_hosted_mode_refuses_without_isolation(monkeypatch):
+    monkeypatch.setattr(sandbox, "probe", lambda: (None, "bubblewrap is not installed"))
+    with pytest.raises(sandbox.SandboxUnavailable, match=r"hosted.*bubblewrap is not installed"):
+        sandbox.choose_mode(hosted_mode=True, allow_unsandboxed=True)
+    with pytest.raises(sandbox.SandboxUnavailable, match="DROPOUT_LAB_UNSANDBOXED=1"):
+        sandbox.choose_mode(hosted_mode=False, allow_unsandboxed=False)
+    assert sandbox.choose_mode(hosted_mode=False, allow_unsandboxed=True) == "unsandboxed"
+    monkeypatch.setenv("DROPOUT_LAB_HOSTED", "1")
+    verdict = grading.grade(grading._lab().solution)
+    assert not verdict.passed and "hosted" in verdict.error
+    assert all(c.message == "Not checked." for c in verdict.checks)
+
+
+def test_unsandboxed_mode_still_grades_in_a_separate_limited_process():
+    verdict = grading.grade(grading._lab().solution, mode="unsandboxed")
+    assert verdict.passed and verdict.mode == "unsandboxed"
+    assert "WITHOUT a sandbox" in verdict.notes[0]
+    loop = grading.grade(CORPUS["loop at call"], mode="unsandboxed")
+    assert not loop.passed and loop.error
+
+
+def test_the_sandbox_has_no_network_and_a_read_only_system():
+    probe = at_import(
+        "import socket\nprint(sorted(n for _, n in socket.if_nameindex()))\n"
+        "print(os.access('/usr', os.W_OK), os.getuid(), sys.executable)"
+    )
+    verdict = grading.grade(probe)
+    assert verdict.passed, verdict.to_json()
+    assert "['lo']" in verdict.output and "False" in verdict.output
+    assert sys.executable in verdict.output
