@@ -7,6 +7,7 @@ explore:  seconds from starting the server to the first page served and shown; t
           process after the overview, Explore and Read (read from /proc/<pid>/maps).
 training: the training engine against plain `model.fit` (see app/engine/bench.py).
 compare:  server-side render time of the Compare page with its results stored (compare_bench).
+grading:  the NumPy lab's sandboxed grader: a correct submission, and one that loops forever.
 reflect:  Monte Carlo dropout, T passes on one packet and on the validation set (engine/mc.py).
 """
 
@@ -22,7 +23,7 @@ from app.harness import launch_chromium, running_server, wait_until_idle
 from app.ui.timing import ENV, parse_timings
 
 SLIDER_MOVES = 30
-SECTIONS = ("explore", "training", "compare", "reflect")
+SECTIONS = ("explore", "training", "compare", "reflect", "grading")
 
 
 def _tensorflow_loaded(pid: int) -> bool:
@@ -98,4 +99,8 @@ def run_benchmarks(only: list[str] | None = None) -> dict:
         from app.engine.mc import run_reflect_bench
 
         results["reflect"] = run_reflect_bench()
+    if "grading" in sections:
+        from app.engine.grading import run_grading_bench
+
+        results["grading"] = run_grading_bench()
     return results

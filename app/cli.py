@@ -157,6 +157,8 @@ def _format_bench(figures: dict) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from app.bench import SECTIONS
+
     parser = argparse.ArgumentParser(prog="dropout-lab", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -193,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="measure speed and print the figures")
     bench.add_argument(
-        "--only", choices=["explore", "training", "compare", "reflect"], action="append",
+        "--only", choices=list(SECTIONS), action="append",
         help="run only this section (repeatable); default: all",
     )  # fmt: skip
     bench.add_argument("--json", action="store_true")

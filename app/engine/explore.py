@@ -50,9 +50,14 @@ def parse_rate(raw: str | None) -> tuple[float, str | None]:
     return round(round(value / RATE_STEP) * RATE_STEP, 2), None
 
 
+def example_layer() -> np.ndarray:
+    """The 64 example activations every layer view starts from."""
+    return masks.example_activations(N_UNITS, seed=0)
+
+
 def layer_view(s: Settings) -> LayerView:
     """One layer, one mask: activations, the sampled mask and the output in the chosen mode."""
-    x = masks.example_activations(N_UNITS, seed=0)
+    x = example_layer()
     keep = masks.keep_mask(x.shape, s.rate, np.random.default_rng(s.seed))
     out = masks.apply_mask(x, keep, s.rate, form=s.form, training=s.training)
     if s.training:
@@ -65,6 +70,21 @@ def layer_view(s: Settings) -> LayerView:
     shown_keep = keep if s.training else np.ones_like(keep)
     fig = figures.layer_figure(x, shown_keep, out, rate=s.rate, mode=mode)
     return LayerView(x, shown_keep, out, scale, dropped, fig)
+
+
+def layer_view_from_output(s: Settings, output: np.ndarray) -> LayerView:
+    """The layer view for an output computed elsewhere (the learner's own dropout function).
+
+    The mask is read off the output: a unit that was non-zero and came out zero was dropped.
+    """
+    x = example_layer()
+    keep = ~((x != 0) & np.isclose(output, 0.0))
+    kept = keep & (x != 0)
+    scale = float(np.median(output[kept] / x[kept])) if kept.any() else 1.0
+    dropped = float(1.0 - keep.mean()) if s.training else 0.0
+    mode = "training" if s.training else "inference"
+    fig = figures.layer_figure(x, keep, output, rate=s.rate, mode=mode)
+    return LayerView(x, keep, output, scale, dropped, fig)
 
 
 def convergence_view(s: Settings) -> tuple[masks.Convergence, go.Figure]:

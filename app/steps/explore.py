@@ -8,6 +8,8 @@ from app.ui import state
 from app.ui.timing import timed
 
 RATE = "explore.rate"
+USE_MINE = "explore.use_mine"
+PASSED_CODE = "build.numpy_passed_code"  # set by the Build step's NumPy lab once it passes
 SEED = "explore.seed"
 TEXT = explore.content()
 
@@ -40,26 +42,38 @@ def controls() -> explore.Settings:
     seed = c2.number_input("Mask seed", 0, 2**31 - 1, step=1, key=SEED)
     c3.button("🎲 New mask", on_click=new_mask, width="stretch")
     c4, c5, c6 = st.columns([3, 2, 2], vertical_alignment="center")
+    mine = using_mine()
     form = c4.radio(
         "Dropout form",
         ["inverted", "original"],
         horizontal=True,
         key="explore.form",
         format_func=lambda f: {"inverted": "Inverted (Keras)", "original": "Original (2014)"}[f],
+        disabled=mine,  # the learner's function is inverted dropout
     )
     inference = c5.toggle(
         "Inference mode",
         key="explore.inference",
         help="What the layer does in model.predict(): training=False",
     )
+    if st.session_state.get(PASSED_CODE):
+        c4.toggle(TEXT["mine"]["toggle"], key=USE_MINE, help=TEXT["mine"]["help"])
     n_masks = c6.select_slider(
         "Masks averaged (K)", [10, 100, 500, 1000, 2000, 5000], value=1000, key="explore.masks"
     )
     if st.query_params.get("rate") != f"{rate:g}":  # keep the address shareable
         st.query_params["rate"] = f"{rate:g}"
     return explore.Settings(
-        rate=rate, seed=int(seed), n_masks=n_masks, training=not inference, form=form
+        rate=rate,
+        seed=int(seed),
+        n_masks=n_masks,
+        training=not inference,
+        form="inverted" if mine else form,
     )
+
+
+def using_mine() -> bool:
+    return bool(st.session_state.get(PASSED_CODE)) and bool(st.session_state.get(USE_MINE))
 
 
 @st.fragment
@@ -73,12 +87,34 @@ def section(heading: str, text: str) -> None:
     st.markdown(f"### {heading}\n\n{text}")
 
 
+@st.cache_data(show_spinner="Running your dropout_forward in the sandbox…", max_entries=512)
+def learners_output(code: str, rate: float, training: bool, seed: int):
+    """The learner's function on the example layer: one sandboxed run per setting, cached
+    (a sandbox start costs 0.15-0.4 s, too slow to repeat on every slider move)."""
+    from app.engine import grading
+
+    x = explore.example_layer()
+    return grading.apply_submission(code, x, rate, training, seed)
+
+
+def layer(s: explore.Settings) -> tuple[explore.LayerView, str]:
+    """The built-in layer view, or the learner's own function's when they chose it."""
+    if not using_mine():
+        return explore.layer_view(s), ""
+    output, problem = learners_output(st.session_state[PASSED_CODE], s.rate, s.training, s.seed)
+    if output is None:
+        return explore.layer_view(s), TEXT["mine"]["failed"].format(why=problem)
+    return explore.layer_view_from_output(s, output), TEXT["mine"]["used"]
+
+
 def explorer_body() -> None:
     s = controls()
     text = TEXT["layer"]
-    view = explore.layer_view(s)
+    view, mine_note = layer(s)
     mode = ("training" if s.training else "inference") + "_" + s.form
     section(text["heading"], text[mode].format(rate=f"{s.rate:g}", scale=f"{view.scale:.4g}"))
+    if mine_note:
+        st.info(mine_note, icon="🧪")
     m1, m2, m3 = st.columns(3)
     m1.metric(
         "Scale on kept units",

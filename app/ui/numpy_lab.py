@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.engine import grading
+from app.engine.content import step_text
 from app.engine.labs import load_lab
 
 CODE = "build.numpy_code"
@@ -46,7 +47,8 @@ def checklist(lab, code: str) -> None:
     if verdict.error:
         st.error(verdict.error, icon="🚫")
     if verdict.passed:
-        st.success("Every property holds: this is inverted dropout, written by you.", icon="✅")
+        st.success(step_text("build")["numpy"]["passed"], icon="✅")
+        st.page_link("steps/explore.py", label="Open Explore with my dropout", icon="🎛️")
         st.session_state[PASSED] = graded_code
     st.markdown("**Properties**")
     for check in verdict.checks:

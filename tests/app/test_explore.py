@@ -91,3 +91,29 @@ def test_every_chart_is_labelled() -> None:
             or layout.get("xaxis", {}).get("title")
             or layout["xaxis"].get("ticktext")
         )
+
+
+def test_use_my_dropout_runs_the_learners_function_in_the_sandbox() -> None:
+    from app.engine.labs import load_lab
+
+    at = explore_page(rate="0.5")
+    assert not [t for t in at.toggle if t.key == "explore.use_mine"]  # nothing passed yet
+    at.session_state["build.numpy_passed_code"] = load_lab("numpy_dropout").solution
+    at.run()
+    at.toggle(key="explore.use_mine").set_value(True).run()
+    assert not at.exception, at.exception
+    assert any("your own `dropout_forward`" in i.value for i in at.info)
+    assert scale_shown(at) == "× 2"  # the reference solution scales kept units by 1/(1-0.5)
+    assert at.radio(key="explore.form").disabled
+
+
+def test_a_broken_function_falls_back_to_the_built_in_dropout() -> None:
+    at = explore_page(rate="0.5")
+    at.session_state["build.numpy_passed_code"] = (
+        "def dropout_forward(x, rate, training, rng):\n    return x[:3]\n"
+    )
+    at.run()
+    at.toggle(key="explore.use_mine").set_value(True).run()
+    assert not at.exception, at.exception
+    assert any("could not be used" in i.value and "shape" in i.value for i in at.info)
+    assert scale_shown(at) == "× 2"
