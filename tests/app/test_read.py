@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
 from app.engine import lessons
 from app.harness import MAIN
+from tests.helpers import fresh_python
 
-ROOT = Path(__file__).resolve().parents[2]
 SECTIONS = lessons.load_sections()
 SLUGS = [s.slug for s in SECTIONS]
 QUIZ = lessons.load_quiz(sections=SLUGS)
@@ -159,8 +154,4 @@ def test_the_read_page_never_imports_tensorflow() -> None:
         "loaded = {m.split('.')[0] for m in sys.modules}\n"
         "print(json.dumps(sorted(loaded & {'tensorflow', 'keras'})))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=240
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+    assert fresh_python(code) == []

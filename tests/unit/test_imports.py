@@ -3,23 +3,11 @@ first pages never import TensorFlow."""
 
 from __future__ import annotations
 
-import json
 import pkgutil
-import subprocess
-import sys
 from pathlib import Path
 
 import app.engine
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def fresh_python(code: str) -> dict:
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=240
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
-    return json.loads(out.stdout.strip().splitlines()[-1])
+from tests.helpers import fresh_python
 
 
 def test_engine_never_imports_streamlit() -> None:

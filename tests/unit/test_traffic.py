@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from app.engine.traffic import FEATURES, N_TRAIN, N_VAL, TrafficData, load_lesson_data
+from tests.helpers import fresh_python
 
-ROOT = Path(__file__).resolve().parents[2]
 ARRAYS = ("x_train", "y_train", "x_val", "y_val", "raw_train")
 
 
@@ -102,8 +97,4 @@ def test_module_does_not_import_tensorflow() -> None:
         "print(json.dumps(sorted(m for m in ('tensorflow', 'keras', 'streamlit') "
         "if m in sys.modules)))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
-    )
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+    assert fresh_python(code, timeout=120) == []

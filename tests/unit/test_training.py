@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
-from pathlib import Path
 
 import keras
 import numpy as np
@@ -24,8 +21,8 @@ from app.engine.training import (
     train,
     train_cli_payload,
 )
+from tests.helpers import fresh_python
 
-ROOT = Path(__file__).resolve().parents[2]
 DROPOUT = lesson_spec(0.3)
 PLAIN = lesson_spec(0.0)
 
@@ -81,14 +78,9 @@ def test_same_history_in_a_fresh_process_and_in_concurrent_threads() -> None:
         "from app.engine.spec import TrainConfig, lesson_spec\n"
         "from app.engine.training import train\n"
         "run = train(lesson_spec(0.3), TrainConfig(epochs=3, seed=5))\n"
-        "print('HISTORY' + json.dumps(run.history))"
+        "print(json.dumps(run.history))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=240
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
-    line = next(x for x in out.stdout.splitlines() if x.startswith("HISTORY"))
-    assert json.loads(line[len("HISTORY") :]) == here
+    assert fresh_python(code) == here
 
     results: list[dict] = []
     threads = [
