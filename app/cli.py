@@ -10,27 +10,40 @@ from pathlib import Path
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from app.engine import lesson_config
     from app.harness import streamlit_command
 
+    if args.lesson:  # checked here, before the server starts; the app reads the variable
+        os.environ[lesson_config.ENV] = str(Path(args.lesson).resolve())
+    try:
+        cfg = lesson_config.load()
+    except lesson_config.LessonConfigError as e:
+        print(f"dropout-lab serve: {e}", file=sys.stderr)
+        return 2
+    if cfg.source:
+        print(f"Lesson configuration: {cfg.source}", flush=True)
     cmd = streamlit_command(args.host, args.port, headless=args.headless)
     print(f"Dropout Lab on http://{args.host}:{args.port}  (Ctrl+C stops it)", flush=True)
     os.execv(cmd[0], cmd)  # replaces this process: signals go straight to Streamlit
     return 0  # pragma: no cover
 
 
-def _read_code(path: str) -> str:
-    if path == "-":
-        return sys.stdin.read()
-    return Path(path).read_text(encoding="utf-8", errors="replace")
+def _read_code(command: str, path: str) -> str | None:
+    """The file's text (or stdin for -), or None after saying why it cannot be read."""
+    try:
+        if path == "-":
+            return sys.stdin.read()
+        return Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError as e:
+        print(f"dropout-lab {command}: cannot read {path}: {e.strerror}", file=sys.stderr)
+        return None
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from app.engine.codelab import verdict
 
-    try:
-        source = _read_code(args.file)
-    except OSError as e:
-        print(f"dropout-lab check: cannot read {args.file}: {e.strerror}", file=sys.stderr)
+    source = _read_code("check", args.file)
+    if source is None:
         return 2
     result = verdict(source)
     if args.json:
@@ -50,10 +63,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_grade(args: argparse.Namespace) -> int:
     from app.engine.grading import grade
 
-    try:
-        source = _read_code(args.file)
-    except OSError as e:
-        print(f"dropout-lab grade: cannot read {args.file}: {e.strerror}", file=sys.stderr)
+    source = _read_code("grade", args.file)
+    if source is None:
         return 2
     verdict = grade(source)  # the submission runs in a sandbox; its output never reaches here
     if args.json:
@@ -76,7 +87,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     from app.engine.spec import MAX_EPOCHS, TrainConfig, lesson_spec
 
     if args.code:
-        result = parse_code(_read_code(args.code))
+        source = _read_code("train", args.code)
+        if source is None:
+            return 2
+        result = parse_code(source)
         if not result.ok:
             for err in result.errors:
                 where = f"line {err.line}: " if err.line else ""
@@ -166,6 +180,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="localhost", help="address to listen on (0.0.0.0: all)")
     serve.add_argument("--port", type=int, default=8501)
     serve.add_argument("--headless", action="store_true", help="do not open a browser")
+    serve.add_argument(
+        "--lesson", metavar="PATH",
+        help="a lesson configuration (TOML) with the class's defaults and locks; "
+        "sets DROPOUT_LAB_LESSON (example: lessons/class-example.toml)",
+    )  # fmt: skip
     serve.set_defaults(func=cmd_serve)
 
     check = sub.add_parser("check", help="the lab verdict for a code file (no training)")

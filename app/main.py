@@ -9,29 +9,53 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import streamlit as st
 
+from app.engine.lesson_config import LessonConfigError
 from app.engine.steps import lesson
-from app.ui import precompute, state
+from app.ui import learners, precompute, state
 
 st.set_page_config(page_title="Dropout Lab", page_icon="🎲", layout="wide")
 
+try:
+    CONFIG = learners.config()  # the lesson file (DROPOUT_LAB_LESSON), checked before anything
+except LessonConfigError as e:
+    st.error(str(e), icon="⚙️")
+    st.stop()
 LESSON = lesson()
 overview = st.Page("steps/overview.py", title="Overview", icon="🏠", default=True)
 step_pages = {
     step.id: st.Page(step.script, title=step.title, icon=step.icon, url_path=step.id)
     for step in LESSON.steps
 }
-current = st.navigation([overview, *step_pages.values()], position="hidden")
+dashboard = None
+if learners.instructor_token():  # without a configured token there is no dashboard
+    dashboard = st.Page("steps/dashboard.py", title="Instructor", icon="🧑‍🏫", url_path="dashboard")
+pages = [overview, *step_pages.values(), *([dashboard] if dashboard else [])]
+current = st.navigation(pages, position="hidden")
 state.mark_visited(current.url_path)
 precompute.start()  # the Compare step's shared runs, in the background, once per process
+learners.init_from_link()
+learners.keep_link()
+target = state.query_param("step")  # ?step=read: a bookmark of the step the learner was on
+if current is overview and target in step_pages:
+    rest = {k: v for k, v in st.query_params.to_dict().items() if k != "step"}
+    st.switch_page(step_pages[target], query_params=rest)
 
 with st.sidebar:
     st.markdown(f"### 🎲 {LESSON.title}")
     st.page_link(overview, label="Overview", icon="🏠")
     visited = state.visited()
     for number, step in enumerate(LESSON.steps, start=1):
-        mark = " ✓" if step.id in visited else ""
-        st.page_link(step_pages[step.id], label=f"{number}. {step.title}{mark}", icon=step.icon)
-    done = sum(step.id in visited for step in LESSON.steps)
-    st.progress(done / len(LESSON.steps), text=f"{done} of {len(LESSON.steps)} steps visited")
+        mark = learners.step_mark(step.id, visited)  # stored progress if joined, else visited
+        st.page_link(step_pages[step.id], label=f"{number}. {step.title}{mark}", icon=step.icon,
+                     help=learners.criteria_help(step.id),
+                     disabled=not CONFIG.is_open(step.id))  # fmt: skip
+    done, words = learners.steps_done(visited)
+    st.progress(done / len(LESSON.steps), text=words)
+    learners.sidebar()
+    if dashboard:
+        st.page_link(dashboard, label="Instructor", icon="🧑‍🏫")
 
+if current.url_path in step_pages and not CONFIG.is_open(current.url_path):
+    st.info(learners.TEXT["join"]["closed"], icon="🔒")
+    st.stop()
 current.run()

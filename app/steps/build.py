@@ -7,7 +7,7 @@ import streamlit as st
 
 from app.engine import codelab, figures, labs, traffic
 from app.engine.content import step_text
-from app.ui import numpy_lab, training
+from app.ui import learners, numpy_lab, training
 
 LAB = labs.load_lab("overfit")
 TEXT = step_text("build")
@@ -15,7 +15,7 @@ CODE = "build.code"
 
 
 def data_preview() -> None:
-    data = traffic.load_lesson_data(LAB.config.data_seed)
+    data = traffic.load_lesson_data(learners.build_config(LAB.config)[0].data_seed)
     st.markdown(TEXT["data"]["explain"].format(
         n_train=data.n_train, n_val=data.n_val, noise=traffic.LABEL_NOISE))  # fmt: skip
     table = pd.DataFrame(data.raw_train[:8], columns=data.feature_names)
@@ -62,9 +62,11 @@ def controls(result) -> None:
     st.subheader(TEXT["train"]["heading"])
     st.markdown(TEXT["train"]["explain"])
     c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 2], vertical_alignment="bottom")
-    epochs = c1.number_input("Epochs", 1, 300, LAB.config.epochs, key="build.epochs")
-    seed = c2.number_input("Seed", 0, 2**31 - 1, LAB.config.seed, key="build.seed")
-    config = replace(LAB.config, epochs=int(epochs), seed=int(seed))
+    base, max_epochs, locked_seed = learners.build_config(LAB.config)  # the lesson file's
+    epochs = c1.number_input("Epochs", 1, max_epochs, base.epochs, key="build.epochs")
+    seed = c2.number_input("Seed", 0, 2**31 - 1, base.seed, key="build.seed",
+                           disabled=locked_seed is not None)  # fmt: skip
+    config = replace(base, epochs=int(epochs), seed=int(seed if locked_seed is None else base.seed))
     mine = c3.button("▶ Train mine", type="primary", disabled=not result.ok, width="stretch")
     both = c4.button("▶▶ Train both", disabled=not result.ok, width="stretch")
     stop = c5.button("■ Stop", disabled=not training.any_active(), width="stretch")
@@ -72,7 +74,8 @@ def controls(result) -> None:
         st.caption(TEXT["train"]["invalid"])
     if mine or both:
         submit("Your model", result.spec, config)
-        st.session_state["build.latest"] = {"spec": result.spec.to_dict(), "config": config}
+        st.session_state["build.latest"] = {"spec": result.spec.to_dict(), "config": config,
+                                            "code": st.session_state[CODE]}  # fmt: skip
     if both:
         submit("Starter (no dropout)", codelab.parse_code(LAB.starter).spec, config)
     if stop:
@@ -96,6 +99,7 @@ def run_panel() -> None:
             st.error(f"**{label}**: " + text["failed"].format(error=status.error))
         else:
             st.success(f"**{label}**: " + training.summary(status, text))
+            learners.build_progress(label, status, LAB.name)
     total = max(status.epochs_total for _, status in rows)
     runs = [(label, s.history) for label, s in rows if s.history]
     st.plotly_chart(figures.curves_figure(runs, epochs_total=total), width="stretch",

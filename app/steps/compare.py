@@ -5,7 +5,7 @@ import streamlit as st
 from app.engine import codelab, compare, export, labs
 from app.engine.content import step_text
 from app.engine.spec import ModelSpec, TrainConfig, run_key
-from app.ui import training
+from app.ui import learners, training
 
 TEXT = step_text("compare")
 LABELS = TEXT["curves"]["labels"]
@@ -64,7 +64,8 @@ def curves_section(loaded: dict, mine: list) -> None:
 
 def sweep_section(loaded: dict) -> None:
     text = TEXT["sweep"]
-    sweep = compare.sweep_histories(loaded)
+    rates = learners.config().sweep_rates  # the lesson file may show fewer rates
+    sweep = {r: h for r, h in compare.sweep_histories(loaded).items() if r in rates}
     if not sweep:
         return
     st.subheader(text["heading"])
@@ -77,6 +78,8 @@ def sweep_section(loaded: dict) -> None:
     st.caption(text["table_help"].format(epochs=LAB.config.epochs))
     st.plotly_chart(compare.rate_figure(rows), key="compare.rates", **CHART)
     st.markdown(text["rate_help"].format(best=f"{compare.best_rate(rows):g}"))
+    if learners.record("compare", "sweep"):
+        st.rerun()  # newly done: the sidebar shows its mark
 
 
 def solution_section() -> None:

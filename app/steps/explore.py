@@ -4,7 +4,7 @@ import streamlit as st
 
 from app.engine import explore
 from app.engine.content import markdown_table
-from app.ui import state
+from app.ui import learners, state
 from app.ui.timing import timed
 
 RATE = "explore.rate"
@@ -109,6 +109,8 @@ def layer(s: explore.Settings) -> tuple[explore.LayerView, str]:
 
 def explorer_body() -> None:
     s = controls()
+    if learners.explore_progress(s.rate, s.training):
+        st.rerun()  # a criterion newly met: the whole page, so the sidebar shows its mark
     text = TEXT["layer"]
     view, mine_note = layer(s)
     mode = ("training" if s.training else "inference") + "_" + s.form

@@ -4,7 +4,7 @@ import streamlit as st
 
 from app.engine import explore, lessons
 from app.engine.steps import lesson
-from app.ui import state
+from app.ui import learners, state
 
 SECTION = "read.section"
 ANSWERS = "read.quiz_answers"  # {item id: chosen index}; survives switching sections
@@ -25,6 +25,7 @@ def answers() -> dict[str, int]:
 
 def update_score() -> None:
     st.session_state[SCORE] = lessons.score(QUIZ, answers())
+    learners.quiz_progress(st.session_state[SCORE])
 
 
 def record(item: lessons.QuizItem) -> None:
@@ -32,6 +33,7 @@ def record(item: lessons.QuizItem) -> None:
     choice = st.session_state.get(f"read.quiz.{item.id}")
     if choice is not None and item.id not in answers():
         answers()[item.id] = choice
+        learners.save_quiz_answer(item.id, choice, lessons.grade(item, choice))
     update_score()
 
 

@@ -14,7 +14,7 @@ from app.engine.content import step_text
 from app.engine.spec import ModelSpec, lesson_spec
 from app.engine.steps import lesson
 from app.engine.traffic import load_lesson_data
-from app.ui import training
+from app.ui import learners, training
 
 TEXT = step_text("reflect_page")
 QUESTIONS = lessons.load_reflect_questions()
@@ -295,6 +295,8 @@ def _save(qid: str) -> None:
     text = st.session_state.get(f"reflect.answer.{qid}", "")
     if text.strip():
         answers()[qid] = text
+        learners.save_reflection(qid, text)
+        learners.reflect_progress(answers(), [q.id for q in QUESTIONS])
     else:
         answers().pop(qid, None)
 

@@ -40,9 +40,9 @@ def test_reflect_runs_mc_dropout_and_keeps_answers(server, page: Page, artifacts
 
     # Leave for another step through the sidebar (same session) and come back.
     sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_text("1. Explore").click()
+    sidebar.get_by_role("link", name="1. Explore").click()
     wait_until_idle(page)
-    sidebar.get_by_text("5. Reflect").click()
+    sidebar.get_by_role("link", name="5. Reflect").click()
     wait_until_idle(page)
     expect(page.get_by_placeholder("Write your answer here", exact=False).first).to_have_value(
         "No: predict runs with training=False, so every unit is used."

@@ -117,3 +117,10 @@ def test_train_refuses_invalid_code(code_file) -> None:
 def test_serve_help_names_host_and_port() -> None:
     out = cli("serve", "--help")
     assert out.returncode == 0 and "--host" in out.stdout and "--port" in out.stdout
+
+
+def test_train_and_grade_refuse_a_missing_file() -> None:
+    for command in (["train", "--code", "/nonexistent.py"], ["grade", "/nonexistent.py"]):
+        out = cli(*command)
+        assert out.returncode == 2
+        assert "cannot read /nonexistent.py" in out.stderr and "Traceback" not in out.stderr

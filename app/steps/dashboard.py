@@ -1,0 +1,109 @@
+"""Instructor dashboard: a class's progress, every learner's work, the class's own sweep, CSV.
+Registered only when an instructor token is configured; shown only once it has been given."""
+
+import streamlit as st
+
+from app.engine import classroom
+from app.engine.steps import lesson
+from app.ui import learners
+
+TEXT = learners.TEXT["dashboard"]
+AUTH = "dashboard.auth"  # the token this session gave; checked again on every run
+TOKEN, CLASS = "dashboard.token", "dashboard.class"
+
+
+def check_token() -> None:
+    given = st.session_state.pop(TOKEN, "")
+    if learners.token_ok(given):
+        st.session_state[AUTH] = given
+    else:
+        st.session_state[AUTH] = None
+        st.session_state["dashboard.refused"] = True
+
+
+def lock() -> None:
+    st.session_state.pop(AUTH, None)
+
+
+def gate() -> bool:
+    """True once this session has given the right token; otherwise the token form."""
+    if learners.token_ok(st.session_state.get(AUTH)):
+        return True
+    with st.form("dashboard.login"):
+        st.text_input(TEXT["token"], type="password", key=TOKEN)
+        st.form_submit_button(TEXT["token_button"], on_click=check_token)
+    if st.session_state.pop("dashboard.refused", False):
+        st.error(TEXT["wrong_token"], icon="🚫")
+    else:
+        st.info(TEXT["no_token"], icon="🔑")
+    return False
+
+
+def learner_work(store, learner, criteria) -> list[dict]:
+    """One learner's answers and submissions in an expander; returns them as rows for CSV."""
+    quiz = store.quiz_answers(learner.id)
+    subs = store.submissions(learner.id)
+    refl = store.reflections(learner.id)
+    with st.expander(learner.name):
+        right = sum(ok for _, ok in quiz.values())
+        st.markdown(TEXT["quiz"].format(correct=right, answered=len(quiz)))
+        st.markdown(f"**{TEXT['submissions']}**")
+        if not subs:
+            st.caption(TEXT["no_submissions"])
+        for sub in subs:
+            summary = sub.get("summary") or {}
+            acc = summary.get("val_accuracy")
+            rates = ", ".join(f"{r:g}" for r in summary.get("rates", []))
+            st.caption(f"{sub['lab']} · rates [{rates}]"
+                       + (f" · val accuracy {acc:.3f}" if acc is not None else ""))  # fmt: skip
+            st.code(sub.get("code") or "", language="python")
+        st.markdown(f"**{TEXT['reflections']}**")
+        if not refl:
+            st.caption(TEXT["no_reflections"])
+        for qid, text in refl.items():
+            st.markdown(f"*{qid}*: {text}")
+    return classroom.work_rows(learner.name, quiz, subs, refl)
+
+
+st.title(TEXT["title"], anchor=False)
+if gate():
+    store = learners.store()
+    default = learners.config().class_code or ""
+    code = st.text_input(TEXT["class_code"], value=default, key=CLASS).strip()
+    st.button(TEXT["sign_out"], key="dashboard.lock", on_click=lock, icon=":material/lock:")
+    if code:
+        try:
+            people = store.class_learners(code)
+        except ValueError as e:
+            st.error(str(e))
+            st.stop()
+        if not people:
+            st.info(TEXT["no_learners"].format(code=code))
+            st.stop()
+        criteria = learners.criteria()
+        titles = {s.id: s.title for s in lesson().steps}
+        st.subheader(TEXT["progress_heading"], anchor=False)
+        table = classroom.progress_rows(store.class_progress(code), criteria, titles)
+        st.dataframe(table, hide_index=True, width="stretch", key="dashboard.progress")
+        st.subheader(TEXT["sweep_heading"], anchor=False)
+        sweep = store.class_sweep(code)
+        if sweep:
+            st.caption(TEXT["sweep_explain"])
+            st.plotly_chart(classroom.sweep_figure(sweep), width="stretch", key="dashboard.sweep")
+        else:
+            st.info(TEXT["no_sweep"])
+        st.subheader(TEXT["learners_heading"], anchor=False)
+        work = [row for person in people for row in learner_work(store, person, criteria)]
+        st.subheader(TEXT["export_heading"], anchor=False)
+        c1, c2, c3 = st.columns(3)
+        stem = "dropout_lab_" + "".join(c if c.isalnum() else "_" for c in code)
+        c1.download_button(TEXT["export_progress"], classroom.to_csv(table),
+                           file_name=f"{stem}_progress.csv", mime="text/csv", on_click="ignore",
+                           key="dashboard.csv_progress", icon="📄")  # fmt: skip
+        c2.download_button(TEXT["export_work"], classroom.to_csv(work, classroom.WORK_COLUMNS),
+                           file_name=f"{stem}_work.csv", mime="text/csv", on_click="ignore",
+                           key="dashboard.csv_work", icon="📄")  # fmt: skip
+        c3.download_button(TEXT["export_sweep"],
+                           classroom.to_csv(sweep, classroom.SWEEP_COLUMNS),
+                           file_name=f"{stem}_sweep.csv", mime="text/csv", on_click="ignore",
+                           key="dashboard.csv_sweep", icon="📄")  # fmt: skip
