@@ -136,9 +136,13 @@ class _TornRead(Exception):
 class RunStore:
     """Finished runs on disk, shared by all sessions and app processes. Thread-safe."""
 
-    def __init__(self, root: Path | str | None = None) -> None:
+    def __init__(self, root: Path | str | None = None, database_url: str | None = None) -> None:
+        """Runs under `root`; with `database_url`, finished runs are also kept in that
+        database (the learners' store), so app processes on other machines share them."""
         self.root = Path(root) if root is not None else default_root()
         self.root.mkdir(parents=True, exist_ok=True)
+        self.database_url = database_url
+        self._db = None  # the Store, opened on first use (workers open their own)
 
     def _dir(self, key: str) -> Path:
         if not key or not all(c.isalnum() or c in "-_" for c in key):
@@ -149,7 +153,30 @@ class RunStore:
 
     def has(self, key: str) -> bool:
         """True when a *complete* run of `key` is stored (a stopped run does not count)."""
-        return (self._dir(key) / "run.json").is_file()
+        return (self._dir(key) / "run.json").is_file() or self._fetch_shared(key)
+
+    def _shared(self):  # -> app.engine.store.Store | None
+        if self.database_url is None:
+            return None
+        if self._db is None:
+            from app.engine.store import Store
+
+            self._db = Store(self.database_url)
+        return self._db
+
+    def _fetch_shared(self, key: str) -> bool:
+        """Copy a complete run that another process put in the database into this store's
+        folder (weights first, run.json last, as `put` does). True when there now is one."""
+        db = self._shared()
+        if db is None or not db.has_run(key):
+            return False
+        meta, weights = db.run_meta(key), db.run_weights(key)
+        if meta is None or weights is None:
+            return False
+        d = self._dir(key)
+        _atomic_write(d / "weights.npz", lambda f: f.write(weights))
+        _write_json(d / "run.json", meta)
+        return True
 
     def keys(self) -> list[str]:
         """The keys of the complete runs stored."""
@@ -180,11 +207,16 @@ class RunStore:
         _write_json(d / "run.json", meta)
         if not run.stopped:
             shutil.rmtree(self._dir(run.key) / "partial", ignore_errors=True)
+            db = self._shared()
+            if db is not None:  # one transaction: the run is shared whole or not at all
+                db.put_run(run.key, meta, (d / "weights.npz").read_bytes())
 
     def meta(self, key: str, *, partial: bool = True) -> dict[str, Any] | None:
         """The stored `run.json` of `key` (complete first, else the stopped one), no weights."""
         d = self._dir(key)
         found = _read_json(d / "run.json")
+        if found is None and self._fetch_shared(key):
+            found = _read_json(d / "run.json")
         if found is None and partial:
             found = _read_json(d / "partial" / "run.json")
         return found
@@ -192,6 +224,8 @@ class RunStore:
     def get(self, key: str, *, partial: bool = True) -> RunResult | None:
         """The stored run of `key`: the complete one, else (if `partial`) the stopped one."""
         d = self._dir(key)
+        if not (d / "run.json").is_file():
+            self._fetch_shared(key)
         for where in (d, d / "partial") if partial else (d,):
             run = self._load(where)
             if run is not None:
@@ -359,11 +393,11 @@ def _worker_main(conn: Any, max_tasks: int, threads: int | None) -> None:
                     log.exception("warm-up run failed")
             reply: tuple[Any, ...] = ("warmed",)
         else:
-            _, key, spec_d, config_d, root, submitted_at = msg
+            _, key, spec_d, config_d, root, database_url, submitted_at = msg
             done += 1
             retiring = done >= max_tasks
             try:
-                store = RunStore(root)
+                store = RunStore(root, database_url)
                 spec, config = ModelSpec.from_dict(spec_d), TrainConfig(**config_d)
                 outcome = _train_task(store, key, spec, config, submitted_at)
                 reply = ("finished", key, outcome, retiring)
@@ -693,6 +727,7 @@ class TrainingService:
                 task.spec.to_dict(),
                 asdict(task.config),
                 str(self.store.root),
+                self.store.database_url,
                 task.submitted_at,
             )
             if not self._send(worker, msg):

@@ -18,8 +18,11 @@ def service() -> TrainingService:
 
     DROPOUT_LAB_WORKERS caps how many runs train at once (default: the number of cores).
     """
+    from app.engine.store import default_url
+
     workers = os.environ.get("DROPOUT_LAB_WORKERS", "")
-    return TrainingService(RunStore(), max_workers=int(workers) if workers.isdigit() else None)
+    store = RunStore(database_url=default_url())  # finished runs shared through the database
+    return TrainingService(store, max_workers=int(workers) if workers.isdigit() else None)
 
 
 def my_runs() -> list[dict]:
