@@ -127,8 +127,9 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_warm(args: argparse.Namespace) -> int:
     from app.engine import compare
     from app.engine.runs import RunStore, TrainingService
+    from app.engine.store import default_url
 
-    store = RunStore()
+    store = RunStore(database_url=default_url())  # shared with the app's processes
     tty, last = sys.stdout.isatty(), [""]
 
     def show(done: int, total: int, busy: str) -> None:
