@@ -121,11 +121,13 @@ def _bwrap_argv(job: str, user_ns: bool, limits: Limits) -> list[str]:
             argv += ["--symlink", os.readlink(top), top]
         elif os.path.isdir(top):
             argv += ["--ro-bind", top, top]
+    # The writable tmpfs first: the Python binds below may live under /tmp (a checkout or a
+    # venv there) and must be mounted on top of it, not hidden by it.
+    argv += ["--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
     for d in _python_dirs():
         if not d.startswith("/usr/"):
             argv += ["--ro-bind", d, d]
     argv += ["--proc", "/proc", "--dev", "/dev"]
-    argv += ["--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
     argv += ["--ro-bind", job, JOB_DIR, "--remount-ro", "/", "--chdir", "/tmp", "--clearenv"]
     for key, value in _ENV.items():
         argv += ["--setenv", key, value]

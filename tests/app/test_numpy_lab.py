@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.engine import sandbox
 from app.engine.labs import load_lab
 from app.harness import MAIN
+from tests.sandbox_required import require_sandbox  # noqa: F401  (autouse)
 
-pytestmark = pytest.mark.skipif(sandbox.probe()[0] is None, reason="no sandbox here")
 LAB = load_lab("numpy_dropout")
 
 

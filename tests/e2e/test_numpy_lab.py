@@ -5,16 +5,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.engine import sandbox
 from app.engine.labs import load_lab
 from app.harness import full_screenshot, wait_until_idle
+from tests.sandbox_required import require_sandbox  # noqa: F401  (autouse)
 
 from .conftest import assert_no_error
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(sandbox.probe()[0] is None, reason="no sandbox here"),
-]
+pytestmark = pytest.mark.e2e
 
 
 def test_wrong_then_right_submission(server, page: Page, artifacts) -> None:

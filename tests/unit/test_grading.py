@@ -9,10 +9,9 @@ import sys
 
 import pytest
 
-from app.engine import grading, sandbox
+from app.engine import grading
 from app.engine.labs import NUMPY_CHECKS, load_lab
-
-pytestmark = pytest.mark.skipif(sandbox.probe()[0] is None, reason="no sandbox here")
+from tests.sandbox_required import require_sandbox  # noqa: F401  (autouse)
 
 LAB = load_lab("numpy_dropout")
 HEAD = "import numpy as np\n\ndef dropout_forward(x, rate, training, rng):\n"

@@ -16,7 +16,8 @@ def rng(seed: int = 0) -> np.random.Generator:
 
 @pytest.mark.parametrize("rate", [0.1, 0.3, 0.5, 0.75])
 def test_matches_keras_dropout(rate: float) -> None:
-    keras = pytest.importorskip("keras")
+    import keras
+
     x = np.ones((20, 500), "float32")  # 10,000 units
     ours = masks.inverted_dropout(x, rate, rng(0))
     ref = keras.layers.Dropout(rate, seed=1)(x, training=True).numpy()
@@ -124,7 +125,8 @@ def test_alpha_dropout_keeps_mean_and_variance() -> None:
 
 
 def test_alpha_dropout_matches_keras_statistics() -> None:
-    keras = pytest.importorskip("keras")
+    import keras
+
     x = rng(1).normal(0.0, 1.0, (200, 1000)).astype("float32")
     ref = keras.layers.AlphaDropout(0.3, seed=3)(x, training=True).numpy()
     ours = masks.alpha_dropout(x, 0.3, rng(4))

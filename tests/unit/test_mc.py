@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-keras = pytest.importorskip("keras")
-
-from app.engine import mc  # noqa: E402
-from app.engine.spec import LayerSpec, ModelSpec, lesson_spec  # noqa: E402
-from app.engine.traffic import load_lesson_data  # noqa: E402
-from app.engine.training import build_model  # noqa: E402
+from app.engine import mc
+from app.engine.spec import LayerSpec, ModelSpec, lesson_spec
+from app.engine.traffic import load_lesson_data
+from app.engine.training import build_model
 
 DATA = load_lesson_data(0)
 

@@ -13,10 +13,7 @@ from pathlib import Path
 import pytest
 
 from app.engine import grading, sandbox
-
-pytestmark = pytest.mark.skipif(
-    sandbox.probe()[0] is None, reason=f"no sandbox here: {sandbox.probe()[1]}"
-)
+from tests.sandbox_required import require_sandbox  # noqa: F401  (autouse)
 
 MARK = f"dlhostile{uuid.uuid4().hex[:10]}"
 HOST_TMP = Path("/tmp")

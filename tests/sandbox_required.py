@@ -1,0 +1,14 @@
+"""The NumPy lab's tests need a working bubblewrap: they fail (never skip) without one."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.engine import sandbox
+
+
+@pytest.fixture(autouse=True, scope="module")
+def require_sandbox() -> None:
+    kind, why = sandbox.probe()
+    if kind is None:
+        pytest.fail(f"{why}. `bash scripts/test.sh` installs bubblewrap.", pytrace=False)
