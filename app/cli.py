@@ -13,6 +13,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from app.engine import lesson_config
     from app.harness import streamlit_command
 
+    if args.host not in ("localhost", "127.0.0.1", "::1"):
+        # Other machines can reach this server: learners' code is graded only in the sandbox.
+        os.environ.setdefault("DROPOUT_LAB_HOSTED", "1")
     if args.lesson:  # checked here, before the server starts; the app reads the variable
         os.environ[lesson_config.ENV] = str(Path(args.lesson).resolve())
     try:
@@ -34,8 +37,9 @@ def _read_code(command: str, path: str) -> str | None:
         if path == "-":
             return sys.stdin.read()
         return Path(path).read_text(encoding="utf-8", errors="replace")
-    except OSError as e:
-        print(f"dropout-lab {command}: cannot read {path}: {e.strerror}", file=sys.stderr)
+    except (OSError, UnicodeDecodeError) as e:
+        reason = e.strerror if isinstance(e, OSError) else "not UTF-8 text"
+        print(f"dropout-lab {command}: cannot read {path}: {reason}", file=sys.stderr)
         return None
 
 
@@ -104,6 +108,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         spec = lesson_spec(args.rate)
     if not 1 <= args.epochs <= MAX_EPOCHS:
         print(f"dropout-lab train: --epochs must be 1..{MAX_EPOCHS}", file=sys.stderr)
+        return 2
+    if not 0 <= args.seed < 2**31:
+        print("dropout-lab train: --seed must be 0..2147483647", file=sys.stderr)
         return 2
     from app.engine.training import train, train_cli_payload
 

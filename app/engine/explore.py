@@ -55,6 +55,13 @@ def example_layer() -> np.ndarray:
     return masks.example_activations(N_UNITS, seed=0)
 
 
+def parse_seed(raw: str | None) -> int:
+    """A mask seed from a deep link: a decimal number below 2**31, else 0."""
+    if raw and raw.isascii() and raw.isdecimal() and len(raw) <= 10 and int(raw) < 2**31:
+        return int(raw)
+    return 0
+
+
 def layer_view(s: Settings) -> LayerView:
     """One layer, one mask: activations, the sampled mask and the output in the chosen mode."""
     x = example_layer()

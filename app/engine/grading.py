@@ -5,6 +5,9 @@ learner's function in the sandbox (`app.engine.sandbox`) to get OUTPUTS ONLY, as
 and checks every property here, on plain arrays it parsed itself (`allow_pickle=False`). Nothing
 the submission prints, patches or returns can reach the checks: a lying array subclass arrives
 as its raw numbers, a patched NumPy lives and dies in the sandbox, a printed "PASSED" is text.
+The limit of that: the submission runs in the same sandboxed process as the small runner, so a
+determined learner could write forged output records for their own grading (never for anyone
+else's, and never outside the sandbox). The grade is feedback for the learner, not an exam.
 
 The learner sees each property's label (from the lab's TOML), whether it held, what was seen,
 and a hint; never this code.

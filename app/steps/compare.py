@@ -49,8 +49,11 @@ def curves_section(loaded: dict, mine: list) -> None:
     shown = {run_key(r.spec, r.config): r.name for r in REQUESTS if r.name in names}
     curves = [compare.Curve(LABELS[n], loaded[n], compare.COLOURS[n]) for n in names if n in loaded]
     for label, key, history in mine:
-        if key in shown:  # the learner's run is one of the shown ones: say so, don't repeat it
-            i = next(i for i, c in enumerate(curves) if c.label == LABELS[shown[key]])
+        # The learner's run is one of the shown ones (and stored in full): say so, don't repeat
+        # it. A stopped run with the same key is not the stored one: it gets its own curve.
+        i = next((i for i, c in enumerate(curves) if key in shown
+                  and c.label == LABELS[shown[key]]), None)  # fmt: skip
+        if i is not None:
             curves[i] = curves[i]._replace(label=f"{curves[i].label} = {label.lower()}")
         else:
             colour = compare.COLOURS["yours" if label == "Your model" else "other"]

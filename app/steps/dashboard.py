@@ -60,8 +60,9 @@ def learner_work(store, learner, criteria) -> list[dict]:
         st.markdown(f"**{TEXT['reflections']}**")
         if not refl:
             st.caption(TEXT["no_reflections"])
-        for qid, text in refl.items():
-            st.markdown(f"*{qid}*: {text}")
+        for qid, text in refl.items():  # learners' words: plain text, never rendered markdown
+            st.markdown(f"*{qid}*:")
+            st.text(text)
     return classroom.work_rows(learner.name, quiz, subs, refl)
 
 

@@ -22,8 +22,7 @@ def init_from_link() -> None:
         if problem:
             st.warning(problem, icon="🔗")
     if SEED not in st.session_state:
-        raw = state.query_param("seed") or ""
-        st.session_state[SEED] = int(raw) if raw.isdigit() and int(raw) < 2**31 else 0
+        st.session_state[SEED] = explore.parse_seed(state.query_param("seed"))
 
 
 def new_mask() -> None:
@@ -87,14 +86,27 @@ def section(heading: str, text: str) -> None:
     st.markdown(f"### {heading}\n\n{text}")
 
 
+class _NotUsable(Exception):
+    """Raised (not returned) so that st.cache_data never keeps a failure, e.g. a time-out."""
+
+
 @st.cache_data(show_spinner="Running your dropout_forward in the sandbox…", max_entries=512)
+def _learners_output(code: str, rate: float, training: bool, seed: int):
+    from app.engine import grading
+
+    output, problem = grading.apply_submission(code, explore.example_layer(), rate, training, seed)
+    if output is None:
+        raise _NotUsable(problem)
+    return output
+
+
 def learners_output(code: str, rate: float, training: bool, seed: int):
     """The learner's function on the example layer: one sandboxed run per setting, cached
     (a sandbox start costs 0.15-0.4 s, too slow to repeat on every slider move)."""
-    from app.engine import grading
-
-    x = explore.example_layer()
-    return grading.apply_submission(code, x, rate, training, seed)
+    try:
+        return _learners_output(code, rate, training, seed), ""
+    except _NotUsable as why:
+        return None, str(why)
 
 
 def layer(s: explore.Settings) -> tuple[explore.LayerView, str]:

@@ -205,17 +205,24 @@ def _restore_submission(sub: dict) -> None:
 
 def _run_known(key: str) -> bool:
     """The run is in this server's runs cache (another machine's may not have it)."""
-    from app.engine.runs import RunStore
+    from app.ui.training import service
 
-    try:
-        return RunStore().meta(key) is not None
+    try:  # the service's store also looks in the shared database
+        return service().store.meta(key) is not None
     except (OSError, ValueError):
         return False
+
+
+# Session keys that hold one learner's work: a learner who leaves takes them along, so the next
+# person on a shared classroom computer starts clean and is never credited with them.
+PER_LEARNER_PREFIXES = ("read.quiz", "reflect.", "build.", "learners.", "explore.use_mine")
 
 
 def leave() -> None:
     for key in (LEARNER, PROGRESS, SAVED_RUNS):
         st.session_state.pop(key, None)
+    for key in [k for k in st.session_state if str(k).startswith(PER_LEARNER_PREFIXES)]:
+        del st.session_state[key]
     for param in ("learner", "class"):
         if param in st.query_params:
             del st.query_params[param]

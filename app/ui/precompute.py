@@ -21,9 +21,10 @@ def _precomputer() -> compare.Precomputer | None:
 
 def start() -> None:
     """Start computing the missing precomputed runs (once per server process; returns at once).
-    Runs are submitted only while the shared service has a free worker and an empty queue."""
-    _precomputer()
+    Runs are submitted only while the shared service has a free worker and an empty queue.
 
-
-def precomputer() -> compare.Precomputer | None:
-    return _precomputer()
+    A data directory that cannot be written must not break every page: say so and go on."""
+    try:
+        _precomputer()
+    except OSError as e:
+        st.warning(f"The shared results cannot be prepared ({e}); training is unavailable.")

@@ -46,8 +46,16 @@ def _reference(rate: float) -> str:
     return training.service().submit(lesson_spec(rate), config)
 
 
-def _finished(key: str | None) -> bool:
-    return key is not None and training.service().status(key).state in ("done", "stopped")
+def _usable(key: str | None) -> bool:
+    """The run is training, or finished with weights to load (a run stopped while it was still
+    queued has none)."""
+    if key is None:
+        return False
+    svc = training.service()
+    state = svc.status(key).state
+    return state in ("queued", "running", "done") or (
+        state == "stopped" and svc.store.meta(key) is not None
+    )
 
 
 def sources() -> tuple[Source, Source, str | None]:
@@ -60,7 +68,7 @@ def sources() -> tuple[Source, Source, str | None]:
     warning = None
     key = mine.get("Your model")
     status = svc.status(key) if key else None
-    if status is not None and status.state in ("done", "stopped", "queued", "running"):
+    if status is not None and _usable(key):
         meta = svc.store.meta(key) or {}
         spec = meta.get("spec") or st.session_state.get("build.latest", {}).get("spec")
         describe = ModelSpec.from_dict(spec).describe() if spec else "your layers"
@@ -74,7 +82,7 @@ def sources() -> tuple[Source, Source, str | None]:
         main = Source(_reference(0.3), "Reference Dropout(0.3)",
                       text["model_reference"].format(epochs=epochs))  # fmt: skip
     starter = mine.get("Starter (no dropout)")
-    if main.label == "Your model" and starter and svc.status(starter).state != "failed":
+    if main.label == "Your model" and _usable(starter):
         contrast = Source(starter, "Starter (no dropout)", text["contrast_mine"])
     else:
         contrast = Source(_reference(0.0), "Reference, no dropout", text["contrast_reference"])

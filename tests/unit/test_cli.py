@@ -124,3 +124,16 @@ def test_train_and_grade_refuse_a_missing_file() -> None:
         out = cli(*command)
         assert out.returncode == 2
         assert "cannot read /nonexistent.py" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_train_refuses_a_negative_seed() -> None:
+    out = cli("train", "--rate", "0.3", "--epochs", "1", "--seed", "-1")
+    assert out.returncode == 2
+    assert "--seed must be" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_check_refuses_text_that_is_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.py"
+    path.write_bytes(b"model = 1  # caf\xe9\n")
+    out = cli("check", str(path))
+    assert out.returncode in (1, 2) and "Traceback" not in out.stderr

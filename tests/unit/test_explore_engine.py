@@ -99,3 +99,12 @@ def test_markdown_table() -> None:
     assert lines[0].startswith("| form |") and lines[1].count("---") == 4
     assert "| Inverted (Keras) | 2 | 1 | 1 |" in lines
     assert markdown_table([]) == ""
+
+
+@pytest.mark.parametrize(
+    ("raw", "seed"),
+    [(None, 0), ("", 0), ("7", 7), ("-1", 0), ("abc", 0), ("²", 0), ("9" * 5000, 0),
+     ("2147483647", 2147483647), ("2147483648", 0)],
+)  # fmt: skip
+def test_parse_seed_from_deep_link(raw, seed) -> None:
+    assert explore.parse_seed(raw) == seed
