@@ -587,20 +587,27 @@ class TrainingService:
                 return None
         return self.store.get(key)
 
-    def stop(self, key: str) -> None:
-        """End the run early, keeping the epochs done (a queued run is simply dropped)."""
+    def stop(self, key: str) -> bool:
+        """Withdraw one request for the run. When nobody else asked for it, end it early,
+        keeping the epochs done (a queued run is simply dropped), and return True; when other
+        requests are attached to it (other learners, the Compare step's precompute), it goes on
+        training for them and this returns False."""
         with self._lock:
             task = self._tasks.get(key)
+            if task is not None and task.state in ("queued", "running") and task.requests > 1:
+                task.requests -= 1
+                return False
             if task is not None and task.state == "queued":
                 self._queue.remove(key)
                 task.state, task.cancelled, task.stop_requested = "stopped", True, True
                 self._remember_finished(task)
-                return
+                return True
             if task is not None and task.state == "running":
                 task.stop_requested = True
             elif not self.store.is_training(key):
-                return
+                return True
         self.store.request_stop(key)
+        return True
 
     def stats(self) -> dict[str, int]:
         """Counters: submitted, cache_hits, attached, dispatched (to a worker), trained, failed,

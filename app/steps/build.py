@@ -79,8 +79,11 @@ def controls(result) -> None:
     if both:
         submit("Starter (no dropout)", codelab.parse_code(LAB.starter).spec, config)
     if stop:
-        for run in training.my_runs():
-            training.service().stop(run["key"])
+        shared = [
+            run["label"] for run in training.my_runs() if not training.service().stop(run["key"])
+        ]
+        if shared:
+            st.info(TEXT["train"]["shared"].format(runs=", ".join(shared)), icon="👥")
 
 
 def run_panel() -> None:

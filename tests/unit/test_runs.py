@@ -192,6 +192,19 @@ def test_stop_keeps_the_epochs_done(svc: TrainingService) -> None:
     assert finished(svc, key).state == "stopped"
 
 
+def test_a_run_two_learners_asked_for_stops_only_when_both_stop(svc: TrainingService) -> None:
+    config = TrainConfig(epochs=300, seed=108)
+    key = svc.submit(SPEC, config)
+    assert svc.submit(SPEC, config) == key  # a second learner attaches to the same run
+    wait_for(svc, key, lambda s: s.epochs_done >= 1)
+    assert svc.stop(key) is False  # the first learner's Stop: it goes on for the other one
+    time.sleep(0.3)
+    assert svc.status(key).state == "running" and not svc.status(key).stop_requested
+    assert svc.stop(key) is True  # nobody else wants it now
+    status = finished(svc, key)
+    assert status.state == "stopped" and status.epochs_done < 300
+
+
 def test_stop_while_queued_drops_the_request(svc: TrainingService) -> None:
     first = svc.submit(SPEC, TrainConfig(epochs=3, seed=105))
     queued = svc.submit(SPEC, TrainConfig(epochs=3, seed=106))
