@@ -56,3 +56,22 @@ def test_explore_inference_mode_is_identity(server, page: Page) -> None:
     expect(scale).to_have_text("× 1", timeout=15_000)
     expect(page.get_by_text("equals the input")).to_be_visible()
     assert_no_error(page)
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "explore?rate=abc&seed=%C2%B2",
+        "explore?rate=1e400&seed=-1",
+        "read?section=999",
+        "?step=nope",
+        "?learner=%3Cscript%3Ealert(1)%3C%2Fscript%3E&class=",
+        "build?learner=Ada&class=" + "x" * 300,
+        "reflect?learner=&class=C1",
+    ],
+)
+def test_malformed_deep_links_never_show_a_traceback(server, page: Page, link: str) -> None:
+    page.goto(f"{server.url}/{link}")
+    wait_until_idle(page)
+    assert_no_error(page)
+    expect(page.locator("h1").first).to_be_visible()
