@@ -7,6 +7,7 @@ kept as real `.py` files so it can be linted and shown. Nothing here runs the la
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass, fields
@@ -83,7 +84,21 @@ def list_labs(root: Path | None = None) -> list[str]:
 
 
 def load_lab(name: str = "overfit", *, root: Path | None = None) -> Lab:
-    """Read and validate the lab `name`. Raises LabError with a clear message if it is broken."""
+    """Read and validate the lab `name`. Raises LabError with a clear message if it is broken.
+
+    The project's own labs are read once per process (pages ask for them on every rerun; a
+    `Lab` is frozen); a lab under another `root` is read each time."""
+    if root is None and isinstance(name, str):
+        return _project_lab(name)
+    return _read_lab(name, root)
+
+
+@functools.lru_cache(maxsize=16)
+def _project_lab(name: str) -> Lab:
+    return _read_lab(name, None)
+
+
+def _read_lab(name: str, root: Path | None) -> Lab:
     if not isinstance(name, str) or not _NAME_RE.match(name):
         raise LabError(
             f"Lab name {name!r} is not valid: use lower-case letters, digits, '-' and '_' only."

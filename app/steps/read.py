@@ -114,15 +114,7 @@ def reading(section: lessons.Section) -> None:
     targets = {(link.step, link.query): link for link in section.links}
     if targets:
         st.markdown("**See it in the app**")
-        for col, (step_id, query) in zip(st.columns(len(targets)), targets, strict=True):
-            step = LESSON.step(step_id)
-            where = ", ".join(f"{k} = {v}" for k, v in query)
-            col.page_link(
-                step.script,
-                label=f"Open {step.title}" + (f" ({where})" if where else ""),
-                icon=step.icon,
-                query_params=dict(query) or None,
-            )
+        state.step_links(targets)
 
 
 def checks(section: lessons.Section) -> None:

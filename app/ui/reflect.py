@@ -12,9 +12,8 @@ import streamlit as st
 from app.engine import labs, lessons, mc
 from app.engine.content import step_text
 from app.engine.spec import ModelSpec, lesson_spec
-from app.engine.steps import lesson
 from app.engine.traffic import load_lesson_data
-from app.ui import learners, training
+from app.ui import learners, state, training
 
 TEXT = step_text("reflect_page")
 QUESTIONS = lessons.load_reflect_questions()
@@ -372,8 +371,4 @@ def wrap_up() -> None:
     if not targets:
         return
     st.markdown(TEXT["wrapup"]["links"])
-    for col, (step_id, query) in zip(st.columns(len(targets)), targets, strict=True):
-        step = lesson().step(step_id)
-        where = ", ".join(f"{k} = {v}" for k, v in query)
-        col.page_link(step.script, label=f"Open {step.title}" + (f" ({where})" if where else ""),
-                      icon=step.icon, query_params=dict(query) or None)  # fmt: skip
+    state.step_links(targets)

@@ -20,3 +20,19 @@ def query_param(name: str) -> str | None:
     """A deep-link parameter (?name=value), or None."""
     value = st.query_params.get(name)
     return value if isinstance(value, str) else None
+
+
+def step_links(targets) -> None:
+    """'Open <step>' buttons, side by side, for (step id, query pairs) targets of a reading."""
+    from app.engine.steps import lesson
+
+    targets = list(targets)
+    for col, (step_id, query) in zip(st.columns(len(targets)), targets, strict=True):
+        step = lesson().step(step_id)
+        where = ", ".join(f"{k} = {v}" for k, v in query)
+        col.page_link(
+            step.script,
+            label=f"Open {step.title}" + (f" ({where})" if where else ""),
+            icon=step.icon,
+            query_params=dict(query) or None,
+        )
