@@ -10,8 +10,8 @@ from pathlib import Path
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from app.engine import lesson_config
-    from app.harness import streamlit_command
+    from dropout_lab.lesson import lesson_config
+    from dropout_lab.serve import streamlit_command
 
     if args.host not in ("localhost", "127.0.0.1", "::1"):
         # Other machines can reach this server: learners' code is graded only in the sandbox.
@@ -44,7 +44,7 @@ def _read_code(command: str, path: str) -> str | None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from app.engine.codelab import verdict
+    from dropout_lab.codelab.reader import verdict
 
     source = _read_code("check", args.file)
     if source is None:
@@ -65,7 +65,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from app.engine.grading import grade
+    from dropout_lab.grading.checks import grade
 
     source = _read_code("grade", args.file)
     if source is None:
@@ -87,8 +87,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from app.engine.codelab import parse_code
-    from app.engine.spec import MAX_EPOCHS, TrainConfig, lesson_spec
+    from dropout_lab.codelab.reader import parse_code
+    from dropout_lab.lesson.spec import MAX_EPOCHS, TrainConfig, lesson_spec
 
     if args.code:
         source = _read_code("train", args.code)
@@ -112,7 +112,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if not 0 <= args.seed < 2**31:
         print("dropout-lab train: --seed must be 0..2147483647", file=sys.stderr)
         return 2
-    from app.engine.training import train, train_cli_payload
+    from dropout_lab.training.trainer import train, train_cli_payload
 
     def progress(epoch: int, logs: dict[str, float]) -> None:
         if not args.json:
@@ -132,9 +132,9 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_warm(args: argparse.Namespace) -> int:
-    from app.engine import compare
-    from app.engine.runs import RunStore, TrainingService
-    from app.engine.store import default_url
+    from dropout_lab.store.db import default_url
+    from dropout_lab.training import compare
+    from dropout_lab.training.runs import RunStore, TrainingService
 
     store = RunStore(database_url=default_url())  # shared with the app's processes
     tty, last = sys.stdout.isatty(), [""]
@@ -160,8 +160,26 @@ def cmd_warm(args: argparse.Namespace) -> int:
     return 1 if counts["failed"] else 0
 
 
+BENCH_SECTIONS = ("explore", "training", "compare", "reflect", "grading")
+
+
+def _checkout_root() -> Path | None:
+    """The repository this package was installed from in development mode (it has tests/bench/)."""
+    root = Path(__file__).resolve().parents[1]
+    return root if (root / "tests" / "bench" / "bench.py").is_file() else None
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
-    from app.bench import run_benchmarks
+    root = _checkout_root()
+    if root is None:
+        print(
+            "dropout-lab bench: the benchmarks live in the repository's tests/bench/; run it "
+            "from a development install (bash scripts/test.sh sets one up)",
+            file=sys.stderr,
+        )
+        return 2
+    sys.path.insert(0, str(root))
+    from tests.bench.bench import run_benchmarks
 
     figures = run_benchmarks(args.only)
     print(json.dumps(figures, indent=2) if args.json else _format_bench(figures))
@@ -179,8 +197,6 @@ def _format_bench(figures: dict) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app.bench import SECTIONS
-
     parser = argparse.ArgumentParser(prog="dropout-lab", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -222,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="measure speed and print the figures")
     bench.add_argument(
-        "--only", choices=list(SECTIONS), action="append",
+        "--only", choices=list(BENCH_SECTIONS), action="append",
         help="run only this section (repeatable); default: all",
     )  # fmt: skip
     bench.add_argument("--json", action="store_true")

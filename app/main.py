@@ -1,17 +1,10 @@
 """Streamlit entry point: page config, navigation over the five steps, and the sidebar."""
 
-import sys
-from pathlib import Path
-
-# `streamlit run app/main.py` puts app/ on sys.path, not the project root; the package is
-# normally installed (pip install -e .), this keeps a plain checkout working too.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 import streamlit as st
 
-from app.engine.lesson_config import LessonConfigError
-from app.engine.steps import lesson
-from app.ui import learners, precompute, state
+from dropout_lab.lesson.lesson_config import LessonConfigError
+from dropout_lab.lesson.steps import lesson
+from dropout_lab.ui import learners, precompute, state
 
 st.set_page_config(page_title="Dropout Lab", page_icon="🎲", layout="wide")
 

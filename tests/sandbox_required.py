@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.engine import sandbox
+from dropout_lab.grading import sandbox
 
 
 @pytest.fixture(autouse=True, scope="module")

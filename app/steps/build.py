@@ -5,9 +5,11 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from app.engine import codelab, figures, labs, traffic
-from app.engine.content import step_text
-from app.ui import learners, numpy_lab, training
+from dropout_lab.charts import figures
+from dropout_lab.codelab import reader as codelab
+from dropout_lab.lesson import labs, traffic
+from dropout_lab.lesson.content import step_text
+from dropout_lab.ui import learners, numpy_lab, training
 
 LAB = labs.load_lab("overfit")
 TEXT = step_text("build")

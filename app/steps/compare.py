@@ -2,10 +2,12 @@
 
 import streamlit as st
 
-from app.engine import codelab, compare, export, labs
-from app.engine.content import step_text
-from app.engine.spec import ModelSpec, TrainConfig, run_key
-from app.ui import learners, training
+from dropout_lab.codelab import reader as codelab
+from dropout_lab.lesson import export, labs
+from dropout_lab.lesson.content import step_text
+from dropout_lab.lesson.spec import ModelSpec, TrainConfig, run_key
+from dropout_lab.training import compare
+from dropout_lab.ui import learners, training
 
 TEXT = step_text("compare")
 LABELS = TEXT["curves"]["labels"]

@@ -3,9 +3,9 @@ Registered only when an instructor token is configured; shown only once it has b
 
 import streamlit as st
 
-from app.engine import classroom
-from app.engine.steps import lesson
-from app.ui import learners
+from dropout_lab.lesson.steps import lesson
+from dropout_lab.store import classroom
+from dropout_lab.ui import learners
 
 TEXT = learners.TEXT["dashboard"]
 AUTH = "dashboard.auth"  # the token this session gave; checked again on every run

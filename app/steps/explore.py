@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from app.engine import explore
-from app.engine.content import markdown_table
-from app.ui import learners, state
-from app.ui.timing import timed
+from dropout_lab.lesson import explore
+from dropout_lab.lesson.content import markdown_table
+from dropout_lab.ui import learners, state
+from dropout_lab.ui.timing import timed
 
 RATE = "explore.rate"
 USE_MINE = "explore.use_mine"
@@ -92,7 +92,7 @@ class _NotUsable(Exception):
 
 @st.cache_data(show_spinner="Running your dropout_forward in the sandbox…", max_entries=512)
 def _learners_output(code: str, rate: float, training: bool, seed: int):
-    from app.engine import grading
+    from dropout_lab.grading import checks as grading
 
     output, problem = grading.apply_submission(code, explore.example_layer(), rate, training, seed)
     if output is None:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app.engine.steps import lesson
+from dropout_lab.lesson.steps import lesson
 
 LESSON = lesson()
 st.title(f"🎲 {LESSON.title}")

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from app.engine import explore, lessons
-from app.engine.steps import lesson
-from app.ui import learners, state
+from dropout_lab.lesson import explore, lessons
+from dropout_lab.lesson.steps import lesson
+from dropout_lab.ui import learners, state
 
 SECTION = "read.section"
 ANSWERS = "read.quiz_answers"  # {item id: chosen index}; survives switching sections

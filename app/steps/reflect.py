@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app.ui import reflect
+from dropout_lab.ui import reflect
 
 st.title(reflect.TEXT["title"], anchor=False)
 st.markdown(reflect.TEXT["intro"])

@@ -13,10 +13,10 @@ import os
 
 import streamlit as st
 
-from app.engine import lesson_config
-from app.engine.content import step_text
-from app.engine.steps import STEP_IDS
-from app.ui import state
+from dropout_lab.lesson import lesson_config
+from dropout_lab.lesson.content import step_text
+from dropout_lab.lesson.steps import STEP_IDS
+from dropout_lab.ui import state
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ TOKEN_ENV = "DROPOUT_LAB_INSTRUCTOR_TOKEN"
 def store():
     """One Store per server process (it is thread-safe): DROPOUT_LAB_DATABASE_URL, else SQLite
     in DROPOUT_LAB_DATA_DIR."""
-    from app.engine.store import Store
+    from dropout_lab.store.db import Store
 
     return Store()
 
@@ -185,7 +185,7 @@ def restore(learner) -> None:
 
 
 def _restore_submission(sub: dict) -> None:
-    from app.engine.spec import TrainConfig
+    from dropout_lab.lesson.spec import TrainConfig
 
     if sub.get("code"):
         st.session_state["build.code"] = sub["code"]
@@ -205,7 +205,7 @@ def _restore_submission(sub: dict) -> None:
 
 def _run_known(key: str) -> bool:
     """The run is in this server's runs cache (another machine's may not have it)."""
-    from app.ui.training import service
+    from dropout_lab.ui.training import service
 
     try:  # the service's store also looks in the shared database
         return service().store.meta(key) is not None
@@ -350,7 +350,7 @@ def save_run(lab: str, code: str, spec: dict, config, status) -> bool:
 
 
 def _rates(spec: dict) -> list[float]:
-    from app.engine.spec import ModelSpec
+    from dropout_lab.lesson.spec import ModelSpec
 
     return [float(r) for r in ModelSpec.from_dict(spec).dropout_rates() if r]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.engine import grading
-from app.engine.content import step_text
-from app.engine.labs import load_lab
+from dropout_lab.grading import checks as grading
+from dropout_lab.lesson.content import step_text
+from dropout_lab.lesson.labs import load_lab
 
 CODE = "build.numpy_code"
 VERDICT = "build.numpy_verdict"

@@ -6,8 +6,8 @@ import os
 
 import streamlit as st
 
-from app.engine import compare
-from app.ui import training
+from dropout_lab.training import compare
+from dropout_lab.ui import training
 
 ENV = "DROPOUT_LAB_PRECOMPUTE"  # "0": do not start computing at server start (tests, benches)
 

@@ -1,5 +1,5 @@
 """Streamlit pieces of the Reflect step: which models to use, the MC dropout panels, the
-"Think deeper" questions and the wrap-up. The computing is in `app.engine.mc`."""
+"Think deeper" questions and the wrap-up. The computing is in `dropout_lab.training.mc`."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app.engine import labs, lessons, mc
-from app.engine.content import step_text
-from app.engine.spec import ModelSpec, lesson_spec
-from app.engine.traffic import load_lesson_data
-from app.ui import learners, state, training
+from dropout_lab.lesson import labs, lessons
+from dropout_lab.lesson.content import step_text
+from dropout_lab.lesson.spec import ModelSpec, lesson_spec
+from dropout_lab.lesson.traffic import load_lesson_data
+from dropout_lab.training import mc
+from dropout_lab.ui import learners, state, training
 
 TEXT = step_text("reflect_page")
 QUESTIONS = lessons.load_reflect_questions()
@@ -127,7 +128,7 @@ def epochs_done(key: str) -> int:
 # never trained: `mc.mc_predict` seeds its dropout layers under a lock, nothing else changes.
 @st.cache_resource(max_entries=8, show_spinner="Loading the trained model…")
 def model_for(key: str, epochs: int):
-    from app.engine.training import model_from_run  # TensorFlow: only on this page
+    from dropout_lab.training.trainer import model_from_run  # TensorFlow: only on this page
 
     run = training.service().result(key)
     if run is None:

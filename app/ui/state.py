@@ -24,7 +24,7 @@ def query_param(name: str) -> str | None:
 
 def step_links(targets) -> None:
     """'Open <step>' buttons, side by side, for (step id, query pairs) targets of a reading."""
-    from app.engine.steps import lesson
+    from dropout_lab.lesson.steps import lesson
 
     targets = list(targets)
     for col, (step_id, query) in zip(st.columns(len(targets)), targets, strict=True):

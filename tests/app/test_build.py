@@ -7,8 +7,8 @@ import time
 
 from streamlit.testing.v1 import AppTest
 
-from app.engine.labs import load_lab
-from app.harness import MAIN
+from dropout_lab.lesson.labs import load_lab
+from tests.support.harness import MAIN
 
 LAB = load_lab("overfit")
 

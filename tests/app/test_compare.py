@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.engine import compare
-from app.engine.runs import RunStore, TrainingService
-from app.engine.spec import TrainConfig, lesson_spec, run_key
-from app.harness import MAIN
-from app.ui import precompute, training
+from dropout_lab.lesson.spec import TrainConfig, lesson_spec, run_key
+from dropout_lab.training import compare
+from dropout_lab.training.runs import RunStore, TrainingService
+from dropout_lab.ui import precompute, training
+from tests.support.harness import MAIN
 
 # No background precomputing in the page tests (it would train in this process's data dir for
 # the whole session). Belongs in tests/app/conftest.py; set here until it is.
@@ -32,7 +32,7 @@ def history(rate: float, seed: int, epochs: int = 50) -> dict[str, list[float]]:
 
 
 def put(store: RunStore, spec, config, hist) -> str:
-    from app.engine.spec import RunResult
+    from dropout_lab.lesson.spec import RunResult
 
     key = run_key(spec, config)
     store.put(RunResult(key=key, spec=spec, config=config, history=hist,

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.harness import MAIN
+from tests.support.harness import MAIN
 
 TOKEN = "s3cret-token"
 
@@ -30,7 +30,7 @@ def start() -> AppTest:
 
 def a_class() -> tuple[str, dict]:
     """A class with two learners: Ada (Explore done, a quiz answer, a run, a reflection), Bob."""
-    from app.engine.store import Store
+    from dropout_lab.store.db import Store
 
     code = "D" + uuid.uuid4().hex[:8]
     s = Store()

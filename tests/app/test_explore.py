@@ -6,7 +6,7 @@ import json
 
 from streamlit.testing.v1 import AppTest
 
-from app.harness import MAIN
+from tests.support.harness import MAIN
 
 
 def explore_page(**query: str) -> AppTest:
@@ -94,7 +94,7 @@ def test_every_chart_is_labelled() -> None:
 
 
 def test_use_my_dropout_runs_the_learners_function_in_the_sandbox() -> None:
-    from app.engine.labs import load_lab
+    from dropout_lab.lesson.labs import load_lab
 
     at = explore_page(rate="0.5")
     assert not [t for t in at.toggle if t.key == "explore.use_mine"]  # nothing passed yet

@@ -8,9 +8,9 @@ import uuid
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.engine import lessons
-from app.harness import MAIN
-from app.ui import learners
+from dropout_lab.lesson import lessons
+from dropout_lab.ui import learners
+from tests.support.harness import MAIN
 
 SLUGS = [s.slug for s in lessons.load_sections()]
 QUIZ = lessons.load_quiz(sections=SLUGS)
@@ -34,7 +34,7 @@ def param(at: AppTest, name: str) -> str | None:
 
 
 def store():
-    from app.engine.store import Store
+    from dropout_lab.store.db import Store
 
     return Store()  # the same database the app uses (DROPOUT_LAB_DATA_DIR of the test session)
 
@@ -121,8 +121,8 @@ def stored_run(rate: float) -> tuple[str, dict, dict]:
     """A finished run put into the app's runs cache: (key, spec dict, config dict)."""
     import numpy as np
 
-    from app.engine.runs import RunStore
-    from app.engine.spec import RunResult, TrainConfig, lesson_spec, run_key
+    from dropout_lab.lesson.spec import RunResult, TrainConfig, lesson_spec, run_key
+    from dropout_lab.training.runs import RunStore
 
     spec, config = lesson_spec(rate), TrainConfig(epochs=1, seed=int(uuid.uuid4().int % 1000))
     history = {k: [0.5] for k in ("loss", "accuracy", "val_loss", "val_accuracy")}
@@ -247,7 +247,7 @@ def test_an_empty_name_in_a_link_is_ignored(name: str) -> None:
 def test_training_a_model_with_dropout_marks_build_and_stores_the_submission() -> None:
     import time
 
-    from app.engine.labs import load_lab
+    from dropout_lab.lesson.labs import load_lab
 
     lab = load_lab("overfit")
     code = new_class()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.engine.steps import STEP_IDS, lesson
-from app.harness import MAIN
+from dropout_lab.lesson.steps import STEP_IDS, lesson
+from tests.support.harness import MAIN
 
 
 def start() -> AppTest:

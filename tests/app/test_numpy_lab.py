@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from app.engine.labs import load_lab
-from app.harness import MAIN
+from dropout_lab.lesson.labs import load_lab
 from tests.sandbox_required import require_sandbox  # noqa: F401  (autouse)
+from tests.support.harness import MAIN
 
 LAB = load_lab("numpy_dropout")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from app.engine import lessons
-from app.harness import MAIN
+from dropout_lab.lesson import lessons
 from tests.helpers import fresh_python
+from tests.support.harness import MAIN
 
 SECTIONS = lessons.load_sections()
 SLUGS = [s.slug for s in SECTIONS]

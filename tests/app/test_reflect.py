@@ -11,11 +11,11 @@ from dataclasses import replace
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from app.engine import lessons
-from app.engine.labs import load_lab
-from app.engine.runs import RunStore
-from app.engine.spec import lesson_spec
-from app.harness import MAIN
+from dropout_lab.lesson import lessons
+from dropout_lab.lesson.labs import load_lab
+from dropout_lab.lesson.spec import lesson_spec
+from dropout_lab.training.runs import RunStore
+from tests.support.harness import MAIN
 
 QUESTIONS = lessons.load_reflect_questions()
 
@@ -96,7 +96,7 @@ def test_packet_picker_by_index_and_most_uncertain() -> None:
 
 def test_with_the_learners_run_it_uses_their_model() -> None:
     config = replace(load_lab("overfit").config, epochs=3, seed=11)
-    from app.engine.training import train  # TensorFlow, only for this test
+    from dropout_lab.training.trainer import train  # TensorFlow, only for this test
 
     store = RunStore()
     mine, starter = train(lesson_spec(0.5), config), train(lesson_spec(0.0), config)
@@ -113,7 +113,7 @@ def test_with_the_learners_run_it_uses_their_model() -> None:
 
 def test_a_learners_model_without_dropout_is_explained() -> None:
     config = replace(load_lab("overfit").config, epochs=2, seed=12)
-    from app.engine.training import train
+    from dropout_lab.training.trainer import train
 
     run = train(lesson_spec(0.0), config)
     RunStore().put(run)

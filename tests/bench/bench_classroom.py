@@ -26,8 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from app.engine.runs import RunStore, TrainingService
-from app.engine.spec import TrainConfig, lesson_spec
+from dropout_lab.lesson.spec import TrainConfig, lesson_spec
+from dropout_lab.training.runs import RunStore, TrainingService
 
 LEARNERS = 30
 EPOCHS = 50
@@ -47,7 +47,7 @@ def run_bench(learners: int = LEARNERS, epochs: int = EPOCHS, cold: bool = False
                 # A server that is up: its workers started, and the app process has loaded the
                 # training module (reading a RunResult imports TensorFlow: 3-10 s here, once).
                 service.prewarm(wait=True)
-                importlib.import_module("app.engine.training")
+                importlib.import_module("dropout_lab.training.trainer")
             warmup_seconds = time.perf_counter() - t_ready
             barrier = threading.Barrier(learners)
             seconds: list[float | None] = [None] * learners

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.engine.runs import RunStore, TrainingService
-from app.engine.spec import TrainConfig, lesson_spec, run_key
-from app.engine.training import train
+from dropout_lab.lesson.spec import TrainConfig, lesson_spec, run_key
+from dropout_lab.training.runs import RunStore, TrainingService
+from dropout_lab.training.trainer import train
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.engine.labs import load_lab
-from app.harness import full_screenshot, wait_until_idle
+from dropout_lab.lesson.labs import load_lab
+from tests.support.harness import full_screenshot, wait_until_idle
 
 from .conftest import assert_no_error
 

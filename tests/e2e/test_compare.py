@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.engine import compare
-from app.engine.runs import RunStore, TrainingService
-from app.harness import Server, full_screenshot, running_server, wait_until_idle
-from app.ui.precompute import ENV
+from dropout_lab.training import compare
+from dropout_lab.training.runs import RunStore, TrainingService
+from dropout_lab.ui.precompute import ENV
+from tests.support.harness import Server, full_screenshot, running_server, wait_until_idle
 
 from .conftest import assert_no_error
 

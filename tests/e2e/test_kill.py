@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.harness import running_server, wait_until_idle
+from tests.support.harness import running_server, wait_until_idle
 
 from .conftest import assert_no_error
 

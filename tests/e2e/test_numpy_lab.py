@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.engine.labs import load_lab
-from app.harness import full_screenshot, wait_until_idle
+from dropout_lab.lesson.labs import load_lab
 from tests.sandbox_required import require_sandbox  # noqa: F401  (autouse)
+from tests.support.harness import full_screenshot, wait_until_idle
 
 from .conftest import assert_no_error
 

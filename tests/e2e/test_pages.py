@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.engine.steps import STEP_IDS
-from app.harness import full_screenshot, wait_until_idle
+from dropout_lab.lesson.steps import STEP_IDS
+from tests.support.harness import full_screenshot, wait_until_idle
 
 from .conftest import assert_no_error
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.harness import full_screenshot, wait_until_idle
+from tests.support.harness import full_screenshot, wait_until_idle
 
 from .conftest import assert_no_error
 

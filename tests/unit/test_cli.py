@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from app.engine.labs import load_lab
+from dropout_lab.lesson.labs import load_lab
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def cli(*args: str, timeout: float = 240) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
+        [sys.executable, "-m", "dropout_lab.cli", *args],
         capture_output=True, text=True, cwd=ROOT, timeout=timeout,
     )  # fmt: skip
 
@@ -70,7 +70,7 @@ def test_check_human_output_and_missing_file(code_file) -> None:
 def test_check_does_not_import_tensorflow() -> None:
     code = (
         "import json, sys\n"
-        "from app.cli import main\n"
+        "from dropout_lab.cli import main\n"
         "import io, contextlib\n"
         "buf = io.StringIO()\n"
         "with contextlib.redirect_stdout(buf):\n"

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.engine import codelab
-from app.engine.codelab import MAX_CHARS, check_goals, parse_code, verdict
-from app.engine.labs import GOAL_CHECKS, load_lab
-from app.engine.spec import LayerSpec, ModelSpec, lesson_spec
+from dropout_lab.codelab import reader as codelab
+from dropout_lab.codelab.reader import MAX_CHARS, check_goals, parse_code, verdict
+from dropout_lab.lesson.labs import GOAL_CHECKS, load_lab
+from dropout_lab.lesson.spec import LayerSpec, ModelSpec, lesson_spec
 
 LAB = load_lab("overfit")
 
@@ -815,7 +815,7 @@ def test_only_ast_parse_touches_the_code(monkeypatch):
 
 def test_codelab_imports_no_heavy_modules():
     code = (
-        "import sys, app.engine.codelab as c; "
+        "import sys, dropout_lab.codelab.reader as c; "
         "c.verdict(open('labs/overfit/solution.py').read()); "
         "heavy = [m for m in ('tensorflow', 'keras', 'streamlit') if m in sys.modules]; "
         "assert not heavy, heavy"

@@ -9,11 +9,11 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from app.engine import compare
-from app.engine.codelab import parse_code
-from app.engine.labs import load_lab
-from app.engine.runs import RunStore
-from app.engine.spec import TrainConfig, lesson_spec, run_key
+from dropout_lab.codelab.reader import parse_code
+from dropout_lab.lesson.labs import load_lab
+from dropout_lab.lesson.spec import TrainConfig, lesson_spec, run_key
+from dropout_lab.training import compare
+from dropout_lab.training.runs import RunStore
 
 
 def fake_history(n: int = 6, offset: float = 0.0) -> dict[str, list[float]]:
@@ -129,7 +129,7 @@ def test_differences_name_rates_and_placement() -> None:
 
 
 def test_every_difference_has_words() -> None:
-    from app.engine.content import step_text
+    from dropout_lab.lesson.content import step_text
 
     words = step_text("compare")["solution"]
     for msg in ("same", "same_layers", "no_dropout", "rates", "placement", "layers", "l2",
@@ -256,7 +256,7 @@ class FakeService:
 
 
 def put_fake(store: RunStore, req, history=None) -> None:
-    from app.engine.spec import RunResult
+    from dropout_lab.lesson.spec import RunResult
 
     history = history or fake_history(req.config.epochs)
     store.put(RunResult(key=run_key(req.spec, req.config), spec=req.spec, config=req.config,

@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from app.engine import explore
+from dropout_lab.lesson import explore
 
 
 @pytest.mark.parametrize(
@@ -92,7 +92,7 @@ def test_forms_table_expected_training_output_equals_inference(rate: float) -> N
 
 
 def test_markdown_table() -> None:
-    from app.engine.content import markdown_table
+    from dropout_lab.lesson.content import markdown_table
 
     table = markdown_table(explore.forms_table(0.5))
     lines = table.splitlines()

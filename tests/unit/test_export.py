@@ -13,9 +13,9 @@ import nbformat
 import numpy as np
 import pytest
 
-from app.engine import export
-from app.engine.spec import TrainConfig, lesson_spec
-from app.engine.traffic import load_lesson_data
+from dropout_lab.lesson import export
+from dropout_lab.lesson.spec import TrainConfig, lesson_spec
+from dropout_lab.lesson.traffic import load_lesson_data
 
 KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
 EPOCHS = 5  # short runs: float rounding differences grow with the epochs (see export.py)
@@ -49,7 +49,7 @@ def test_the_embedded_generator_makes_the_same_data() -> None:
 
 
 def test_script_layer_seeds_match_the_engine() -> None:
-    from app.engine import training
+    from dropout_lab.training import trainer as training
 
     source = export.keras_script(lesson_spec(0.3), TrainConfig())
     start = source.index("def layer_seed")
@@ -59,7 +59,7 @@ def test_script_layer_seeds_match_the_engine() -> None:
 
 
 def test_every_layer_kind_exports() -> None:
-    from app.engine.spec import LayerSpec, ModelSpec
+    from dropout_lab.lesson.spec import LayerSpec, ModelSpec
 
     spec = ModelSpec(10, (LayerSpec("GaussianNoise", stddev=0.1), LayerSpec("Dense", units=8,
                      activation="relu", l2=1e-4), LayerSpec("BatchNormalization"),
@@ -75,7 +75,7 @@ def test_every_layer_kind_exports() -> None:
 
 
 def _engine_history(spec, config) -> dict:
-    from app.engine.training import train
+    from dropout_lab.training.trainer import train
 
     return train(spec, config).history
 

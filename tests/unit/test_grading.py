@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from app.engine import grading
-from app.engine.labs import NUMPY_CHECKS, load_lab
+from dropout_lab.grading import checks as grading
+from dropout_lab.lesson.labs import NUMPY_CHECKS, load_lab
 from tests.sandbox_required import require_sandbox  # noqa: F401  (autouse)
 
 LAB = load_lab("numpy_dropout")
@@ -123,7 +123,7 @@ def test_cli_prints_only_the_verdict(tmp_path):
     sub = tmp_path / "mine.py"
     sub.write_text("print('{\"passed\": true}')\n" + LAB.solution)
     done = subprocess.run(
-        [sys.executable, "-m", "app.cli", "grade", str(sub), "--json"],
+        [sys.executable, "-m", "dropout_lab.cli", "grade", str(sub), "--json"],
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -132,8 +132,8 @@ def test_cli_prints_only_the_verdict(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text(LAB.starter)
     done = subprocess.run(
-        [sys.executable, "-m", "app.cli", "grade", str(bad)], capture_output=True, text=True,
-        timeout=60,
+        [sys.executable, "-m", "dropout_lab.cli", "grade", str(bad)],
+        capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 1
     assert "✗ Drops a fraction `rate` of the units" in done.stdout
@@ -151,6 +151,8 @@ def test_apply_submission_runs_the_learners_function():
 
 
 def test_bench_figures():
-    figures = grading.run_grading_bench(repeats=2)
+    from tests.bench.grading_bench import run_grading_bench
+
+    figures = run_grading_bench(repeats=2)
     assert figures["correct_median_s"] < 1.5
     assert "infinite loop" in figures["infinite_loop_verdict"]

@@ -6,16 +6,29 @@ from __future__ import annotations
 import pkgutil
 from pathlib import Path
 
-import app.engine
 from tests.helpers import fresh_python
+
+LOGIC_PACKAGES = ("lesson", "codelab", "training", "grading", "store", "charts")
+
+
+def _logic_modules() -> list[str]:
+    import dropout_lab
+
+    root = Path(dropout_lab.__file__).parent
+    found = []
+    for package in LOGIC_PACKAGES:
+        for m in pkgutil.walk_packages([str(root / package)], f"dropout_lab.{package}."):
+            if ".migrations" not in m.name and not m.name.endswith("sandbox_runner"):
+                found.append(m.name)
+    return found
 
 
 def test_engine_never_imports_streamlit() -> None:
-    modules = [m.name for m in pkgutil.iter_modules(app.engine.__path__)]
-    assert "masks" in modules
+    modules = _logic_modules()
+    assert "dropout_lab.lesson.masks" in modules and "dropout_lab.charts.figures" in modules
     result = fresh_python(
         "import importlib, json, sys\n"
-        f"for m in {modules!r}: importlib.import_module('app.engine.' + m)\n"
+        f"for m in {modules!r}: importlib.import_module(m)\n"
         "print(json.dumps(sorted(k for k in sys.modules if k.split('.')[0] == 'streamlit')))"
     )
     assert result == []
@@ -41,8 +54,8 @@ def test_reading_a_stored_run_does_not_import_tensorflow(tmp_path: Path) -> None
     result = fresh_python(
         "import json, sys\n"
         "import numpy as np\n"
-        "from app.engine.runs import RunStore\n"
-        "from app.engine.spec import RunResult, TrainConfig, lesson_spec, run_key\n"
+        "from dropout_lab.training.runs import RunStore\n"
+        "from dropout_lab.lesson.spec import RunResult, TrainConfig, lesson_spec, run_key\n"
         "spec, config = lesson_spec(0.3), TrainConfig(epochs=1)\n"
         "history = {k: [0.5] for k in ('loss', 'accuracy', 'val_loss', 'val_accuracy')}\n"
         "run = RunResult(run_key(spec, config), spec, config, history, 1, False, 1, 0.1,\n"
@@ -54,3 +67,23 @@ def test_reading_a_stored_run_does_not_import_tensorflow(tmp_path: Path) -> None
         "print(json.dumps('tensorflow' in sys.modules))"
     )
     assert result is False
+
+
+def test_the_shipped_package_never_imports_test_tools() -> None:
+    """Benchmarks and the browser harness live in tests/: a wheel needs no Playwright or pytest."""
+    import ast
+
+    import dropout_lab
+
+    offenders = []
+    for path in Path(dropout_lab.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            for name in names:
+                if name.split(".")[0] in ("playwright", "pytest", "hypothesis"):
+                    offenders.append(f"{path.name}: {name}")
+    assert offenders == []

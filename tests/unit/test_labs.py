@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from app.engine.labs import GOAL_CHECKS, LABS_DIR, Goal, Lab, LabError, list_labs, load_lab
-from app.engine.spec import MAX_EPOCHS, TrainConfig
+from dropout_lab.lesson.labs import GOAL_CHECKS, LABS_DIR, Goal, Lab, LabError, list_labs, load_lab
+from dropout_lab.lesson.spec import MAX_EPOCHS, TrainConfig
 
 GOOD_TOML = """
 title = "A lab"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from app.engine import lesson_config
-from app.engine.lesson_config import LessonConfig, LessonConfigError, load, parse
-from app.engine.steps import STEP_IDS
+from dropout_lab.lesson import lesson_config
+from dropout_lab.lesson.lesson_config import LessonConfig, LessonConfigError, load, parse
+from dropout_lab.lesson.steps import STEP_IDS
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "lessons" / "class-example.toml"
 
@@ -80,7 +80,7 @@ def test_sweep_rates_accept_integers_and_are_sorted() -> None:
 
 
 def test_serve_checks_the_lesson_file_before_starting(tmp_path: Path, monkeypatch, capsys) -> None:
-    from app import cli
+    from dropout_lab import cli
 
     started = []
     monkeypatch.setattr(cli.os, "execv", lambda path, cmd: started.append(cmd))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app.engine import explore, lessons
-from app.engine.steps import STEP_IDS
+from dropout_lab.lesson import explore, lessons
+from dropout_lab.lesson.steps import STEP_IDS
 
 SECTIONS = lessons.load_sections()
 SLUGS = [s.slug for s in SECTIONS]

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from app.engine import masks
+from dropout_lab.lesson import masks
 
 
 def rng(seed: int = 0) -> np.random.Generator:

@@ -7,10 +7,10 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from app.engine import mc
-from app.engine.spec import LayerSpec, ModelSpec, lesson_spec
-from app.engine.traffic import load_lesson_data
-from app.engine.training import build_model
+from dropout_lab.lesson.spec import LayerSpec, ModelSpec, lesson_spec
+from dropout_lab.lesson.traffic import load_lesson_data
+from dropout_lab.training import mc
+from dropout_lab.training.trainer import build_model
 
 DATA = load_lesson_data(0)
 
@@ -166,7 +166,9 @@ def test_figures_are_valid_plotly(dropout_model, plain_model) -> None:
 
 
 def test_bench_reports_its_figures() -> None:
-    result = mc.run_reflect_bench(passes=10, repeats=1, whole_set_repeats=1)
+    from tests.bench.reflect_bench import bench_summary, run_reflect_bench
+
+    result = run_reflect_bench(passes=10, repeats=1, whole_set_repeats=1)
     assert result["passes"] == 10 and result["whole_set_connections"] == DATA.n_val
     assert 0 < result["packet_seconds"] < result["whole_set_seconds"] * 10
-    assert "MC dropout" in mc.bench_summary(result)
+    assert "MC dropout" in bench_summary(result)

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.engine import runs as runs_mod
-from app.engine.runs import MSG_CRASHED, RunStatus, RunStore, TrainingService
-from app.engine.spec import TrainConfig, lesson_spec, run_key
+from dropout_lab.lesson.spec import TrainConfig, lesson_spec, run_key
+from dropout_lab.training import runs as runs_mod
+from dropout_lab.training.runs import MSG_CRASHED, RunStatus, RunStore, TrainingService
 
 SPEC = lesson_spec(0.3)
 
@@ -45,7 +45,7 @@ def svc(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def trained_run():
-    from app.engine.training import train
+    from dropout_lab.training.trainer import train
 
     return train(SPEC, TrainConfig(epochs=2, seed=7))
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from app.engine import grading, sandbox
+from dropout_lab.grading import checks as grading
+from dropout_lab.grading import sandbox
 from tests.sandbox_required import require_sandbox  # noqa: F401  (autouse)
 
 MARK = f"dlhostile{uuid.uuid4().hex[:10]}"

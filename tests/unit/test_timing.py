@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.ui.timing import ENV, parse_timings, timed
+from dropout_lab.ui.timing import ENV, parse_timings, timed
 
 
 def test_silent_without_the_environment_variable(monkeypatch, capsys) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.engine.traffic import FEATURES, N_TRAIN, N_VAL, TrafficData, load_lesson_data
+from dropout_lab.lesson.traffic import FEATURES, N_TRAIN, N_VAL, TrafficData, load_lesson_data
 from tests.helpers import fresh_python
 
 ARRAYS = ("x_train", "y_train", "x_val", "y_val", "raw_train")
@@ -92,7 +92,7 @@ def test_rejects_bad_seed() -> None:
 def test_module_does_not_import_tensorflow() -> None:
     code = (
         "import json, sys\n"
-        "from app.engine.traffic import load_lesson_data\n"
+        "from dropout_lab.lesson.traffic import load_lesson_data\n"
         "load_lesson_data(0)\n"
         "print(json.dumps(sorted(m for m in ('tensorflow', 'keras', 'streamlit') "
         "if m in sys.modules)))"

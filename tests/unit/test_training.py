@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from app.engine import training
-from app.engine.spec import MAX_EPOCHS, TrainConfig, lesson_spec, run_key
-from app.engine.traffic import load_lesson_data
-from app.engine.training import (
+from dropout_lab.lesson.spec import MAX_EPOCHS, TrainConfig, lesson_spec, run_key
+from dropout_lab.lesson.traffic import load_lesson_data
+from dropout_lab.training import trainer as training
+from dropout_lab.training.trainer import (
     HISTORY_KEYS,
     RunResult,
     build_model,
@@ -75,8 +75,8 @@ def test_same_history_in_a_fresh_process_and_in_concurrent_threads() -> None:
     here = train(DROPOUT, config).history
     code = (
         "import json\n"
-        "from app.engine.spec import TrainConfig, lesson_spec\n"
-        "from app.engine.training import train\n"
+        "from dropout_lab.lesson.spec import TrainConfig, lesson_spec\n"
+        "from dropout_lab.training.trainer import train\n"
         "run = train(lesson_spec(0.3), TrainConfig(epochs=3, seed=5))\n"
         "print(json.dumps(run.history))"
     )

@@ -1,0 +1,1 @@
+"""Every Plotly figure of the lesson. Pure: data in, `go.Figure` out."""

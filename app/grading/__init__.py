@@ -1,0 +1,1 @@
+"""Grading learners' NumPy code: the sandbox, the runner inside it, the property checks."""

@@ -1,0 +1,185 @@
+"""What the Explore step shows for one setting of its controls: numbers and figures, no UI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+from dropout_lab.charts import figures
+from dropout_lab.lesson import masks
+from dropout_lab.lesson.content import step_text
+
+RATE_MIN, RATE_MAX, RATE_STEP, RATE_DEFAULT = 0.0, 0.9, 0.05, 0.3
+N_UNITS = 64
+LESSON_LAYERS = (10, 256, 256, 256, 1)
+LESSON_LAYER_NAMES = ("input", "hidden 1", "hidden 2", "hidden 3", "output")
+
+
+@dataclass(frozen=True)
+class Settings:
+    rate: float = RATE_DEFAULT
+    seed: int = 0
+    n_masks: int = 1000
+    training: bool = True
+    form: str = "inverted"  # or "original"
+
+
+@dataclass(frozen=True)
+class LayerView:
+    activations: np.ndarray
+    keep: np.ndarray
+    output: np.ndarray
+    scale: float  # what kept units are multiplied by in this mode and form
+    dropped_fraction: float  # of units actually dropped by this mask (0 at inference)
+    figure: go.Figure
+
+
+def parse_rate(raw: str | None) -> tuple[float, str | None]:
+    """A rate from a deep link: (snapped rate, None) or (the default, a message saying why)."""
+    if raw is None or raw == "":
+        return RATE_DEFAULT, None
+    try:
+        value = float(raw)
+    except ValueError:
+        return RATE_DEFAULT, f"The link's rate {raw!r} is not a number; using {RATE_DEFAULT}."
+    if not RATE_MIN <= value <= RATE_MAX:  # NaN fails this too
+        return RATE_DEFAULT, (
+            f"The link's rate {raw} is outside {RATE_MIN}–{RATE_MAX}; using {RATE_DEFAULT}."
+        )
+    return round(round(value / RATE_STEP) * RATE_STEP, 2), None
+
+
+def example_layer() -> np.ndarray:
+    """The 64 example activations every layer view starts from."""
+    return masks.example_activations(N_UNITS, seed=0)
+
+
+def parse_seed(raw: str | None) -> int:
+    """A mask seed from a deep link: a decimal number below 2**31, else 0."""
+    if raw and raw.isascii() and raw.isdecimal() and len(raw) <= 10 and int(raw) < 2**31:
+        return int(raw)
+    return 0
+
+
+def layer_view(s: Settings) -> LayerView:
+    """One layer, one mask: activations, the sampled mask and the output in the chosen mode."""
+    x = example_layer()
+    keep = masks.keep_mask(x.shape, s.rate, np.random.default_rng(s.seed))
+    out = masks.apply_mask(x, keep, s.rate, form=s.form, training=s.training)
+    if s.training:
+        scale = 1.0 / (1.0 - s.rate) if s.form == "inverted" else 1.0
+        dropped = float(1.0 - keep.mean())
+    else:
+        scale = 1.0 if s.form == "inverted" else 1.0 - s.rate
+        dropped = 0.0
+    mode = "training" if s.training else "inference"
+    shown_keep = keep if s.training else np.ones_like(keep)
+    fig = figures.layer_figure(x, shown_keep, out, rate=s.rate, mode=mode)
+    return LayerView(x, shown_keep, out, scale, dropped, fig)
+
+
+def layer_view_from_output(s: Settings, output: np.ndarray) -> LayerView:
+    """The layer view for an output computed elsewhere (the learner's own dropout function).
+
+    The mask is read off the output: a unit that was non-zero and came out zero was dropped.
+    """
+    x = example_layer()
+    keep = ~((x != 0) & np.isclose(output, 0.0))
+    kept = keep & (x != 0)
+    scale = float(np.median(output[kept] / x[kept])) if kept.any() else 1.0
+    dropped = float(1.0 - keep.mean()) if s.training else 0.0
+    mode = "training" if s.training else "inference"
+    fig = figures.layer_figure(x, keep, output, rate=s.rate, mode=mode)
+    return LayerView(x, keep, output, scale, dropped, fig)
+
+
+def convergence_view(s: Settings) -> tuple[masks.Convergence, go.Figure]:
+    x = masks.example_activations(N_UNITS, seed=0)
+    conv = masks.convergence(x, s.rate, s.n_masks, np.random.default_rng(s.seed + 1), form=s.form)
+    fig = figures.convergence_figure(
+        conv.expected, conv.average, conv.ks, conv.mean_abs_error, s.n_masks
+    )
+    return conv, fig
+
+
+def network_view(s: Settings) -> tuple[go.Figure, int, float]:
+    """The lesson model with one sampled mask per hidden layer; (figure, n droppable, log10 2^n)."""
+    rng = np.random.default_rng(s.seed + 2)
+    hidden = LESSON_LAYERS[1:-1]
+    keeps: list[np.ndarray | None] = [None]
+    for n in hidden:
+        keeps.append(masks.keep_mask((n,), s.rate, rng) if s.training else None)
+    keeps.append(None)
+    fig = figures.network_figure(LESSON_LAYERS, LESSON_LAYER_NAMES, keeps)
+    n_droppable = sum(hidden)
+    return fig, n_droppable, masks.subnetwork_count_log10(n_droppable)
+
+
+def variant_panels(s: Settings) -> dict[str, figures.Panel]:
+    """One small picture per dropout variant, all driven by the same rate and seed."""
+    rng = np.random.default_rng(s.seed + 3)
+    p = s.rate
+    standard = masks.keep_mask((8, 8), p, rng).astype(float)
+    maps = np.abs(rng.normal(0.8, 0.5, (4, 6, 6)))
+    spatial = masks.spatial_dropout(maps, p, rng)
+    connect = masks.dropconnect_mask(8, 8, p, rng).astype(float)
+    block = masks.dropblock_mask(16, p, 3, rng).astype(float)
+    per_step = masks.time_masks(10, 6, p, rng, variational=False).astype(float)
+    locked = masks.time_masks(10, 6, p, rng, variational=True).astype(float)
+    time_canvas = np.hstack([per_step, np.full((10, 1), np.nan), locked])
+    selu_like = rng.normal(0.0, 1.0, 4000)
+    alpha = masks.alpha_dropout(selu_like, p, rng)
+    return {
+        "standard": figures.small_map(standard, "Standard: units", mask=True),
+        "spatial": figures.spatial_map(spatial, "Spatial: whole feature maps"),
+        "dropconnect": figures.small_map(connect, "DropConnect: weights (in × out)", mask=True),
+        "dropblock": figures.small_map(block, "DropBlock: 3×3 blocks", mask=True),
+        "variational": figures.small_map(time_canvas, "Variational: per step | locked", mask=True),
+        "alpha": figures.histogram_panel(
+            selu_like,
+            alpha,
+            f"Alpha: mean {alpha.mean():+.2f}, std {alpha.std():.2f}",
+            ("before", "after"),
+        ),
+    }
+
+
+def variant_figures(s: Settings) -> dict[str, go.Figure]:
+    """The variant panels as separate figures (the Read step shows them one by one)."""
+    return {name: figures.panel_figure(panel) for name, panel in variant_panels(s).items()}
+
+
+def variant_gallery(s: Settings) -> list[tuple[go.Figure, list[str]]]:
+    """The variants as two gallery rows of three: (figure, the variant names in it)."""
+    panels = variant_panels(s)
+    names = list(panels)
+    return [
+        (figures.gallery_figure([panels[n] for n in row]), row) for row in (names[:3], names[3:])
+    ]
+
+
+def content() -> dict:
+    """The Explore step's words (captions, explanations), kept as data in lessons/."""
+    return step_text("explore")
+
+
+def forms_table(rate: float) -> list[dict[str, str]]:
+    """Inverted and original dropout side by side for one unit of value 1 at rate p."""
+    p = masks.check_rate(rate)
+    keep = 1.0 - p
+    return [
+        {
+            "form": "Inverted (Keras)",
+            "training: kept unit becomes": f"{1 / keep:.4g}",
+            "training: expected output": f"{keep * (1 / keep):.4g}",
+            "inference: output": "1",
+        },
+        {
+            "form": "Original (2014)",
+            "training: kept unit becomes": "1",
+            "training: expected output": f"{keep:.4g}",
+            "inference: output": f"{keep:.4g}",
+        },
+    ]

@@ -1,0 +1,228 @@
+"""Lab definitions, loaded from data: `labs/<name>/lab.toml`, `starter.py` and `solution.py`.
+
+A teacher edits a lab without touching Python: the TOML holds the title, the intro, the default
+training configuration and the goals (each with the rule that checks it and a hint); the code is
+kept as real `.py` files so it can be linted and shown. Nothing here runs the lab's code.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from dropout_lab.lesson.locate import LABS_DIR
+from dropout_lab.lesson.spec import MAX_EPOCHS, TrainConfig
+
+# The rules a goal can name in `check`; `dropout_lab.codelab.reader` implements each one.
+GOAL_CHECKS: dict[str, tuple[str, ...]] = {
+    # rule name: the parameters it takes (all optional)
+    "dropout_after_each_hidden": (),
+    "dropout_rate": ("rate",),
+    "no_dropout_after_output": (),
+}
+# A `kind = "numpy"` lab: the learner writes a NumPy function, graded by these properties
+# (`dropout_lab.grading.checks` implements each one; they take no parameters).
+NUMPY_CHECKS: tuple[str, ...] = (
+    "shape_dtype",
+    "drop_fraction",
+    "kept_scaled",
+    "mean_preserved",
+    "inference_identity",
+    "rate_zero_identity",
+    "bad_rate",
+    "reproducible",
+    "uses_generator",
+)
+KINDS = ("keras", "numpy")
+
+_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_TOP_KEYS = {"title", "intro", "kind", "train", "goals"}
+_GOAL_KEYS = {"id", "label", "check", "hint"}
+
+
+class LabError(ValueError):
+    """A lab definition that cannot be used; the message names the file and the fix."""
+
+
+@dataclass(frozen=True)
+class Goal:
+    """One item of the lab's checklist."""
+
+    id: str
+    label: str
+    check: str  # a key of GOAL_CHECKS
+    hint: str
+    params: tuple[tuple[str, Any], ...] = ()  # the rule's parameters, e.g. (("rate", 0.3),)
+
+    def param(self, name: str, default: Any = None) -> Any:
+        return dict(self.params).get(name, default)
+
+
+@dataclass(frozen=True)
+class Lab:
+    name: str
+    title: str
+    starter: str  # code the learner starts from
+    solution: str  # the reference solution
+    goals: tuple[Goal, ...]
+    config: TrainConfig  # default training configuration
+    intro: str = ""
+    kind: str = "keras"  # "keras": a model to train; "numpy": a function graded in a sandbox
+
+
+def list_labs(root: Path | None = None) -> list[str]:
+    """Names of the labs under `root` (default: the repository's `labs/`)."""
+    base = LABS_DIR if root is None else Path(root)
+    if not base.is_dir():
+        return []
+    return sorted(p.name for p in base.iterdir() if (p / "lab.toml").is_file())
+
+
+def load_lab(name: str = "overfit", *, root: Path | None = None) -> Lab:
+    """Read and validate the lab `name`. Raises LabError with a clear message if it is broken.
+
+    The project's own labs are read once per process (pages ask for them on every rerun; a
+    `Lab` is frozen); a lab under another `root` is read each time."""
+    if root is None and isinstance(name, str):
+        return _project_lab(name)
+    return _read_lab(name, root)
+
+
+@functools.lru_cache(maxsize=16)
+def _project_lab(name: str) -> Lab:
+    return _read_lab(name, None)
+
+
+def _read_lab(name: str, root: Path | None) -> Lab:
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        raise LabError(
+            f"Lab name {name!r} is not valid: use lower-case letters, digits, '-' and '_' only."
+        )
+    base = (LABS_DIR if root is None else Path(root)) / name
+    toml_path = base / "lab.toml"
+    if not toml_path.is_file():
+        available = ", ".join(list_labs(root)) or "none"
+        raise LabError(f"No lab named {name!r}: {toml_path} does not exist (labs: {available}).")
+    try:
+        data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise LabError(f"{toml_path}: not valid TOML: {exc}") from None
+
+    where = str(toml_path)
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        raise LabError(
+            f"{where}: unknown key(s) {', '.join(sorted(unknown))}; "
+            f"allowed: {', '.join(sorted(_TOP_KEYS))}."
+        )
+    title = _text(data, "title", where, required=True)
+    intro = _text(data, "intro", where, required=False)
+    kind = data.get("kind", "keras")
+    if kind not in KINDS:
+        raise LabError(f"{where}: `kind` must be one of {', '.join(KINDS)}, got {kind!r}.")
+    config = _train_config(data.get("train", {}), where)
+    goals = _goals(data.get("goals"), where, NUMPY_CHECKS if kind == "numpy" else None)
+    return Lab(
+        name=name,
+        title=title,
+        starter=_code(base / "starter.py"),
+        solution=_code(base / "solution.py"),
+        goals=goals,
+        config=config,
+        intro=intro,
+        kind=kind,
+    )
+
+
+def _text(table: dict[str, Any], key: str, where: str, *, required: bool) -> str:
+    value = table.get(key)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        raise LabError(f"{where}: `{key}` must be a non-empty string.")
+    return value.strip()
+
+
+def _code(path: Path) -> str:
+    if not path.is_file():
+        raise LabError(f"{path} is missing: every lab needs starter.py and solution.py.")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise LabError(f"{path}: not UTF-8 text ({exc}).") from None
+
+
+def _train_config(table: Any, where: str) -> TrainConfig:
+    if not isinstance(table, dict):
+        raise LabError(f"{where}: [train] must be a table, e.g. `[train]` then `epochs = 50`.")
+    allowed = {f.name for f in fields(TrainConfig)}
+    unknown = set(table) - allowed
+    if unknown:
+        raise LabError(
+            f"{where}: unknown [train] key(s) {', '.join(sorted(unknown))}; "
+            f"allowed: {', '.join(sorted(allowed))}."
+        )
+    for key, value in table.items():
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise LabError(f"{where}: [train] {key} must be a whole number, got {value!r}.")
+    epochs = table.get("epochs", TrainConfig.epochs)
+    if not 1 <= epochs <= MAX_EPOCHS:
+        raise LabError(f"{where}: [train] epochs must be between 1 and {MAX_EPOCHS}, got {epochs}.")
+    if table.get("batch_size", 1) < 1:
+        raise LabError(f"{where}: [train] batch_size must be at least 1.")
+    patience = table.get("early_stopping_patience")
+    if patience is not None and patience < 1:
+        raise LabError(f"{where}: [train] early_stopping_patience must be at least 1.")
+    for key in ("seed", "data_seed"):
+        if table.get(key, 0) < 0:
+            raise LabError(f"{where}: [train] {key} must not be negative.")
+    return TrainConfig(**table)
+
+
+def _goals(items: Any, where: str, checks: tuple[str, ...] | None = None) -> tuple[Goal, ...]:
+    known = GOAL_CHECKS if checks is None else dict.fromkeys(checks, ())
+    if not isinstance(items, list) or not items:
+        raise LabError(f"{where}: a lab needs at least one goal: add a `[[goals]]` table.")
+    goals: list[Goal] = []
+    seen: set[str] = set()
+    for number, item in enumerate(items, start=1):
+        at = f"{where}: goal {number}"
+        if not isinstance(item, dict):
+            raise LabError(f"{at} must be a table (`[[goals]]`).")
+        for key in ("id", "label", "check", "hint"):
+            if not isinstance(item.get(key), str) or not item[key].strip():
+                raise LabError(f"{at} needs `{key}` as a non-empty string.")
+        goal_id, check = item["id"].strip(), item["check"].strip()
+        if goal_id in seen:
+            raise LabError(f"{at}: id {goal_id!r} is used twice; ids must be unique.")
+        seen.add(goal_id)
+        if check not in known:
+            raise LabError(
+                f"{at}: unknown check {check!r}; known checks: {', '.join(sorted(known))}."
+            )
+        params = {k: v for k, v in item.items() if k not in _GOAL_KEYS}
+        unknown = set(params) - set(known[check])
+        if unknown:
+            takes = ", ".join(known[check]) or "no parameters"
+            raise LabError(
+                f"{at}: check {check!r} takes {takes}, not {', '.join(sorted(unknown))}."
+            )
+        if "rate" in params:
+            rate = params["rate"]
+            if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate < 1:
+                raise LabError(f"{at}: rate must be a number between 0 and 1, got {rate!r}.")
+            params["rate"] = float(rate)
+        goals.append(
+            Goal(
+                id=goal_id,
+                label=item["label"].strip(),
+                check=check,
+                hint=" ".join(item["hint"].split()),
+                params=tuple(sorted(params.items())),
+            )
+        )
+    return tuple(goals)

@@ -1,0 +1,162 @@
+"""A class's lesson configuration: defaults and locks an instructor sets in a TOML file.
+
+The file's path comes from DROPOUT_LAB_LESSON (or `dropout-lab serve --lesson PATH`, which sets
+it). Without one, every default applies and nothing is locked. The file is validated when the
+server starts: a mistake is reported with the file, the key and what is allowed. Example:
+lessons/class-example.toml.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dropout_lab.lesson.spec import MAX_EPOCHS
+from dropout_lab.lesson.steps import STEP_IDS
+from dropout_lab.training.compare import RATES
+
+ENV = "DROPOUT_LAB_LESSON"
+
+
+class LessonConfigError(ValueError):
+    """The lesson file cannot be used; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class LessonConfig:
+    source: str = ""  # the file it came from ("" for the built-in defaults)
+    class_code: str | None = None  # the code offered to learners in the join form
+    open_steps: tuple[str, ...] = STEP_IDS  # the steps learners can open
+    data_seed: int | None = None  # None: the lab's own; else fixed for every run
+    epochs: int | None = None  # the Build step's default epochs (None: the lab's)
+    max_epochs: int = MAX_EPOCHS  # the Build step's cap on epochs
+    seed: int | None = None  # a fixed training seed (the seed input is locked)
+    sweep_rates: tuple[float, ...] = RATES  # the rates the Compare step's sweep shows
+    quiz_pass: float = 0.8  # the Read step counts as done at this share of right answers
+    extra: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def is_open(self, step_id: str) -> bool:
+        return step_id in self.open_steps
+
+
+# section -> key -> (type check, description of what is allowed)
+_SCHEMA: dict[str, dict[str, str]] = {
+    "class": {"code": "a class code (letters, digits, - and _)"},
+    "steps": {"open": f"a list of step ids from {list(STEP_IDS)}"},
+    "build": {
+        "data_seed": "an integer 0..2**31-1",
+        "epochs": f"an integer 1..{MAX_EPOCHS}",
+        "max_epochs": f"an integer 1..{MAX_EPOCHS}",
+        "seed": "an integer 0..2**31-1",
+    },
+    "compare": {"sweep_rates": f"a non-empty list of rates from {list(RATES)}"},
+    "read": {"quiz_pass": "a number in (0, 1]"},
+}
+
+
+def _int(value, lo: int, hi: int, where: str, allowed: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise LessonConfigError(f"{where} must be {allowed}, got {value!r}")
+    return value
+
+
+def parse(data: dict, source: str = "<lesson>") -> LessonConfig:
+    """Validate a parsed TOML table; raise LessonConfigError naming the first problem."""
+    for section, table in data.items():
+        if section not in _SCHEMA:
+            raise LessonConfigError(
+                f"{source}: unknown section [{section}]; the sections are {list(_SCHEMA)}"
+            )
+        if not isinstance(table, dict):
+            raise LessonConfigError(f"{source}: {section} must be a [{section}] table")
+        for key in table:
+            if key not in _SCHEMA[section]:
+                raise LessonConfigError(
+                    f"{source}: unknown key {key!r} in [{section}]; "
+                    f"the keys are {list(_SCHEMA[section])}"
+                )
+    fields: dict = {"source": source}
+
+    def where(section: str, key: str) -> str:
+        return f"{source}: [{section}] {key}"
+
+    code = data.get("class", {}).get("code")
+    if code is not None:
+        ok = isinstance(code, str) and 0 < len(code) <= 32
+        if not ok or not all(c.isalnum() or c in "-_" for c in code):
+            raise LessonConfigError(f"{where('class', 'code')} must be {_SCHEMA['class']['code']}"
+                                    f" (at most 32), got {code!r}")  # fmt: skip
+        fields["class_code"] = code
+
+    steps = data.get("steps", {})
+    if "open" in steps:
+        opened = steps["open"]
+        if (
+            not isinstance(opened, list)
+            or not opened
+            or any(s not in STEP_IDS for s in opened)
+            or len(set(opened)) != len(opened)
+        ):
+            raise LessonConfigError(
+                f"{where('steps', 'open')} must be a non-empty list of distinct step ids from "
+                f"{list(STEP_IDS)}, got {opened!r}"
+            )
+        fields["open_steps"] = tuple(s for s in STEP_IDS if s in opened)
+
+    build = data.get("build", {})
+    for key, lo, hi in (("data_seed", 0, 2**31 - 1), ("seed", 0, 2**31 - 1),
+                        ("epochs", 1, MAX_EPOCHS), ("max_epochs", 1, MAX_EPOCHS)):  # fmt: skip
+        if key in build:
+            fields[key] = _int(build[key], lo, hi, where("build", key), _SCHEMA["build"][key])
+    if fields.get("epochs", 0) > fields.get("max_epochs", MAX_EPOCHS):
+        raise LessonConfigError(
+            f"{where('build', 'epochs')} ({fields['epochs']}) is above "
+            f"[build] max_epochs ({fields['max_epochs']})"
+        )
+
+    compare = data.get("compare", {})
+    if "sweep_rates" in compare:
+        rates = compare["sweep_rates"]
+        if (
+            not isinstance(rates, list)
+            or not rates
+            or any(isinstance(r, bool) or not isinstance(r, int | float) for r in rates)
+            or any(float(r) not in RATES for r in rates)
+        ):
+            raise LessonConfigError(
+                f"{where('compare', 'sweep_rates')} must be {_SCHEMA['compare']['sweep_rates']}"
+                f" (the precomputed ones), got {rates!r}"
+            )
+        fields["sweep_rates"] = tuple(sorted({float(r) for r in rates}))
+
+    read = data.get("read", {})
+    if "quiz_pass" in read:
+        value = read["quiz_pass"]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+            raise LessonConfigError(
+                f"{where('read', 'quiz_pass')} must be {_SCHEMA['read']['quiz_pass']}, "
+                f"got {value!r}"
+            )
+        fields["quiz_pass"] = float(value)
+    return LessonConfig(**fields)
+
+
+def load(path: str | Path | None = None) -> LessonConfig:
+    """The lesson configuration from `path`, else from $DROPOUT_LAB_LESSON, else the defaults."""
+    if path is None:
+        path = os.environ.get(ENV, "").strip() or None
+    if path is None:
+        return LessonConfig()
+    p = Path(path)
+    try:
+        with p.open("rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        raise LessonConfigError(f"lesson file {p} does not exist") from None
+    except OSError as e:
+        raise LessonConfigError(f"cannot read lesson file {p}: {e.strerror}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise LessonConfigError(f"{p} is not valid TOML: {e}") from None
+    return parse(data, str(p))

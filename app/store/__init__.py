@@ -1,0 +1,1 @@
+"""Learners, progress and work in a database (SQLite by default, PostgreSQL for a class)."""

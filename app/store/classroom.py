@@ -1,0 +1,120 @@
+"""The instructor's view of a class, as plain data: the progress table, every learner's work,
+the class's own sweep (a figure), and CSV exports of all three. No Streamlit here."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+
+import plotly.graph_objects as go
+
+from dropout_lab.lesson.steps import STEP_IDS
+
+DONE, PARTIAL, NONE = "✓", "◐", ""
+
+
+def step_mark(have: set[str], needed: set[str]) -> str:
+    if needed and needed <= have:
+        return DONE
+    return PARTIAL if have else NONE
+
+
+def progress_rows(class_progress: list[dict], criteria: dict[str, dict[str, str]],
+                  titles: dict[str, str]) -> list[dict]:  # fmt: skip
+    """One row per learner: name, a mark per step, steps done, quiz, submissions, reflections."""
+    rows = []
+    for r in class_progress:
+        row: dict = {"Learner": r["name"]}
+        done = 0
+        for step in STEP_IDS:
+            have = set(r["progress"].get(step, set()))
+            mark = step_mark(have, set(criteria.get(step, {})))
+            done += mark == DONE
+            row[titles.get(step, step)] = mark
+        row["Steps done"] = done
+        row["Quiz right"] = r["quiz_correct"]
+        row["Quiz answered"] = r["quiz_answered"]
+        row["Submissions"] = r["submissions"]
+        row["Reflections"] = r["reflections"]
+        rows.append(row)
+    return rows
+
+
+def work_rows(name: str, quiz: dict[str, tuple[int, bool]], submissions: list[dict],
+              reflections: dict[str, str]) -> list[dict]:  # fmt: skip
+    """One learner's answers and submissions as flat rows (kind, item, answer, correct, detail)."""
+    rows = []
+    for item_id, (choice, correct) in sorted(quiz.items()):
+        rows.append({"learner": name, "kind": "quiz", "item": item_id, "answer": str(choice),
+                     "correct": bool(correct), "detail": ""})  # fmt: skip
+    for sub in submissions:
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(sub.get("created_at") or 0))
+        rows.append({"learner": name, "kind": "submission", "item": sub.get("lab", ""),
+                     "answer": sub.get("code", ""), "correct": "",
+                     "detail": json.dumps({"spec": sub.get("spec"), "summary": sub.get("summary"),
+                                           "at": when})})  # fmt: skip
+    for qid, text in sorted(reflections.items()):
+        rows.append({"learner": name, "kind": "reflection", "item": qid, "answer": text,
+                     "correct": "", "detail": ""})  # fmt: skip
+    return rows
+
+
+def to_csv(rows: list[dict], columns: list[str] | None = None) -> str:
+    """CSV text of `rows` (the columns of the first row unless given)."""
+    columns = columns or (list(rows[0]) if rows else [])
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _cell(row.get(k)) for k in columns})
+    return out.getvalue()
+
+
+def _cell(value) -> str:
+    if isinstance(value, list | tuple | set):
+        return " ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+WORK_COLUMNS = ["learner", "kind", "item", "answer", "correct", "detail"]
+SWEEP_COLUMNS = ["name", "lab", "rates", "mean_rate", "val_accuracy", "val_loss", "epochs",
+                 "run_key"]  # fmt: skip
+
+
+def sweep_figure(sweep: list[dict], *, height: int = 420) -> go.Figure:
+    """Every submitted run of the class: validation accuracy against (mean) dropout rate."""
+    points = [r for r in sweep if r.get("val_accuracy") is not None]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=[r["mean_rate"] for r in points],
+            y=[r["val_accuracy"] for r in points],
+            mode="markers",
+            marker={
+                "size": 11,
+                "opacity": 0.8,
+                "color": "#22A884",
+                "line": {"width": 1, "color": "#1b4332"},
+            },
+            text=[r["name"] for r in points],
+            customdata=[
+                [r.get("val_loss"), " ".join(f"{x:g}" for x in r.get("rates", []))] for r in points
+            ],
+            hovertemplate="%{text}<br>rate %{x:.2f} (%{customdata[1]})<br>"
+            "val accuracy %{y:.3f}<br>val loss %{customdata[0]:.3f}<extra></extra>",
+            name="runs",
+        )
+    )
+    fig.update_layout(
+        height=height,
+        margin={"l": 60, "r": 20, "t": 30, "b": 50},
+        xaxis={
+            "title": "dropout rate (mean over the model's Dropout layers)",
+            "range": [-0.05, 0.95],
+        },
+        yaxis={"title": "validation accuracy (final epoch)"},
+        showlegend=False,
+    )
+    return fig

@@ -1,0 +1,1 @@
+"""Training: the train loop, the run store, the worker service, precompute, Monte Carlo passes."""

@@ -1,0 +1,414 @@
+"""Train a `ModelSpec` on the lesson's data, fast and reproducibly.
+
+The experiment is exactly what `model.fit(x, y, validation_data=..., epochs=E, batch_size=B)`
+does — same model, data, optimizer, batch size, per-epoch shuffling, and Keras' metric
+semantics (training loss/accuracy are the sample-weighted means over the epoch's batches,
+validation is measured on the whole validation set after the epoch). Only the machinery
+differs:
+
+* one `tf.function` call per epoch runs every mini-batch step in a graph loop, with static
+  shapes (the full batches as one `(n_batches, B, d)` tensor, the partial last batch
+  separately) and the validation pass folded into the same call;
+* data are tensors built once per run, shuffles come from a seeded NumPy generator;
+* the traced functions are kept between runs: a small pool of "trainers" keyed by the
+  architecture holds a built model, its optimizer and its traced epoch function. A new run
+  takes a free trainer and resets it *deterministically* from the run's seed (weights,
+  optimizer slots, dropout seed states), so it costs no tracing and reproduces a freshly
+  built model bit for bit. A trainer is used by one run at a time (concurrent runs of the
+  same architecture get separate trainers).
+
+Every random thing has an explicit seed derived from `TrainConfig.seed`: kernel initialisers,
+Dropout / AlphaDropout / GaussianNoise seed generators, and the shuffle order. The same spec
+and config therefore give bit-identical histories across calls, threads and processes (on the
+same machine and TensorFlow build).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from dropout_lab.lesson.spec import (
+    HISTORY_KEYS,
+    MAX_EPOCHS,
+    ModelSpec,
+    RunResult,
+    TrainConfig,
+    run_key,
+)
+from dropout_lab.lesson.traffic import TrafficData, load_lesson_data
+
+
+def configure_threads(intra_op: int = 1) -> bool:
+    """Run each TensorFlow op on `intra_op` threads (0: TensorFlow's default, one per core).
+
+    The lesson's ops are tiny (a 32×256 by 256×256 matmul takes tens of microseconds), so
+    splitting them across cores costs more than it saves, and on a busy 2-core machine a split
+    op waits for its slowest thread. One thread per op measured 1.3-1.7× faster per run than
+    the default under load; results are bit-identical either way. Several runs in parallel
+    still use several cores (inter-op parallelism and worker processes are untouched).
+    Only possible before TensorFlow runs its first op: returns False (and changes nothing)
+    when it is too late.
+    """
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(intra_op)
+    except RuntimeError:
+        return False
+    return True
+
+
+def _default_threads() -> int | None:
+    """DROPOUT_LAB_INTRA_OP_THREADS if set (0: TensorFlow's default); else 1, unless
+    TF_NUM_INTRAOP_THREADS is set (then TensorFlow's own setting is left alone)."""
+    value = os.environ.get("DROPOUT_LAB_INTRA_OP_THREADS")
+    if value is not None:
+        return int(value)
+    return None if "TF_NUM_INTRAOP_THREADS" in os.environ else 1
+
+
+# Applied at import, so a process that imports this module before running any TensorFlow op
+# (a training worker, the CLI, the bench) gets it.
+if (_threads := _default_threads()) is not None:
+    configure_threads(_threads)
+
+OnEpoch = Callable[[int, dict[str, float]], None]
+ShouldStop = Callable[[], bool]
+
+
+# --------------------------------------------------------------------------- model building
+
+
+def _layer_seed(seed: int, index: int) -> int:
+    """A per-layer seed derived from the run seed: independent streams, fits in int32."""
+    state = np.random.SeedSequence([int(seed), int(index), 0xD50]).generate_state(1)[0]
+    return int(state) & 0x7FFFFFFF
+
+
+def _make_optimizer(spec: ModelSpec) -> keras.optimizers.Optimizer:
+    config: dict[str, Any] = {"class_name": spec.optimizer, "config": {}}
+    if spec.learning_rate is not None:
+        config["config"]["learning_rate"] = float(spec.learning_rate)
+    return keras.optimizers.get(config)
+
+
+def _make_layer(layer, seed: int) -> keras.layers.Layer:
+    kind = layer.kind
+    if kind == "Dense":
+        return keras.layers.Dense(
+            layer.units,
+            activation=layer.activation,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
+            bias_initializer="zeros",
+            kernel_regularizer=keras.regularizers.L2(layer.l2) if layer.l2 else None,
+        )
+    if kind == "Dropout":
+        return keras.layers.Dropout(layer.rate, seed=seed)
+    if kind == "AlphaDropout":
+        return keras.layers.AlphaDropout(layer.rate, seed=seed)
+    if kind == "GaussianNoise":
+        return keras.layers.GaussianNoise(layer.stddev, seed=seed)
+    if kind == "BatchNormalization":
+        return keras.layers.BatchNormalization()
+    raise ValueError(f"unknown layer kind {kind!r}")
+
+
+def build_model(spec: ModelSpec, seed: int) -> keras.Model:
+    """A compiled Sequential model for `spec`; initialisers and noise layers seeded from `seed`."""
+    model = keras.Sequential([keras.Input(shape=(spec.input_dim,))])
+    for i, layer in enumerate(spec.layers):
+        model.add(_make_layer(layer, _layer_seed(seed, i)))
+    model.compile(optimizer=_make_optimizer(spec), loss=spec.loss, metrics=list(spec.metrics))
+    return model
+
+
+def _reset_model(model: keras.Model, spec: ModelSpec, seed: int) -> None:
+    """Put `model` in the state `build_model(spec, seed)` starts from, without rebuilding."""
+    for i, (layer, ls) in enumerate(zip(model.layers, spec.layers, strict=True)):
+        s = _layer_seed(seed, i)
+        if ls.kind == "Dense":
+            init = keras.initializers.GlorotUniform(seed=s)
+            layer.kernel.assign(init(tuple(layer.kernel.shape), dtype=layer.kernel.dtype))
+            layer.bias.assign(np.zeros(layer.bias.shape, dtype="float32"))
+        elif ls.kind in ("Dropout", "AlphaDropout", "GaussianNoise"):
+            layer.seed_generator.state.assign(np.array([s, 0], dtype="uint32"))
+        elif ls.kind == "BatchNormalization":
+            layer.gamma.assign(np.ones(layer.gamma.shape, "float32"))
+            layer.beta.assign(np.zeros(layer.beta.shape, "float32"))
+            layer.moving_mean.assign(np.zeros(layer.moving_mean.shape, "float32"))
+            layer.moving_variance.assign(np.ones(layer.moving_variance.shape, "float32"))
+
+
+def model_from_run(run: RunResult) -> keras.Model:
+    """A fresh compiled model holding the run's final weights (for predictions, MC dropout)."""
+    model = build_model(run.spec, run.config.seed)
+    model.set_weights(run.weights)
+    return model
+
+
+# --------------------------------------------------------------------------- the fast loop
+
+
+class _Trainer:
+    """A built model + optimizer + traced epoch function for one architecture and data shape."""
+
+    def __init__(self, spec: ModelSpec, n_train: int, n_val: int, batch_size: int) -> None:
+        self.spec = spec
+        self.model = build_model(spec, 0)
+        self.optimizer = self.model.optimizer
+        self.optimizer.build(self.model.trainable_variables)
+        self.optimizer_initial = [v.numpy() for v in self.optimizer.variables]
+        self.loss_fn = keras.losses.get(spec.loss)
+        self.n_train, self.n_val, self.batch_size = n_train, n_val, batch_size
+        self.n_full, self.n_rest = divmod(n_train, batch_size)
+        self.fused_adam = _FUSED_ADAM and _can_fuse_adam(self.optimizer)
+        self.epoch_fn = tf.function(self._epoch, jit_compile=_JIT, autograph=False)
+
+    def reset(self, seed: int) -> None:
+        _reset_model(self.model, self.spec, seed)
+        for var, value in zip(self.optimizer.variables, self.optimizer_initial, strict=True):
+            var.assign(value)
+
+    def _loss(self, y, p):
+        loss = tf.reduce_mean(self.loss_fn(y, p))
+        for extra in self.model.losses:  # L2 penalties, like Model.compute_loss
+            loss = loss + tf.cast(extra, loss.dtype)
+        return loss
+
+    def _step(self, xb, yb):
+        model = self.model
+        with tf.GradientTape() as tape:
+            p = model(xb, training=True)
+            loss = self._loss(yb, p)
+        variables = model.trainable_variables
+        grads = tape.gradient(loss, variables)
+        if self.fused_adam:
+            _fused_adam_apply(self.optimizer, grads, variables)
+        else:
+            self.optimizer.apply(grads, variables)
+        correct = tf.reduce_sum(tf.cast(tf.equal(yb, tf.cast(p > 0.5, yb.dtype)), tf.float32))
+        return loss, correct
+
+    def _epoch(self, x, y, perm, xv, yv):
+        """One epoch of mini-batch steps, then validation → [loss, acc, val_loss, val_acc]."""
+        bs, n_full, n_rest = self.batch_size, self.n_full, self.n_rest
+        totals = (tf.constant(0.0), tf.constant(0.0))  # sum of loss × batch size, correct count
+        if n_full:
+            idx = tf.reshape(perm[: n_full * bs], (n_full, bs))
+            xs, ys = tf.gather(x, idx), tf.gather(y, idx)  # (n_full, bs, d): static batch shape
+
+            def body(i, loss_sum, correct):
+                loss, c = self._step(xs[i], ys[i])
+                return i + 1, loss_sum + loss * bs, correct + c
+
+            _, *totals = tf.while_loop(
+                lambda i, *_: i < n_full, body, (tf.constant(0), *totals), parallel_iterations=1
+            )
+        loss_sum, correct = totals
+        if n_rest:
+            rest = perm[n_full * bs :]
+            loss, c = self._step(tf.gather(x, rest), tf.gather(y, rest))
+            loss_sum, correct = loss_sum + loss * n_rest, correct + c
+        pv = self.model(xv, training=False)
+        val_loss = self._loss(yv, pv)
+        val_acc = tf.reduce_mean(tf.cast(tf.equal(yv, tf.cast(pv > 0.5, yv.dtype)), tf.float32))
+        n = float(self.n_train)
+        return tf.stack([loss_sum / n, correct / n, val_loss, val_acc])
+
+
+# Plain Adam runs as one fused kernel per variable instead of ~15 small ops: ~30% faster epochs.
+_FUSED_ADAM = True
+# XLA (jit_compile) measured ~2 ms/epoch faster here, but compiling the epoch loop took 1.5-4 s:
+# more than a whole run. Kept off; both flags are part of the pool key.
+_JIT = False
+
+
+def _can_fuse_adam(opt: keras.optimizers.Optimizer) -> bool:
+    """Plain Adam (a constant learning rate, no extras): one fused op per variable."""
+    return (
+        type(opt) is keras.optimizers.Adam
+        and not opt.amsgrad
+        and not opt.weight_decay
+        and opt.clipnorm is None
+        and opt.clipvalue is None
+        and opt.global_clipnorm is None
+        and not opt.use_ema
+        and opt.gradient_accumulation_steps is None
+        and isinstance(opt._learning_rate, keras.Variable)
+    )
+
+
+def _fused_adam_apply(opt, grads, variables) -> None:
+    """Keras' Adam update as TF's fused ResourceApplyAdam kernel, the same formula:
+
+    m += (g - m)(1 - β1); v += (g² - v)(1 - β2); θ -= α m / (√v + ε),
+    α = lr √(1 - β2ᵗ) / (1 - β1ᵗ). Only float rounding differs from Keras' op-by-op update.
+    """
+    step = tf.cast(opt.iterations + 1, tf.float32)
+    beta_1_power = tf.pow(tf.constant(opt.beta_1, tf.float32), step)
+    beta_2_power = tf.pow(tf.constant(opt.beta_2, tf.float32), step)
+    lr = tf.cast(opt.learning_rate, tf.float32)
+    for grad, var in zip(grads, variables, strict=True):
+        index = opt._get_variable_index(var)
+        tf.raw_ops.ResourceApplyAdam(
+            var=var.value.handle,
+            m=opt._momentums[index].value.handle,
+            v=opt._velocities[index].value.handle,
+            beta1_power=beta_1_power,
+            beta2_power=beta_2_power,
+            lr=lr,
+            beta1=tf.constant(opt.beta_1, tf.float32),
+            beta2=tf.constant(opt.beta_2, tf.float32),
+            epsilon=tf.constant(opt.epsilon, tf.float32),
+            grad=grad,
+            use_locking=False,
+        )
+    opt.iterations.assign_add(1)
+
+
+_POOL_LOCK = threading.Lock()
+_POOL: OrderedDict[str, list[_Trainer]] = OrderedDict()  # architecture → idle trainers
+_POOL_MAX_ARCHITECTURES = 12
+_POOL_MAX_IDLE = 2
+
+
+def _pool_key(spec: ModelSpec, n_train: int, n_val: int, batch_size: int) -> str:
+    return json.dumps(
+        [spec.identity(), n_train, n_val, batch_size, _FUSED_ADAM, _JIT], sort_keys=True
+    )
+
+
+def _acquire(spec: ModelSpec, n_train: int, n_val: int, batch_size: int) -> tuple[str, _Trainer]:
+    key = _pool_key(spec, n_train, n_val, batch_size)
+    with _POOL_LOCK:
+        idle = _POOL.get(key)
+        if idle:
+            _POOL.move_to_end(key)
+            return key, idle.pop()
+    return key, _Trainer(spec, n_train, n_val, batch_size)
+
+
+def _release(key: str, trainer: _Trainer) -> None:
+    with _POOL_LOCK:
+        idle = _POOL.setdefault(key, [])
+        _POOL.move_to_end(key)
+        if len(idle) < _POOL_MAX_IDLE:
+            idle.append(trainer)
+        while len(_POOL) > _POOL_MAX_ARCHITECTURES:
+            _POOL.popitem(last=False)
+
+
+def _check_config(config: TrainConfig) -> None:
+    if not 1 <= config.epochs <= MAX_EPOCHS:
+        raise ValueError(f"epochs must be between 1 and {MAX_EPOCHS}, got {config.epochs}")
+    if config.batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {config.batch_size}")
+    patience = config.early_stopping_patience
+    if patience is not None and patience < 1:
+        raise ValueError(f"early_stopping_patience must be at least 1, got {patience}")
+
+
+def train(
+    spec: ModelSpec,
+    config: TrainConfig,
+    *,
+    on_epoch: OnEpoch | None = None,
+    should_stop: ShouldStop | None = None,
+    data: TrafficData | None = None,
+) -> RunResult:
+    """Train `spec` as `config` says; report each epoch; stop early on request.
+
+    `on_epoch(epoch, logs)` gets the 1-based epoch and the four HISTORY_KEYS as floats.
+    `should_stop()` is asked after every epoch; True ends the run keeping the epochs done.
+    With `config.early_stopping_patience`, the run ends once val_loss has not improved for that
+    many epochs and the weights of the best epoch are restored (Keras' EarlyStopping with
+    `restore_best_weights=True`: the restore happens only when early stopping fires).
+    """
+    _check_config(config)
+    if data is None:
+        data = load_lesson_data(config.data_seed)
+    n_train, n_val = int(data.x_train.shape[0]), int(data.x_val.shape[0])
+    if data.x_train.shape[1] != spec.input_dim:
+        raise ValueError(
+            f"model expects {spec.input_dim} features, data has {data.x_train.shape[1]}"
+        )
+
+    t0 = time.perf_counter()
+    key, trainer = _acquire(spec, n_train, n_val, config.batch_size)
+    # A run that raises (e.g. from on_epoch) drops its trainer instead of returning it to the pool.
+    trainer.reset(config.seed)
+    x, y = tf.constant(data.x_train), tf.constant(data.y_train.reshape(n_train, -1))
+    xv, yv = tf.constant(data.x_val), tf.constant(data.y_val.reshape(n_val, -1))
+    shuffle_rng = np.random.default_rng([int(config.seed), 0x5F1])
+    variables = trainer.model.weights
+    history: dict[str, list[float]] = {k: [] for k in HISTORY_KEYS}
+    best_loss, best_weights, wait = np.inf, None, 0
+    stopped = early_stopped = False
+    patience = config.early_stopping_patience
+    for epoch in range(1, config.epochs + 1):
+        perm = tf.constant(shuffle_rng.permutation(n_train).astype(np.int32))
+        values = trainer.epoch_fn(x, y, perm, xv, yv).numpy().tolist()
+        logs = dict(zip(HISTORY_KEYS, values, strict=True))
+        for k in HISTORY_KEYS:
+            history[k].append(logs[k])
+        if patience is not None:
+            if logs["val_loss"] < best_loss:
+                best_loss, wait = logs["val_loss"], 0
+                best_weights = [v.numpy() for v in variables]
+            else:
+                wait += 1
+        if on_epoch is not None:
+            on_epoch(epoch, dict(logs))
+        if patience is not None and wait >= patience and epoch > 1:
+            early_stopped = True
+            for v, value in zip(variables, best_weights, strict=True):
+                v.assign(value)
+            break
+        if should_stop is not None and should_stop():
+            stopped = True
+            break
+    weights = [np.array(v.numpy()) for v in variables]
+    seconds = time.perf_counter() - t0
+    _release(key, trainer)
+
+    epochs_done = len(history["loss"])
+    return RunResult(
+        key=run_key(spec, config),
+        spec=spec,
+        config=config,
+        history=history,
+        epochs_done=epochs_done,
+        stopped=stopped,
+        best_epoch=_best_epoch(history["val_loss"]),
+        train_seconds=seconds,
+        weights=weights,
+        n_train=n_train,
+        n_val=n_val,
+        early_stopped=early_stopped,
+    )
+
+
+def _best_epoch(val_loss: list[float]) -> int:
+    """1-based epoch of the lowest val_loss (the first one on ties; NaN epochs never win)."""
+    losses = np.asarray(val_loss, dtype=float)
+    if not np.isfinite(losses).any():
+        return len(losses)
+    return int(np.nanargmin(np.where(np.isfinite(losses), losses, np.nan))) + 1
+
+
+def train_cli_payload(run: RunResult) -> dict[str, Any]:
+    """The JSON `dropout-lab train --json` prints."""
+    return {
+        "history": {k: [float(v) for v in run.history[k]] for k in HISTORY_KEYS},
+        "train_seconds": float(run.train_seconds),
+        "n_train": int(run.n_train),
+        "n_val": int(run.n_val),
+    }

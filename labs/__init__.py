@@ -1,0 +1,1 @@
+"""The labs (starter, solution, goals), shipped inside the package as `dropout_lab.labs`."""

@@ -1,0 +1,1 @@
+"""The lesson text and its data, shipped inside the package as `dropout_lab.lessons`."""

@@ -1,0 +1,73 @@
+"""The Compare page's server-side render time with its results precomputed (goal: < 1 s).
+
+`run_compare_bench()` makes sure the precomputed runs are in the store (`$DROPOUT_LAB_DATA_DIR`,
+or the default; training what is missing, which it reports), then runs the app's real page
+script under Streamlit's AppTest in this process, as a server does for a learner: the first
+visit of a session, then reruns (e.g. a widget change). AppTest adds its own overhead (it
+serialises every element), so these are upper bounds of the server's script time; the browser's
+drawing of the charts comes on top.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+
+
+def run_compare_bench(reruns: int = 10) -> dict:
+    os.environ.setdefault("DROPOUT_LAB_PRECOMPUTE", "0")  # nothing else trains while we time
+    from streamlit.testing.v1 import AppTest
+
+    from dropout_lab.training import compare
+    from dropout_lab.training.runs import RunStore, TrainingService
+    from tests.support.harness import MAIN
+
+    figures: dict = {}
+    store = RunStore()
+    t0 = time.perf_counter()
+    with TrainingService(store) as service:
+        counts = compare.warm(service)
+    figures["store"] = str(store.root)
+    figures["runs_trained_first"] = counts["computed"]
+    figures["warm_seconds"] = round(time.perf_counter() - t0, 2)
+
+    t0 = time.perf_counter()
+    loaded = compare.load(store)
+    figures["load_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+    t0 = time.perf_counter()
+    sweep = compare.sweep_histories(loaded)
+    pair = [compare.Curve(n, loaded[n], compare.COLOURS[n])
+            for n in (compare.NO_DROPOUT, compare.DROPOUT)]  # fmt: skip
+    compare.curves_figure(pair).to_plotly_json()
+    compare.sweep_figure(sweep).to_plotly_json()
+    compare.rate_figure(compare.summary_rows(sweep)).to_plotly_json()
+    figures["figures_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+
+    def visit() -> tuple[AppTest, float]:
+        at = AppTest.from_file(str(MAIN), default_timeout=60).run()
+        start = time.perf_counter()
+        at.switch_page("steps/compare.py").run()
+        if at.exception:
+            raise RuntimeError(f"the Compare page failed: {at.exception}")
+        return at, (time.perf_counter() - start) * 1000
+
+    _, figures["first_visit_cold_process_ms"] = visit()  # imports, caches
+    at, first = visit()
+    figures["first_visit_ms"] = round(first, 1)
+    times = []
+    for _ in range(reruns):
+        start = time.perf_counter()
+        at.run()
+        times.append((time.perf_counter() - start) * 1000)
+    figures["first_visit_cold_process_ms"] = round(figures["first_visit_cold_process_ms"], 1)
+    figures["rerun_ms_median"] = round(statistics.median(times), 1)
+    figures["rerun_ms_max"] = round(max(times), 1)
+    figures["goal_ms"] = 1000
+    return figures
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(run_compare_bench(), indent=2))

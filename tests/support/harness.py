@@ -1,0 +1,141 @@
+"""The test and benchmark harness: a real `streamlit run` of the app on a free port, and
+Playwright driving Debian's Chromium (nothing is downloaded)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from dropout_lab.serve import MAIN, streamlit_command
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, timeout: float = 60.0, proc: subprocess.Popen | None = None) -> float:
+    """Poll /_stcore/health until it answers ok; return the seconds waited."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the server exited with code {proc.returncode} before it was up")
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r,
+        ):
+            if r.read().decode().strip() == "ok":
+                return time.perf_counter() - start
+        time.sleep(0.05)
+    raise TimeoutError(f"{url} did not become healthy within {timeout} s")
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+    log_path: Path
+    startup_seconds: float
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@contextlib.contextmanager
+def running_server(log_path: Path, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """A real `streamlit run` of the app on a free loopback port, stopped on exit."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    full_env = {**os.environ, **(env or {})}
+    with log_path.open("w") as log:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            streamlit_command("127.0.0.1", port), stdout=log, stderr=subprocess.STDOUT,
+            env=full_env, cwd=MAIN.parents[1],
+        )  # fmt: skip
+        try:
+            wait_healthy(url, proc=proc)
+            yield Server(url, proc, log_path, time.perf_counter() - start)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+# --- The browser (Playwright driving Debian's Chromium; nothing is downloaded) -----------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+def chromium_path() -> str:
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    if not path:
+        raise RuntimeError(
+            "Chromium not found: install Debian's `chromium` (bash scripts/test.sh does)"
+        )
+    return path
+
+
+def launch_chromium(playwright, *, niceness: int = 0):  # -> playwright.sync_api.Browser
+    """Debian's Chromium; with `niceness`, at a lower CPU priority (benchmarks: the browser
+    normally runs on the learner's machine, not beside the server on the same two cores)."""
+    executable = chromium_path()
+    if niceness:
+        wrapper = Path(tempfile.mkdtemp(prefix="dropout-lab-chromium-")) / "chromium"
+        wrapper.write_text(f'#!/bin/sh\nexec nice -n {int(niceness)} "{executable}" "$@"\n')
+        wrapper.chmod(0o755)
+        executable = str(wrapper)
+    return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+
+
+def wait_until_idle(page, timeout: float = 60_000) -> None:
+    """Wait until the app has rendered: the page's title is there, no skeleton placeholders,
+    no 'Running…' indicator, and the page has stayed that way for a moment."""
+    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=timeout)
+    page.wait_for_function(
+        """() => {
+            const busy = () => {
+                const status = document.querySelector('[data-testid="stStatusWidget"]');
+                return (status && status.innerText.includes('Running'))
+                    || document.querySelector('[data-testid="stSkeleton"]') !== null
+                    || document.querySelector('[data-testid="stAppSkeleton"]') !== null;
+            };
+            if (busy()) { window.__dlQuietSince = undefined; return false; }
+            window.__dlQuietSince = window.__dlQuietSince || performance.now();
+            return performance.now() - window.__dlQuietSince > 400;
+        }""",
+        timeout=timeout,
+        polling=100,
+    )
+
+
+def full_screenshot(page, path: str, width: int = 1366) -> None:
+    """Screenshot the whole app: Streamlit scrolls inside its main element, so grow the
+    viewport to the content's height first."""
+    height = page.evaluate(
+        "() => Math.max(900, document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 0)"
+    )
+    page.set_viewport_size({"width": width, "height": min(int(height) + 40, 12_000)})
+    page.wait_for_timeout(500)
+    page.screenshot(path=path)
