@@ -1,1 +1,36 @@
-"""Learners, progress and work in a database (SQLite by default, PostgreSQL for a class)."""
+"""Learners, their progress and their work, kept in a real database (SQLAlchemy 2 + Alembic).
+
+By default the store is an SQLite file created on first start in the data directory
+(`$DROPOUT_LAB_DATA_DIR/dropout-lab.sqlite3`, else `~/.local/share/dropout-lab/...`), so a
+single user needs no setup. `$DROPOUT_LAB_DATABASE_URL` (or `Store(url)`) selects any other
+SQLAlchemy URL, e.g. `postgresql+psycopg://user@host/dropout_lab` for a class server.
+
+One room per concern:
+- `schema`: the tables, the engine, the Alembic migrations (`migrations/`) and where the
+  database is by default;
+- `values`: the checks on what callers hand in;
+- `base`: the shared connection, its transactions and upserts;
+- `learners`: one learner's rows (join, progress, quiz, submissions, reflections);
+- `classes`: a class's rows, for the instructor dashboard only;
+- `runblobs`: finished training runs shared by every app process using the database;
+- `classroom`: the dashboard's tables, figure and CSV, as plain data.
+
+The store never imports Streamlit or TensorFlow; a `Store` is thread-safe.
+"""
+
+from dropout_lab.store.classes import ClassQueries
+from dropout_lab.store.learners import Learner, LearnerQueries
+from dropout_lab.store.runblobs import RunBlobs
+from dropout_lab.store.schema import default_data_dir, default_url
+
+
+class Store(LearnerQueries, ClassQueries, RunBlobs):
+    """Learners, progress, quiz answers, submissions, reflections and finished runs, in the
+    database at `url` (default: `default_url()`), upgraded to the newest schema on opening.
+
+    A learner only ever sees their own data: every per-learner method takes the learner's id.
+    The class-level methods (`class_learners`, `class_progress`, `class_sweep`) are for the
+    instructor dashboard only. Thread-safe."""
+
+
+__all__ = ["Learner", "Store", "default_data_dir", "default_url"]

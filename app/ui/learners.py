@@ -37,7 +37,7 @@ TOKEN_ENV = "DROPOUT_LAB_INSTRUCTOR_TOKEN"
 def store():
     """One Store per server process (it is thread-safe): DROPOUT_LAB_DATABASE_URL, else SQLite
     in DROPOUT_LAB_DATA_DIR."""
-    from dropout_lab.store.db import Store
+    from dropout_lab.store import Store
 
     return Store()
 

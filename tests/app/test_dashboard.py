@@ -30,7 +30,7 @@ def start() -> AppTest:
 
 def a_class() -> tuple[str, dict]:
     """A class with two learners: Ada (Explore done, a quiz answer, a run, a reflection), Bob."""
-    from dropout_lab.store.db import Store
+    from dropout_lab.store import Store
 
     code = "D" + uuid.uuid4().hex[:8]
     s = Store()

@@ -9,13 +9,13 @@ import sys
 import time
 from pathlib import Path
 
-from dropout_lab.store.db import Store
+from dropout_lab.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 
 WRITER = """
 import sys
-from dropout_lab.store.db import Store
+from dropout_lab.store import Store
 store = Store(sys.argv[1])
 me = store.join("Writer", "Kill").id
 print("ready", me, flush=True)

@@ -10,7 +10,8 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from dropout_lab.store.db import Store, head_revision, make_engine, metadata, migration_config
+from dropout_lab.store import Store
+from dropout_lab.store.schema import head_revision, make_engine, metadata, migration_config
 
 
 def _revision(url: str) -> tuple[str, ...]:

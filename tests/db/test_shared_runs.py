@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from dropout_lab.lesson.spec import TrainConfig, lesson_spec, run_key
-from dropout_lab.training.runs import RunStore, TrainingService
+from dropout_lab.training.runstore import RunStore
+from dropout_lab.training.service import TrainingService
 from dropout_lab.training.trainer import train
 
 

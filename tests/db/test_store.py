@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dropout_lab.store.db import Learner, Store
+from dropout_lab.store import Learner, Store
 
 
 @pytest.fixture
@@ -303,7 +303,7 @@ def test_finished_runs_are_shared_through_the_store(store_url: str) -> None:
 
 CROWD = """
 import sys, threading
-from dropout_lab.store.db import Store
+from dropout_lab.store import Store
 store = Store(sys.argv[1])
 first = int(sys.argv[2])
 def learner(i):

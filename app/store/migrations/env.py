@@ -1,11 +1,11 @@
-"""Alembic environment: runs on the connection `dropout_lab.store.db` hands over (in its
+"""Alembic environment: runs on the connection `dropout_lab.store.base` hands over (in its
 transaction), or on a new engine for the configured `sqlalchemy.url` (tests, tools)."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from dropout_lab.store.db import make_engine
+from dropout_lab.store.schema import make_engine
 
 config = context.config
 

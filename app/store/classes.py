@@ -1,0 +1,120 @@
+"""A class's rows, for the instructor dashboard only: its learners, their progress and counts,
+and every submitted run (the class's own sweep)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from dropout_lab.store.base import Database
+from dropout_lab.store.learners import Learner
+from dropout_lab.store.schema import learners, progress, quiz_answers, reflections, submissions
+from dropout_lab.store.values import clean_name, float_or_none
+
+
+class ClassQueries(Database):
+    """What the dashboard shows of the class `class_code` (matched without regard to case)."""
+
+    def class_learners(self, class_code: str) -> list[Learner]:
+        """The learners of `class_code` (matched without regard to case), by name."""
+        key = clean_name(class_code, "Class code").casefold()
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(learners.c.id, learners.c.name, learners.c.class_code)
+                .where(learners.c.class_key == key)
+                .order_by(learners.c.name_key, learners.c.id)
+            ).all()
+        return [Learner(r.id, r.name, r.class_code) for r in rows]
+
+    def class_progress(self, class_code: str) -> list[dict]:
+        """One row per learner of the class, by name: learner_id, name, progress (as
+        `progress()`: step -> criteria done), quiz_correct, quiz_answered, submissions,
+        reflections (counts)."""
+        key = clean_name(class_code, "Class code").casefold()
+        with self._read() as conn:
+            people = conn.execute(
+                sa.select(learners.c.id, learners.c.name)
+                .where(learners.c.class_key == key)
+                .order_by(learners.c.name_key, learners.c.id)
+            ).all()
+            in_class = sa.select(learners.c.id).where(learners.c.class_key == key)
+            done = conn.execute(
+                sa.select(progress.c.learner_id, progress.c.step, progress.c.criterion).where(
+                    progress.c.learner_id.in_(in_class), progress.c.done.is_(True)
+                )
+            ).all()
+            quiz = conn.execute(
+                sa.select(
+                    quiz_answers.c.learner_id,
+                    sa.func.count(),
+                    sa.func.sum(sa.case((quiz_answers.c.correct.is_(True), 1), else_=0)),
+                )
+                .where(quiz_answers.c.learner_id.in_(in_class))
+                .group_by(quiz_answers.c.learner_id)
+            ).all()
+            subs = _counts(conn, submissions, in_class)
+            refl = _counts(conn, reflections, in_class)
+        rows = {
+            lid: {
+                "learner_id": lid,
+                "name": name,
+                "progress": {},
+                "quiz_correct": 0,
+                "quiz_answered": 0,
+                "submissions": subs.get(lid, 0),
+                "reflections": refl.get(lid, 0),
+            }
+            for lid, name in people
+        }
+        for lid, step, criterion in done:
+            if lid in rows:
+                rows[lid]["progress"].setdefault(step, set()).add(criterion)
+        for lid, answered, correct in quiz:
+            if lid in rows:
+                rows[lid]["quiz_answered"] = int(answered)
+                rows[lid]["quiz_correct"] = int(correct or 0)
+        return list(rows.values())
+
+    def class_sweep(self, class_code: str) -> list[dict]:
+        """Every submission of the class that has a summary, oldest first: learner_id, name,
+        lab, run_key, rates (list), mean_rate (0.0 without dropout), val_accuracy, val_loss,
+        epochs, created_at."""
+        key = clean_name(class_code, "Class code").casefold()
+        s = submissions.c
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(s.learner_id, learners.c.name, s.lab, s.run_key, s.summary, s.created_at)
+                .join_from(submissions, learners, s.learner_id == learners.c.id)
+                .where(learners.c.class_key == key, s.summary.is_not(None))
+                .order_by(s.id)
+            ).all()
+        out = []
+        for lid, name, lab, run_key, summary, created_at in rows:
+            if not isinstance(summary, dict):
+                continue
+            raw = summary.get("rates") or []
+            rates = [r for r in (float_or_none(x) for x in raw) if r is not None]
+            out.append(
+                {
+                    "learner_id": lid,
+                    "name": name,
+                    "lab": lab,
+                    "run_key": run_key or summary.get("run_key"),
+                    "rates": rates,
+                    "mean_rate": sum(rates) / len(rates) if rates else 0.0,
+                    "val_accuracy": float_or_none(summary.get("val_accuracy")),
+                    "val_loss": float_or_none(summary.get("val_loss")),
+                    "epochs": summary.get("epochs"),
+                    "created_at": created_at,
+                }
+            )
+        return out
+
+
+def _counts(conn: Connection, table: sa.Table, in_class: sa.Select) -> dict[int, int]:
+    rows = conn.execute(
+        sa.select(table.c.learner_id, sa.func.count())
+        .where(table.c.learner_id.in_(in_class))
+        .group_by(table.c.learner_id)
+    ).all()
+    return {lid: int(n) for lid, n in rows}
