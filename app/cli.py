@@ -132,9 +132,10 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_warm(args: argparse.Namespace) -> int:
-    from dropout_lab.store.db import default_url
+    from dropout_lab.store import default_url
     from dropout_lab.training import compare
-    from dropout_lab.training.runs import RunStore, TrainingService
+    from dropout_lab.training.runstore import RunStore
+    from dropout_lab.training.service import TrainingService
 
     store = RunStore(database_url=default_url())  # shared with the app's processes
     tty, last = sys.stdout.isatty(), [""]

@@ -6,7 +6,8 @@ import os
 
 import streamlit as st
 
-from dropout_lab.training.runs import RunStatus, RunStore, TrainingService
+from dropout_lab.training.runstore import RunStore
+from dropout_lab.training.service import RunStatus, TrainingService
 
 RUNS = "build.runs"  # this learner's runs: list of {"label", "key"}, newest last
 POLL_SECONDS = 0.5
@@ -18,7 +19,7 @@ def service() -> TrainingService:
 
     DROPOUT_LAB_WORKERS caps how many runs train at once (default: the number of cores).
     """
-    from dropout_lab.store.db import default_url
+    from dropout_lab.store import default_url
 
     workers = os.environ.get("DROPOUT_LAB_WORKERS", "")
     store = RunStore(database_url=default_url())  # finished runs shared through the database

@@ -11,7 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from dropout_lab.lesson.spec import TrainConfig, lesson_spec, run_key
 from dropout_lab.training import compare
-from dropout_lab.training.runs import RunStore, TrainingService
+from dropout_lab.training.runstore import RunStore
+from dropout_lab.training.service import TrainingService
 from dropout_lab.ui import precompute, training
 from tests.support.harness import MAIN
 

@@ -34,7 +34,7 @@ def param(at: AppTest, name: str) -> str | None:
 
 
 def store():
-    from dropout_lab.store.db import Store
+    from dropout_lab.store import Store
 
     return Store()  # the same database the app uses (DROPOUT_LAB_DATA_DIR of the test session)
 
@@ -122,7 +122,7 @@ def stored_run(rate: float) -> tuple[str, dict, dict]:
     import numpy as np
 
     from dropout_lab.lesson.spec import RunResult, TrainConfig, lesson_spec, run_key
-    from dropout_lab.training.runs import RunStore
+    from dropout_lab.training.runstore import RunStore
 
     spec, config = lesson_spec(rate), TrainConfig(epochs=1, seed=int(uuid.uuid4().int % 1000))
     history = {k: [0.5] for k in ("loss", "accuracy", "val_loss", "val_accuracy")}

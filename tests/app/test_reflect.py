@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from dropout_lab.lesson import lessons
 from dropout_lab.lesson.labs import load_lab
 from dropout_lab.lesson.spec import lesson_spec
-from dropout_lab.training.runs import RunStore
+from dropout_lab.training.runstore import RunStore
 from tests.support.harness import MAIN
 
 QUESTIONS = lessons.load_reflect_questions()

@@ -27,7 +27,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from dropout_lab.lesson.spec import TrainConfig, lesson_spec
-from dropout_lab.training.runs import RunStore, TrainingService
+from dropout_lab.training.runstore import RunStore
+from dropout_lab.training.service import TrainingService
 
 LEARNERS = 30
 EPOCHS = 50

@@ -20,7 +20,8 @@ def run_compare_bench(reruns: int = 10) -> dict:
     from streamlit.testing.v1 import AppTest
 
     from dropout_lab.training import compare
-    from dropout_lab.training.runs import RunStore, TrainingService
+    from dropout_lab.training.runstore import RunStore
+    from dropout_lab.training.service import TrainingService
     from tests.support.harness import MAIN
 
     figures: dict = {}

@@ -10,7 +10,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from dropout_lab.training import compare
-from dropout_lab.training.runs import RunStore, TrainingService
+from dropout_lab.training.runstore import RunStore
+from dropout_lab.training.service import TrainingService
 from dropout_lab.ui.precompute import ENV
 from tests.support.harness import Server, full_screenshot, running_server, wait_until_idle
 

@@ -13,7 +13,7 @@ from dropout_lab.codelab.reader import parse_code
 from dropout_lab.lesson.labs import load_lab
 from dropout_lab.lesson.spec import TrainConfig, lesson_spec, run_key
 from dropout_lab.training import compare
-from dropout_lab.training.runs import RunStore
+from dropout_lab.training.runstore import RunStore
 
 
 def fake_history(n: int = 6, offset: float = 0.0) -> dict[str, list[float]]:

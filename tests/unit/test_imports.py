@@ -54,7 +54,7 @@ def test_reading_a_stored_run_does_not_import_tensorflow(tmp_path: Path) -> None
     result = fresh_python(
         "import json, sys\n"
         "import numpy as np\n"
-        "from dropout_lab.training.runs import RunStore\n"
+        "from dropout_lab.training.runstore import RunStore\n"
         "from dropout_lab.lesson.spec import RunResult, TrainConfig, lesson_spec, run_key\n"
         "spec, config = lesson_spec(0.3), TrainConfig(epochs=1)\n"
         "history = {k: [0.5] for k in ('loss', 'accuracy', 'val_loss', 'val_accuracy')}\n"

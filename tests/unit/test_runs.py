@@ -15,8 +15,9 @@ import numpy as np
 import pytest
 
 from dropout_lab.lesson.spec import TrainConfig, lesson_spec, run_key
-from dropout_lab.training import runs as runs_mod
-from dropout_lab.training.runs import MSG_CRASHED, RunStatus, RunStore, TrainingService
+from dropout_lab.training import runstore as runstore_mod
+from dropout_lab.training.runstore import RunStore
+from dropout_lab.training.service import MSG_CRASHED, RunStatus, TrainingService
 
 SPEC = lesson_spec(0.3)
 
@@ -79,7 +80,7 @@ def test_store_writes_are_atomic(tmp_path: Path, trained_run, monkeypatch) -> No
         f.truncate(100)  # half a file on disk, then the process "dies"
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(runs_mod.np, "savez", savez_then_die)
+    monkeypatch.setattr(runstore_mod.np, "savez", savez_then_die)
     with pytest.raises(KeyboardInterrupt):
         store.put(trained_run)
     monkeypatch.undo()
@@ -90,7 +91,7 @@ def test_store_writes_are_atomic(tmp_path: Path, trained_run, monkeypatch) -> No
     def json_dies(path, obj, durable=True):
         raise OSError("disk full")
 
-    monkeypatch.setattr(runs_mod, "_write_json", json_dies)
+    monkeypatch.setattr(runstore_mod, "_write_json", json_dies)
     with pytest.raises(OSError):
         store.put(trained_run)
     monkeypatch.undo()
@@ -118,9 +119,9 @@ def test_stopped_runs_are_kept_apart_from_complete_ones(tmp_path: Path, trained_
 
 def test_default_root_follows_the_environment(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setenv("DROPOUT_LAB_DATA_DIR", str(tmp_path))
-    assert runs_mod.default_root() == tmp_path / "runs"
+    assert runstore_mod.default_root() == tmp_path / "runs"
     monkeypatch.delenv("DROPOUT_LAB_DATA_DIR")
-    assert runs_mod.default_root() == Path.home() / ".local/share/dropout-lab/runs"
+    assert runstore_mod.default_root() == Path.home() / ".local/share/dropout-lab/runs"
 
 
 # --------------------------------------------------------------------------- the service
