@@ -13,7 +13,9 @@ reflect:  Monte Carlo dropout, T passes on one packet and on the validation set 
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 import statistics
 import tempfile
 import time
@@ -24,6 +26,65 @@ from dropout_lab.ui.timing import ENV, parse_timings
 from tests.support.harness import launch_chromium, running_server, wait_until_idle
 
 SLIDER_MOVES = 30
+QUIET_MS = 1500  # a move has settled once nothing on the page changed for this long
+DRAG_MOVES = 60
+
+# In the page: performance.now() at the key press (a capture listener, before the page's own
+# handlers) and at the animation frame after each DOM change, in the document and in every open
+# shadow root (where a v2 component draws); the time the address bar last changed (the server
+# heard the settled rate and wrote the deep link).
+PROBE = """() => {
+  const p = (window.__dlProbe = {t0: null});
+  p.arm = () => Object.assign(p, {t0: null, last: null, inComponent: null, url: null});
+  p.arm();
+  const changed = (inComponent) => {
+    if (p.t0 === null) return;
+    requestAnimationFrame(() => {
+      const t = performance.now();
+      p.last = Math.max(p.last ?? 0, t);
+      if (inComponent) p.inComponent = Math.max(p.inComponent ?? 0, t);
+    });
+  };
+  const opts = {subtree: true, childList: true, attributes: true, characterData: true};
+  const seen = new WeakSet();
+  p.scan = () => {
+    for (const el of document.querySelectorAll('*')) {
+      if (el.shadowRoot && !seen.has(el.shadowRoot)) {
+        seen.add(el.shadowRoot);
+        new MutationObserver(() => changed(true)).observe(el.shadowRoot, opts);
+      }
+    }
+  };
+  new MutationObserver(() => changed(false)).observe(document.body, opts);
+  for (const name of ['pushState', 'replaceState']) {
+    const original = history[name].bind(history);
+    history[name] = (...args) => {
+      if (p.t0 !== null) p.url = performance.now();
+      return original(...args);
+    };
+  }
+  window.addEventListener('keydown', () => { p.t0 = performance.now(); }, true);
+  p.scan();
+}"""
+QUIET = (
+    "() => { const p = window.__dlProbe; "
+    f"return p.last !== null && performance.now() - p.last > {QUIET_MS}; }}"
+)
+
+# rAF timestamps while the mouse drags the rate slider, and the frames in which the
+# component's DOM changed.
+DRAG_PROBE = """() => {
+  const d = (window.__dlDrag = {frames: [], changed: [], running: true, dirty: false});
+  const host = [...document.querySelectorAll('*')].find((el) => el.shadowRoot);
+  new MutationObserver(() => { d.dirty = true; }).observe(host.shadowRoot,
+    {subtree: true, childList: true, attributes: true, characterData: true});
+  const tick = (t) => {
+    d.frames.push(t);
+    if (d.dirty) { d.changed.push(t); d.dirty = false; }
+    if (d.running) requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+}"""
 
 
 def _tensorflow_loaded(pid: int) -> bool:
@@ -31,6 +92,72 @@ def _tensorflow_loaded(pid: int) -> bool:
     if not maps.exists():  # not Linux: fall back to "unknown" as False is a claim we can't make
         raise RuntimeError("reading a process's loaded libraries needs Linux /proc")
     return "tensorflow" in maps.read_text()
+
+
+def _ms(values: list[float]) -> tuple[float, float]:
+    """(median, p90) of a list of milliseconds, rounded."""
+    return round(statistics.median(values), 1), round(statistics.quantiles(values, n=10)[-1], 1)
+
+
+def _rate_slider(page):
+    """The Explore rate slider: the component's labelled range input, else the first slider."""
+    labelled = page.get_by_role("slider", name=re.compile("Dropout rate"))
+    return labelled if labelled.count() else page.get_by_role("slider").first
+
+
+def _scale(page):
+    live = page.get_by_test_id("explore-scale")
+    return live if live.count() else page.locator('[data-testid="stMetricValue"]').first
+
+
+def _keyboard_moves(page, expect) -> dict[str, list[float]]:
+    """Move the rate by keyboard SLIDER_MOVES times; wait for the page to settle after each."""
+    page.evaluate(PROBE)
+    scale = _scale(page)
+    _rate_slider(page).focus()
+    out: dict[str, list[float]] = {"settled": [], "component": [], "url": [], "scale": []}
+    for i in range(SLIDER_MOVES):
+        before = scale.inner_text()
+        page.evaluate("() => window.__dlProbe.arm()")
+        t0 = time.perf_counter()
+        page.keyboard.press("ArrowRight" if (i // 8) % 2 == 0 else "ArrowLeft")
+        expect(scale).not_to_have_text(before, timeout=30_000)
+        out["scale"].append((time.perf_counter() - t0) * 1000)
+        page.wait_for_function(QUIET, polling=100, timeout=60_000)
+        probe = page.evaluate("() => ({...window.__dlProbe})")
+        out["settled"].append(probe["last"] - probe["t0"])
+        if probe["inComponent"] is not None:
+            out["component"].append(probe["inComponent"] - probe["t0"])
+        if probe["url"] is not None:
+            out["url"].append(probe["url"] - probe["t0"])
+        page.evaluate("() => window.__dlProbe.scan()")
+    return out
+
+
+def _drag(page) -> dict:
+    """Drag the rate slider's thumb across and back with the mouse; frames per second."""
+    slider = _rate_slider(page)
+    box = slider.bounding_box()
+    y = box["y"] + box["height"] / 2
+    xs = [box["x"] + box["width"] * (0.02 + 0.96 * abs((2 * k / DRAG_MOVES) % 2 - 1))
+          for k in range(DRAG_MOVES + 1)]  # fmt: skip
+    page.mouse.move(xs[0], y)
+    page.evaluate(DRAG_PROBE)
+    page.mouse.down()
+    for x in xs[1:]:
+        page.mouse.move(x, y)
+        page.wait_for_timeout(16)
+    page.mouse.up()
+    drag = page.evaluate("() => { window.__dlDrag.running = false; return window.__dlDrag; }")
+    frames, changed = drag["frames"], drag["changed"]
+    seconds = (frames[-1] - frames[0]) / 1000
+    gaps = [b - a for a, b in itertools.pairwise(frames)]
+    return {
+        "drag_frames_per_second": round(len(frames) / seconds, 1),
+        "drag_changed_frames_per_second": round(len(changed) / seconds, 1),
+        "drag_frame_gap_ms_p90": round(statistics.quantiles(gaps, n=10)[-1], 1),
+        "drag_frame_gap_ms_max": round(max(gaps), 1),
+    }
 
 
 def explore_bench() -> dict:
@@ -55,17 +182,10 @@ def explore_bench() -> dict:
 
                 page.goto(f"{server.url}/explore?rate=0.3")
                 wait_until_idle(page)
-                scale = page.locator('[data-testid="stMetricValue"]').first
-                slider = page.get_by_role("slider").first
-                slider.focus()
-                round_trips = []
-                for i in range(SLIDER_MOVES):
-                    before = scale.inner_text()
-                    t0 = time.perf_counter()
-                    page.keyboard.press("ArrowRight" if (i // 8) % 2 == 0 else "ArrowLeft")
-                    expect(scale).not_to_have_text(before, timeout=30_000)
-                    round_trips.append(time.perf_counter() - t0)
-                page.wait_for_timeout(500)
+                moves = _keyboard_moves(page, expect)
+                live = page.get_by_test_id("explore-scale").count() > 0
+                drag = _drag(page) if live else {}
+                page.wait_for_timeout(1000)
                 figures["tensorflow_loaded_after_explore"] = _tensorflow_loaded(server.process.pid)
                 page.goto(f"{server.url}/read")
                 wait_until_idle(page)
@@ -73,12 +193,23 @@ def explore_bench() -> dict:
                 browser.close()
             reruns = parse_timings(server.log(), "explore.fragment")[1:]  # [0]: first render
             cpu = parse_timings(server.log(), "explore.fragment.cpu")[1:]
-    figures["slider_moves"] = len(reruns)
-    figures["explore_rerun_ms_median"] = round(statistics.median(reruns), 2)
-    figures["explore_rerun_ms_p90"] = round(statistics.quantiles(reruns, n=10)[-1], 2)
-    figures["explore_rerun_cpu_ms_median"] = round(statistics.median(cpu), 2)
+    figures["slider_moves"] = SLIDER_MOVES
+    figures["input_to_settled_ms_median"], figures["input_to_settled_ms_p90"] = _ms(
+        moves["settled"]
+    )
+    if moves["component"]:
+        median, p90 = _ms(moves["component"])
+        figures["input_to_component_paint_ms_median"] = median
+        figures["input_to_component_paint_ms_p90"] = p90
+    figures["key_to_scale_shown_ms_median"] = _ms(moves["scale"])[0]
+    if moves["url"]:
+        figures["key_to_deep_link_ms_median"] = _ms(moves["url"])[0]
+    figures.update(drag)
+    figures["server_reruns"] = len(reruns)
+    if reruns:
+        figures["explore_rerun_ms_median"], figures["explore_rerun_ms_p90"] = _ms(reruns)
+        figures["explore_rerun_cpu_ms_median"] = _ms(cpu)[0]
     figures["load_average_1min"] = round(os.getloadavg()[0], 2)
-    figures["browser_round_trip_ms_median"] = round(statistics.median(round_trips) * 1000, 1)
     return figures
 
 
