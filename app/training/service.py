@@ -1,7 +1,8 @@
 """The training service: a queue in front of a small pool of worker processes.
 
-`TrainingService` trains runs in worker processes (`worker.py`; "spawn" context, so the app
-process never imports TensorFlow). At most `max_workers` runs train at once; later requests
+`TrainingService` trains runs in worker processes (`worker` is their main loop, `pool` the
+service's handles on them; "spawn" context, so the app process never imports TensorFlow), and
+talks to them in the dataclasses of `messages`. At most `max_workers` runs train at once; later requests
 wait in a FIFO queue and report their position. Identical requests attach to the queued or
 running run; requests already in the store are never trained again. Workers stay warm between
 runs (the training engine keeps traced functions per architecture, and a run is sent
@@ -202,12 +203,12 @@ class TrainingService:
             known = _task_status(task, self._queue) if task is not None else None
             if known is not None:
                 return known
-            running = task is not None and task.state == "running"
-            if task is not None and running:
-                total, stop_req = task.config.epochs, task.stop_requested
+            live = None
+            if task is not None and task.state == "running":
                 pid = task.worker.process.pid if task.worker is not None else None
-        if running:
-            return _running_status(key, self.store.progress(key), total, stop_req, pid)
+                live = (task.config.epochs, task.stop_requested, pid)
+        if live is not None:  # the progress file is read outside the lock
+            return _running_status(key, self.store.progress(key), *live)
         meta = self.store.meta(key)
         if meta is not None:
             return _stored_status(key, meta)
