@@ -4,12 +4,12 @@ import streamlit as st
 
 from dropout_lab.lesson.lesson_config import LessonConfigError
 from dropout_lab.lesson.steps import lesson
-from dropout_lab.ui import learners, precompute, state
+from dropout_lab.ui import learners, marks, precompute, settings, state
 
 st.set_page_config(page_title="Dropout Lab", page_icon="🎲", layout="wide")
 
 try:
-    CONFIG = learners.config()  # the lesson file (DROPOUT_LAB_LESSON), checked before anything
+    CONFIG = settings.config()  # the lesson file (DROPOUT_LAB_LESSON), checked before anything
 except LessonConfigError as e:
     st.error(str(e), icon="⚙️")
     st.stop()
@@ -20,7 +20,7 @@ step_pages = {
     for step in LESSON.steps
 }
 dashboard = None
-if learners.instructor_token():  # without a configured token there is no dashboard
+if settings.instructor_token():  # without a configured token there is no dashboard
     dashboard = st.Page("steps/dashboard.py", title="Instructor", icon="🧑‍🏫", url_path="dashboard")
 pages = [overview, *step_pages.values(), *([dashboard] if dashboard else [])]
 current = st.navigation(pages, position="hidden")
@@ -38,11 +38,11 @@ with st.sidebar:
     st.page_link(overview, label="Overview", icon="🏠")
     visited = state.visited()
     for number, step in enumerate(LESSON.steps, start=1):
-        mark = learners.step_mark(step.id, visited)  # stored progress if joined, else visited
+        mark = marks.step_mark(step.id, visited)  # stored progress if joined, else visited
         st.page_link(step_pages[step.id], label=f"{number}. {step.title}{mark}", icon=step.icon,
-                     help=learners.criteria_help(step.id),
+                     help=marks.criteria_help(step.id),
                      disabled=not CONFIG.is_open(step.id))  # fmt: skip
-    done, words = learners.steps_done(visited)
+    done, words = marks.steps_done(visited)
     st.progress(done / len(LESSON.steps), text=words)
     learners.sidebar()
     if dashboard:

@@ -5,34 +5,32 @@ import streamlit as st
 
 from dropout_lab.lesson.steps import lesson
 from dropout_lab.store import classroom
-from dropout_lab.ui import learners
+from dropout_lab.ui import learners, marks, session, settings
 
 TEXT = learners.TEXT["dashboard"]
-AUTH = "dashboard.auth"  # the token this session gave; checked again on every run
-TOKEN, CLASS = "dashboard.token", "dashboard.class"
 
 
 def check_token() -> None:
-    given = st.session_state.pop(TOKEN, "")
-    if learners.token_ok(given):
-        st.session_state[AUTH] = given
+    given = st.session_state.pop(session.DASHBOARD_TOKEN, "")
+    if settings.token_ok(given):
+        st.session_state[session.DASHBOARD_AUTH] = given
     else:
-        st.session_state[AUTH] = None
-        st.session_state["dashboard.refused"] = True
+        st.session_state[session.DASHBOARD_AUTH] = None
+        st.session_state[session.DASHBOARD_REFUSED] = True
 
 
 def lock() -> None:
-    st.session_state.pop(AUTH, None)
+    st.session_state.pop(session.DASHBOARD_AUTH, None)
 
 
 def gate() -> bool:
     """True once this session has given the right token; otherwise the token form."""
-    if learners.token_ok(st.session_state.get(AUTH)):
+    if settings.token_ok(st.session_state.get(session.DASHBOARD_AUTH)):
         return True
-    with st.form("dashboard.login"):
-        st.text_input(TEXT["token"], type="password", key=TOKEN)
+    with st.form(session.DASHBOARD_LOGIN):
+        st.text_input(TEXT["token"], type="password", key=session.DASHBOARD_TOKEN)
         st.form_submit_button(TEXT["token_button"], on_click=check_token)
-    if st.session_state.pop("dashboard.refused", False):
+    if st.session_state.pop(session.DASHBOARD_REFUSED, False):
         st.error(TEXT["wrong_token"], icon="🚫")
     else:
         st.info(TEXT["no_token"], icon="🔑")
@@ -69,9 +67,10 @@ def learner_work(store, learner, criteria) -> list[dict]:
 st.title(TEXT["title"], anchor=False)
 if gate():
     store = learners.store()
-    default = learners.config().class_code or ""
-    code = st.text_input(TEXT["class_code"], value=default, key=CLASS).strip()
-    st.button(TEXT["sign_out"], key="dashboard.lock", on_click=lock, icon=":material/lock:")
+    default = settings.config().class_code or ""
+    code = st.text_input(TEXT["class_code"], value=default, key=session.DASHBOARD_CLASS).strip()
+    st.button(TEXT["sign_out"], key=session.DASHBOARD_LOCK, on_click=lock,
+              icon=":material/lock:")  # fmt: skip
     if code:
         try:
             people = store.class_learners(code)
@@ -81,16 +80,17 @@ if gate():
         if not people:
             st.info(TEXT["no_learners"].format(code=code))
             st.stop()
-        criteria = learners.criteria()
+        criteria = marks.criteria()
         titles = {s.id: s.title for s in lesson().steps}
         st.subheader(TEXT["progress_heading"], anchor=False)
         table = classroom.progress_rows(store.class_progress(code), criteria, titles)
-        st.dataframe(table, hide_index=True, width="stretch", key="dashboard.progress")
+        st.dataframe(table, hide_index=True, width="stretch", key=session.DASHBOARD_PROGRESS)
         st.subheader(TEXT["sweep_heading"], anchor=False)
         sweep = store.class_sweep(code)
         if sweep:
             st.caption(TEXT["sweep_explain"])
-            st.plotly_chart(classroom.sweep_figure(sweep), width="stretch", key="dashboard.sweep")
+            st.plotly_chart(classroom.sweep_figure(sweep), width="stretch",
+                            key=session.DASHBOARD_SWEEP)  # fmt: skip
         else:
             st.info(TEXT["no_sweep"])
         st.subheader(TEXT["learners_heading"], anchor=False)
@@ -100,11 +100,11 @@ if gate():
         stem = "dropout_lab_" + "".join(c if c.isalnum() else "_" for c in code)
         c1.download_button(TEXT["export_progress"], classroom.to_csv(table),
                            file_name=f"{stem}_progress.csv", mime="text/csv", on_click="ignore",
-                           key="dashboard.csv_progress", icon="📄")  # fmt: skip
+                           key=session.DASHBOARD_CSV_PROGRESS, icon="📄")  # fmt: skip
         c2.download_button(TEXT["export_work"], classroom.to_csv(work, classroom.WORK_COLUMNS),
                            file_name=f"{stem}_work.csv", mime="text/csv", on_click="ignore",
-                           key="dashboard.csv_work", icon="📄")  # fmt: skip
+                           key=session.DASHBOARD_CSV_WORK, icon="📄")  # fmt: skip
         c3.download_button(TEXT["export_sweep"],
                            classroom.to_csv(sweep, classroom.SWEEP_COLUMNS),
                            file_name=f"{stem}_sweep.csv", mime="text/csv", on_click="ignore",
-                           key="dashboard.csv_sweep", icon="📄")  # fmt: skip
+                           key=session.DASHBOARD_CSV_SWEEP, icon="📄")  # fmt: skip

@@ -4,13 +4,13 @@ import streamlit as st
 
 from dropout_lab.lesson import explore
 from dropout_lab.lesson.content import markdown_table
-from dropout_lab.ui import learners, state
+from dropout_lab.ui import learners, session, state
 from dropout_lab.ui.timing import timed
 
-RATE = "explore.rate"
-USE_MINE = "explore.use_mine"
-PASSED_CODE = "build.numpy_passed_code"  # set by the Build step's NumPy lab once it passes
-SEED = "explore.seed"
+RATE = session.EXPLORE_RATE
+USE_MINE = session.EXPLORE_USE_MINE
+PASSED_CODE = session.BUILD_NUMPY_PASSED_CODE  # set by the Build step's NumPy lab once it passes
+SEED = session.EXPLORE_SEED
 TEXT = explore.content()
 
 
@@ -46,19 +46,22 @@ def controls() -> explore.Settings:
         "Dropout form",
         ["inverted", "original"],
         horizontal=True,
-        key="explore.form",
+        key=session.EXPLORE_FORM,
         format_func=lambda f: {"inverted": "Inverted (Keras)", "original": "Original (2014)"}[f],
         disabled=mine,  # the learner's function is inverted dropout
     )
     inference = c5.toggle(
         "Inference mode",
-        key="explore.inference",
+        key=session.EXPLORE_INFERENCE,
         help="What the layer does in model.predict(): training=False",
     )
     if st.session_state.get(PASSED_CODE):
         c4.toggle(TEXT["mine"]["toggle"], key=USE_MINE, help=TEXT["mine"]["help"])
     n_masks = c6.select_slider(
-        "Masks averaged (K)", [10, 100, 500, 1000, 2000, 5000], value=1000, key="explore.masks"
+        "Masks averaged (K)",
+        [10, 100, 500, 1000, 2000, 5000],
+        value=1000,
+        key=session.EXPLORE_MASKS,
     )
     if st.query_params.get("rate") != f"{rate:g}":  # keep the address shareable
         st.query_params["rate"] = f"{rate:g}"
@@ -141,12 +144,12 @@ def explorer_body() -> None:
         help="The fraction of the 64 units this mask dropped; on average it equals p.",
     )
     m3.metric("Rate p", f"{s.rate:.2f}")
-    st.plotly_chart(view.figure, width="stretch", key="explore.layer_chart")
+    st.plotly_chart(view.figure, width="stretch", key=session.EXPLORE_LAYER_CHART)
     st.caption(text["explain"])
 
     section(TEXT["expectation"]["heading"], TEXT["expectation"]["explain"])
     _, fig = explore.convergence_view(s)
-    st.plotly_chart(fig, width="stretch", key="explore.convergence_chart")
+    st.plotly_chart(fig, width="stretch", key=session.EXPLORE_CONVERGENCE_CHART)
 
     forms = TEXT["forms"]
     table = markdown_table(explore.forms_table(s.rate))
@@ -157,12 +160,12 @@ def explorer_body() -> None:
     network = TEXT["network"]
     note = "" if s.training else f"\n\n{network['inference']}"
     section(network["heading"], network["explain"].format(n_units=n_units, log10=log10) + note)
-    st.plotly_chart(net_fig, width="stretch", key="explore.network_chart")
+    st.plotly_chart(net_fig, width="stretch", key=session.EXPLORE_NETWORK_CHART)
 
     section(TEXT["variants"]["heading"], TEXT["variants"]["explain"])
     captions = TEXT["variants"]["captions"]
     for row, (fig, names) in enumerate(explore.variant_gallery(s)):
-        st.plotly_chart(fig, width="stretch", key=f"explore.variants.{row}")
+        st.plotly_chart(fig, width="stretch", key=session.EXPLORE_VARIANTS.of(row))
         for col, name in zip(st.columns(3), names, strict=True):
             col.markdown(captions[name])
 

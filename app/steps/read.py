@@ -4,11 +4,11 @@ import streamlit as st
 
 from dropout_lab.lesson import explore, lessons
 from dropout_lab.lesson.steps import lesson
-from dropout_lab.ui import learners, state
+from dropout_lab.ui import learners, session, state
 
-SECTION = "read.section"
-ANSWERS = "read.quiz_answers"  # {item id: chosen index}; survives switching sections
-SCORE = "read.quiz_score"  # {"correct", "answered", "total"}
+SECTION = session.READ_SECTION
+ANSWERS = session.READ_QUIZ_ANSWERS  # {item id: chosen index}; survives switching sections
+SCORE = session.READ_QUIZ_SCORE  # {"correct", "answered", "total"}
 FIGURE_RATE = explore.RATE_DEFAULT  # the lesson's rate, 0.3
 
 LESSON = lesson()
@@ -30,7 +30,7 @@ def update_score() -> None:
 
 def record(item: lessons.QuizItem) -> None:
     """Radio callback: the first choice made is the learner's answer."""
-    choice = st.session_state.get(f"read.quiz.{item.id}")
+    choice = st.session_state.get(session.READ_QUIZ.of(item.id))
     if choice is not None and item.id not in answers():
         answers()[item.id] = choice
         learners.save_quiz_answer(item.id, choice, lessons.grade(item, choice))
@@ -40,7 +40,7 @@ def record(item: lessons.QuizItem) -> None:
 def reset_checks() -> None:
     answers().clear()
     for item in QUIZ:
-        st.session_state.pop(f"read.quiz.{item.id}", None)
+        st.session_state.pop(session.READ_QUIZ.of(item.id), None)
     update_score()
 
 
@@ -93,7 +93,7 @@ def navigator() -> lessons.Section:
         st.button(
             "Reset all checks",
             on_click=reset_checks,
-            key="read.reset",
+            key=session.READ_RESET,
             icon=":material/restart_alt:",
         )
     return BY_SLUG[slug]
@@ -110,7 +110,7 @@ def reading(section: lessons.Section) -> None:
         elif content.startswith("variant/"):
             name = content.removeprefix("variant/")
             left, _ = st.columns([2, 1])
-            left.plotly_chart(variant_figures(FIGURE_RATE)[name], key=f"read.figure.{name}")
+            left.plotly_chart(variant_figures(FIGURE_RATE)[name], key=session.READ_FIGURE.of(name))
     targets = {(link.step, link.query): link for link in section.links}
     if targets:
         st.markdown("**See it in the app**")
@@ -134,7 +134,7 @@ def checks(section: lessons.Section) -> None:
                     range(len(item.choices)),
                     index=None,
                     format_func=item.choices.__getitem__,
-                    key=f"read.quiz.{item.id}",
+                    key=session.READ_QUIZ.of(item.id),
                     on_change=record,
                     args=(item,),
                     label_visibility="collapsed",
@@ -167,14 +167,14 @@ def pager(section: lessons.Section) -> None:
     if i > 0:
         prev_col.button(
             f"← {BY_SLUG[SLUGS[i - 1]].title}",
-            key="read.prev",
+            key=session.READ_PREV,
             on_click=go_to,
             args=(SLUGS[i - 1],),
         )
     if i + 1 < len(SLUGS):
         next_col.container(horizontal_alignment="right").button(
             f"{BY_SLUG[SLUGS[i + 1]].title} →",
-            key="read.next",
+            key=session.READ_NEXT,
             on_click=go_to,
             args=(SLUGS[i + 1],),
         )

@@ -8,10 +8,11 @@ import streamlit as st
 from dropout_lab.grading import checks as grading
 from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.labs import load_lab
+from dropout_lab.ui import session
 
-CODE = "build.numpy_code"
-VERDICT = "build.numpy_verdict"
-PASSED = "build.numpy_passed_code"
+CODE = session.BUILD_NUMPY_CODE
+VERDICT = session.BUILD_NUMPY_VERDICT
+PASSED = session.BUILD_NUMPY_PASSED_CODE
 
 
 def render() -> None:
@@ -23,12 +24,12 @@ def render() -> None:
     left, right = st.columns([3, 2])
     code = left.text_area("NumPy code", key=CODE, height=460, max_chars=grading.MAX_CODE_CHARS,
                           label_visibility="collapsed")  # fmt: skip
-    if left.button("▶ Grade", type="primary", key="build.numpy_grade"):
+    if left.button("▶ Grade", type="primary", key=session.BUILD_NUMPY_GRADE):
         with right, st.spinner("Running your function in the sandbox…"):
             st.session_state[VERDICT] = (code, grading.grade(code))
     with right:
         checklist(lab, code)
-    if st.toggle("Show solution", key="build.numpy_show_solution"):
+    if st.toggle("Show solution", key=session.BUILD_NUMPY_SHOW_SOLUTION):
         st.code(lab.solution, language="python")
 
 

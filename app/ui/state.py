@@ -1,15 +1,16 @@
-"""Session-state keys and helpers shared by the steps. Keys are namespaced by step."""
+"""Helpers shared by the steps: steps visited, deep-link parameters, links to other steps.
+The session keys themselves are declared in `dropout_lab.ui.session`."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-VISITED = "lesson.visited"
+from dropout_lab.ui import session
 
 
 def visited() -> set[str]:
     """The step ids this learner has opened in this session."""
-    return st.session_state.setdefault(VISITED, set())
+    return session.value(session.LESSON_VISITED)
 
 
 def mark_visited(step_id: str) -> None:

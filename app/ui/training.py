@@ -8,8 +8,9 @@ import streamlit as st
 
 from dropout_lab.training.runstore import RunStore
 from dropout_lab.training.service import RunStatus, TrainingService
+from dropout_lab.ui import session
 
-RUNS = "build.runs"  # this learner's runs: list of {"label", "key"}, newest last
+RUNS = session.BUILD_RUNS  # this learner's runs: list of {"label", "key"}, newest last
 POLL_SECONDS = 0.5
 
 

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dropout_lab.lesson import lessons
-from dropout_lab.ui import learners
+from dropout_lab.ui import session
 from tests.support.harness import MAIN
 
 SLUGS = [s.slug for s in lessons.load_sections()]
@@ -53,12 +53,12 @@ def test_a_deep_link_joins_the_learner_and_keeps_the_link() -> None:
     code = new_class()
     at = start(learner="Ada", **{"class": code})
     assert not at.exception, at.exception
-    me = at.session_state[learners.LEARNER]
+    me = at.session_state[session.LEARNERS_LEARNER]
     assert (me.name, me.class_code) == ("Ada", code)
     assert param(at, "learner") == "Ada" and param(at, "class") == code
     assert any("Ada" in m.value for m in at.sidebar.markdown)
     at.switch_page("steps/explore.py").run()  # switching pages keeps the learner
-    assert at.session_state[learners.LEARNER] == me
+    assert at.session_state[session.LEARNERS_LEARNER] == me
     assert param(at, "learner") == "Ada"
 
 
@@ -97,7 +97,7 @@ def test_the_read_quiz_is_stored_marks_read_and_is_restored() -> None:
             at.radio(key=f"read.quiz.{item.id}").set_value(item.answer).run()
     assert not at.exception, at.exception
     assert step_links(at)["read"].label.endswith("Read ✓")
-    me = at.session_state[learners.LEARNER]
+    me = at.session_state[session.LEARNERS_LEARNER]
     stored = store().quiz_answers(me.id)
     assert set(stored) == {q.id for q in QUIZ}
     assert all(correct for _, correct in stored.values())
@@ -114,7 +114,8 @@ def test_a_quiz_below_the_pass_mark_does_not_complete_read() -> None:
     wrong = (item.answer + 1) % len(item.choices)
     at.radio(key=f"read.quiz.{item.id}").set_value(wrong).run()
     assert "✓" not in step_links(at)["read"].label
-    assert store().quiz_answers(at.session_state[learners.LEARNER].id) == {item.id: (wrong, False)}
+    me = at.session_state[session.LEARNERS_LEARNER]
+    assert store().quiz_answers(me.id) == {item.id: (wrong, False)}
 
 
 def stored_run(rate: float) -> tuple[str, dict, dict]:
@@ -172,22 +173,22 @@ def test_a_submission_whose_run_is_gone_restores_the_code_only() -> None:
 def test_the_sidebar_form_joins_and_leave_forgets() -> None:
     code = new_class()
     at = start()
-    assert learners.LEARNER not in at.session_state
-    at.text_input(key=learners.NAME).set_value("Lin")
-    at.text_input(key=learners.CODE).set_value(code)
+    assert session.LEARNERS_LEARNER not in at.session_state
+    at.text_input(key=session.LEARNERS_NAME).set_value("Lin")
+    at.text_input(key=session.LEARNERS_CODE).set_value(code)
     at.button(key="learners.join").click().run()
     assert not at.exception, at.exception
-    assert at.session_state[learners.LEARNER].name == "Lin"
+    assert at.session_state[session.LEARNERS_LEARNER].name == "Lin"
     assert param(at, "learner") == "Lin"
     at.button(key="learners.leave").click().run()
-    assert learners.LEARNER not in at.session_state
+    assert session.LEARNERS_LEARNER not in at.session_state
     assert "learner" not in at.query_params
 
 
 def test_a_bad_name_is_refused_with_a_clear_message() -> None:
     at = start(learner="<script>", **{"class": new_class()})
     assert not at.exception, at.exception
-    assert learners.LEARNER not in at.session_state
+    assert session.LEARNERS_LEARNER not in at.session_state
     assert at.sidebar.warning and "could not be joined" in at.sidebar.warning[0].value
 
 
@@ -198,10 +199,10 @@ def test_learners_never_see_each_others_progress() -> None:
     ada.toggle(key="explore.inference").set_value(True).run()
     assert "◐" in step_links(ada)["explore"].label
     bob = start(learner="Bob", **{"class": code})
-    assert bob.session_state[learners.PROGRESS] == {}
+    assert bob.session_state[session.LEARNERS_PROGRESS] == {}
     assert all("✓" not in p.label and "◐" not in p.label for p in step_links(bob).values())
     other = start(learner="Ada", **{"class": new_class()})  # same name, other class
-    assert other.session_state[learners.PROGRESS] == {}
+    assert other.session_state[session.LEARNERS_PROGRESS] == {}
 
 
 def test_anonymous_learners_get_the_lesson_and_nothing_is_stored() -> None:
@@ -210,7 +211,7 @@ def test_anonymous_learners_get_the_lesson_and_nothing_is_stored() -> None:
     at.slider(key="explore.rate").set_value(0.5).run()
     at.toggle(key="explore.inference").set_value(True).run()
     assert not at.exception, at.exception
-    assert learners.PROGRESS not in at.session_state
+    assert session.LEARNERS_PROGRESS not in at.session_state
     assert step_links(at)["explore"].label.endswith("Explore ✓")  # visited, as before
     assert "steps visited" in at.sidebar.get("progress")[0].proto.text
 
@@ -241,7 +242,7 @@ def test_a_broken_lesson_file_stops_the_app_with_a_clear_error(tmp_path, monkeyp
 def test_an_empty_name_in_a_link_is_ignored(name: str) -> None:
     at = start(learner=name, **{"class": "C1"})
     assert not at.exception
-    assert learners.LEARNER not in at.session_state
+    assert session.LEARNERS_LEARNER not in at.session_state
 
 
 def test_training_a_model_with_dropout_marks_build_and_stores_the_submission() -> None:
@@ -264,14 +265,14 @@ def test_training_a_model_with_dropout_marks_build_and_stores_the_submission() -
         at.run()
     at.run()
     assert step_links(at)["build"].label.endswith("Build ✓")
-    subs = store().submissions(at.session_state[learners.LEARNER].id)
+    subs = store().submissions(at.session_state[session.LEARNERS_LEARNER].id)
     assert len(subs) == 1
     assert subs[0]["code"] == lab.solution and subs[0]["lab"] == "overfit"
     summary = subs[0]["summary"]
     assert summary["epochs"] == 2 and summary["rates"] and 0 <= summary["val_accuracy"] <= 1
     assert summary["run_key"] == at.session_state["build.runs"][-1]["key"]
     at.run()  # shown again: not saved twice
-    assert len(store().submissions(at.session_state[learners.LEARNER].id)) == 1
+    assert len(store().submissions(at.session_state[session.LEARNERS_LEARNER].id)) == 1
 
 
 def test_answering_every_reflect_question_marks_reflect_and_stores_the_answers() -> None:
@@ -286,7 +287,7 @@ def test_answering_every_reflect_question_marks_reflect_and_stores_the_answers()
         assert not at.exception, at.exception
         done = step_links(at)["reflect"].label.endswith("Reflect ✓")
         assert done == (n == len(questions) - 1)
-    me = at.session_state[learners.LEARNER]
+    me = at.session_state[session.LEARNERS_LEARNER]
     assert store().reflections(me.id) == {q.id: f"answer {n}" for n, q in enumerate(questions)}
 
 
@@ -295,5 +296,5 @@ def test_a_step_in_the_link_opens_that_step_for_the_learner() -> None:
     at = start(learner="Sam", step="explore", rate="0.5", **{"class": code})
     assert not at.exception, at.exception
     assert at.slider(key="explore.rate").value == 0.5
-    assert at.session_state[learners.LEARNER].name == "Sam"
+    assert at.session_state[session.LEARNERS_LEARNER].name == "Sam"
     assert param(at, "learner") == "Sam" and param(at, "class") == code

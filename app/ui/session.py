@@ -1,0 +1,245 @@
+"""Every Streamlit session-state key of the app, declared once, in one table.
+
+A key is namespaced by its step (`explore.rate`, `build.code`): the same string a widget's `key=`,
+a test and a deep link use. Code everywhere else uses the names below (`session.BUILD_LATEST`),
+never the strings (tests/unit/test_session_keys.py scans app/ for spelled-out keys).
+
+Each entry says what the key holds, which widget owns it (if any), whose it is, and its default:
+- SESSION: this browser session's; a learner who leaves does not take it along;
+- LEARNER: the joined learner's work: cleared when they leave, so the next person on a shared
+  classroom computer starts clean and is never credited with it;
+- RESUMED: the learner's, and filled again from the database when they come back
+  (`dropout_lab.ui.resume` has one restorer per RESUMED key).
+A default is a factory (`dict`, `set`, `list`) for the keys code reads before anything is
+written; None means the key is absent until a widget or a step sets it (its doc says which).
+A Family is a set of keys with one prefix and an id: one per quiz item, question or figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import Enum
+from typing import Any
+
+import streamlit as st
+
+
+class Scope(Enum):
+    SESSION = "session"
+    LEARNER = "learner"
+    RESUMED = "resumed"
+
+
+SESSION, LEARNER, RESUMED = Scope.SESSION, Scope.LEARNER, Scope.RESUMED
+
+
+class Key(str):
+    """A session-state key: the string itself, plus what it holds and whose it is."""
+
+    type: Any
+    widget: str
+    scope: Scope
+    doc: str
+    default: Callable[[], Any] | None
+
+    def __new__(cls, name: str, type_: Any, widget: str, scope: Scope, doc: str,
+                default: Callable[[], Any] | None = None) -> Key:  # fmt: skip
+        self = super().__new__(cls, name)
+        self.type, self.widget, self.scope, self.doc = type_, widget, scope, doc
+        self.default = default
+        return self
+
+    def __reduce__(self) -> tuple:
+        return (str, (str(self),))  # pickled and copied as the plain string
+
+    @property
+    def name(self) -> str:
+        return str(self)
+
+    @property
+    def learner(self) -> bool:
+        """One learner's: cleared when they leave."""
+        return self.scope is not SESSION
+
+    @property
+    def resume(self) -> bool:
+        """Filled from the database when the learner comes back."""
+        return self.scope is RESUMED
+
+    def fresh(self) -> Any:
+        """A new default value (None when the key has none)."""
+        return None if self.default is None else self.default()
+
+
+class Family:
+    """Keys made of one prefix and an id, e.g. `read.quiz.<item id>`: `READ_QUIZ.of(item.id)`."""
+
+    def __init__(self, prefix: str, what: str, type_: Any, widget: str, scope: Scope,
+                 doc: str) -> None:  # fmt: skip
+        self.prefix, self.what, self.type, self.widget = prefix, what, type_, widget
+        self.scope, self.doc, self.default = scope, doc, None
+
+    name = property(lambda self: f"{self.prefix}<{self.what}>")
+    learner = Key.learner
+    resume = Key.resume
+
+    def of(self, ident: object) -> str:
+        return f"{self.prefix}{ident}"
+
+    def owns(self, key: str) -> bool:
+        return key.startswith(self.prefix) and len(key) > len(self.prefix)
+
+
+# --------------------------------------------------------------------------- the table
+# fmt: off
+CHART, BUTTON = "plotly_chart", "button"
+
+LESSON_VISITED = Key("lesson.visited", set[str], "", SESSION,
+                     "the step ids opened in this session (the marks when not joined)", set)
+
+LEARNERS_LEARNER = Key("learners.learner", "Learner", "", LEARNER, "the joined learner, or absent")
+LEARNERS_PROGRESS = Key("learners.progress", dict[str, set[str]], "", RESUMED,
+                        "step id -> criteria done: a copy of what the store holds", dict)
+LEARNERS_SAVED_RUNS = Key("learners.saved_runs", set[str], "", RESUMED,
+                          "run keys already saved as submissions", set)
+LEARNERS_LINK_TRIED = Key("learners.link_tried", tuple[str, str], "", LEARNER,
+                          "the (name, class) of the deep link last tried; None after the form")
+LEARNERS_MESSAGE = Key("learners.message", tuple[str, str], "", LEARNER,
+                       "(kind, text) to show once in the sidebar")
+LEARNERS_NAME = Key("learners.name", str, "text_input", LEARNER, "the join form's name")
+LEARNERS_CODE = Key("learners.code", str, "text_input", LEARNER,
+                    "the join form's class code: ?class=, else the lesson file's")
+LEARNERS_JOIN = Key("learners.join", bool, BUTTON, LEARNER, "the join form's button")
+LEARNERS_LEAVE = Key("learners.leave", bool, BUTTON, LEARNER, "Leave: forget the learner")
+LEARNERS_EXPLORE_START = Key("learners.explore_start", float, "", LEARNER,
+                             "Explore's rate when first seen (criterion: the rate moved)")
+
+EXPLORE_RATE = Key("explore.rate", float, "slider", SESSION, "dropout rate: ?rate= once, else 0.3")
+EXPLORE_SEED = Key("explore.seed", int, "number_input", SESSION, "mask seed: ?seed= once, else 0")
+EXPLORE_FORM = Key("explore.form", str, "radio", SESSION, '"inverted" or "original" dropout')
+EXPLORE_INFERENCE = Key("explore.inference", bool, "toggle", SESSION, "inference mode")
+EXPLORE_USE_MINE = Key("explore.use_mine", bool, "toggle", LEARNER,
+                       "use the learner's passing NumPy dropout (shown once it passed)")
+EXPLORE_MASKS = Key("explore.masks", int, "select_slider", SESSION, "masks averaged (K)")
+EXPLORE_LAYER_CHART = Key("explore.layer_chart", None, CHART, SESSION, "the layer's mask")
+EXPLORE_CONVERGENCE_CHART = Key("explore.convergence_chart", None, CHART, SESSION,
+                                "the average over K masks")
+EXPLORE_NETWORK_CHART = Key("explore.network_chart", None, CHART, SESSION, "a thinned network")
+EXPLORE_VARIANTS = Family("explore.variants.", "row", None, CHART, SESSION,
+                          "one row of the variant gallery")
+
+READ_SECTION = Key("read.section", str, "radio", SESSION, "the section's slug: ?section= once")
+READ_QUIZ_ANSWERS = Key("read.quiz_answers", dict[str, int], "", RESUMED,
+                        "item id -> the first choice made; survives switching sections", dict)
+READ_QUIZ_SCORE = Key("read.quiz_score", dict[str, int], "", LEARNER,
+                      '{"correct", "answered", "total"} of the checks')
+READ_QUIZ = Family("read.quiz.", "item id", int, "radio", LEARNER, "one unanswered check")
+READ_RESET = Key("read.reset", bool, BUTTON, SESSION, "reset all checks")
+READ_PREV = Key("read.prev", bool, BUTTON, SESSION, "the previous section")
+READ_NEXT = Key("read.next", bool, BUTTON, SESSION, "the next section")
+READ_FIGURE = Family("read.figure.", "variant", None, CHART, SESSION, "a reading's figure")
+
+BUILD_LAB = Key("build.lab", str, "radio", LEARNER, '"keras" or "numpy": which lab is shown')
+BUILD_CODE = Key("build.code", str, "text_area", RESUMED,
+                 "the Keras lab's code (the starter until edited; the latest submission's)")
+BUILD_LATEST = Key("build.latest", dict, "", RESUMED,
+                   '{"spec", "config", "code"} of the latest "Train mine" (resumed: spec, config)')
+BUILD_RUNS = Key("build.runs", list[dict], "", RESUMED,
+                 'this learner\'s runs: {"label", "key"}, newest last', list)
+BUILD_FX = Key("build.fx", str, "selectbox", LEARNER, "the data preview's x feature")
+BUILD_FY = Key("build.fy", str, "selectbox", LEARNER, "the data preview's y feature")
+BUILD_SCATTER = Key("build.scatter", None, CHART, LEARNER, "the data preview's scatter")
+BUILD_SHOW_SOLUTION = Key("build.show_solution", bool, "toggle", LEARNER, "the Keras solution")
+BUILD_EPOCHS = Key("build.epochs", int, "number_input", LEARNER, "epochs to train")
+BUILD_SEED = Key("build.seed", int, "number_input", LEARNER, "the training seed")
+BUILD_CURVES = Key("build.curves", None, CHART, LEARNER, "the live training curves")
+BUILD_NUMPY_CODE = Key("build.numpy_code", str, "text_area", LEARNER,
+                       "the NumPy lab's code (the starter until edited)")
+BUILD_NUMPY_VERDICT = Key("build.numpy_verdict", tuple, "", LEARNER,
+                          "(code, Verdict) of the last Grade")
+BUILD_NUMPY_PASSED_CODE = Key("build.numpy_passed_code", str, "", LEARNER,
+                              "the NumPy code that last passed: Explore can use it")
+BUILD_NUMPY_GRADE = Key("build.numpy_grade", bool, BUTTON, LEARNER, "grade the NumPy code")
+BUILD_NUMPY_SHOW_SOLUTION = Key("build.numpy_show_solution", bool, "toggle", LEARNER,
+                                "the NumPy solution")
+
+COMPARE_REGULARISERS = Key("compare.regularisers", list[str], "pills", SESSION,
+                           "other regularisers shown beside the curves")
+COMPARE_CURVES = Key("compare.curves", None, CHART, SESSION, "with and without dropout")
+COMPARE_SWEEP = Key("compare.sweep", None, CHART, SESSION, "the rate sweep's curves")
+COMPARE_RATES = Key("compare.rates", None, CHART, SESSION, "final accuracy by rate")
+COMPARE_SOLUTION = Key("compare.solution", None, CHART, SESSION, "yours against the solution")
+COMPARE_EXPORT_RUN = Key("compare.export_run", str, "selectbox", SESSION, "the run to export")
+COMPARE_CSV = Key("compare.csv", bool, "download_button", SESSION, "the history as CSV")
+COMPARE_SCRIPT = Key("compare.script", bool, "download_button", SESSION, "a Keras script")
+COMPARE_NOTEBOOK = Key("compare.notebook", bool, "download_button", SESSION, "a notebook")
+
+REFLECT_ANSWERS = Key("reflect.answers", dict[str, str], "", RESUMED,
+                      "question id -> text: kept when the learner leaves the page", dict)
+REFLECT_REVEALED = Key("reflect.revealed", set[str], "", LEARNER,
+                       "question ids whose model answer is shown", set)
+REFLECT_NUDGE = Key("reflect.nudge", str, "", LEARNER,
+                    "a question whose reveal was asked for before any answer")
+REFLECT_PICK = Key("reflect.pick", str, "radio", LEARNER, "how the packet is picked")
+REFLECT_INDEX = Key("reflect.index", int, "number_input", LEARNER, "the packet's index")
+REFLECT_PASSES = Key("reflect.passes", int, "slider", LEARNER, "MC passes for the packet")
+REFLECT_RANDOM_INDEX = Key("reflect.random_index", int, "", LEARNER, "the random packet")
+REFLECT_NEW_RANDOM = Key("reflect.new_random", bool, BUTTON, LEARNER, "another random packet")
+REFLECT_PACKET_CHART = Key("reflect.packet_chart", None, CHART, LEARNER, "the packet's passes")
+REFLECT_WHOLE_CHART = Key("reflect.whole_chart", None, CHART, LEARNER, "the whole set")
+REFLECT_ANSWER = Family("reflect.answer.", "question id", str, "text_area", LEARNER,
+                        "an answer's text box (refilled from reflect.answers)")
+REFLECT_HIDE = Family("reflect.hide.", "question id", bool, BUTTON, LEARNER, "hide the answer")
+REFLECT_REVEAL = Family("reflect.reveal.", "question id", bool, BUTTON, LEARNER,
+                        "show the model answer")
+
+DASHBOARD_AUTH = Key("dashboard.auth", str, "", SESSION,
+                     "the token this session gave; checked again on every run")
+DASHBOARD_TOKEN = Key("dashboard.token", str, "text_input", SESSION, "the token form's input")
+DASHBOARD_REFUSED = Key("dashboard.refused", bool, "", SESSION, "a wrong token: say so once")
+DASHBOARD_LOGIN = Key("dashboard.login", None, "form", SESSION, "the token form")
+DASHBOARD_CLASS = Key("dashboard.class", str, "text_input", SESSION, "the class code shown")
+DASHBOARD_LOCK = Key("dashboard.lock", bool, BUTTON, SESSION, "sign out of the dashboard")
+DASHBOARD_PROGRESS = Key("dashboard.progress", None, "dataframe", SESSION, "the class table")
+DASHBOARD_SWEEP = Key("dashboard.sweep", None, CHART, SESSION, "the class's own sweep")
+DASHBOARD_CSV_PROGRESS = Key("dashboard.csv_progress", bool, "download_button", SESSION,
+                             "the progress table as CSV")
+DASHBOARD_CSV_WORK = Key("dashboard.csv_work", bool, "download_button", SESSION,
+                         "every learner's work as CSV")
+DASHBOARD_CSV_SWEEP = Key("dashboard.csv_sweep", bool, "download_button", SESSION,
+                          "the sweep as CSV")
+# fmt: on
+
+TABLE: tuple[Key | Family, ...] = tuple(
+    v for v in dict(globals()).values() if isinstance(v, Key | Family)
+)
+KEYS: dict[str, Key] = {k.name: k for k in TABLE if isinstance(k, Key)}
+FAMILIES: tuple[Family, ...] = tuple(k for k in TABLE if isinstance(k, Family))
+RESUMED_KEYS: tuple[Key, ...] = tuple(k for k in KEYS.values() if k.resume)
+if len({k.name for k in TABLE}) != len(TABLE):
+    raise RuntimeError("a session key is declared twice")  # pragma: no cover
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def lookup(key: str) -> Key | Family | None:
+    """The table's entry for a key (a family's for one of its keys), or None."""
+    return KEYS.get(key) or next((f for f in FAMILIES if f.owns(key)), None)
+
+
+def is_learners(key: object) -> bool:
+    """True for a key that holds one learner's work (cleared when they leave)."""
+    entry = lookup(str(key))
+    return entry is not None and entry.learner
+
+
+def value(key: Key) -> Any:
+    """The key's value, set to a fresh default first if it is absent."""
+    return st.session_state.setdefault(key, key.fresh())
+
+
+def clear_learners() -> None:
+    """Forget every key that holds the learner's work."""
+    for key in [k for k in st.session_state if is_learners(k)]:
+        del st.session_state[key]

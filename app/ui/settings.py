@@ -1,0 +1,74 @@
+"""The lesson file (DROPOUT_LAB_LESSON) and the instructor token, as the app reads them: once per
+server process, and the same for every session."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from dropout_lab.lesson import lesson_config
+
+if TYPE_CHECKING:
+    from dropout_lab.lesson.spec import TrainConfig
+
+log = logging.getLogger(__name__)
+
+TOKEN_ENV = "DROPOUT_LAB_INSTRUCTOR_TOKEN"
+
+
+@st.cache_resource(show_spinner=False)
+def _config(path: str) -> lesson_config.LessonConfig:
+    return lesson_config.load(path or None)
+
+
+def config() -> lesson_config.LessonConfig:
+    """The lesson configuration (DROPOUT_LAB_LESSON); raises LessonConfigError if it is wrong."""
+    return _config(os.environ.get(lesson_config.ENV, "").strip())
+
+
+def config_ok() -> bool:
+    """The lesson file is valid (main.py has already said so when it is not)."""
+    try:
+        config()
+    except lesson_config.LessonConfigError:
+        return False
+    return True
+
+
+def build_config(base: TrainConfig) -> tuple[TrainConfig, int, int | None]:
+    """The lab's training config with the lesson file's defaults and locks applied:
+    (config, epoch cap, locked training seed or None)."""
+    cfg = config()
+    if cfg.data_seed is not None:
+        base = replace(base, data_seed=cfg.data_seed)
+    if cfg.seed is not None:
+        base = replace(base, seed=cfg.seed)
+    base = replace(base, epochs=min(cfg.epochs or base.epochs, cfg.max_epochs))
+    return base, cfg.max_epochs, cfg.seed
+
+
+def instructor_token() -> str | None:
+    """The configured instructor token, or None (then there is no dashboard)."""
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    if token:
+        return token
+    try:
+        if st.secrets.load_if_toml_exists():
+            value = st.secrets.get("instructor_token")
+            return str(value).strip() or None if value else None
+    except Exception:  # a broken secrets file means no dashboard, not a crash
+        log.warning("cannot read the instructor token from Streamlit secrets", exc_info=True)
+    return None
+
+
+def token_ok(given: str | None) -> bool:
+    """Constant-time comparison with the configured token; False when none is configured."""
+    expected = instructor_token()
+    if not expected or not given:
+        return False
+    return hmac.compare_digest(given.encode(), expected.encode())
