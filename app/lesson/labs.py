@@ -37,6 +37,14 @@ NUMPY_CHECKS: tuple[str, ...] = (
     "reproducible",
     "uses_generator",
 )
+# The backprop lab's extra properties, of its `dropout_backward` (`dropout_lab.grading.backward`).
+NUMPY_BACKWARD_CHECKS: tuple[str, ...] = (
+    "gradient_check",
+    "mask_reused",
+    "backward_scale",
+    "backward_inference",
+    "dx_shape_dtype",
+)
 KINDS = ("keras", "numpy")
 
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -125,7 +133,8 @@ def _read_lab(name: str, root: Path | None) -> Lab:
     if kind not in KINDS:
         raise LabError(f"{where}: `kind` must be one of {', '.join(KINDS)}, got {kind!r}.")
     config = _train_config(data.get("train", {}), where)
-    goals = _goals(data.get("goals"), where, NUMPY_CHECKS if kind == "numpy" else None)
+    numpy_checks = NUMPY_CHECKS + NUMPY_BACKWARD_CHECKS
+    goals = _goals(data.get("goals"), where, numpy_checks if kind == "numpy" else None)
     return Lab(
         name=name,
         title=title,
