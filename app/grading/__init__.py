@@ -1,1 +1,2 @@
-"""Grading learners' NumPy code: the sandbox, the runner inside it, the property checks."""
+"""Grading learners' NumPy code: the sandbox and the runner inside it, the forward and backward
+property checks, and the small NumPy network their dropout trains (in the sandbox too)."""

@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -193,11 +194,14 @@ def run(
     *,
     limits: Limits = Limits(),
     mode: str | None = None,
+    on_result: Callable[[bytes], None] | None = None,
 ) -> RunResult:
     """Run the sandbox runner on `files` (written to a read-only job folder) with `args`.
 
     Whatever the code does, this returns within about `limits.wall_seconds` (plus start-up),
-    and no process it started is left running (in "bwrap" mode).
+    and no process it started is left running (in "bwrap" mode). `on_result`, if given, is
+    called with each chunk of the result pipe as it arrives (the kept bytes only), so a long
+    job can be followed live; the whole result is also in the returned `RunResult`.
     """
     mode = mode or choose_mode()
     with tempfile.TemporaryDirectory(prefix="dropout-lab-job-") as job:
@@ -239,7 +243,7 @@ def run(
         finally:
             os.close(write_end)
         try:
-            result = _collect(proc, read_end, start, limits, mode)
+            result = _collect(proc, read_end, start, limits, mode, on_result)
         finally:
             os.close(read_end)
             _kill(proc)
@@ -257,7 +261,14 @@ def _kill(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
-def _collect(proc: subprocess.Popen, result_fd: int, start: float, limits: Limits, mode: str):
+def _collect(
+    proc: subprocess.Popen,
+    result_fd: int,
+    start: float,
+    limits: Limits,
+    mode: str,
+    on_result: Callable[[bytes], None] | None = None,
+):
     sel = selectors.DefaultSelector()
     assert proc.stdout is not None and proc.stderr is not None
     streams = {proc.stdout.fileno(): "stdout", proc.stderr.fileno(): "stderr", result_fd: "result"}
@@ -291,6 +302,8 @@ def _collect(proc: subprocess.Popen, result_fd: int, start: float, limits: Limit
             room = caps[name] - len(kept[name])
             if room > 0:
                 kept[name] += chunk[:room]
+                if name == "result" and on_result is not None:
+                    on_result(chunk[:room])
             if name == "result" and seen[name] > caps[name]:
                 status = "too_much_output"
         if status:

@@ -1,0 +1,172 @@
+"""Running the learner's functions in the sandbox, and reading what comes back as plain data.
+
+The grader decides the inputs (`Call`s), sends them as `.npy` files with a JSON request, and
+parses the result pipe's records itself (`allow_pickle=False`, plain numeric arrays only). The
+sandboxed side (`sandbox_runner.py`) only calls functions and sends bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dropout_lab.grading import sandbox
+
+LIMITS = sandbox.Limits()
+MAX_META_BYTES = 65_536
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call the grader makes (see `sandbox_runner` for the kinds)."""
+
+    id: str
+    x: np.ndarray
+    rate: float
+    training: bool
+    seed: int
+    global_seed: int
+    kind: str = "forward"  # forward | pair | backward | numgrad
+    dout: np.ndarray | None = None  # backward: the upstream gradient
+    h: float = 0.0  # numgrad: the step of the centred differences
+
+
+@dataclass
+class Outcome:
+    """What came back from the sandbox, parsed: per call (and part), its meta and its array.
+
+    `records` is keyed by the call id for a single result (or a call that failed), and by
+    "id:part" for the parts of a backward or numgrad call."""
+
+    run: sandbox.RunResult | None
+    loaded: bool = False
+    load_error: dict | None = None
+    done: bool = False
+    records: dict[str, tuple[dict, np.ndarray | None]] = field(default_factory=dict)
+    protocol_error: str = ""
+
+    def add(self, meta: dict, array: np.ndarray | None) -> None:
+        """Take one record in (the first record of a key wins)."""
+        event = meta.get("event")
+        if event == "loaded":
+            self.loaded = True
+        elif event == "load_error" and self.load_error is None and not self.loaded:
+            self.load_error = meta
+        elif event == "done":
+            self.done = True
+        elif event == "call" and isinstance(meta.get("id"), str):
+            part = meta.get("part")
+            key = f"{meta['id']}:{part}" if isinstance(part, str) and part else meta["id"]
+            self.records.setdefault(key, (meta, array))
+
+
+def npy(x: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.lib.format.write_array(buf, np.ascontiguousarray(x), allow_pickle=False)
+    return buf.getvalue()
+
+
+def request_files(
+    code: str, calls: list[Call], functions: tuple[str, ...]
+) -> tuple[dict[str, bytes], dict]:
+    """The job folder's files and the request they carry (the request is also returned, so the
+    tests can answer it in-process)."""
+    files = {"submission.py": code.encode("utf-8", "replace")}
+    request: dict = {"functions": list(functions), "calls": []}
+    for call in calls:
+        entry = {
+            "id": call.id, "kind": call.kind, "x": f"x_{call.id}.npy", "rate": call.rate,
+            "training": call.training, "seed": call.seed, "global_seed": call.global_seed,
+        }  # fmt: skip
+        files[entry["x"]] = npy(call.x)
+        if call.dout is not None:
+            entry["dout"] = f"dout_{call.id}.npy"
+            files[entry["dout"]] = npy(call.dout)
+        if call.kind == "numgrad":
+            entry["h"] = call.h
+        request["calls"].append(entry)
+    files["request.json"] = json.dumps(request).encode()
+    return files, request
+
+
+def run_calls(
+    code: str,
+    calls: list[Call],
+    *,
+    functions: tuple[str, ...] = ("dropout_forward",),
+    limits: sandbox.Limits = LIMITS,
+    mode: str | None = None,
+) -> Outcome:
+    files, _ = request_files(code, calls, functions)
+    run = sandbox.run(files, ["submission.py", "request.json"], limits=limits, mode=mode)
+    return parse_records(run)
+
+
+class RecordReader:
+    """Parses the result pipe's records as they arrive, chunk by chunk.
+
+    `feed` returns the complete records so far; after a malformed record `error` says why and
+    nothing more is read (the stream is the submission's to corrupt, not ours to trust)."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+        self.error = ""
+
+    def feed(self, chunk: bytes) -> list[tuple[dict, np.ndarray | None]]:
+        if self.error:
+            return []
+        self.buffer += chunk
+        out = []
+        while len(self.buffer) >= 8:
+            n_meta = int.from_bytes(self.buffer[0:4], "big")
+            n_blob = int.from_bytes(self.buffer[4:8], "big")
+            if n_meta > MAX_META_BYTES:
+                self.error = "a record longer than the data"
+                return out
+            if len(self.buffer) < 8 + n_meta + n_blob:
+                break
+            raw_meta = bytes(self.buffer[8 : 8 + n_meta])
+            blob = bytes(self.buffer[8 + n_meta : 8 + n_meta + n_blob])
+            del self.buffer[: 8 + n_meta + n_blob]
+            try:
+                out.append(_record(raw_meta, blob))
+            except Exception as exc:
+                self.error = str(exc)
+                return out
+        return out
+
+    def finish(self) -> None:
+        """The stream ended: a partial record left over is an error."""
+        if self.buffer and not self.error:
+            self.error = "a cut record" if len(self.buffer) < 8 else "a record longer than the data"
+
+
+def _record(raw_meta: bytes, blob: bytes) -> tuple[dict, np.ndarray | None]:
+    meta = json.loads(raw_meta)
+    if not isinstance(meta, dict):
+        raise ValueError("a record that is not an object")
+    array = None
+    if blob:
+        array = np.lib.format.read_array(io.BytesIO(blob), allow_pickle=False)
+        if type(array) is not np.ndarray or array.dtype.kind not in "biuf":
+            raise ValueError("an array that is not plain numbers")
+    return meta, array
+
+
+def parse_records(
+    run: sandbox.RunResult, *, stop: Callable[[Outcome], bool] = lambda o: o.done
+) -> Outcome:
+    out = Outcome(run=run)
+    reader = RecordReader()
+    for meta, array in reader.feed(run.result):
+        out.add(meta, array)
+        if stop(out):
+            return out
+    reader.finish()
+    if reader.error:
+        out.protocol_error = f"unreadable results ({reader.error})"
+    return out
