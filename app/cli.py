@@ -70,7 +70,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     source = _read_code("grade", args.file)
     if source is None:
         return 2
-    verdict = grade(source)  # the submission runs in a sandbox; its output never reaches here
+    verdict = grade(source, lab=args.lab)  # it runs in a sandbox; its output never reaches here
     if args.json:
         print(json.dumps(verdict.to_json(), indent=2))
     else:
@@ -222,6 +222,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     grade.add_argument("file", help="a Python file defining dropout_forward, or - for stdin")
     grade.add_argument("--json", action="store_true")
+    grade.add_argument(
+        "--lab", default="numpy_dropout", choices=["numpy_dropout", "numpy_backprop"],
+        help="numpy_backprop: dropout_forward -> (out, cache) and dropout_backward (default: "
+        "numpy_dropout)",
+    )  # fmt: skip
     grade.set_defaults(func=cmd_grade)
 
     train = sub.add_parser("train", help="train one run on the lesson data")
