@@ -133,7 +133,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_warm(args: argparse.Namespace) -> int:
     from dropout_lab.store import default_url
-    from dropout_lab.training import compare
+    from dropout_lab.training import precompute
     from dropout_lab.training.runstore import RunStore
     from dropout_lab.training.service import TrainingService
 
@@ -151,7 +151,7 @@ def cmd_warm(args: argparse.Namespace) -> int:
 
     print(f"Precomputing the Compare step's runs in {store.root}", flush=True)
     with TrainingService(store, max_workers=args.workers) as service:
-        counts = compare.warm(service, show)
+        counts = precompute.warm(service, show)
     if tty:
         print()
     print(

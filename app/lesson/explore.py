@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from dropout_lab.charts import figures
+from dropout_lab.charts import explore as figures
 from dropout_lab.lesson import masks
 from dropout_lab.lesson.content import step_text
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from dropout_lab.lesson.spec import MAX_EPOCHS
 from dropout_lab.lesson.steps import STEP_IDS
-from dropout_lab.training.compare import RATES
+from dropout_lab.training.sweep import RATES
 
 ENV = "DROPOUT_LAB_LESSON"
 

@@ -5,7 +5,8 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from dropout_lab.charts import figures
+from dropout_lab.charts import curves
+from dropout_lab.charts.data import scatter_by_label
 from dropout_lab.codelab import reader as codelab
 from dropout_lab.lesson import labs, traffic
 from dropout_lab.lesson.content import step_text
@@ -30,8 +31,8 @@ def data_preview() -> None:
     fx = c3.selectbox("x feature", names, index=names.index("failed_logins"), key="build.fx")
     fy = c3.selectbox("y feature", names, index=names.index("distinct_ports"), key="build.fy")
     ix, iy = names.index(fx), names.index(fy)
-    fig = figures.scatter_by_label(data.x_train[:, ix], data.x_train[:, iy], data.y_train[:, 0],
-                                   f"{fx} (standardised)", f"{fy} (standardised)")  # fmt: skip
+    fig = scatter_by_label(data.x_train[:, ix], data.x_train[:, iy], data.y_train[:, 0],
+                           f"{fx} (standardised)", f"{fy} (standardised)")  # fmt: skip
     st.plotly_chart(fig, width="stretch", key="build.scatter")
 
 
@@ -106,8 +107,8 @@ def run_panel() -> None:
             st.success(f"**{label}**: " + training.summary(status, text))
             learners.build_progress(label, status, LAB.name)
     total = max(status.epochs_total for _, status in rows)
-    runs = [(label, s.history) for label, s in rows if s.history]
-    st.plotly_chart(figures.curves_figure(runs, epochs_total=total), width="stretch",
+    runs = [curves.Curve(label, s.history) for label, s in rows if s.history]
+    st.plotly_chart(curves.curves_figure(runs, epochs_total=total), width="stretch",
                     key="build.curves")  # fmt: skip
 
 

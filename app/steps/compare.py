@@ -2,17 +2,26 @@
 
 import streamlit as st
 
+from dropout_lab.charts.curves import Curve, curves_figure
+from dropout_lab.charts.sweep import rate_figure, sweep_figure
 from dropout_lab.codelab import reader as codelab
 from dropout_lab.lesson import export, labs
 from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.spec import ModelSpec, TrainConfig, run_key
-from dropout_lab.training import compare
+from dropout_lab.training import compare, precompute
+from dropout_lab.training.sweep import (
+    SEEDS,
+    best_rate,
+    summary_rows,
+    summary_table,
+    sweep_histories,
+)
 from dropout_lab.ui import learners, training
 
 TEXT = step_text("compare")
 LABELS = TEXT["curves"]["labels"]
 LAB = labs.load_lab("overfit")
-REQUESTS = compare.requests(LAB.config)
+REQUESTS = precompute.requests(LAB.config)
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
 
 
@@ -29,7 +38,7 @@ def learner_runs() -> list[tuple[str, str, dict]]:
 def computing_panel() -> None:
     """Progress of the precomputed runs; one full rerun once they are all there."""
     text = TEXT["computing"]
-    prog = compare.progress(training.service(), REQUESTS)
+    prog = precompute.progress(training.service(), REQUESTS)
     if prog.complete:
         st.rerun()
     st.markdown(f"**{text['heading']}**  \n" + text["explain"].format(total=prog.total))
@@ -44,12 +53,12 @@ def computing_panel() -> None:
 def curves_section(loaded: dict, mine: list) -> None:
     text = TEXT["curves"]
     st.subheader(text["heading"])
-    chosen = st.pills(text["choose"], compare.REGULARISERS, selection_mode="multi",
+    chosen = st.pills(text["choose"], precompute.REGULARISERS, selection_mode="multi",
                       format_func=LABELS.get, key="compare.regularisers",
                       help=text["choose_help"])  # fmt: skip
-    names = [compare.NO_DROPOUT, compare.DROPOUT, *chosen]
+    names = [precompute.NO_DROPOUT, precompute.DROPOUT, *chosen]
     shown = {run_key(r.spec, r.config): r.name for r in REQUESTS if r.name in names}
-    curves = [compare.Curve(LABELS[n], loaded[n], compare.COLOURS[n]) for n in names if n in loaded]
+    curves = [Curve(LABELS[n], loaded[n], precompute.COLOURS[n]) for n in names if n in loaded]
     for label, key, history in mine:
         # The learner's run is one of the shown ones (and stored in full): say so, don't repeat
         # it. A stopped run with the same key is not the stored one: it gets its own curve.
@@ -58,9 +67,9 @@ def curves_section(loaded: dict, mine: list) -> None:
         if i is not None:
             curves[i] = curves[i]._replace(label=f"{curves[i].label} = {label.lower()}")
         else:
-            colour = compare.COLOURS["yours" if label == "Your model" else "other"]
-            curves.append(compare.Curve(label, history, colour))
-    fig = compare.curves_figure(curves, epochs_total=LAB.config.epochs)
+            colour = precompute.COLOURS["yours" if label == "Your model" else "other"]
+            curves.append(Curve(label, history, colour))
+    fig = curves_figure(curves, epochs_total=LAB.config.epochs)
     st.plotly_chart(fig, key="compare.curves", **CHART)
     st.markdown(text["help"])
     if chosen:
@@ -70,19 +79,19 @@ def curves_section(loaded: dict, mine: list) -> None:
 def sweep_section(loaded: dict) -> None:
     text = TEXT["sweep"]
     rates = learners.config().sweep_rates  # the lesson file may show fewer rates
-    sweep = {r: h for r, h in compare.sweep_histories(loaded).items() if r in rates}
+    sweep = {r: h for r, h in sweep_histories(loaded).items() if r in rates}
     if not sweep:
         return
     st.subheader(text["heading"])
-    st.markdown(text["explain"].format(seeds=len(compare.SEEDS)))
-    st.plotly_chart(compare.sweep_figure(sweep), key="compare.sweep", **CHART)
+    st.markdown(text["explain"].format(seeds=len(SEEDS)))
+    st.plotly_chart(sweep_figure(sweep), key="compare.sweep", **CHART)
     st.markdown(text["help"])
-    rows = compare.summary_rows(sweep)
+    rows = summary_rows(sweep)
     st.markdown(f"**{text['table_heading']}**")
-    st.dataframe(compare.summary_table(rows, text["columns"]), hide_index=True, width="stretch")
+    st.dataframe(summary_table(rows, text["columns"]), hide_index=True, width="stretch")
     st.caption(text["table_help"].format(epochs=LAB.config.epochs))
-    st.plotly_chart(compare.rate_figure(rows), key="compare.rates", **CHART)
-    st.markdown(text["rate_help"].format(best=f"{compare.best_rate(rows):g}"))
+    st.plotly_chart(rate_figure(rows), key="compare.rates", **CHART)
+    st.markdown(text["rate_help"].format(best=f"{best_rate(rows):g}"))
     if learners.record("compare", "sweep"):
         st.rerun()  # newly done: the sidebar shows its mark
 
@@ -103,13 +112,13 @@ def solution_section() -> None:
     if busy:
         st.caption(text["waiting"].format(what=", ".join(busy)))
     colours = {
-        text["yours"]: compare.COLOURS["yours"],
-        text["reference"]: compare.COLOURS["reference"],
+        text["yours"]: precompute.COLOURS["yours"],
+        text["reference"]: precompute.COLOURS["reference"],
     }
-    curves = [compare.Curve(label, s.history, colours[label])
+    curves = [Curve(label, s.history, colours[label])
               for label, s in statuses.items() if s.history]  # fmt: skip
     if curves:
-        fig = compare.curves_figure(curves, epochs_total=config.epochs, height=360)
+        fig = curves_figure(curves, epochs_total=config.epochs, height=360)
         st.plotly_chart(fig, key="compare.solution", **CHART)
     said = " ".join(
         text[msg].format(**fields) for msg, fields in compare.differences(yours, reference)
@@ -150,7 +159,7 @@ def export_section(loaded: dict, mine: list) -> None:
 
 st.title(TEXT["title"])
 st.markdown(TEXT["intro"])
-loaded = compare.load(training.service().store, REQUESTS)
+loaded = precompute.load(training.service().store, REQUESTS)
 mine = learner_runs()
 if len(loaded) < len(REQUESTS):
     computing_panel()

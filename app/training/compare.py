@@ -7,6 +7,7 @@ the figures in `charts/`.
 
 from __future__ import annotations
 
+from dropout_lab.lesson.layers import DROPOUT_KINDS, OTHER_KINDS
 from dropout_lab.lesson.spec import ModelSpec
 
 
@@ -16,7 +17,7 @@ def dropout_placement(spec: ModelSpec) -> list[str]:
     for layer in spec.layers:
         if layer.kind == "Dense":
             dense += 1
-        elif layer.kind in ("Dropout", "AlphaDropout"):
+        elif layer.kind in DROPOUT_KINDS:
             out.append(f"after Dense {dense}" if dense else "after the input")
     return out
 
@@ -46,8 +47,7 @@ def differences(yours: ModelSpec, reference: ModelSpec) -> list[tuple[str, dict[
         out.append(("layers", {"yours": yours.describe(), "reference": reference.describe()}))
     if any(lay.l2 for lay in yours.layers):
         out.append(("l2", {}))
-    others = [lay.describe() for lay in yours.layers
-              if lay.kind in ("GaussianNoise", "BatchNormalization")]  # fmt: skip
+    others = [lay.describe() for lay in yours.layers if lay.kind in OTHER_KINDS]
     if others:
         out.append(("other_layers", {"layers": ", ".join(others)}))
     if (yours.optimizer, yours.learning_rate) != (reference.optimizer, reference.learning_rate):

@@ -6,17 +6,17 @@ import os
 
 import streamlit as st
 
-from dropout_lab.training import compare
+from dropout_lab.training import precompute
 from dropout_lab.ui import training
 
 ENV = "DROPOUT_LAB_PRECOMPUTE"  # "0": do not start computing at server start (tests, benches)
 
 
 @st.cache_resource(show_spinner=False)
-def _precomputer() -> compare.Precomputer | None:
+def _precomputer() -> precompute.Precomputer | None:
     if os.environ.get(ENV, "1") == "0":
         return None
-    return compare.Precomputer(training.service()).start()
+    return precompute.Precomputer(training.service()).start()
 
 
 def start() -> None:

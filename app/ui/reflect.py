@@ -1,5 +1,6 @@
 """Streamlit pieces of the Reflect step: which models to use, the MC dropout panels, the
-"Think deeper" questions and the wrap-up. The computing is in `dropout_lab.training.mc`."""
+"Think deeper" questions and the wrap-up. The passes are in `dropout_lab.training.mc`, their
+statistics in `training.mc_stats`, the figures in `charts.mc`."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from dropout_lab.charts import mc as mc_charts
 from dropout_lab.lesson import labs, lessons
 from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.spec import ModelSpec, lesson_spec
 from dropout_lab.lesson.traffic import load_lesson_data
-from dropout_lab.training import mc
+from dropout_lab.training import mc, mc_stats
 from dropout_lab.ui import learners, state, training
 
 TEXT = step_text("reflect_page")
@@ -143,11 +145,11 @@ def data_seed(key: str) -> int:
 
 
 @st.cache_data(max_entries=32, show_spinner="Running MC dropout over the validation set…")
-def set_stats(key: str, epochs: int, passes: int, seed: int) -> mc.SetStats:
+def set_stats(key: str, epochs: int, passes: int, seed: int) -> mc_stats.SetStats:
     model = model_for(key, epochs)
     data = load_lesson_data(data_seed(key))
     probs = mc.mc_predict(model, data.x_val, passes, seed)
-    return mc.set_stats(probs, mc.deterministic_predict(model, data.x_val), data.y_val)
+    return mc_stats.set_stats(probs, mc.deterministic_predict(model, data.x_val), data.y_val)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -179,12 +181,12 @@ def pick_packet(n: int, uncertain: int) -> int:
 
 
 def _decision(p: float) -> str:
-    return TEXT["mc"]["alert"] if p > mc.THRESHOLD else TEXT["mc"]["no_alert"]
+    return TEXT["mc"]["alert"] if p > mc_stats.THRESHOLD else TEXT["mc"]["no_alert"]
 
 
 def features_table(key: str, index: int) -> pd.DataFrame:
     data = load_lesson_data(data_seed(key))
-    raw = mc.raw_features(data, data.x_val[index : index + 1])[0]
+    raw = mc_stats.raw_features(data, data.x_val[index : index + 1])[0]
     values = [f"{v:,.0f}" if abs(v) >= 100 else f"{v:.2f}" for v in raw]
     return pd.DataFrame({"feature": data.feature_names, "value": values})
 
@@ -202,11 +204,11 @@ def packet_panel(main: Source, contrast: Source, uncertain: int) -> None:
                           help=text["passes_help"])  # fmt: skip
     x = data.x_val[index : index + 1]
     model = model_for(main.key, epochs_done(main.key))
-    stats = mc.packet_stats(mc.mc_predict(model, x, passes, MC_SEED)[:, 0],
-                            mc.deterministic_predict(model, x)[0])  # fmt: skip
+    stats = mc_stats.packet_stats(mc.mc_predict(model, x, passes, MC_SEED)[:, 0],
+                                  mc.deterministic_predict(model, x)[0])  # fmt: skip
     plain = model_for(contrast.key, epochs_done(contrast.key))
-    plain_stats = mc.packet_stats(mc.mc_predict(plain, x, passes, MC_SEED)[:, 0],
-                                  mc.deterministic_predict(plain, x)[0])  # fmt: skip
+    plain_stats = mc_stats.packet_stats(mc.mc_predict(plain, x, passes, MC_SEED)[:, 0],
+                                        mc.deterministic_predict(plain, x)[0])  # fmt: skip
     label = "malicious" if data.y_val[index, 0] > 0.5 else "benign"
     st.markdown(f"**{text['packet_heading'].format(index=index, label=label)}**")
     c1, c2, c3, c4 = st.columns(4)
@@ -229,7 +231,9 @@ def packet_panel(main: Source, contrast: Source, uncertain: int) -> None:
     fig_col, side = st.columns([3, 1], gap="medium")
     labels = (f"{main.label}, {text['main_label']}", f"{contrast.label}")
     fig_col.plotly_chart(
-        mc.packet_figure(stats, plain_stats, labels), width="stretch", key="reflect.packet_chart"
+        mc_charts.packet_figure(stats, plain_stats, labels),
+        width="stretch",
+        key="reflect.packet_chart",
     )
     side.dataframe(features_table(main.key, index), hide_index=True, width="stretch", height=388)
     spread = ("spread_none" if stats.std < 1e-9 else
@@ -247,7 +251,7 @@ def whole_set_panel(main: Source, contrast: Source) -> None:
     st.markdown(text["explain"].format(passes=stats.passes, n=stats.n,
                                        rows=stats.passes * stats.n))  # fmt: skip
     kept = 0.8
-    acc_kept = mc.rejection_curve(stats.std, stats.mc_correct, [kept])[0]
+    acc_kept = mc_stats.rejection_curve(stats.std, stats.mc_correct, [kept])[0]
     wrong, right = stats.std[~stats.mc_correct], stats.std[stats.mc_correct]
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(text["acc_det"], f"{stats.det_correct.mean():.3f}")
@@ -258,7 +262,7 @@ def whole_set_panel(main: Source, contrast: Source) -> None:
         c4.metric(text["spread_ratio"], f"{wrong.mean():.3f} vs {right.mean():.3f}",
                   delta=f"× {wrong.mean() / right.mean():.1f}", delta_color="off",
                   delta_arrow="off")  # fmt: skip
-    st.plotly_chart(mc.uncertainty_figure(stats), width="stretch", key="reflect.whole_chart")
+    st.plotly_chart(mc_charts.uncertainty_figure(stats), width="stretch", key="reflect.whole_chart")
     st.markdown(text["takeaway"])
     st.info(text["contrast"].format(passes=plain.passes, n=plain.n,
                                     max_std=float(plain.std.max())), icon="⚖️")  # fmt: skip

@@ -10,9 +10,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dropout_lab.lesson.spec import TrainConfig, lesson_spec, run_key
-from dropout_lab.training import compare
+from dropout_lab.training.precompute import REGULARISERS, requests, unique
 from dropout_lab.training.runstore import RunStore
 from dropout_lab.training.service import TrainingService
+from dropout_lab.training.sweep import RATES
 from dropout_lab.ui import precompute, training
 from tests.support.harness import MAIN
 
@@ -68,7 +69,7 @@ def test_results_missing_shows_progress_and_no_error(service) -> None:
 
 
 def test_results_partly_there_show_what_is_ready(service) -> None:
-    for r in compare.requests()[:2]:  # the pair
+    for r in requests()[:2]:  # the pair
         put(service.store, r.spec, r.config, history(0.3 if r.spec.dropout_rates() else 0.0, 0))
     at = compare_page()
     assert "2 of 21 runs ready" in at.main.get("progress")[0].proto.text
@@ -78,7 +79,7 @@ def test_results_partly_there_show_what_is_ready(service) -> None:
 
 
 def test_results_present_show_everything(service) -> None:
-    for r in compare.unique(compare.requests()):
+    for r in unique(requests()):
         rate = (r.spec.dropout_rates() or [0.0])[0]
         put(service.store, r.spec, r.config, history(rate, r.config.seed))
     config = TrainConfig()
@@ -95,8 +96,8 @@ def test_results_present_show_everything(service) -> None:
     assert {"No dropout: validation", "Dropout(0.3): training", "Your model: validation"} <= curves
     assert any(t["name"] == "No dropout: gap" for t in figs[0]["data"])
     sweep = {t["name"] for t in figs[1]["data"]}
-    assert {f"rate {r:g} (3 seeds)" for r in compare.RATES} <= sweep
-    assert len(at.dataframe[0].value) == len(compare.RATES)
+    assert {f"rate {r:g} (3 seeds)" for r in RATES} <= sweep
+    assert len(at.dataframe[0].value) == len(RATES)
     solution = {t["name"] for t in figs[3]["data"]}
     assert {"Your model: validation", "Reference solution: validation"} <= solution
     said = " ".join(m.value for m in at.markdown)
@@ -105,7 +106,7 @@ def test_results_present_show_everything(service) -> None:
     assert labels == ["History (CSV)", "Keras script (.py)", "Notebook (.ipynb)"]
 
     # the other regularisers join the same view
-    at.pills(key="compare.regularisers").set_value(list(compare.REGULARISERS)).run()
+    at.pills(key="compare.regularisers").set_value(list(REGULARISERS)).run()
     assert not at.exception
     curves = {t["name"] for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]}
     assert {"L2(1e-3): validation", "Early stopping (patience 5): training",
@@ -113,7 +114,7 @@ def test_results_present_show_everything(service) -> None:
 
 
 def test_the_learners_starter_run_is_not_drawn_twice(service) -> None:
-    for r in compare.unique(compare.requests()):
+    for r in unique(requests()):
         put(service.store, r.spec, r.config, history(0.0, r.config.seed))
     key = run_key(lesson_spec(0.0), TrainConfig())
     at = compare_page({training.RUNS: [{"label": "Starter (no dropout)", "key": key}]})

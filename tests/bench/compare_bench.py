@@ -19,30 +19,33 @@ def run_compare_bench(reruns: int = 10) -> dict:
     os.environ.setdefault("DROPOUT_LAB_PRECOMPUTE", "0")  # nothing else trains while we time
     from streamlit.testing.v1 import AppTest
 
-    from dropout_lab.training import compare
+    from dropout_lab.charts.curves import Curve, curves_figure
+    from dropout_lab.charts.sweep import rate_figure, sweep_figure
+    from dropout_lab.training import precompute
     from dropout_lab.training.runstore import RunStore
     from dropout_lab.training.service import TrainingService
+    from dropout_lab.training.sweep import summary_rows, sweep_histories
     from tests.support.harness import MAIN
 
     figures: dict = {}
     store = RunStore()
     t0 = time.perf_counter()
     with TrainingService(store) as service:
-        counts = compare.warm(service)
+        counts = precompute.warm(service)
     figures["store"] = str(store.root)
     figures["runs_trained_first"] = counts["computed"]
     figures["warm_seconds"] = round(time.perf_counter() - t0, 2)
 
     t0 = time.perf_counter()
-    loaded = compare.load(store)
+    loaded = precompute.load(store)
     figures["load_ms"] = round((time.perf_counter() - t0) * 1000, 1)
     t0 = time.perf_counter()
-    sweep = compare.sweep_histories(loaded)
-    pair = [compare.Curve(n, loaded[n], compare.COLOURS[n])
-            for n in (compare.NO_DROPOUT, compare.DROPOUT)]  # fmt: skip
-    compare.curves_figure(pair).to_plotly_json()
-    compare.sweep_figure(sweep).to_plotly_json()
-    compare.rate_figure(compare.summary_rows(sweep)).to_plotly_json()
+    sweep = sweep_histories(loaded)
+    pair = [Curve(n, loaded[n], precompute.COLOURS[n])
+            for n in (precompute.NO_DROPOUT, precompute.DROPOUT)]  # fmt: skip
+    curves_figure(pair).to_plotly_json()
+    sweep_figure(sweep).to_plotly_json()
+    rate_figure(summary_rows(sweep)).to_plotly_json()
     figures["figures_ms"] = round((time.perf_counter() - t0) * 1000, 1)
 
     def visit() -> tuple[AppTest, float]:

@@ -6,7 +6,9 @@ import statistics
 import time
 from typing import Any
 
-from dropout_lab.training.mc import deterministic_predict, mc_predict, set_stats, uncertainty_figure
+from dropout_lab.charts.mc import uncertainty_figure
+from dropout_lab.training.mc import deterministic_predict, mc_predict
+from dropout_lab.training.mc_stats import set_stats
 
 
 def _median_seconds(fn, repeats: int) -> float:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from dropout_lab.training import compare
+from dropout_lab.training import precompute
 from dropout_lab.training.runstore import RunStore
 from dropout_lab.training.service import TrainingService
 from dropout_lab.ui.precompute import ENV
@@ -26,7 +26,7 @@ def warm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     set DROPOUT_LAB_E2E_DATA_DIR to keep and reuse the store between test sessions)."""
     data = Path(os.environ.get("DROPOUT_LAB_E2E_DATA_DIR") or tmp_path_factory.mktemp("warm"))
     with TrainingService(RunStore(data / "runs")) as service:
-        counts = compare.warm(service)
+        counts = precompute.warm(service)
     assert counts["failed"] == 0, counts
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
     with running_server(log, env={"DROPOUT_LAB_DATA_DIR": str(data), ENV: "0"}) as srv:

@@ -1,4 +1,5 @@
-"""The Compare step's engine: the precomputed set, aggregation, figures, and warming."""
+"""The Compare step's engine: the precomputed set, the sweep statistics, the solution check,
+the figures, and warming."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
+from dropout_lab.charts import curves
+from dropout_lab.charts import sweep as sweep_charts
 from dropout_lab.codelab.reader import parse_code
 from dropout_lab.lesson.labs import load_lab
 from dropout_lab.lesson.spec import TrainConfig, lesson_spec, run_key
-from dropout_lab.training import compare
+from dropout_lab.training import compare, precompute
+from dropout_lab.training import sweep as stats
 from dropout_lab.training.runstore import RunStore
 
 
@@ -35,31 +39,31 @@ def validated(fig: go.Figure) -> dict:
 
 
 def test_requests_cover_the_pair_the_sweep_and_the_regularisers() -> None:
-    reqs = compare.requests()
+    reqs = precompute.requests()
     names = [r.name for r in reqs]
     assert len(names) == len(set(names))
     by_name = {r.name: r for r in reqs}
-    assert names[:2] == [compare.NO_DROPOUT, compare.DROPOUT]  # the pair is computed first
+    assert names[:2] == [precompute.NO_DROPOUT, precompute.DROPOUT]  # the pair is computed first
     for rate in (0.0, 0.1, 0.2, 0.3, 0.5, 0.8):
-        for seed in compare.SEEDS:
-            r = by_name[compare.sweep_name(rate, seed)]
+        for seed in stats.SEEDS:
+            r = by_name[stats.sweep_name(rate, seed)]
             assert r.spec == lesson_spec(rate) and r.config.seed == seed
-    assert len(compare.SEEDS) >= 3
+    assert len(stats.SEEDS) >= 3
     lab = load_lab("overfit").config
     solution = parse_code(load_lab("overfit").solution).spec
     starter = parse_code(load_lab("overfit").starter).spec
-    assert by_name[compare.DROPOUT].spec.identity() == solution.identity()
-    assert by_name[compare.NO_DROPOUT].spec.identity() == starter.identity()
+    assert by_name[precompute.DROPOUT].spec.identity() == solution.identity()
+    assert by_name[precompute.NO_DROPOUT].spec.identity() == starter.identity()
     assert all(r.config.epochs == lab.epochs for r in reqs)
-    assert all(lay.l2 == compare.L2 for lay in by_name[compare.L2_ONLY].spec.layers[:-1])
-    assert by_name[compare.L2_ONLY].spec.dropout_rates() == []
-    assert by_name[compare.EARLY_STOP].config.early_stopping_patience == compare.PATIENCE
-    assert by_name[compare.DROPOUT_L2].spec == lesson_spec(0.3, l2=compare.L2)
+    assert all(lay.l2 == precompute.L2 for lay in by_name[precompute.L2_ONLY].spec.layers[:-1])
+    assert by_name[precompute.L2_ONLY].spec.dropout_rates() == []
+    assert by_name[precompute.EARLY_STOP].config.early_stopping_patience == precompute.PATIENCE
+    assert by_name[precompute.DROPOUT_L2].spec == lesson_spec(0.3, l2=precompute.L2)
     # the pair is also part of the sweep: the same runs, trained once
     key = {r.name: run_key(r.spec, r.config) for r in reqs}
-    assert key[compare.NO_DROPOUT] == key[compare.sweep_name(0.0, 0)]
-    assert key[compare.DROPOUT] == key[compare.sweep_name(0.3, 0)]
-    assert len(compare.unique(reqs)) == len(reqs) - 2
+    assert key[precompute.NO_DROPOUT] == key[stats.sweep_name(0.0, 0)]
+    assert key[precompute.DROPOUT] == key[stats.sweep_name(0.3, 0)]
+    assert len(precompute.unique(reqs)) == len(reqs) - 2
 
 
 # --------------------------------------------------------------------------- aggregation
@@ -67,30 +71,30 @@ def test_requests_cover_the_pair_the_sweep_and_the_regularisers() -> None:
 
 def test_gap_and_best_epoch() -> None:
     h = fake_history()
-    assert compare.gap(h) == pytest.approx(np.subtract(h["val_loss"], h["loss"]))
-    assert compare.best_epoch(h) == 2
-    assert compare.best_epoch({"val_loss": [0.5, 0.4, 0.4]}) == 2  # first on ties
+    assert stats.gap(h) == pytest.approx(np.subtract(h["val_loss"], h["loss"]))
+    assert stats.best_epoch(h) == 2
+    assert stats.best_epoch({"val_loss": [0.5, 0.4, 0.4]}) == 2  # first on ties
 
 
 def test_band_is_mean_and_spread_over_seeds() -> None:
     hs = [fake_history(offset=o) for o in (0.0, 0.1, 0.5)]
-    b = compare.band(hs, "val_loss")
+    b = stats.band(hs, "val_loss")
     assert b.n == 3
     assert b.mean == pytest.approx(np.mean([h["val_loss"] for h in hs], axis=0))
     assert b.lo == pytest.approx(hs[0]["val_loss"]) and b.hi == pytest.approx(hs[2]["val_loss"])
-    assert compare.band(hs, "gap").mean == pytest.approx(compare.gap(hs[0]))  # offsets cancel
-    short = compare.band([fake_history(6), fake_history(4)], "loss")
+    assert stats.band(hs, "gap").mean == pytest.approx(stats.gap(hs[0]))  # offsets cancel
+    short = stats.band([fake_history(6), fake_history(4)], "loss")
     assert len(short.mean) == 4
     with pytest.raises(ValueError):
-        compare.band([], "loss")
+        stats.band([], "loss")
 
 
 def test_summary_rows_and_table() -> None:
-    loaded = {compare.sweep_name(0.0, s): fake_history(offset=0.1 * s) for s in compare.SEEDS}
-    loaded[compare.sweep_name(0.5, 0)] = fake_history(offset=-0.2)
-    sweep = compare.sweep_histories(loaded)
+    loaded = {stats.sweep_name(0.0, s): fake_history(offset=0.1 * s) for s in stats.SEEDS}
+    loaded[stats.sweep_name(0.5, 0)] = fake_history(offset=-0.2)
+    sweep = stats.sweep_histories(loaded)
     assert sorted(sweep) == [0.0, 0.5] and len(sweep[0.0]) == 3
-    rows = compare.summary_rows(sweep)
+    rows = stats.summary_rows(sweep)
     r0 = rows[0]
     assert r0["rate"] == 0.0 and r0["seeds"] == 3
     finals = [h["val_loss"][-1] for h in sweep[0.0]]
@@ -100,9 +104,9 @@ def test_summary_rows_and_table() -> None:
     assert r0["best_val_accuracy"] == pytest.approx(np.mean([max(h["val_accuracy"])
                                                              for h in sweep[0.0]]))  # fmt: skip
     assert rows[1]["final_val_loss_sd"] == 0.0  # one seed
-    assert compare.best_rate(rows) == 0.0  # the highest final validation accuracy
+    assert stats.best_rate(rows) == 0.0  # the highest final validation accuracy
     headers = {"rate": "Rate", "final_val_loss": "Final val. loss", "best_epoch": "Best epoch"}
-    table = compare.summary_table(rows, headers)
+    table = stats.summary_table(rows, headers)
     assert list(table[0]) == ["Rate", "Final val. loss", "Best epoch"]
     assert table[0]["Best epoch"] == "2.0 ± 0.0"
     assert table[0]["Final val. loss"] == f"{np.mean(finals):.3f} ± {np.std(finals, ddof=1):.3f}"
@@ -142,10 +146,12 @@ def test_every_difference_has_words() -> None:
 
 def test_curves_figure_traces_axes_and_names() -> None:
     runs = [
-        compare.Curve("No dropout", fake_history(), compare.COLOURS[compare.NO_DROPOUT]),
-        compare.Curve("Dropout(0.3)", fake_history(offset=0.1), compare.COLOURS[compare.DROPOUT]),
+        curves.Curve("No dropout", fake_history(), precompute.COLOURS[precompute.NO_DROPOUT]),
+        curves.Curve(
+            "Dropout(0.3)", fake_history(offset=0.1), precompute.COLOURS[precompute.DROPOUT]
+        ),
     ]
-    fig = validated(compare.curves_figure(runs, epochs_total=6))
+    fig = validated(curves.curves_figure(runs, epochs_total=6))
     by_name = {t["name"]: t for t in fig["data"]}
     for run, colour in zip(runs, ("#D55E00", "#0072B2"), strict=True):
         label = run.label
@@ -156,7 +162,7 @@ def test_curves_figure_traces_axes_and_names() -> None:
         assert star["marker"]["symbol"] == "star" and list(star["x"]) == [2]
         gap = by_name[f"{label}: gap"]
         assert gap["xaxis"] == "x3"
-        assert list(gap["y"]) == pytest.approx(compare.gap(run.history))
+        assert list(gap["y"]) == pytest.approx(stats.gap(run.history))
     # loss and accuracy: one trace per split in each panel; legend entries once per run
     loss = [t for t in fig["data"] if t.get("yaxis", "y") == "y" and t["mode"] == "lines"]
     acc = [t for t in fig["data"] if t.get("yaxis") == "y2"]
@@ -172,23 +178,23 @@ def test_curves_figure_traces_axes_and_names() -> None:
 
 def test_sweep_figure_has_a_mean_and_a_band_per_rate() -> None:
     sweep = {r: [fake_history(offset=o) for o in (0.0, 0.1, 0.2)] for r in (0.0, 0.3, 0.8)}
-    fig = validated(compare.sweep_figure(sweep))
+    fig = validated(sweep_charts.sweep_figure(sweep))
     names = [t["name"] for t in fig["data"]]
     for r in ("0", "0.3", "0.8"):
         assert f"rate {r} (3 seeds)" in names and f"rate {r}: spread" in names
     band = next(t for t in fig["data"] if t["name"] == "rate 0.3: spread" and t["yaxis"] == "y")
     assert band["fill"] == "toself" and len(band["x"]) == 12
     mean = next(t for t in fig["data"] if t["name"] == "rate 0.3 (3 seeds)" and t["yaxis"] == "y")
-    assert list(mean["y"]) == pytest.approx(compare.band(sweep[0.3], "val_loss").mean)
+    assert list(mean["y"]) == pytest.approx(stats.band(sweep[0.3], "val_loss").mean)
     assert fig["layout"]["yaxis2"]["title"]["text"] == "validation accuracy"
 
 
 def test_rate_figure_plots_the_summary_against_the_rate() -> None:
-    sweep = {r: [fake_history(offset=r)] * 3 for r in compare.RATES}
-    rows = compare.summary_rows(sweep)
-    fig = validated(compare.rate_figure(rows))
+    sweep = {r: [fake_history(offset=r)] * 3 for r in stats.RATES}
+    rows = stats.summary_rows(sweep)
+    fig = validated(sweep_charts.rate_figure(rows))
     by_name = {t["name"]: t for t in fig["data"]}
-    assert list(by_name["final validation loss"]["x"]) == list(compare.RATES)
+    assert list(by_name["final validation loss"]["x"]) == list(stats.RATES)
     assert list(by_name["validation error"]["y"]) == pytest.approx(
         [1 - r["final_val_accuracy"] for r in rows]
     )
@@ -197,10 +203,10 @@ def test_rate_figure_plots_the_summary_against_the_rate() -> None:
 
 
 def test_colours_are_okabe_ito_and_distinct() -> None:
-    names = (compare.NO_DROPOUT, compare.DROPOUT, *compare.REGULARISERS, "yours")
-    shown = [compare.COLOURS[n] for n in names]
+    names = (precompute.NO_DROPOUT, precompute.DROPOUT, *precompute.REGULARISERS, "yours")
+    shown = [precompute.COLOURS[n] for n in names]
     assert len(set(shown)) == len(shown)
-    assert len(set(compare.RATE_COLOURS.values())) == len(compare.RATES)
+    assert len(set(sweep_charts.RATE_COLOURS.values())) == len(stats.RATES)
 
 
 # --------------------------------------------------------------------------- loading, warming
@@ -266,26 +272,26 @@ def put_fake(store: RunStore, req, history=None) -> None:
 
 def test_load_and_progress(tmp_path) -> None:
     store = RunStore(tmp_path)
-    reqs = compare.requests(TrainConfig(epochs=6))
+    reqs = precompute.requests(TrainConfig(epochs=6))
     svc = FakeService(store)
-    prog = compare.progress(svc, reqs)
+    prog = precompute.progress(svc, reqs)
     assert (prog.done, prog.total, prog.complete, prog.fraction) == (0, 21, False, 0.0)
     put_fake(store, reqs[0])
     svc.submit(reqs[1].spec, reqs[1].config)
-    prog = compare.progress(svc, reqs)
+    prog = precompute.progress(svc, reqs)
     assert prog.done == 1 and prog.running == ((reqs[1].name, 1, 2),)
     assert prog.fraction == pytest.approx(1.5 / 21)
-    loaded = compare.load(store, reqs)
-    assert set(loaded) == {compare.NO_DROPOUT, compare.sweep_name(0.0, 0)}  # one run, two names
+    loaded = precompute.load(store, reqs)
+    assert set(loaded) == {precompute.NO_DROPOUT, stats.sweep_name(0.0, 0)}  # one run, two names
 
 
 def test_precomputer_submits_only_when_a_worker_is_free(tmp_path) -> None:
     store = RunStore(tmp_path)
-    reqs = compare.requests(TrainConfig(epochs=2))[:5]
+    reqs = precompute.requests(TrainConfig(epochs=2))[:5]
     put_fake(store, reqs[0])  # already there: never submitted
     svc = FakeService(store)
     svc.queued = 1  # a learner's run waits: nothing is submitted
-    pre = compare.Precomputer(svc, reqs, poll=0.01).start()
+    pre = precompute.Precomputer(svc, reqs, poll=0.01).start()
     pre.join(0.2)
     assert svc.submitted == []
     svc.queued = 0
@@ -297,12 +303,12 @@ def test_precomputer_submits_only_when_a_worker_is_free(tmp_path) -> None:
     pre.join(2)
     assert not pre.alive
     assert set(svc.submitted) == {run_key(r.spec, r.config) for r in reqs[1:]}
-    assert compare.progress(svc, reqs).complete
+    assert precompute.progress(svc, reqs).complete
 
 
 def test_warm_through_a_service_reports_counts(tmp_path) -> None:
     store = RunStore(tmp_path)
-    reqs = compare.requests(TrainConfig(epochs=2))[:4]
+    reqs = precompute.requests(TrainConfig(epochs=2))[:4]
     put_fake(store, reqs[0])
     svc = FakeService(store)
     seen = []
@@ -311,16 +317,16 @@ def test_warm_through_a_service_reports_counts(tmp_path) -> None:
         seen.append((done, total))
         svc.finish_all(reqs)
 
-    counts = compare.warm(svc, on_progress, reqs=reqs, poll=0.01)
+    counts = precompute.warm(svc, on_progress, reqs=reqs, poll=0.01)
     assert counts == {"total": 4, "cached": 1, "computed": 3, "failed": 0}
     assert seen[0] == (1, 4) and seen[-1] == (4, 4)
 
 
 def test_warm_here_trains_what_is_missing(tmp_path) -> None:
     store = RunStore(tmp_path)
-    reqs = compare.requests(TrainConfig(epochs=2))[:3]
-    counts = compare.warm(store, reqs=reqs)
+    reqs = precompute.requests(TrainConfig(epochs=2))[:3]
+    counts = precompute.warm(store, reqs=reqs)
     assert counts == {"total": 3, "cached": 0, "computed": 3, "failed": 0}
-    loaded = compare.load(store, reqs)
-    assert len(loaded[compare.NO_DROPOUT]["val_loss"]) == 2
-    assert compare.warm(store, reqs=reqs)["cached"] == 3
+    loaded = precompute.load(store, reqs)
+    assert len(loaded[precompute.NO_DROPOUT]["val_loss"]) == 2
+    assert precompute.warm(store, reqs=reqs)["cached"] == 3

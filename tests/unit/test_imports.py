@@ -25,7 +25,7 @@ def _logic_modules() -> list[str]:
 
 def test_engine_never_imports_streamlit() -> None:
     modules = _logic_modules()
-    assert "dropout_lab.lesson.masks" in modules and "dropout_lab.charts.figures" in modules
+    assert "dropout_lab.lesson.masks" in modules and "dropout_lab.charts.panels" in modules
     result = fresh_python(
         "import importlib, json, sys\n"
         f"for m in {modules!r}: importlib.import_module(m)\n"

@@ -7,9 +7,10 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
+from dropout_lab.charts import mc as mc_charts
 from dropout_lab.lesson.spec import LayerSpec, ModelSpec, lesson_spec
 from dropout_lab.lesson.traffic import load_lesson_data
-from dropout_lab.training import mc
+from dropout_lab.training import mc, mc_stats
 from dropout_lab.training.trainer import build_model
 
 DATA = load_lesson_data(0)
@@ -47,12 +48,12 @@ def test_statistics_equal_those_of_the_keras_passes(dropout_model) -> None:
     x = DATA.x_val[:50]
     det = np.asarray(dropout_model(x, training=False), np.float64)[:, 0]
     ref = keras_reference(dropout_model, x, 100, seed=3)
-    stats = mc.set_stats(mc.mc_predict(dropout_model, x, 100, 3), det, DATA.y_val[:50])
+    stats = mc_stats.set_stats(mc.mc_predict(dropout_model, x, 100, 3), det, DATA.y_val[:50])
     np.testing.assert_allclose(stats.mean, ref.mean(axis=0))
     np.testing.assert_allclose(stats.std, ref.std(axis=0))
     np.testing.assert_allclose(stats.flip_rate, ((ref > 0.5) != (det > 0.5)).mean(axis=0))
     np.testing.assert_allclose(stats.deterministic, mc.deterministic_predict(dropout_model, x))
-    one = mc.packet_stats(mc.mc_predict(dropout_model, x[:1], 100, 3)[:, 0], det[0])
+    one = mc_stats.packet_stats(mc.mc_predict(dropout_model, x[:1], 100, 3)[:, 0], det[0])
     ref1 = keras_reference(dropout_model, x[:1], 100, seed=3)[:, 0]
     assert one.mean == pytest.approx(ref1.mean()) and one.std == pytest.approx(ref1.std())
     assert one.flip_rate == pytest.approx(np.mean((ref1 > 0.5) != (det[0] > 0.5)))
@@ -71,7 +72,7 @@ def test_without_dropout_every_pass_is_identical(plain_model) -> None:
     det = mc.deterministic_predict(plain_model, x)
     assert (probs == probs[0]).all()
     np.testing.assert_allclose(probs[0], det, rtol=1e-6)
-    stats = mc.packet_stats(probs[:, 0], det[0])
+    stats = mc_stats.packet_stats(probs[:, 0], det[0])
     assert stats.std == 0.0 and stats.flip_rate == 0.0
     assert not mc.has_dropout(plain_model) and mc.noise_layers(plain_model) == []
     # And Keras agrees: with no dropout layer, training=True changes nothing (up to rounding).
@@ -120,7 +121,7 @@ def test_bad_x_is_refused(dropout_model) -> None:
 
 
 def test_packet_stats_by_hand() -> None:
-    stats = mc.packet_stats(np.array([0.2, 0.6, 0.7, 0.9]), deterministic=0.4)
+    stats = mc_stats.packet_stats(np.array([0.2, 0.6, 0.7, 0.9]), deterministic=0.4)
     assert stats.mean == pytest.approx(0.6)
     assert stats.std == pytest.approx(np.std([0.2, 0.6, 0.7, 0.9]))
     assert stats.flip_rate == pytest.approx(0.75)  # three passes alert, dropout off does not
@@ -131,23 +132,23 @@ def test_packet_stats_by_hand() -> None:
 def test_rejection_curve_by_hand() -> None:
     uncertainty = np.array([0.1, 0.9, 0.2, 0.8])
     correct = np.array([True, False, True, True])
-    curve = mc.rejection_curve(uncertainty, correct, [0.25, 0.5, 0.75, 1.0])
+    curve = mc_stats.rejection_curve(uncertainty, correct, [0.25, 0.5, 0.75, 1.0])
     np.testing.assert_allclose(curve, [1.0, 1.0, 1.0, 0.75])
-    flat = mc.rejection_curve(np.zeros(4), correct, [0.25, 0.5, 1.0])  # no ranking: in order
+    flat = mc_stats.rejection_curve(np.zeros(4), correct, [0.25, 0.5, 1.0])  # no ranking: in order
     np.testing.assert_allclose(flat, [1.0, 0.5, 0.75])
     with pytest.raises(ValueError):
-        mc.rejection_curve(uncertainty, correct, [0.0])
+        mc_stats.rejection_curve(uncertainty, correct, [0.0])
 
 
 def test_most_uncertain_connection() -> None:
     probs = np.array([[0.1, 0.5, 0.9], [0.1, 0.9, 0.9], [0.1, 0.1, 0.9]])
-    stats = mc.set_stats(probs, np.array([0.1, 0.5, 0.9]), np.array([0, 0, 1]))
+    stats = mc_stats.set_stats(probs, np.array([0.1, 0.5, 0.9]), np.array([0, 0, 1]))
     assert stats.most_uncertain() == 1
     assert stats.mc_correct.tolist() == [True, True, True]
 
 
 def test_raw_features_undo_the_preprocessing() -> None:
-    raw = mc.raw_features(DATA, DATA.x_train[:20])
+    raw = mc_stats.raw_features(DATA, DATA.x_train[:20])
     np.testing.assert_allclose(raw, DATA.raw_train[:20], rtol=1e-4, atol=1e-3)
 
 
@@ -155,12 +156,12 @@ def test_figures_are_valid_plotly(dropout_model, plain_model) -> None:
     x = DATA.x_val[:200]
     probs = mc.mc_predict(dropout_model, x, 30, 0)
     det = mc.deterministic_predict(dropout_model, x)
-    main = mc.packet_stats(probs[:, 0], det[0])
-    plain = mc.packet_stats(mc.mc_predict(plain_model, x[:1], 30, 0)[:, 0], 0.3)
+    main = mc_stats.packet_stats(probs[:, 0], det[0])
+    plain = mc_stats.packet_stats(mc.mc_predict(plain_model, x[:1], 30, 0)[:, 0], 0.3)
     for fig in (
-        mc.packet_figure(main, plain, ("dropout on", "no dropout")),
-        mc.packet_figure(main, None, ("dropout on", "")),
-        mc.uncertainty_figure(mc.set_stats(probs, det, DATA.y_val[:200])),
+        mc_charts.packet_figure(main, plain, ("dropout on", "no dropout")),
+        mc_charts.packet_figure(main, None, ("dropout on", "")),
+        mc_charts.uncertainty_figure(mc_stats.set_stats(probs, det, DATA.y_val[:200])),
     ):
         go.Figure(fig.to_plotly_json())  # validates every property
 

@@ -1,0 +1,140 @@
+"""The Reflect step's Monte Carlo dropout figures: one packet's passes, and the whole set's
+spread and rejection curves. Pure: statistics from `training/mc_stats.py` in, `go.Figure` out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from dropout_lab.charts import panels as pn
+from dropout_lab.training.mc_stats import (
+    KEEP_FRACTIONS,
+    THRESHOLD,
+    PacketStats,
+    SetStats,
+    rejection_curve,
+)
+
+THRESHOLD_GREY = "#777777"
+
+
+def _axis(title: str, theme: str, **extra) -> dict:
+    return pn.axis(title, theme, zeroline=False, **extra)
+
+
+def _vline(x: float, y_domain: list[float], colour: str, dash: str, xref: str) -> dict:
+    line = {"color": colour, "width": 2, "dash": dash}
+    return {"type": "line", "x0": x, "x1": x, "y0": y_domain[0], "y1": y_domain[1],
+            "xref": xref, "yref": "paper", "line": line}  # fmt: skip
+
+
+def _row_label(text: str, dom: list[float]) -> dict:
+    """A stacked panel's title, left-aligned on its top edge."""
+    return {"text": text, "x": 0, "y": dom[1], "xref": "paper", "yref": "paper",
+            "xanchor": "left", "yanchor": "bottom", "showarrow": False,
+            "font": {"size": 12}}  # fmt: skip
+
+
+def packet_figure(
+    main: PacketStats,
+    contrast: PacketStats | None,
+    labels: tuple[str, str],
+    theme: str = "light",
+) -> go.Figure:
+    """Histograms of P(malicious) over the passes: the dropout model on top, the no-dropout
+    model below, on the same axis. Lines: MC mean (solid), dropout off (dashed), 0.5 (dotted)."""
+    ink = pn.foreground(pn.INK, theme)
+    rows = [(main, labels[0], pn.BLUE)] + ([(contrast, labels[1], pn.GREY)] if contrast else [])
+    doms = [[0.42, 1.0], [0.0, 0.2]] if contrast else [[0.0, 1.0]]
+    traces, shapes, annotations, axes = [], [], [], []
+    layout = pn.base_layout(
+        440 if contrast else 330, theme, margin={"l": 60, "r": 20, "t": 30, "b": 40},
+        bargap=0.05, legend=pn.legend(-0.16, font={"size": 12}),
+    )  # fmt: skip
+    for k, ((stats, label, colour), dom) in enumerate(zip(rows, doms, strict=True), 1):
+        xref = pn.on_panel(k)["xaxis"]
+        traces.append({
+            "type": "histogram", "x": stats.probs, **pn.on_panel(k),
+            "xbins": {"start": 0.0, "end": 1.0001, "size": 0.02}, "name": label,
+            "showlegend": False, "marker": {"color": colour, "line": {"color": ink, "width": 0.5}},
+            "hovertemplate": "P(malicious) %{x}<br>%{y} passes<extra></extra>",
+        })  # fmt: skip
+        shapes += [
+            _vline(THRESHOLD, dom, THRESHOLD_GREY, "dot", xref),
+            _vline(stats.deterministic, dom, pn.VERMILLION, "dash", xref),
+            _vline(stats.mean, dom, ink, "solid", xref),
+        ]
+        annotations.append(
+            _row_label(f"<b>{label}</b> · {stats.passes} passes · std {stats.std:.3f}", dom)
+        )
+        last = k == len(rows)
+        x_title = "P(malicious)" if last else ""
+        axes.append((
+            _axis(x_title, theme, range=[0, 1], dtick=0.1,
+                  showticklabels=last or len(rows) == 1),
+            _axis("passes", theme, rangemode="tozero"),
+        ))  # fmt: skip
+    pn.place(layout, axes, doms, along="y")
+    # Legend entries for the three marker lines (shapes have no legend of their own).
+    for name, colour, dash in (("MC mean", ink, "solid"), ("dropout off", pn.VERMILLION, "dash"),
+                               ("alert threshold 0.5", THRESHOLD_GREY, "dot")):  # fmt: skip
+        traces.append({"type": "scatter", "mode": "lines", "x": [None], "y": [None],
+                       "name": name, "line": {"color": colour, "dash": dash, "width": 2},
+                       "hoverinfo": "skip"})  # fmt: skip
+    layout.update(shapes=shapes, annotations=annotations)
+    return pn.make_figure(traces, layout)
+
+
+def _uncertainty_traces(stats: SetStats, fractions: Sequence[float], ink: str) -> list[dict]:
+    correct = stats.mc_correct
+    mc_curve = rejection_curve(stats.std, correct, fractions)
+    det_curve = rejection_curve(-stats.det_confidence, stats.det_correct, fractions)
+    top = float(max(stats.std.max(), 1e-3))
+    size = top / 30
+    kept = [f * 100 for f in fractions]
+    return [
+        {"type": "histogram", "x": stats.std[correct], "name": "right", "histnorm": "percent",
+         "xbins": {"start": 0, "end": top + size, "size": size}, "opacity": 0.75,
+         "marker": {"color": pn.BLUE}, **pn.on_panel(1),
+         "hovertemplate": "std %{x}<br>%{y:.1f}% of right predictions<extra></extra>"},
+        {"type": "histogram", "x": stats.std[~correct], "name": "wrong", "histnorm": "percent",
+         "xbins": {"start": 0, "end": top + size, "size": size},
+         "marker": {"color": "rgba(213,94,0,0.35)", "line": {"color": pn.VERMILLION, "width": 1},
+                    "pattern": {"shape": "/", "fgcolor": pn.VERMILLION, "solidity": 0.4}},
+         **pn.on_panel(1),
+         "hovertemplate": "std %{x}<br>%{y:.1f}% of wrong predictions<extra></extra>"},
+        {"type": "scatter", "mode": "lines+markers", "x": kept, "y": mc_curve,
+         "name": "keep the lowest MC spread", "line": {"color": pn.BLUE, "width": 2.5},
+         "marker": {"symbol": "circle", "size": 7}, **pn.on_panel(2),
+         "hovertemplate": "most certain %{x:.0f}% (MC spread)<br>accuracy %{y:.3f}<extra></extra>"},
+        {"type": "scatter", "mode": "lines+markers", "x": kept, "y": det_curve,
+         "name": "keep the highest dropout-off confidence", **pn.on_panel(2),
+         "line": {"color": pn.ORANGE, "width": 2, "dash": "dash"},
+         "marker": {"symbol": "square", "size": 6},
+         "hovertemplate": "most confident %{x:.0f}% (dropout off)<br>accuracy %{y:.3f}"
+                          "<extra></extra>"},
+        {"type": "scatter", "mode": "lines", "x": [kept[0], kept[-1]],
+         "y": [correct.mean()] * 2, "name": "keep everything (MC mean)", **pn.on_panel(2),
+         "line": {"color": ink, "width": 1.5, "dash": "dot"}, "hoverinfo": "skip"},
+    ]  # fmt: skip
+
+
+def uncertainty_figure(
+    stats: SetStats, fractions: Sequence[float] = KEEP_FRACTIONS, theme: str = "light"
+) -> go.Figure:
+    """Left: MC spread of right and wrong predictions. Right: the rejection curves."""
+    traces = _uncertainty_traces(stats, fractions, pn.foreground(pn.INK, theme))
+    layout = pn.base_layout(
+        400, theme, barmode="overlay", margin={"l": 60, "r": 20, "t": 40, "b": 60},
+        legend=pn.legend(-0.2),
+    )  # fmt: skip
+    axes = [
+        (_axis("MC spread (std of P(malicious))", theme),
+         _axis("% of connections", theme)),
+        (_axis("% of connections kept, most certain first", theme, range=[0, 102]),
+         _axis("accuracy on the kept ones", theme)),
+    ]  # fmt: skip
+    titles = ["MC spread: right vs wrong", "Rejection curve"]
+    pn.side_by_side(layout, axes, gap=0.12, titles=titles, title_y=1.08, title_size=None)
+    return pn.make_figure(traces, layout)

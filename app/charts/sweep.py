@@ -1,0 +1,100 @@
+"""The Compare step's rate-sweep figures: curves per rate over seeds, and the end of training
+against the rate. Pure: histories and summary rows in, `go.Figure` out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+
+from dropout_lab.charts import panels as pn
+from dropout_lab.training.sweep import RATES, band
+
+# Rates are ordered: a sequential, colour-blind-safe scale (viridis, its pale end cut off).
+RATE_COLOURS = {0.0: "#440154", 0.1: "#414487", 0.2: "#2A788E", 0.3: "#22A884",
+                0.5: "#7AD151", 0.8: "#B8A40B"}  # fmt: skip
+MARGIN = {"l": 55, "r": 10, "t": 45, "b": 50}
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    h = hex_colour.lstrip("#")
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def sweep_figure(
+    sweep: dict[float, list[dict]], *, height: int = 400, theme: str = "light"
+) -> go.Figure:
+    """Validation loss and validation accuracy per epoch for each rate: the mean over seeds as a
+    line, the lowest-to-highest seed as a band."""
+    traces: list[dict] = []
+    for rate, histories in sorted(sweep.items()):
+        colour = pn.foreground(RATE_COLOURS.get(rate, pn.INK), theme)
+        label = f"rate {rate:g}"
+        for k, metric in ((1, "val_loss"), (2, "val_accuracy")):
+            b = band(histories, metric)
+            epochs = list(range(1, len(b.mean) + 1))
+            traces.append({
+                "type": "scatter", "mode": "lines", "x": epochs + epochs[::-1],
+                "y": list(b.hi) + list(b.lo[::-1]), "fill": "toself",
+                "fillcolor": _rgba(colour, 0.18), "line": {"width": 0}, "hoverinfo": "skip",
+                "name": f"{label}: spread", "legendgroup": label, "showlegend": False,
+                **pn.on_panel(k),
+            })  # fmt: skip
+            traces.append({
+                "type": "scatter", "mode": "lines", "x": epochs, "y": list(b.mean),
+                "name": f"{label} ({b.n} seeds)", "legendgroup": label,
+                "showlegend": k == 1, "line": {"color": colour, "width": 2.2}, **pn.on_panel(k),
+                "hovertemplate": f"{label}<br>epoch %{{x}}<br>mean {metric} %{{y:.3f}}"
+                "<extra></extra>",
+            })  # fmt: skip
+    layout = pn.base_layout(height, theme, margin={**MARGIN}, legend=pn.legend(-0.2))
+    axis_x = pn.axis("epoch", theme)
+    axes = [
+        (axis_x, pn.axis("validation loss", theme, rangemode="tozero")),
+        ({**axis_x, "matches": "x"}, pn.axis("validation accuracy", theme)),
+    ]
+    titles = ["Validation loss (mean and spread over seeds)", "Validation accuracy"]
+    pn.side_by_side(layout, axes, gap=0.1, titles=titles)
+    return pn.make_figure(traces, layout)
+
+
+def rate_figure(
+    rows: Sequence[dict[str, Any]], *, height: int = 360, theme: str = "light"
+) -> go.Figure:
+    """The end of training against the rate. Left: final validation loss (mean ± sd over seeds).
+    Right: training and validation error (1 − accuracy): far apart at 0 (overfit), close
+    together at 0.8 with the validation error up again (underfit)."""
+    rates = [r["rate"] for r in rows]
+    traces = [
+        {"type": "scatter", "mode": "lines+markers", "x": rates,
+         "y": [r["final_val_loss"] for r in rows], "name": "final validation loss",
+         "error_y": {"type": "data", "array": [r["final_val_loss_sd"] for r in rows],
+                     "visible": True, "color": pn.VERMILLION},
+         "line": {"color": pn.VERMILLION, "width": 2.4}, "marker": {"size": 9},
+         **pn.on_panel(1),
+         "hovertemplate": "rate %{x}<br>final validation loss %{y:.3f}<extra></extra>"},
+        {"type": "scatter", "mode": "lines+markers", "x": rates,
+         "y": [1 - r["final_accuracy"] for r in rows], "name": "training error",
+         "line": {"color": pn.BLUE, "width": 1.8}, "marker": {"size": 8, "symbol": "circle"},
+         **pn.on_panel(2),
+         "hovertemplate": "rate %{x}<br>training error %{y:.3f}<extra></extra>"},
+        {"type": "scatter", "mode": "lines+markers", "x": rates,
+         "y": [1 - r["final_val_accuracy"] for r in rows], "name": "validation error",
+         "error_y": {"type": "data", "array": [r["final_val_accuracy_sd"] for r in rows],
+                     "visible": True, "color": pn.BLUE},
+         "line": {"color": pn.BLUE, "width": 2.4, "dash": "dash"},
+         "marker": {"size": 9, "symbol": "diamond"}, **pn.on_panel(2),
+         "hovertemplate": "rate %{x}<br>validation error %{y:.3f}<extra></extra>"},
+    ]  # fmt: skip
+    layout = pn.base_layout(height, theme, margin={**MARGIN}, legend=pn.legend(-0.25))
+    axis_x = pn.axis("dropout rate", theme, range=[-0.05, 0.85], tickvals=list(RATES),
+                     ticktext=[f"{r:g}" for r in RATES])  # fmt: skip
+    axes = [
+        (axis_x, pn.axis("validation loss after the last epoch", theme, rangemode="tozero")),
+        (axis_x, pn.axis("error (1 − accuracy), last epoch", theme, rangemode="tozero")),
+    ]
+    titles = ["Final validation loss", "Training and validation error"]
+    pn.side_by_side(layout, axes, gap=0.1, titles=titles)
+    return pn.make_figure(traces, layout)
