@@ -35,6 +35,7 @@ from dataclasses import asdict
 import nbformat
 
 from dropout_lab.lesson import traffic
+from dropout_lab.lesson.layers import DROPOUT_KINDS, OPTIMIZERS
 from dropout_lab.lesson.spec import ModelSpec, TrainConfig
 
 HISTORY_COLUMNS = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy")
@@ -45,13 +46,7 @@ HISTORY_TOLERANCE = {"loss": 2e-3, "val_loss": 2e-3, "accuracy": 5e-3, "val_accu
 SCRIPT_NAME = "dropout_lab_run.py"
 NOTEBOOK_NAME = "dropout_lab.ipynb"
 
-_OPTIMIZER_CLASSES = {
-    "adam": "Adam",
-    "sgd": "SGD",
-    "rmsprop": "RMSprop",
-    "adamw": "AdamW",
-    "adagrad": "Adagrad",
-}
+_OPTIMIZER_CLASSES = {name: o.keras_class for name, o in OPTIMIZERS.items()}
 
 
 # --------------------------------------------------------------------------- CSV
@@ -110,7 +105,7 @@ def _layer_code(layer, index: int) -> str:
         if layer.l2:
             args.append(f"kernel_regularizer=keras.regularizers.L2({_float(layer.l2)})")
         return f"keras.layers.Dense({', '.join(args)})"
-    if layer.kind in ("Dropout", "AlphaDropout"):
+    if layer.kind in DROPOUT_KINDS:
         return f"keras.layers.{layer.kind}({_float(layer.rate)}, seed={seed})"
     if layer.kind == "GaussianNoise":
         return f"keras.layers.GaussianNoise({_float(layer.stddev)}, seed={seed})"

@@ -14,16 +14,13 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from dropout_lab.codelab.goals import CHECKS
 from dropout_lab.lesson.locate import LABS_DIR
 from dropout_lab.lesson.spec import MAX_EPOCHS, TrainConfig
 
-# The rules a goal can name in `check`; `dropout_lab.codelab.reader` implements each one.
-GOAL_CHECKS: dict[str, tuple[str, ...]] = {
-    # rule name: the parameters it takes (all optional)
-    "dropout_after_each_hidden": (),
-    "dropout_rate": ("rate",),
-    "no_dropout_after_output": (),
-}
+# The rules a Keras lab's goal can name in `check` → the parameters each takes (all optional).
+# Defined once, in `dropout_lab.codelab.goals`; an unknown name is refused when the lab loads.
+GOAL_CHECKS: dict[str, tuple[str, ...]] = {name: check.params for name, check in CHECKS.items()}
 # A `kind = "numpy"` lab: the learner writes a NumPy function, graded by these properties
 # (`dropout_lab.grading.checks` implements each one; they take no parameters).
 NUMPY_CHECKS: tuple[str, ...] = (
@@ -62,7 +59,7 @@ class Goal:
 
     id: str
     label: str
-    check: str  # a key of GOAL_CHECKS
+    check: str  # a key of GOAL_CHECKS (or NUMPY_CHECKS in a numpy lab)
     hint: str
     params: tuple[tuple[str, Any], ...] = ()  # the rule's parameters, e.g. (("rate", 0.3),)
 

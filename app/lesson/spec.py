@@ -13,9 +13,10 @@ from typing import Any
 
 import numpy as np
 
-# Layer kinds the lab understands; the parser refuses anything else.
-LAYER_KINDS = ("Dense", "Dropout", "GaussianNoise", "BatchNormalization", "AlphaDropout")
-DROPOUT_KINDS = ("Dropout", "AlphaDropout")
+# The layer kinds are declared once, in `layers`; both names stay importable from here.
+from dropout_lab.lesson.layers import DROPOUT_KINDS as DROPOUT_KINDS
+from dropout_lab.lesson.layers import KINDS
+from dropout_lab.lesson.layers import LAYER_KINDS as LAYER_KINDS
 
 
 @dataclass(frozen=True)
@@ -32,15 +33,8 @@ class LayerSpec:
 
     def describe(self) -> str:
         """A short human label, e.g. 'Dense(256, relu)' or 'Dropout(0.3)'."""
-        if self.kind == "Dense":
-            extra = f", {self.activation}" if self.activation else ""
-            reg = f", l2={self.l2:g}" if self.l2 else ""
-            return f"Dense({self.units}{extra}{reg})"
-        if self.kind in DROPOUT_KINDS:
-            return f"{self.kind}({self.rate:g})"
-        if self.kind == "GaussianNoise":
-            return f"GaussianNoise({self.stddev:g})"
-        return f"{self.kind}()"
+        kind = KINDS.get(self.kind)
+        return kind.describe(vars(self)) if kind is not None else f"{self.kind}()"
 
     def identity(self) -> dict[str, Any]:
         """The fields that change what is trained (not the source line)."""

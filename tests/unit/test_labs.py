@@ -175,3 +175,23 @@ def test_copy_of_the_real_lab_loads(tmp_path):
     shutil.copytree(LABS_DIR / "overfit", tmp_path / "copy")
     copy = load_lab("copy", root=tmp_path)
     assert dataclasses.replace(copy, name="overfit") == load_lab("overfit")
+
+
+def test_unknown_check_is_reported_with_the_registered_ones(tmp_path):
+    """The goal checks are defined once (dropout_lab.codelab.goals); the loader names them."""
+    from dropout_lab.codelab.goals import CHECKS
+
+    assert {name: check.params for name, check in CHECKS.items()} == GOAL_CHECKS
+    make_lab(tmp_path, GOOD_TOML.replace('check = "dropout_rate"', 'check = "dropout_rat"'))
+    with pytest.raises(LabError, match=r"goal 1: unknown check 'dropout_rat'") as info:
+        load_lab("mini", root=tmp_path)
+    assert all(name in str(info.value) for name in CHECKS)
+
+
+def test_every_project_lab_names_known_checks():
+    from dropout_lab.lesson.labs import NUMPY_BACKWARD_CHECKS, NUMPY_CHECKS
+
+    for name in list_labs():
+        lab = load_lab(name)
+        known = NUMPY_CHECKS + NUMPY_BACKWARD_CHECKS if lab.kind == "numpy" else GOAL_CHECKS
+        assert lab.goals and all(goal.check in known for goal in lab.goals), name
