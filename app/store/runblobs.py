@@ -1,5 +1,5 @@
 """Finished training runs kept in the database (run key -> meta JSON + weights blob), so app
-processes on several machines share results: the run mirror of `training.runs` reads them."""
+processes on several machines share results: `training.mirror` reads and writes them."""
 
 from __future__ import annotations
 
