@@ -139,7 +139,8 @@ READ_PREV = Key("read.prev", bool, BUTTON, SESSION, "the previous section")
 READ_NEXT = Key("read.next", bool, BUTTON, SESSION, "the next section")
 READ_FIGURE = Family("read.figure.", "variant", None, CHART, SESSION, "a reading's figure")
 
-BUILD_LAB = Key("build.lab", str, "radio", LEARNER, '"keras" or "numpy": which lab is shown')
+BUILD_LAB = Key("build.lab", str, "radio", LEARNER,
+                '"keras", "numpy" or "backprop": which lab is shown')
 BUILD_CODE = Key("build.code", str, "text_area", RESUMED,
                  "the Keras lab's code (the starter until edited; the latest submission's)")
 BUILD_LATEST = Key("build.latest", dict, "", RESUMED,
@@ -162,6 +163,22 @@ BUILD_NUMPY_PASSED_CODE = Key("build.numpy_passed_code", str, "", LEARNER,
 BUILD_NUMPY_GRADE = Key("build.numpy_grade", bool, BUTTON, LEARNER, "grade the NumPy code")
 BUILD_NUMPY_SHOW_SOLUTION = Key("build.numpy_show_solution", bool, "toggle", LEARNER,
                                 "the NumPy solution")
+BUILD_BACKPROP_CODE = Key("build.backprop_code", str, "text_area", LEARNER,
+                          "the backprop lab's code (the starter until edited)")
+BUILD_BACKPROP_VERDICT = Key("build.backprop_verdict", tuple, "", LEARNER,
+                             "(code, Verdict) of the backprop lab's last Grade")
+BUILD_BACKPROP_PASSED_CODE = Key("build.backprop_passed_code", str, "", LEARNER,
+                                 "the backprop code that last passed: it may train the network")
+BUILD_BACKPROP_GRADE = Key("build.backprop_grade", bool, BUTTON, LEARNER,
+                           "grade the backprop code")
+BUILD_BACKPROP_SHOW_SOLUTION = Key("build.backprop_show_solution", bool, "toggle", LEARNER,
+                                   "the backprop solution")
+BUILD_NET_TRAIN = Key("build.net_train", bool, BUTTON, LEARNER,
+                      "train the NumPy network with the learner's passing dropout")
+BUILD_NET_CODE = Key("build.net_code", str, "", LEARNER,
+                     "the code of this learner's NumPy network run (the shared runs' key)")
+BUILD_NET_CURVES = Key("build.net_curves", None, CHART, LEARNER, "the NumPy network's curves")
+BUILD_NET_KERAS = Key("build.net_keras", None, CHART, LEARNER, "the Keras runs beside them")
 
 COMPARE_REGULARISERS = Key("compare.regularisers", list[str], "pills", SESSION,
                            "other regularisers shown beside the curves")
