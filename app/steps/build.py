@@ -119,10 +119,12 @@ def live_panel() -> None:
         st.rerun()  # everything finished: one full rerun shows the static panel and the buttons
 
 
-LABS = {"keras": "Keras: tame the overfit model", "numpy": "NumPy: write dropout yourself"}
-if st.radio("Lab", list(LABS), format_func=LABS.get, horizontal=True, key="build.lab",
-            label_visibility="collapsed") == "numpy":  # fmt: skip
-    numpy_lab.render()
+LABS = {"keras": "Keras: tame the overfit model", "numpy": "NumPy: write dropout yourself",
+        "backprop": "NumPy: backpropagate through it"}  # fmt: skip
+CHOSEN = st.radio("Lab", list(LABS), format_func=LABS.get, horizontal=True, key="build.lab",
+                  label_visibility="collapsed")  # fmt: skip
+if CHOSEN in numpy_lab.LABS:
+    numpy_lab.render(CHOSEN)
     st.stop()
 st.title("🛠️ Build: " + LAB.title)
 st.markdown(LAB.intro)
