@@ -1,42 +1,71 @@
-"""The Build step's NumPy lab: write `dropout_forward`, grade it in the sandbox, read the
-checklist of properties with hints, reveal the reference. Words come from `labs/numpy_dropout`."""
+"""The Build step's NumPy labs: write dropout (the forward pass, then the backward pass too),
+grade it in the sandbox, read the checklist of properties with hints, reveal the reference.
+Words come from `labs/numpy_dropout` and `labs/numpy_backprop`; once the backprop lab passes,
+`ui.numpy_net` lets the learner's two functions train a network."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import streamlit as st
 
 from dropout_lab.grading import checks as grading
+from dropout_lab.grading import net_run
 from dropout_lab.lesson.content import step_text
-from dropout_lab.lesson.labs import load_lab
-from dropout_lab.ui import session
-
-CODE = session.BUILD_NUMPY_CODE
-VERDICT = session.BUILD_NUMPY_VERDICT
-PASSED = session.BUILD_NUMPY_PASSED_CODE
+from dropout_lab.lesson.labs import Lab, load_lab
+from dropout_lab.ui import numpy_net, session
 
 
-def render() -> None:
-    lab = load_lab(grading.LAB_NAME)
+@dataclass(frozen=True)
+class NumpyLab:
+    """One NumPy lab on the page: its name and the session keys of its widgets and results."""
+
+    lab: str
+    code: str
+    verdict: str
+    passed: str
+    grade: str
+    show_solution: str
+
+
+LABS = {
+    "numpy": NumpyLab(grading.LAB_NAME, session.BUILD_NUMPY_CODE, session.BUILD_NUMPY_VERDICT,
+                      session.BUILD_NUMPY_PASSED_CODE, session.BUILD_NUMPY_GRADE,
+                      session.BUILD_NUMPY_SHOW_SOLUTION),
+    "backprop": NumpyLab(grading.BACKPROP_LAB, session.BUILD_BACKPROP_CODE,
+                         session.BUILD_BACKPROP_VERDICT, session.BUILD_BACKPROP_PASSED_CODE,
+                         session.BUILD_BACKPROP_GRADE, session.BUILD_BACKPROP_SHOW_SOLUTION),
+}  # fmt: skip
+CODE, VERDICT, PASSED = LABS["numpy"].code, LABS["numpy"].verdict, LABS["numpy"].passed
+
+
+def render(choice: str = "numpy") -> None:
+    """The lab `choice` ("numpy": the forward pass; "backprop": both passes, then training)."""
+    keys = LABS[choice]
+    lab = load_lab(keys.lab)
     st.title("🛠️ Build: " + lab.title)
     st.markdown(lab.intro)
-    if CODE not in st.session_state:
-        st.session_state[CODE] = lab.starter
+    if keys.code not in st.session_state:
+        st.session_state[keys.code] = lab.starter
     left, right = st.columns([3, 2])
-    code = left.text_area("NumPy code", key=CODE, height=460, max_chars=grading.MAX_CODE_CHARS,
+    code = left.text_area("NumPy code", key=keys.code, height=460,
+                          max_chars=grading.MAX_CODE_CHARS,
                           label_visibility="collapsed")  # fmt: skip
-    if left.button("▶ Grade", type="primary", key=session.BUILD_NUMPY_GRADE):
-        with right, st.spinner("Running your function in the sandbox…"):
-            st.session_state[VERDICT] = (code, grading.grade(code))
+    if left.button("▶ Grade", type="primary", key=keys.grade):
+        with right, st.spinner("Running your functions in the sandbox…"):
+            st.session_state[keys.verdict] = (code, grading.grade(code, lab=keys.lab))
     with right:
-        checklist(lab, code)
-    if st.toggle("Show solution", key=session.BUILD_NUMPY_SHOW_SOLUTION):
+        checklist(lab, code, keys)
+    if st.toggle("Show solution", key=keys.show_solution):
         st.code(lab.solution, language="python")
+    if choice == "backprop":
+        numpy_net.panel(st.session_state.get(keys.passed), code)
 
 
-def checklist(lab, code: str) -> None:
-    graded = st.session_state.get(VERDICT)
+def checklist(lab: Lab, code: str, keys: NumpyLab = LABS["numpy"]) -> None:
+    graded = st.session_state.get(keys.verdict)
     if graded is None:
-        st.info("Press **Grade** to run your function and check it, property by property.")
+        st.info("Press **Grade** to run your code and check it, property by property.")
         for goal in lab.goals:
             st.markdown(f"⬜ {goal.label}")
         return
@@ -48,9 +77,12 @@ def checklist(lab, code: str) -> None:
     if verdict.error:
         st.error(verdict.error, icon="🚫")
     if verdict.passed:
-        st.success(step_text("build")["numpy"]["passed"], icon="✅")
-        st.page_link("steps/explore.py", label="Open Explore with my dropout", icon="🎛️")
-        st.session_state[PASSED] = graded_code
+        if keys.lab == grading.BACKPROP_LAB:
+            st.success(net_run.texts()["passed"], icon="✅")
+        else:
+            st.success(step_text("build")["numpy"]["passed"], icon="✅")
+            st.page_link("steps/explore.py", label="Open Explore with my dropout", icon="🎛️")
+        st.session_state[keys.passed] = graded_code
     st.markdown("**Properties**")
     for check in verdict.checks:
         st.markdown(f"{'✅' if check.passed else '❌'} **{check.label}**: {check.message}")

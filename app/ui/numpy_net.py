@@ -1,0 +1,112 @@
+"""The backprop lab's last part on the Build page: the learner's passing dropout trains a small
+NumPy network in the sandbox, with and without it; both curves are drawn live as they come in,
+beside the Keras runs, then one sentence says whether their dropout narrowed the gap.
+
+The run trains in a thread of `grading.net_run` (never in this script); this page only polls its
+snapshot from a fragment. Words: labs/numpy_backprop/network.toml.
+"""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from dropout_lab.charts import curves
+from dropout_lab.grading import net_run
+from dropout_lab.lesson.spec import run_key
+from dropout_lab.ui import session, training
+
+POLL_SECONDS = 0.25  # the whole run takes 1-2 s: poll often enough to see it grow
+
+
+@st.cache_resource(show_spinner=False)
+def runs() -> net_run.NetRuns:
+    """Shared by every session of this server: identical code trains once; one sandbox per core."""
+    return net_run.NetRuns(workers=os.cpu_count() or 2)
+
+
+def panel(passed_code: str | None, code: str) -> None:
+    """The section under the backprop lab, once its code passed every property."""
+    if not passed_code:
+        return
+    words, config = net_run.texts(), net_run.lab_config()
+    st.subheader(words["heading"])
+    st.markdown(words["explain"].format(batch_size=config.batch_size, epochs=config.epochs,
+                                        rate=config.rate))  # fmt: skip
+    if passed_code != code:
+        st.caption(words["again"])
+    if st.button(words["button"], type="primary", key=session.BUILD_NET_TRAIN):
+        runs().start(passed_code, config)
+        st.session_state[session.BUILD_NET_CODE] = passed_code
+    run = current(config)
+    if run is None:
+        return
+    if run.snapshot().finished:
+        show(run.snapshot())
+    else:
+        live(config)
+
+
+def current(config: net_run.NetConfig) -> net_run.NetRun | None:
+    code = st.session_state.get(session.BUILD_NET_CODE)
+    return runs().get(code, config) if code else None
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def live(config: net_run.NetConfig) -> None:
+    run = current(config)
+    if run is None:
+        return
+    snap = run.snapshot()
+    show(snap)
+    if snap.finished:
+        st.rerun()  # one full rerun draws the finished panel without the polling
+
+
+def show(snap: net_run.NetSnapshot) -> None:
+    words = net_run.texts()
+    labels = words["labels"]
+    if snap.state == "queued":
+        st.info(words["queued"], icon="⏳")
+    elif snap.state == "running":
+        done, total = snap.epochs_done, max(snap.epochs_total, 1)
+        st.progress(done / total, text=words["running"].format(done=done, total=total))
+    elif snap.state == "failed":
+        st.error(snap.error, icon="🚫")
+    else:
+        st.success(words["done"].format(epochs=snap.epochs_done, seconds=snap.seconds), icon="✅")
+    left, right = st.columns(2)
+    with left:
+        mine = [curves.Curve(labels[v], snap.histories[v]) for v in net_run.VARIANTS]
+        st.plotly_chart(curves.curves_figure(mine, epochs_total=snap.epochs_total, height=360),
+                        width="stretch", key=session.BUILD_NET_CURVES)  # fmt: skip
+    with right:
+        st.markdown(f"**{words['keras_heading']}**")
+        keras = keras_runs(labels)
+        if keras:
+            st.plotly_chart(curves.curves_figure(keras, epochs_total=snap.epochs_total,
+                                                 height=360),
+                            width="stretch", key=session.BUILD_NET_KERAS)  # fmt: skip
+        else:
+            st.caption(words["keras_none"])
+    if snap.state == "done":
+        st.markdown(" ".join(net_run.gap_summary(snap.histories)))
+
+
+def keras_runs(labels: dict[str, str]) -> list[curves.Curve]:
+    """The lesson's Keras pair (no dropout, Dropout(0.3)) when it is stored, and the learner's
+    own Keras runs of this session that have curves."""
+    from dropout_lab.training import precompute
+
+    svc = training.service()
+    pair = precompute.requests()[:2]
+    stored = precompute.load(svc.store, pair)
+    dropout = labels["keras_dropout"].format(rate=precompute.PAIR_RATE)
+    names = {precompute.NO_DROPOUT: labels["keras_plain"], precompute.DROPOUT: dropout}
+    out = [curves.Curve(names[r.name], stored[r.name]) for r in pair if r.name in stored]
+    pair_keys = {run_key(r.spec, r.config) for r in pair}
+    for label, status in training.statuses():
+        if status.history and status.key not in pair_keys:
+            out.append(curves.Curve(f"Keras, {label}", status.history))
+    return out
