@@ -14,12 +14,12 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from dropout_lab.codelab.goals import CHECKS
+from dropout_lab.lesson.goals import CHECKS
 from dropout_lab.lesson.locate import LABS_DIR
 from dropout_lab.lesson.spec import MAX_EPOCHS, TrainConfig
 
 # The rules a Keras lab's goal can name in `check` → the parameters each takes (all optional).
-# Defined once, in `dropout_lab.codelab.goals`; an unknown name is refused when the lab loads.
+# Defined once, in `dropout_lab.lesson.goals`; an unknown name is refused when the lab loads.
 GOAL_CHECKS: dict[str, tuple[str, ...]] = {name: check.params for name, check in CHECKS.items()}
 # A `kind = "numpy"` lab: the learner writes a NumPy function, graded by these properties
 # (`dropout_lab.grading.checks` implements each one; they take no parameters).

@@ -178,8 +178,8 @@ def test_copy_of_the_real_lab_loads(tmp_path):
 
 
 def test_unknown_check_is_reported_with_the_registered_ones(tmp_path):
-    """The goal checks are defined once (dropout_lab.codelab.goals); the loader names them."""
-    from dropout_lab.codelab.goals import CHECKS
+    """The goal checks are defined once (dropout_lab.lesson.goals); the loader names them."""
+    from dropout_lab.lesson.goals import CHECKS
 
     assert {name: check.params for name, check in CHECKS.items()} == GOAL_CHECKS
     make_lab(tmp_path, GOOD_TOML.replace('check = "dropout_rate"', 'check = "dropout_rat"'))
