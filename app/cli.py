@@ -1,4 +1,8 @@
-"""The `dropout-lab` command: serve the app, check lab code, train, precompute, benchmark."""
+"""The `dropout-lab` command: serve the app, check lab code, train, grade, precompute, benchmark,
+bring the database up to date and check a class server before the lesson (doctor).
+
+Normal output is for people: no library chatter (`--verbose` shows it), a progress bar for long
+commands, and every error one line that says what to do, with a non-zero exit status."""
 
 from __future__ import annotations
 
@@ -7,13 +11,26 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
+
+from dropout_lab.console import Bar, CommandError, NativeStderrFilter, db_name, explain, quiet
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """One line instead of argparse's usage block."""
+        self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
+# ----------------------------------------------------------------------------- commands
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from dropout_lab.lesson import lesson_config
-    from dropout_lab.serve import streamlit_command
+    from dropout_lab.serve import can_open_browser, is_loopback, streamlit_command, urls
+    from dropout_lab.store import Store, default_url
 
-    if args.host not in ("localhost", "127.0.0.1", "::1"):
+    if not is_loopback(args.host):
         # Other machines can reach this server: learners' code is graded only in the sandbox.
         os.environ.setdefault("DROPOUT_LAB_HOSTED", "1")
     if args.lesson:  # checked here, before the server starts; the app reads the variable
@@ -21,35 +38,36 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         cfg = lesson_config.load()
     except lesson_config.LessonConfigError as e:
-        print(f"dropout-lab serve: {e}", file=sys.stderr)
-        return 2
+        raise CommandError(f"{e} (fix the lesson file, or unset DROPOUT_LAB_LESSON)") from None
     if cfg.source:
         print(f"Lesson configuration: {cfg.source}", flush=True)
-    cmd = streamlit_command(args.host, args.port, headless=args.headless)
-    print(f"Dropout Lab on http://{args.host}:{args.port}  (Ctrl+C stops it)", flush=True)
+    Store(default_url()).close()  # the migrations run here, at start, and fail here if they can
+    headless = args.headless or not can_open_browser()
+    cmd = streamlit_command(args.host, args.port, headless=headless)
+    for url, who in urls(args.host, args.port):
+        print(f"Dropout Lab: open {url}  ({who})", flush=True)
+    print("Ctrl+C stops it.", flush=True)
     os.execv(cmd[0], cmd)  # replaces this process: signals go straight to Streamlit
     return 0  # pragma: no cover
 
 
-def _read_code(command: str, path: str) -> str | None:
-    """The file's text (or stdin for -), or None after saying why it cannot be read."""
+def _read_code(path: str) -> str:
+    """The file's text (or stdin for -)."""
     try:
         if path == "-":
             return sys.stdin.read()
         return Path(path).read_text(encoding="utf-8", errors="replace")
-    except (OSError, UnicodeDecodeError) as e:
-        reason = e.strerror if isinstance(e, OSError) else "not UTF-8 text"
-        print(f"dropout-lab {command}: cannot read {path}: {reason}", file=sys.stderr)
-        return None
+    except OSError as e:
+        raise CommandError(
+            f"cannot read {path}: {e.strerror} (give the path of a Python file, or - to read "
+            "standard input)"
+        ) from None
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from dropout_lab.codelab.reader import verdict
 
-    source = _read_code("check", args.file)
-    if source is None:
-        return 2
-    result = verdict(source)
+    result = verdict(_read_code(args.file))
     if args.json:
         print(json.dumps(result, indent=2))
     else:
@@ -67,10 +85,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_grade(args: argparse.Namespace) -> int:
     from dropout_lab.grading.checks import grade
 
-    source = _read_code("grade", args.file)
-    if source is None:
-        return 2
-    verdict = grade(source, lab=args.lab)  # it runs in a sandbox; its output never reaches here
+    code = _read_code(args.file)
+    verdict = grade(code, lab=args.lab)  # it runs in a sandbox; its output never reaches here
     if args.json:
         print(json.dumps(verdict.to_json(), indent=2))
     else:
@@ -90,11 +106,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     from dropout_lab.codelab.reader import parse_code
     from dropout_lab.lesson.spec import MAX_EPOCHS, TrainConfig, lesson_spec
 
+    if not 1 <= args.epochs <= MAX_EPOCHS:
+        raise CommandError(f"--epochs must be 1..{MAX_EPOCHS}, got {args.epochs}")
+    if not 0 <= args.seed < 2**31:
+        raise CommandError(f"--seed must be 0..2147483647, got {args.seed}")
     if args.code:
-        source = _read_code("train", args.code)
-        if source is None:
-            return 2
-        result = parse_code(source)
+        result = parse_code(_read_code(args.code))
         if not result.ok:
             for err in result.errors:
                 where = f"line {err.line}: " if err.line else ""
@@ -103,15 +120,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         spec = result.spec
     else:
         if not 0.0 <= args.rate < 1.0:
-            print(f"dropout-lab train: --rate must be in [0, 1), got {args.rate}", file=sys.stderr)
-            return 2
+            raise CommandError(f"--rate must be in [0, 1), got {args.rate} (e.g. --rate 0.3)")
         spec = lesson_spec(args.rate)
-    if not 1 <= args.epochs <= MAX_EPOCHS:
-        print(f"dropout-lab train: --epochs must be 1..{MAX_EPOCHS}", file=sys.stderr)
-        return 2
-    if not 0 <= args.seed < 2**31:
-        print("dropout-lab train: --seed must be 0..2147483647", file=sys.stderr)
-        return 2
     from dropout_lab.training.trainer import train, train_cli_payload
 
     def progress(epoch: int, logs: dict[str, float]) -> None:
@@ -132,28 +142,20 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_warm(args: argparse.Namespace) -> int:
-    from dropout_lab.store import default_url
+    from dropout_lab.store import Store, default_url
     from dropout_lab.training import precompute
     from dropout_lab.training.runstore import RunStore
     from dropout_lab.training.service import TrainingService
 
+    if args.workers is not None and args.workers < 1:
+        raise CommandError(f"--workers must be at least 1, got {args.workers}")
+    Store(default_url()).close()  # an unreachable database fails here, before any training
     store = RunStore(database_url=default_url())  # shared with the app's processes
-    tty, last = sys.stdout.isatty(), [""]
-
-    def show(done: int, total: int, busy: str) -> None:
-        bar = "#" * round(30 * done / max(total, 1))
-        line = f"[{bar:<30}] {done}/{total} runs" + (f"  training: {busy}" if busy else "")
-        if tty:
-            print("\r" + line[:150].ljust(150), end="", flush=True)
-        elif line.split("  training")[0] != last[0]:
-            print(line, flush=True)
-        last[0] = line.split("  training")[0]
-
     print(f"Precomputing the Compare step's runs in {store.root}", flush=True)
+    bar = Bar(sys.stdout, "runs")
     with TrainingService(store, max_workers=args.workers) as service:
-        counts = precompute.warm(service, show)
-    if tty:
-        print()
+        counts = precompute.warm(service, lambda d, t, busy: bar.show(d, t, busy))
+    bar.close()
     print(
         f"{counts['total']} runs: {counts['computed']} computed, {counts['cached']} already "
         f"there, {counts['failed']} failed"
@@ -173,16 +175,20 @@ def _checkout_root() -> Path | None:
 def cmd_bench(args: argparse.Namespace) -> int:
     root = _checkout_root()
     if root is None:
-        print(
-            "dropout-lab bench: the benchmarks live in the repository's tests/bench/; run it "
-            "from a development install (bash scripts/test.sh sets one up)",
-            file=sys.stderr,
+        raise CommandError(
+            "the benchmarks live in the repository's tests/bench/; run it from a development "
+            "install (bash scripts/setup.sh --test sets one up)"
         )
-        return 2
     sys.path.insert(0, str(root))
     from tests.bench.bench import run_benchmarks
 
-    figures = run_benchmarks(args.only)
+    sections = [s for s in BENCH_SECTIONS if s in (args.only or BENCH_SECTIONS)]
+    bar, figures = Bar(sys.stderr, "sections"), {}  # stderr: stdout is the figures (or JSON)
+    for done, section in enumerate(sections):
+        bar.show(done, len(sections), f"measuring: {section}")
+        figures.update(run_benchmarks([section]))
+    bar.show(len(sections), len(sections))
+    bar.close()
     print(json.dumps(figures, indent=2) if args.json else _format_bench(figures))
     return 0
 
@@ -197,29 +203,50 @@ def _format_bench(figures: dict) -> str:
     return "\n".join(lines)
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from dropout_lab.store import Store, default_url
+    from dropout_lab.store.schema import head_revision
+
+    Store(default_url()).close()
+    print(f"{db_name(default_url())} is at schema revision {head_revision()} (the current one)")
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from dropout_lab import doctor
+
+    return doctor.main(args)
+
+
+# ----------------------------------------------------------------------------- the parser
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dropout-lab", description=__doc__)
+    parser = Parser(prog="dropout-lab", description=__doc__.split("\n\n")[0])
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--verbose", action="store_true", help="show the libraries' messages too")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", help="start the app in the browser")
+    def command(name: str, func, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help, parents=[common])
+        p.set_defaults(func=func)
+        return p
+
+    serve = command("serve", cmd_serve, "start the app (the address to open is printed)")
     serve.add_argument("--host", default="localhost", help="address to listen on (0.0.0.0: all)")
     serve.add_argument("--port", type=int, default=8501)
-    serve.add_argument("--headless", action="store_true", help="do not open a browser")
+    serve.add_argument("--headless", action="store_true", help="never open a browser tab")
     serve.add_argument(
         "--lesson", metavar="PATH",
         help="a lesson configuration (TOML) with the class's defaults and locks; "
         "sets DROPOUT_LAB_LESSON (example: lessons/class-example.toml)",
     )  # fmt: skip
-    serve.set_defaults(func=cmd_serve)
 
-    check = sub.add_parser("check", help="the lab verdict for a code file (no training)")
+    check = command("check", cmd_check, "the lab verdict for a code file (no training)")
     check.add_argument("file", help="a Python file with the model code, or - for stdin")
     check.add_argument("--json", action="store_true")
-    check.set_defaults(func=cmd_check)
 
-    grade = sub.add_parser(
-        "grade", help="grade a NumPy dropout_forward (the NumPy lab) in a sandbox"
-    )
+    grade = command("grade", cmd_grade, "grade a NumPy dropout_forward (the NumPy lab)")
     grade.add_argument("file", help="a Python file defining dropout_forward, or - for stdin")
     grade.add_argument("--json", action="store_true")
     grade.add_argument(
@@ -227,34 +254,59 @@ def build_parser() -> argparse.ArgumentParser:
         help="numpy_backprop: dropout_forward -> (out, cache) and dropout_backward (default: "
         "numpy_dropout)",
     )  # fmt: skip
-    grade.set_defaults(func=cmd_grade)
 
-    train = sub.add_parser("train", help="train one run on the lesson data")
+    train = command("train", cmd_train, "train one run on the lesson data")
     source = train.add_mutually_exclusive_group()
     source.add_argument("--code", help="a Python file with the model code")
     source.add_argument("--rate", type=float, default=0.0, help="lesson model with Dropout(R)")
     train.add_argument("--epochs", type=int, default=50)
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--json", action="store_true")
-    train.set_defaults(func=cmd_train)
 
-    warm = sub.add_parser("warm", help="precompute the Compare step's runs (what is missing)")
+    warm = command("warm", cmd_warm, "precompute the Compare step's runs (what is missing)")
     warm.add_argument("--workers", type=int, help="training processes (default: one per core)")
-    warm.set_defaults(func=cmd_warm)
 
-    bench = sub.add_parser("bench", help="measure speed and print the figures")
+    bench = command("bench", cmd_bench, "measure speed and print the figures")
     bench.add_argument(
         "--only", choices=list(BENCH_SECTIONS), action="append",
         help="run only this section (repeatable); default: all",
     )  # fmt: skip
     bench.add_argument("--json", action="store_true")
-    bench.set_defaults(func=cmd_bench)
+
+    command("migrate", cmd_migrate, "bring the database to the current schema (serve does too)")
+
+    doctor = command("doctor", cmd_doctor, "check that this server can host a class")
+    doctor.add_argument("--host", default="localhost", help="the --host serve will get")
+    doctor.add_argument("--port", type=int, default=8501, help="the --port serve will get")
+    doctor.add_argument("--lesson", metavar="PATH", help="the lesson file (DROPOUT_LAB_LESSON)")
+    doctor.add_argument("--json", action="store_true")
     return parser
+
+
+# Commands that import TensorFlow here or in worker processes: their stderr is filtered.
+NOISY = ("train", "warm", "bench")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    if args.command != "serve":  # the server keeps its own logging
+        quiet(args.verbose)
+    try:
+        if args.verbose or args.command not in NOISY:
+            return args.func(args)
+        with NativeStderrFilter():
+            return args.func(args)
+    except CommandError as e:
+        print(f"dropout-lab {args.command}: {e}", file=sys.stderr)
+        return e.status
+    except KeyboardInterrupt:
+        print(f"dropout-lab {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:
+        if args.verbose:
+            raise
+        print(f"dropout-lab {args.command}: {explain(e)}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -1,23 +1,112 @@
 """How the app's Streamlit server is started: one command line, shared by `dropout-lab serve`,
-the tests and the benchmarks."""
+the tests and the benchmarks, and the addresses a learner opens."""
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
+import os
+import socket
 import sys
+import urllib.request
 from pathlib import Path
 
 MAIN = Path(__file__).resolve().parent / "main.py"
+LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost")
 
 
 def streamlit_command(host: str, port: int, *, headless: bool = True) -> list[str]:
-    """The `streamlit run` command line for the app, with telemetry and file watching off."""
+    """The `streamlit run` command line for the app, with telemetry and file watching off.
+
+    It never prompts: Streamlit's first-run e-mail prompt waits on stdin (and exits with 255
+    when stdin is closed, as under systemd), so it is switched off whatever `headless` says;
+    headless only decides whether a browser tab is opened."""
     return [
         sys.executable, "-m", "streamlit", "run", str(MAIN),
         "--server.address", host,
         "--server.port", str(port),
         "--server.headless", str(headless).lower(),
+        "--server.showEmailPrompt", "false",
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
         "--server.runOnSave", "false",
         "--client.toolbarMode", "minimal",
     ]  # fmt: skip
+
+
+def can_open_browser() -> bool:
+    """True when someone sits at this terminal with a desktop: then serve opens a tab."""
+    if not sys.stdin.isatty() or not sys.stdout.isatty():
+        return False
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def is_loopback(host: str) -> bool:
+    """True when `host` is reachable from this machine only (localhost, 127.x, ::1)."""
+    name = host.strip("[]").lower()
+    if name in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(name, None)
+    except OSError:
+        return False
+    return bool(infos) and all(ipaddress.ip_address(i[4][0]).is_loopback for i in infos)
+
+
+def is_wildcard(host: str) -> bool:
+    return host.strip("[]") in ("0.0.0.0", "::", "")
+
+
+def network_addresses() -> list[str]:
+    """This machine's non-loopback IP addresses (no packet is sent to find them)."""
+    found: list[str] = []
+    # connect() on a UDP socket only picks the outgoing interface: nothing is sent.
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.connect(("10.255.255.255", 1))
+        found.append(s.getsockname()[0])
+    with contextlib.suppress(OSError):
+        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
+            found.append(info[4][0])
+    out = []
+    for ip in found:
+        if not ipaddress.ip_address(ip).is_loopback and ip not in out:
+            out.append(ip)
+    return out
+
+
+def urls(host: str, port: int) -> list[tuple[str, str]]:
+    """(address, who can open it) for a server listening on host:port."""
+    if is_wildcard(host):
+        here = [(f"http://localhost:{port}", "this machine")]
+        return here + [(f"http://{ip}:{port}", "other machines") for ip in network_addresses()]
+    shown = f"[{host}]" if ":" in host else host
+    who = "this machine only" if is_loopback(host) else "other machines"
+    return [(f"http://{shown}:{port}", who)]
+
+
+def listen_problem(host: str, port: int) -> str:
+    """Why a server could not listen on host:port ("" when it could)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host.strip("[]"), port))
+        except OSError as e:
+            return e.strerror or str(e)
+    return ""
+
+
+def answers(url: str, timeout: float = 3.0) -> bool:
+    """True when a Streamlit server at `url` answers its health check."""
+    with (
+        contextlib.suppress(OSError, ValueError),
+        urllib.request.urlopen(f"{url}/_stcore/health", timeout=timeout) as r,
+    ):
+        return r.read().decode().strip() == "ok"
+    return False

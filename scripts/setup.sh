@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Create .venv with Python 3.11 and install Dropout Lab into it (with the test extra: --test).
-# Re-running is cheap: nothing is reinstalled unless pyproject.toml changed.
+# Re-running is cheap: nothing is reinstalled unless pyproject.toml changed. Never prompts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +32,6 @@ have="$(cat "$stamp" 2>/dev/null || true)"
 # An install with the test extra also satisfies a plain one.
 if [ "$have" != "$want" ] && [ "$have" != "${want}[test]" ]; then
   echo "==> installing dropout-lab$extra into .venv (the first time takes a few minutes: TensorFlow)"
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".$extra"
+  .venv/bin/python -m pip install --quiet --no-input --disable-pip-version-check -e ".$extra"
   echo "$want" >"$stamp"
 fi

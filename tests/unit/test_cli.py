@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -137,3 +138,217 @@ def test_check_refuses_text_that_is_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(b"model = 1  # caf\xe9\n")
     out = cli("check", str(path))
     assert out.returncode in (1, 2) and "Traceback" not in out.stderr
+
+
+# --------------------------------------------------------------------------- quiet output
+
+
+def test_train_writes_nothing_on_stderr_and_verbose_shows_the_libraries() -> None:
+    quiet = cli("train", "--epochs", "1")
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stderr == ""  # no TensorFlow, absl or oneDNN start-up lines
+    assert "trained in" in quiet.stdout
+    loud = cli("train", "--epochs", "1", "--verbose")
+    assert loud.returncode == 0
+    assert "oneDNN" in loud.stderr or "absl" in loud.stderr  # what quiet mode hid
+
+
+def test_the_stderr_filter_keeps_real_lines_from_this_process_and_its_children() -> None:
+    noise = (
+        "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+        "I0000 00:00:1796155203.776525   16143 port.cc:153] oneDNN custom operations are on.\n"
+    )
+    code = (
+        "import os, subprocess, sys\n"
+        "from dropout_lab.console import NativeStderrFilter\n"
+        "noise = os.environ['NOISE'].encode()\n"
+        "with NativeStderrFilter():\n"
+        "    os.write(2, noise + b'a real problem\\n')\n"
+        "    child = 'import os; os.write(2, os.environ[\"NOISE\"].encode())'\n"
+        "    subprocess.run([sys.executable, '-c', child], check=True)\n"
+        "    print('E0000 00:00:1.0  1 file.cc:1] an error line stays', file=sys.stderr)\n"
+        "print('after', file=sys.stderr)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+        env={**os.environ, "NOISE": noise},
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert out.stderr.splitlines() == [
+        "a real problem",
+        "E0000 00:00:1.0  1 file.cc:1] an error line stays",
+        "after",
+    ]
+
+
+def test_the_progress_bar_on_a_pipe_prints_a_line_per_step() -> None:
+    import io
+
+    from dropout_lab.console import Bar
+
+    stream = io.StringIO()
+    bar = Bar(stream, "runs", width=10)
+    for done, busy in [(0, "a"), (0, "a (3/50)"), (1, "b"), (2, "")]:
+        bar.show(done, 2, busy)
+    bar.close()
+    assert stream.getvalue().splitlines() == [
+        "[          ] 0/2 runs  a",
+        "[#####     ] 1/2 runs  b",
+        "[##########] 2/2 runs",
+    ]
+
+
+def test_warm_and_bench_show_progress(monkeypatch, capsys, tmp_path: Path) -> None:
+    import tests.bench.bench as bench
+    from dropout_lab import cli as cli_module
+    from dropout_lab.training import precompute
+
+    def fake_warm(service, on_progress):
+        for done in range(3):
+            on_progress(done, 2, "rate 0.3 seed 0 (10/50)" if done < 2 else "")
+        return {"total": 2, "cached": 0, "computed": 2, "failed": 0}
+
+    monkeypatch.setenv("DROPOUT_LAB_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(precompute, "warm", fake_warm)
+    assert cli_module.main(["warm", "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "[##############################] 2/2 runs" in out and "2 computed" in out
+
+    monkeypatch.setattr(bench, "run_benchmarks", lambda only: {only[0]: {"figure": 1.0}})
+    assert cli_module.main(["bench", "--only", "grading", "--only", "reflect"]) == 0
+    captured = capsys.readouterr()
+    assert "0/2 sections  measuring: reflect" in captured.err
+    assert "2/2 sections" in captured.err
+    assert "[reflect]" in captured.out and "[grading]" in captured.out
+
+
+def test_serve_never_asks_for_an_email() -> None:
+    from dropout_lab.serve import streamlit_command
+
+    for headless in (True, False):
+        cmd = streamlit_command("localhost", 8501, headless=headless)
+        assert cmd[cmd.index("--server.showEmailPrompt") + 1] == "false"
+
+
+# --------------------------------------------------------------------------- one-line errors
+
+
+def _one_line_error(out: subprocess.CompletedProcess, command: str) -> str:
+    assert out.returncode != 0, out.stdout
+    assert "Traceback" not in out.stderr, out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1, out.stderr
+    assert lines[0].startswith(f"dropout-lab {command}: "), lines[0]
+    return lines[0]
+
+
+def test_a_directory_or_a_missing_file_is_one_line(tmp_path: Path) -> None:
+    for command in ("check", "grade"):
+        line = _one_line_error(cli(command, str(tmp_path)), command)
+        assert "cannot read" in line and "give the path of a Python file" in line
+    line = _one_line_error(cli("train", "--code", str(tmp_path / "nope.py")), "train")
+    assert "No such file" in line
+
+
+def test_an_unreadable_file_is_one_line(tmp_path: Path) -> None:
+    if os.geteuid() == 0:  # root reads past permissions; this file refuses everyone (EIO)
+        path = "/proc/self/mem"
+    else:
+        path = str(tmp_path / "secret.py")
+        Path(path).write_text("x = 1\n")
+        Path(path).chmod(0)
+    line = _one_line_error(cli("check", path), "check")
+    assert "cannot read" in line
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (["train", "--rate", "2"], "e.g. --rate 0.3"),
+        (["train", "--rate", "abc"], "invalid float value"),
+        (["train", "--epochs", "many"], "--help"),
+        (["warm", "--workers", "0"], "--workers must be at least 1"),
+        (["nonsense"], "invalid choice"),
+    ],
+)
+def test_bad_arguments_are_one_line(args: list[str], hint: str) -> None:
+    out = cli(*args)
+    assert out.returncode == 2
+    command = args[0] if args[0] != "nonsense" else ""
+    assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    assert out.stderr.startswith(f"dropout-lab {command}".strip()) and hint in out.stderr
+
+
+def test_a_missing_lab_is_one_line(monkeypatch, capsys, tmp_path: Path) -> None:
+    from dropout_lab import cli as cli_module
+    from dropout_lab.lesson import labs
+
+    code = tmp_path / "model.py"
+    code.write_text(load_lab().solution)
+    labs._project_lab.cache_clear()
+    monkeypatch.setattr(labs, "LABS_DIR", tmp_path / "no-labs")  # as a wheel without its labs
+    try:
+        assert cli_module.main(["check", str(code)]) == 1
+    finally:
+        labs._project_lab.cache_clear()
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "No lab named 'overfit'" in err and "reinstall Dropout Lab" in err
+
+
+def test_a_bad_lesson_file_stops_serve_in_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "class.toml"
+    bad.write_text('[build]\nepochs = "many"\n')
+    line = _one_line_error(cli("serve", "--lesson", str(bad), "--port", "1"), "serve")
+    assert "epochs" in line and "fix the lesson file" in line
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[build\n")
+    line = _one_line_error(cli("serve", "--lesson", str(broken)), "serve")
+    assert "not valid TOML" in line
+
+
+def _env_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "dropout_lab.cli", *args],
+        capture_output=True, text=True, cwd=ROOT, timeout=120, env={**os.environ, **env},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("command", ["migrate", "warm", "serve"])
+def test_an_unreachable_database_is_one_line(command: str, tmp_path: Path) -> None:
+    from tests.support.harness import free_port
+
+    url = f"postgresql+psycopg://learner:s3cret@127.0.0.1:{free_port()}/dropout_lab"
+    env = {"DROPOUT_LAB_DATABASE_URL": url, "DROPOUT_LAB_DATA_DIR": str(tmp_path)}
+    line = _one_line_error(_env_cli(env, command), command)
+    assert "cannot use the database" in line and "DROPOUT_LAB_DATABASE_URL" in line
+    assert "s3cret" not in line  # the password is never printed
+    bad = _one_line_error(_env_cli({"DROPOUT_LAB_DATABASE_URL": "not a url"}, command), command)
+    assert "is not a database URL" in bad
+
+
+def test_an_unwritable_data_directory_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    env = {"DROPOUT_LAB_DATA_DIR": str(blocker / "data")}  # under a file: never writable
+    for command in ("migrate", "warm"):
+        line = _one_line_error(_env_cli(env, command), command)
+        assert "DROPOUT_LAB_DATA_DIR" in line
+
+
+def test_migrate_brings_an_old_database_to_the_current_schema(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    from dropout_lab.store.schema import head_revision, make_engine, upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    engine = make_engine(url)
+    with engine.connect() as conn, conn.begin():
+        upgrade(conn, url, "0001")
+    engine.dispose()
+    out = _env_cli({"DROPOUT_LAB_DATABASE_URL": url}, "migrate")
+    assert out.returncode == 0, out.stderr
+    assert head_revision() in out.stdout
+    with sa.create_engine(url).connect() as conn:
+        version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    assert version == head_revision()
