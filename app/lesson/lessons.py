@@ -7,6 +7,7 @@ and grades them.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import tomllib
@@ -22,7 +23,8 @@ from dropout_lab.lesson.steps import STEP_IDS
 READ_DIR = LESSONS_DIR / "read"
 QUIZ_FILE = LESSONS_DIR / "quiz.toml"
 REFLECT_FILE = LESSONS_DIR / "reflect.toml"
-TAKEAWAYS_FILE = LESSONS_DIR / "takeaways.md"
+TAKEAWAYS_FILE = LESSONS_DIR / "takeaways.md"  # Read's last section and Reflect's wrap-up
+TAKEAWAYS_SLUG = "key-takeaways"
 WORDS_PER_MINUTE = 200
 
 # [text](/step) or [text](/step?rate=0.5): a link to one of the app's steps.
@@ -152,17 +154,27 @@ def parse_section(slug: str, text: str) -> Section:
     return Section(slug, title, body, reading_minutes(body), step_links(body, source=slug))
 
 
-def load_sections(directory: Path = READ_DIR) -> list[Section]:
-    """The readings in `directory`, in file-name order (01-..., 02-...)."""
+def load_sections(
+    directory: Path = READ_DIR, takeaways: Path | None = TAKEAWAYS_FILE
+) -> list[Section]:
+    """The readings in `directory`, in file-name order (01-..., 02-...), then the takeaways.
+
+    The takeaways are one file, shown as Read's last section and as Reflect's wrap-up; their
+    slug continues the numbering (e.g. "12-key-takeaways").
+    """
     files = sorted(directory.glob("*.md"))
     if not files:
         raise ValueError(f"no readings (*.md) found in {directory}")
-    return [parse_section(f.stem, f.read_text(encoding="utf-8")) for f in files]
+    sections = [parse_section(f.stem, f.read_text(encoding="utf-8")) for f in files]
+    if takeaways is not None:
+        slug = f"{len(sections) + 1:02d}-{TAKEAWAYS_SLUG}"
+        sections.append(parse_section(slug, takeaways.read_text(encoding="utf-8")))
+    return sections
 
 
 def load_takeaways(path: Path = TAKEAWAYS_FILE) -> Section:
     """The lesson's key takeaways and "what to try next", for the Reflect wrap-up."""
-    return parse_section(path.stem, path.read_text(encoding="utf-8"))
+    return parse_section(TAKEAWAYS_SLUG, path.read_text(encoding="utf-8"))
 
 
 def _text(entry: Mapping[str, Any], field: str, where: str, *, required: bool = True) -> str:
@@ -174,9 +186,13 @@ def _text(entry: Mapping[str, Any], field: str, where: str, *, required: bool = 
     return value.strip()
 
 
-def _entries(path: Path, table: str) -> list[Mapping[str, Any]]:
+def _load(path: Path) -> dict[str, Any]:
     with path.open("rb") as f:
-        data = tomllib.load(f)
+        return tomllib.load(f)
+
+
+def _entries(path: Path, table: str, data: Mapping[str, Any] | None = None) -> list[Mapping]:
+    data = _load(path) if data is None else data
     entries = data.get(table)
     if not isinstance(entries, list) or not entries:
         raise ValueError(f"{path.name}: expected one or more [[{table}]] tables")
@@ -226,19 +242,46 @@ def quiz_item(entry: Mapping[str, Any], where: str = "quiz item") -> QuizItem:
 
 
 def load_quiz(path: Path = QUIZ_FILE, sections: Iterable[str] | None = None) -> list[QuizItem]:
-    """The misconception checks, validated; `sections`, if given, are the allowed section slugs."""
+    """The misconception checks, validated; `sections`, if given, are the allowed section slugs.
+
+    Stored answers are (item id, choice index), so an id in the file's `retired` list (an item
+    whose choices were rewritten) may not come back: old answers to it meant other choices.
+    """
     known = set(sections) if sections is not None else None
+    data = _load(path)
+    retired = data.get("retired", [])
+    if not isinstance(retired, list) or not all(isinstance(r, str) for r in retired):
+        raise ValueError(f"{path.name}: 'retired' must be a list of item ids")
     items: list[QuizItem] = []
     seen: set[str] = set()
-    for n, entry in enumerate(_entries(path, "question"), start=1):
+    for n, entry in enumerate(_entries(path, "question", data), start=1):
         item = quiz_item(entry, where=f"{path.name}: question {n}")
         _unique_id(entry, seen, f"{path.name}: quiz item {item.id!r}")
+        if item.id in retired:
+            raise ValueError(
+                f"{path.name}: quiz item {item.id!r} uses a retired id; stored answers to the "
+                "old item would be read as answers to this one: choose a new id"
+            )
         if known is not None and item.section not in known:
             raise ValueError(
                 f"{path.name}: quiz item {item.id!r} names an unknown section {item.section!r}"
             )
         items.append(item)
     return items
+
+
+def choice_order(item: QuizItem, who: str) -> tuple[int, ...]:
+    """The order in which `who` (a learner or a session) sees the item's choices.
+
+    A permutation of the choice indices, the same every time for the same (who, item) and
+    independent of the choices' text, so a resumed learner sees what they saw before. The
+    answer kept is the choice's index in the file, never its shown position.
+    """
+
+    def rank(i: int) -> bytes:
+        return hashlib.sha256(f"{who}\x1f{item.id}\x1f{i}".encode()).digest()
+
+    return tuple(sorted(range(len(item.choices)), key=rank))
 
 
 def grade(item: QuizItem, choice_index: int) -> bool:

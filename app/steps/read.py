@@ -1,5 +1,7 @@
 """Read: the lesson's readings, one section at a time, each followed by misconception checks."""
 
+import secrets
+
 import streamlit as st
 
 from dropout_lab.lesson import explore, lessons
@@ -21,6 +23,16 @@ QUIZ = lessons.load_quiz(sections=SLUGS)
 def answers() -> dict[str, int]:
     """This learner's recorded answers."""
     return st.session_state.setdefault(ANSWERS, {})
+
+
+def chooser() -> str:
+    """Whose order the choices are shown in: the joined learner's, else this session's own."""
+    me = learners.current()
+    if me is not None:
+        return f"learner:{me.id}"
+    if session.READ_QUIZ_ORDER not in st.session_state:
+        st.session_state[session.READ_QUIZ_ORDER] = secrets.token_hex(8)
+    return f"session:{st.session_state[session.READ_QUIZ_ORDER]}"
 
 
 def update_score() -> None:
@@ -111,7 +123,8 @@ def reading(section: lessons.Section) -> None:
             name = content.removeprefix("variant/")
             left, _ = st.columns([2, 1])
             left.plotly_chart(variant_figures(FIGURE_RATE)[name], key=session.READ_FIGURE.of(name))
-    targets = {(link.step, link.query): link for link in section.links}
+    # Links to Read itself (the takeaways' "re-read the checks") need no button here.
+    targets = {(link.step, link.query): link for link in section.links if link.step != "read"}
     if targets:
         st.markdown("**See it in the app**")
         state.step_links(targets)
@@ -123,15 +136,18 @@ def checks(section: lessons.Section) -> None:
     if not items:
         return
     st.subheader("Check yourself", anchor=False)
-    done = answers()
+    done, who = answers(), chooser()
     for item in items:
+        # The radio's options are the choices' indices in quiz.toml, shown in this learner's
+        # order: its value, and the answer stored, is the choice itself, not its position.
+        order = lessons.choice_order(item, who)
         with st.container(border=True):
             st.markdown(f"**{item.prompt}**")
             chosen = done.get(item.id)
             if chosen is None:
                 st.radio(
                     item.prompt,
-                    range(len(item.choices)),
+                    order,
                     index=None,
                     format_func=item.choices.__getitem__,
                     key=session.READ_QUIZ.of(item.id),
@@ -142,7 +158,7 @@ def checks(section: lessons.Section) -> None:
                 continue
             # Answered: show the choices as text. Re-creating the keyed radio with a new index
             # would lose its value in the browser.
-            st.markdown("\n".join(choice_line(item, i, chosen) for i in range(len(item.choices))))
+            st.markdown("\n".join(choice_line(item, i, chosen) for i in order))
             if lessons.grade(item, chosen):
                 st.success(f"**Right.** {item.explanation}", icon="✅")
             else:

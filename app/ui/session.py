@@ -134,6 +134,8 @@ READ_QUIZ_ANSWERS = Key("read.quiz_answers", dict[str, int], "", RESUMED,
 READ_QUIZ_SCORE = Key("read.quiz_score", dict[str, int], "", LEARNER,
                       '{"correct", "answered", "total"} of the checks')
 READ_QUIZ = Family("read.quiz.", "item id", int, "radio", LEARNER, "one unanswered check")
+READ_QUIZ_ORDER = Key("read.quiz_order", str, "", LEARNER,
+                      "a random id ordering the checks' choices for a learner who has not joined")
 READ_RESET = Key("read.reset", bool, BUTTON, SESSION, "reset all checks")
 READ_PREV = Key("read.prev", bool, BUTTON, SESSION, "the previous section")
 READ_NEXT = Key("read.next", bool, BUTTON, SESSION, "the next section")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from streamlit.testing.v1 import AppTest
 
 from dropout_lab.lesson import lessons
@@ -57,6 +59,8 @@ def test_every_section_renders_with_its_step_links_and_checks() -> None:
         assert first_line[:40] in shown or first_line.startswith(("|", "$$", "```"))
         labels = step_link_labels(at)
         for step in section.step_links:
+            if step == "read":  # the takeaways' link back to Read needs no button on Read
+                continue
             assert any(label.startswith(f"Open {step.title()}") for label in labels), step
         keys = {r.key for r in at.radio}
         for item in QUIZ:
@@ -155,3 +159,53 @@ def test_the_read_page_never_imports_tensorflow() -> None:
         "print(json.dumps(sorted(loaded & {'tensorflow', 'keras'})))"
     )
     assert fresh_python(code) == []
+
+
+# Choices in an order of the learner's own ------------------------------------------------------
+
+
+def shown_options(at: AppTest, item: lessons.QuizItem) -> list[str]:
+    return list(at.radio(key=f"read.quiz.{item.id}").options)
+
+
+def test_each_session_sees_the_choices_in_its_own_stable_order() -> None:
+    at = read_page()
+    who = f"session:{at.session_state['read.quiz_order']}"
+    items = [q for q in QUIZ if q.section == SLUGS[0]]
+    for item in items:
+        order = lessons.choice_order(item, who)
+        assert shown_options(at, item) == [item.choices[i] for i in order]
+    first = {q.id: shown_options(at, q) for q in items}
+    at.button(key="read.next").click().run()
+    at.button(key="read.prev").click().run()
+    assert {q.id: shown_options(at, q) for q in items} == first  # the same on every rerun
+
+
+def test_a_resumed_learner_sees_the_same_order_and_their_answer() -> None:
+    code = "R" + uuid.uuid4().hex[:8]
+    item = next(q for q in QUIZ if q.section == SLUGS[0] and len(q.choices) > 2)
+    other = next(q for q in QUIZ if q.section == SLUGS[0] and q.id != item.id)
+    wrong = next(i for i in lessons.choice_order(item, "x") if i != item.answer)
+    at = read_page(learner="Iris", **{"class": code})
+    me = at.session_state["learners.learner"]
+    order = [other.choices[i] for i in lessons.choice_order(other, f"learner:{me.id}")]
+    assert shown_options(at, other) == order
+    at.radio(key=f"read.quiz.{item.id}").set_value(wrong).run()  # the value is the choice itself
+    assert len(at.error) == 1
+
+    again = read_page(learner="Iris", **{"class": code})  # a new session: a reload, a new day
+    assert shown_options(again, other) == order
+    answered = next(m.value for m in again.markdown if "(your answer)" in m.value)
+    assert f":red[✘ {item.choices[wrong]}] *(your answer)*" in answered
+    lines = answered.splitlines()  # the answered check keeps the learner's order too
+    for line, i in zip(lines, lessons.choice_order(item, f"learner:{me.id}"), strict=True):
+        assert item.choices[i] in line
+    assert again.session_state["read.quiz_score"]["answered"] == 1
+    assert again.session_state["read.quiz_score"]["correct"] == 0
+
+
+def test_learners_see_different_orders() -> None:
+    orders = {
+        who: [lessons.choice_order(q, who) for q in QUIZ] for who in ("learner:1", "learner:2")
+    }
+    assert orders["learner:1"] != orders["learner:2"]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
 
 from dropout_lab.lesson import explore, lessons
+from dropout_lab.lesson.lesson_config import LessonConfig
 from dropout_lab.lesson.steps import STEP_IDS
 
 SECTIONS = lessons.load_sections()
@@ -16,7 +19,7 @@ QUIZ = lessons.load_quiz(sections=SLUGS)
 ANY_SITE_LINK = re.compile(r"\]\((/[^)\s]*)\)")
 
 REQUIRED_TOPICS = [
-    "Dropout",  # sections 1..11 in reading order, matched on title words
+    "Dropout",  # sections 1..12 in reading order, matched on title words
     "Why",
     "maths",
     "rate",
@@ -26,13 +29,14 @@ REQUIRED_TOPICS = [
     "mistakes",
     "Monte Carlo",
     "security",
+    "theory",
     "takeaways",
 ]
 
 
-def test_eleven_sections_in_reading_order() -> None:
-    assert len(SECTIONS) == 11
-    assert [s.slug[:2] for s in SECTIONS] == [f"{n:02d}" for n in range(1, 12)]
+def test_twelve_sections_in_reading_order() -> None:
+    assert len(SECTIONS) == 12
+    assert [s.slug[:2] for s in SECTIONS] == [f"{n:02d}" for n in range(1, 13)]
     for section, word in zip(SECTIONS, REQUIRED_TOPICS, strict=True):
         assert word.lower() in section.title.lower(), (section.slug, section.title)
 
@@ -139,7 +143,7 @@ def test_a_broken_reading_is_rejected(text: str, problem: str) -> None:
 
 
 def test_quiz_has_enough_items_with_unique_ids() -> None:
-    assert len(QUIZ) >= 12
+    assert len(QUIZ) >= 24
     assert len({q.id for q in QUIZ}) == len(QUIZ)
     assert {q.section for q in QUIZ} <= set(SLUGS)
 
@@ -155,13 +159,20 @@ def test_every_item_has_exactly_one_right_answer_and_an_explanation(item) -> Non
 def test_the_required_misconceptions_are_covered() -> None:
     ids = {q.id for q in QUIZ}
     assert {
-        "inference-active",  # is dropout active at inference
+        "inference-identity",  # is dropout active at inference
         "keras-scaling",  # scale at training or at inference
         "rate-meaning",  # rate=0.3 drops, not keeps
-        "output-layer",  # dropout after the output layer
-        "train-below-val",  # training accuracy below validation
-        "rate-0.8",  # what happens at 0.8
-        "dropout-vs-l2",  # dropout versus L2
+        "no-output-dropout",  # dropout after the output layer
+        "training-metric-below",  # training accuracy below validation
+        "high-rate",  # what happens at 0.8
+        "dropout-and-l2",  # dropout versus L2
+        # issue 12's new items
+        "per-example-masks",  # one mask per example, not per batch
+        "weights-during-step",  # the seed's own claim: "their weights do not update"
+        "weight-scaling-exact",  # exact for linear, approximate after a ReLU
+        "batchnorm-order",  # dropout after the last batch norm
+        "custom-loop-training",  # model(x) vs model(x, training=True)
+        "mc-passes",  # the error of the MC mean shrinks like 1/sqrt(T)
     } <= ids
     scaling = next(q for q in QUIZ if q.id == "keras-scaling")
     assert "training" in scaling.choices[scaling.answer].lower()
@@ -248,3 +259,106 @@ def test_takeaways_link_to_steps() -> None:
     takeaways = lessons.load_takeaways()
     assert takeaways.title and "what to try next" in takeaways.body.lower()
     assert {"explore", "build", "compare", "reflect"} <= set(takeaways.step_links)
+
+
+# A quiz that measures understanding -----------------------------------------------------------
+
+PASS_MARK = LessonConfig().quiz_pass
+WHO = ["learner:1", "learner:2", "learner:37", "session:0f3a9c", "session:deadbeef", "x"]
+
+
+def shown(item: lessons.QuizItem, who: str | None) -> tuple[int, ...]:
+    """The choices in the order `who` sees them (None: the file's order)."""
+    return tuple(range(len(item.choices))) if who is None else lessons.choice_order(item, who)
+
+
+def share_right(pick, who: str | None) -> float:
+    """The score of a strategy that picks a choice from the shown order without reading."""
+    answers = {item.id: pick(item, shown(item, who)) for item in QUIZ}
+    return lessons.score(QUIZ, answers)["correct"] / len(QUIZ)
+
+
+def test_keyed_positions_are_spread_evenly_in_the_file() -> None:
+    by_k: dict[int, list[int]] = {}
+    for item in QUIZ:
+        by_k.setdefault(len(item.choices), []).append(item.answer)
+    for k, keyed in by_k.items():
+        limit = math.ceil(len(keyed) / k) + 1
+        for position in range(k):
+            assert keyed.count(position) <= limit, (k, position, keyed.count(position), limit)
+
+
+def test_the_keyed_answer_is_the_longest_in_at_most_a_third_of_the_items() -> None:
+    longest = [q.id for q in QUIZ if len(q.choices[q.answer]) == max(map(len, q.choices))]
+    assert len(longest) <= len(QUIZ) / 3, longest
+
+
+@pytest.mark.parametrize("who", [None, *WHO])
+def test_always_the_same_shown_position_fails_the_quiz(who: str | None) -> None:
+    for position in range(max(len(q.choices) for q in QUIZ)):
+        got = share_right(lambda q, order, p=position: order[min(p, len(order) - 1)], who)
+        assert got < PASS_MARK, (who, position, got)
+    assert share_right(lambda q, order: order[-1], who) < PASS_MARK
+
+
+@pytest.mark.parametrize("who", [None, *WHO])
+def test_always_the_longest_or_the_shortest_fails_the_quiz(who: str | None) -> None:
+    def longest(q, order):
+        return max(order, key=lambda i: len(q.choices[i]))
+
+    def longest_last(q, order):
+        return max(reversed(order), key=lambda i: len(q.choices[i]))
+
+    def shortest(q, order):
+        return min(order, key=lambda i: len(q.choices[i]))
+
+    for pick in (longest, longest_last, shortest):
+        assert share_right(pick, who) < PASS_MARK, (who, pick.__name__)
+
+
+def test_the_shown_order_is_a_stable_permutation_that_differs_between_learners() -> None:
+    for item in QUIZ:
+        order = lessons.choice_order(item, "learner:1")
+        assert sorted(order) == list(range(len(item.choices)))
+        assert lessons.choice_order(item, "learner:1") == order  # stable: a resumed learner
+    orders = {who: [lessons.choice_order(q, who) for q in QUIZ] for who in WHO}
+    assert len({tuple(o) for o in orders.values()}) == len(WHO)
+    firsts = {lessons.choice_order(q, "learner:1")[0] for q in QUIZ if len(q.choices) == 4}
+    assert firsts == {0, 1, 2, 3}, "the first shown choice is not always the same one"
+
+
+def test_the_order_does_not_depend_on_the_choices_text() -> None:
+    item = next(q for q in QUIZ if len(q.choices) == 4)
+    edited = lessons.QuizItem(
+        item.id, item.section, item.prompt, tuple(c + "!" for c in item.choices), item.answer, "x"
+    )
+    assert lessons.choice_order(edited, "learner:5") == lessons.choice_order(item, "learner:5")
+
+
+def test_a_retired_id_cannot_come_back(tmp_path: Path) -> None:
+    path = tmp_path / "quiz.toml"
+    path.write_text('retired = ["a"]\n' + GOOD)
+    with pytest.raises(ValueError, match="retired id"):
+        lessons.load_quiz(path)
+    path.write_text('retired = ["old"]\n' + GOOD)
+    assert [q.id for q in lessons.load_quiz(path)] == ["a"]
+    with (lessons.QUIZ_FILE).open("rb") as f:
+        retired = tomllib.load(f)["retired"]
+    assert {"frozen-weights", "rate-0.8", "inference-active"} <= set(retired)
+    assert not {q.id for q in QUIZ} & set(retired)
+
+
+def test_the_mechanism_items_key_the_true_answer() -> None:
+    by_id = {q.id: q for q in QUIZ}
+    masks = by_id["per-example-masks"]
+    assert "own mask" in masks.choices[masks.answer]
+    assert any("same" in c and "32" in c for c in masks.choices), "the per-batch misconception"
+    step = by_id["weights-during-step"]
+    assert "their weights do not update during that step" in step.prompt  # the seed's claim
+    assert "one example" in step.choices[step.answer]
+    loop = by_id["custom-loop-training"]
+    assert "training=True" in loop.choices[loop.answer]
+    passes = by_id["mc-passes"]
+    assert "halves" in passes.choices[passes.answer]
+    exact = by_id["weight-scaling-exact"]
+    assert "linear" in exact.choices[exact.answer]
