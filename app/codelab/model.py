@@ -127,7 +127,9 @@ class ModelReader:
             if arg.name in args:
                 node = args[arg.name]
                 fields[arg.field] = attempt(arguments.read_arg, arg, node, kind.name, self.names)
-            elif arg.required and not args.failed:
+            elif not arg.required:
+                fields[arg.field] = arg.default
+            elif not args.failed:
                 problems += 1
                 self.report.error(line, say(f"args.{arg.name}.missing", kind=kind.name))
         if problems or args.failed:

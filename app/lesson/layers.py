@@ -21,7 +21,8 @@ class Arg:
 
     `type` says how the reader checks it: "int" and "float" are numbers within [low, high]
     (`low_open` / `high_open`: that bound excluded); "activation", "l2", "seed" have their own
-    readers. `field` is the `LayerSpec` field it fills (None: read, checked and ignored).
+    readers. `field` is the `LayerSpec` field it fills (None: read, checked and ignored), with
+    `default` when the code leaves an optional argument out.
     `shown` formats the value in a layer's short description (None: not shown; `show_zero`:
     show a zero value too).
     """
