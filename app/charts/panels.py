@@ -67,7 +67,7 @@ def foreground(colour: str, theme: str) -> str:
 def make_figure(traces: list[dict], layout: dict) -> go.Figure:
     """A figure without plotly's per-property validation, which costs ~8x the build time here.
 
-    The unit tests validate every figure once, so a typo still fails loudly.
+    Dropout Lab's unit tests validate every figure once, so a typo still fails loudly.
     """
     return go.Figure({"data": traces, "layout": layout}, _validate=False)
 

@@ -1,7 +1,8 @@
 """Take the experiment home: a run's history as CSV, a standalone Keras script, a notebook.
 
 The script and the notebook need nothing from Dropout Lab: they carry a copy of the lesson's
-data generator (the source of `lesson.traffic`, copied when the export is made) and build
+data generator (the source of `lesson.traffic`, copied when the export is made) and of the
+app's curves figure (`charts.curves`, through `charts.standalone`), and build
 the learner's model with plain Keras, then train it with one `model.fit`. They reproduce the
 app's run because they repeat everything that determines it:
 
@@ -34,6 +35,8 @@ from dataclasses import asdict
 
 import nbformat
 
+from dropout_lab.charts import curves
+from dropout_lab.charts.standalone import standalone_source
 from dropout_lab.lesson import traffic
 from dropout_lab.lesson.layers import DROPOUT_KINDS, OPTIMIZERS
 from dropout_lab.lesson.spec import ModelSpec, TrainConfig
@@ -214,28 +217,14 @@ print(f"lowest validation loss {{history['val_loss'][best]:.4f}} at epoch {{best
 '''
 
 
-_PLOT_CODE = '''\
-def curves_figure(history, title):
-    """Loss and accuracy per epoch: training solid, validation dashed, ★ lowest validation loss."""
-    epochs = list(range(1, len(history["loss"]) + 1))
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Accuracy"))
-    for col, metric in ((1, "loss"), (2, "accuracy")):
-        for split, dash in (("", "solid"), ("val_", "dash")):
-            name = "validation" if split else "training"
-            fig.add_scatter(x=epochs, y=history[split + metric], name=f"{name} {metric}",
-                            line={"color": "#0072B2" if metric == "loss" else "#D55E00",
-                                  "dash": dash}, row=1, col=col)
-    best = int(np.argmin(history["val_loss"]))
-    fig.add_scatter(x=[best + 1], y=[history["val_loss"][best]], mode="markers",
-                    name="lowest validation loss", marker={"symbol": "star", "size": 12,
-                    "color": "#0072B2"}, row=1, col=1)
-    fig.update_xaxes(title_text="epoch")
-    fig.update_layout(title=title, height=420, plot_bgcolor="white")
-    return fig
-
-
-fig = curves_figure(history, TITLE)
-'''
+def _plot_code() -> str:
+    """The app's own curves figure, copied with what it uses, then this run's figure."""
+    return (
+        "# A copy of Dropout Lab's curves figure (dropout_lab/charts/curves.py and what it uses),\n"
+        "# so the plot looks like the app's.\n\n"
+        + standalone_source(curves, "Curve", "curves_figure")
+        + '\n\nfig = curves_figure([Curve("this run", history)], title=TITLE)\n'
+    )
 
 
 def _settings(spec: ModelSpec, config: TrainConfig) -> dict[str, str]:
@@ -301,7 +290,6 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")  # the backend Dropout Lab 
 
 import keras
 import numpy as np
-from plotly.subplots import make_subplots
 
 # ---------------------------------------------------------------------------- settings
 
@@ -349,7 +337,7 @@ if not args.no_show:
         "\n# " + "-" * 76 + " training\n\n",
         _training_code(config),
         "\n# " + "-" * 76 + " the plot\n\n",
-        _PLOT_CODE,
+        _plot_code(),
         footer,
     ]
     return "".join(parts)
@@ -392,8 +380,7 @@ def notebook(spec: ModelSpec, config: TrainConfig) -> str:
             "from functools import lru_cache\n\n"
             'os.environ.setdefault("KERAS_BACKEND", "tensorflow")\n\n'
             "import keras\n"
-            "import numpy as np\n"
-            "from plotly.subplots import make_subplots"
+            "import numpy as np"
         ),
         md("## Settings"),
         settings,
@@ -425,7 +412,7 @@ def notebook(spec: ModelSpec, config: TrainConfig) -> str:
             "validation loss. Without dropout the validation loss turns around and climbs "
             "while the training loss keeps falling: the model is memorising."
         ),
-        code(_PLOT_CODE.strip() + "\nfig.show()"),
+        code(_plot_code().strip() + "\nfig.show()"),
     ]
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {
