@@ -37,6 +37,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from dropout_lab.lesson.layers import SEEDED_KINDS, optimizer
 from dropout_lab.lesson.spec import (
     HISTORY_KEYS,
     MAX_EPOCHS,
@@ -46,6 +47,7 @@ from dropout_lab.lesson.spec import (
     run_key,
 )
 from dropout_lab.lesson.traffic import TrafficData, load_lesson_data
+from dropout_lab.training import fused_adam
 
 
 def configure_threads(intra_op: int = 1) -> bool:
@@ -94,10 +96,11 @@ def _layer_seed(seed: int, index: int) -> int:
 
 
 def _make_optimizer(spec: ModelSpec) -> keras.optimizers.Optimizer:
-    config: dict[str, Any] = {"class_name": spec.optimizer, "config": {}}
-    if spec.learning_rate is not None:
-        config["config"]["learning_rate"] = float(spec.learning_rate)
-    return keras.optimizers.get(config)
+    """The spec's optimizer from the lab's one table (Keras' default rate unless it sets one)."""
+    cls = getattr(keras.optimizers, optimizer(spec.optimizer).keras_class)
+    if spec.learning_rate is None:
+        return cls()
+    return cls(learning_rate=float(spec.learning_rate))
 
 
 def _make_layer(layer, seed: int) -> keras.layers.Layer:
@@ -138,7 +141,7 @@ def _reset_model(model: keras.Model, spec: ModelSpec, seed: int) -> None:
             init = keras.initializers.GlorotUniform(seed=s)
             layer.kernel.assign(init(tuple(layer.kernel.shape), dtype=layer.kernel.dtype))
             layer.bias.assign(np.zeros(layer.bias.shape, dtype="float32"))
-        elif ls.kind in ("Dropout", "AlphaDropout", "GaussianNoise"):
+        elif ls.kind in SEEDED_KINDS:
             layer.seed_generator.state.assign(np.array([s, 0], dtype="uint32"))
         elif ls.kind == "BatchNormalization":
             layer.gamma.assign(np.ones(layer.gamma.shape, "float32"))
@@ -169,7 +172,7 @@ class _Trainer:
         self.loss_fn = keras.losses.get(spec.loss)
         self.n_train, self.n_val, self.batch_size = n_train, n_val, batch_size
         self.n_full, self.n_rest = divmod(n_train, batch_size)
-        self.fused_adam = _FUSED_ADAM and _can_fuse_adam(self.optimizer)
+        self.fused_adam = _FUSED_ADAM and fused_adam.can_fuse(self.optimizer)
         self.epoch_fn = tf.function(self._epoch, jit_compile=_JIT, autograph=False)
 
     def reset(self, seed: int) -> None:
@@ -191,7 +194,7 @@ class _Trainer:
         variables = model.trainable_variables
         grads = tape.gradient(loss, variables)
         if self.fused_adam:
-            _fused_adam_apply(self.optimizer, grads, variables)
+            fused_adam.apply(self.optimizer, grads, variables)
         else:
             self.optimizer.apply(grads, variables)
         correct = tf.reduce_sum(tf.cast(tf.equal(yb, tf.cast(p > 0.5, yb.dtype)), tf.float32))
@@ -224,55 +227,11 @@ class _Trainer:
         return tf.stack([loss_sum / n, correct / n, val_loss, val_acc])
 
 
-# Plain Adam runs as one fused kernel per variable instead of ~15 small ops: ~30% faster epochs.
+# Plain Adam runs as one fused kernel per variable (`fused_adam`): ~30% faster epochs.
 _FUSED_ADAM = True
 # XLA (jit_compile) measured ~2 ms/epoch faster here, but compiling the epoch loop took 1.5-4 s:
 # more than a whole run. Kept off; both flags are part of the pool key.
 _JIT = False
-
-
-def _can_fuse_adam(opt: keras.optimizers.Optimizer) -> bool:
-    """Plain Adam (a constant learning rate, no extras): one fused op per variable."""
-    return (
-        type(opt) is keras.optimizers.Adam
-        and not opt.amsgrad
-        and not opt.weight_decay
-        and opt.clipnorm is None
-        and opt.clipvalue is None
-        and opt.global_clipnorm is None
-        and not opt.use_ema
-        and opt.gradient_accumulation_steps is None
-        and isinstance(opt._learning_rate, keras.Variable)
-    )
-
-
-def _fused_adam_apply(opt, grads, variables) -> None:
-    """Keras' Adam update as TF's fused ResourceApplyAdam kernel, the same formula:
-
-    m += (g - m)(1 - β1); v += (g² - v)(1 - β2); θ -= α m / (√v + ε),
-    α = lr √(1 - β2ᵗ) / (1 - β1ᵗ). Only float rounding differs from Keras' op-by-op update.
-    """
-    step = tf.cast(opt.iterations + 1, tf.float32)
-    beta_1_power = tf.pow(tf.constant(opt.beta_1, tf.float32), step)
-    beta_2_power = tf.pow(tf.constant(opt.beta_2, tf.float32), step)
-    lr = tf.cast(opt.learning_rate, tf.float32)
-    for grad, var in zip(grads, variables, strict=True):
-        index = opt._get_variable_index(var)
-        tf.raw_ops.ResourceApplyAdam(
-            var=var.value.handle,
-            m=opt._momentums[index].value.handle,
-            v=opt._velocities[index].value.handle,
-            beta1_power=beta_1_power,
-            beta2_power=beta_2_power,
-            lr=lr,
-            beta1=tf.constant(opt.beta_1, tf.float32),
-            beta2=tf.constant(opt.beta_2, tf.float32),
-            epsilon=tf.constant(opt.epsilon, tf.float32),
-            grad=grad,
-            use_locking=False,
-        )
-    opt.iterations.assign_add(1)
-
 
 _POOL_LOCK = threading.Lock()
 _POOL: OrderedDict[str, list[_Trainer]] = OrderedDict()  # architecture → idle trainers
@@ -333,8 +292,7 @@ def train(
     `restore_best_weights=True`: the restore happens only when early stopping fires).
     """
     _check_config(config)
-    if data is None:
-        data = load_lesson_data(config.data_seed)
+    data = data if data is not None else load_lesson_data(config.data_seed)
     n_train, n_val = int(data.x_train.shape[0]), int(data.x_val.shape[0])
     if data.x_train.shape[1] != spec.input_dim:
         raise ValueError(
@@ -345,47 +303,17 @@ def train(
     key, trainer = _acquire(spec, n_train, n_val, config.batch_size)
     # A run that raises (e.g. from on_epoch) drops its trainer instead of returning it to the pool.
     trainer.reset(config.seed)
-    x, y = tf.constant(data.x_train), tf.constant(data.y_train.reshape(n_train, -1))
-    xv, yv = tf.constant(data.x_val), tf.constant(data.y_val.reshape(n_val, -1))
-    shuffle_rng = np.random.default_rng([int(config.seed), 0x5F1])
-    variables = trainer.model.weights
-    history: dict[str, list[float]] = {k: [] for k in HISTORY_KEYS}
-    best_loss, best_weights, wait = np.inf, None, 0
-    stopped = early_stopped = False
-    patience = config.early_stopping_patience
-    for epoch in range(1, config.epochs + 1):
-        perm = tf.constant(shuffle_rng.permutation(n_train).astype(np.int32))
-        values = trainer.epoch_fn(x, y, perm, xv, yv).numpy().tolist()
-        logs = dict(zip(HISTORY_KEYS, values, strict=True))
-        for k in HISTORY_KEYS:
-            history[k].append(logs[k])
-        if patience is not None:
-            if logs["val_loss"] < best_loss:
-                best_loss, wait = logs["val_loss"], 0
-                best_weights = [v.numpy() for v in variables]
-            else:
-                wait += 1
-        if on_epoch is not None:
-            on_epoch(epoch, dict(logs))
-        if patience is not None and wait >= patience and epoch > 1:
-            early_stopped = True
-            for v, value in zip(variables, best_weights, strict=True):
-                v.assign(value)
-            break
-        if should_stop is not None and should_stop():
-            stopped = True
-            break
-    weights = [np.array(v.numpy()) for v in variables]
+    history, stopped, early_stopped = _fit(trainer, data, config, on_epoch, should_stop)
+    weights = [np.array(v.numpy()) for v in trainer.model.weights]
     seconds = time.perf_counter() - t0
     _release(key, trainer)
 
-    epochs_done = len(history["loss"])
     return RunResult(
         key=run_key(spec, config),
         spec=spec,
         config=config,
         history=history,
-        epochs_done=epochs_done,
+        epochs_done=len(history["loss"]),
         stopped=stopped,
         best_epoch=_best_epoch(history["val_loss"]),
         train_seconds=seconds,
@@ -394,6 +322,63 @@ def train(
         n_val=n_val,
         early_stopped=early_stopped,
     )
+
+
+class _EarlyStopping:
+    """Keras' EarlyStopping(monitor="val_loss", restore_best_weights=True), after each epoch."""
+
+    def __init__(self, patience: int, variables: list) -> None:
+        self.patience, self.variables = patience, variables
+        self.best_loss, self.best_weights, self.wait = np.inf, None, 0
+
+    def update(self, val_loss: float) -> None:
+        if val_loss < self.best_loss:
+            self.best_loss, self.wait = val_loss, 0
+            self.best_weights = [v.numpy() for v in self.variables]
+            return
+        self.wait += 1
+        if self.best_weights is None:  # never improved (NaN): Keras keeps the first epoch's
+            self.best_weights = [v.numpy() for v in self.variables]
+
+    def fires(self, epoch: int) -> bool:
+        """True (and the best weights restored) once patience is exhausted after epoch 1."""
+        if self.wait < self.patience or epoch <= 1:
+            return False
+        for v, value in zip(self.variables, self.best_weights, strict=True):
+            v.assign(value)
+        return True
+
+
+def _fit(
+    trainer: _Trainer,
+    data: TrafficData,
+    config: TrainConfig,
+    on_epoch: OnEpoch | None,
+    should_stop: ShouldStop | None,
+) -> tuple[dict[str, list[float]], bool, bool]:
+    """The epochs of one run on a reset trainer → (history, stopped, early_stopped)."""
+    n_train, n_val = trainer.n_train, trainer.n_val
+    x, y = tf.constant(data.x_train), tf.constant(data.y_train.reshape(n_train, -1))
+    xv, yv = tf.constant(data.x_val), tf.constant(data.y_val.reshape(n_val, -1))
+    shuffle_rng = np.random.default_rng([int(config.seed), 0x5F1])
+    history: dict[str, list[float]] = {k: [] for k in HISTORY_KEYS}
+    patience = config.early_stopping_patience
+    early = _EarlyStopping(patience, trainer.model.weights) if patience is not None else None
+    for epoch in range(1, config.epochs + 1):
+        perm = tf.constant(shuffle_rng.permutation(n_train).astype(np.int32))
+        values = trainer.epoch_fn(x, y, perm, xv, yv).numpy().tolist()
+        logs = dict(zip(HISTORY_KEYS, values, strict=True))
+        for k in HISTORY_KEYS:
+            history[k].append(logs[k])
+        if early is not None:
+            early.update(logs["val_loss"])
+        if on_epoch is not None:
+            on_epoch(epoch, dict(logs))
+        if early is not None and early.fires(epoch):
+            return history, False, True
+        if should_stop is not None and should_stop():
+            return history, True, False
+    return history, False, False
 
 
 def _best_epoch(val_loss: list[float]) -> int:

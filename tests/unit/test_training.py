@@ -148,6 +148,17 @@ def test_early_stopping_restores_the_best_weights(data) -> None:
     assert val_loss == pytest.approx(min(run.history["val_loss"]), rel=1e-5)
 
 
+def test_early_stopping_without_any_improvement_restores_the_first_epoch() -> None:
+    """A val_loss that is NaN from the start: like Keras, the first epoch's weights come back."""
+    variables = [keras.Variable(np.zeros(2, "float32"))]
+    early = training._EarlyStopping(2, variables)
+    for epoch in (1, 2):
+        early.update(float("nan"))
+        variables[0].assign(np.full(2, epoch, "float32"))  # the next epoch's step
+        fired = early.fires(epoch)
+    assert fired and variables[0].numpy().tolist() == [0.0, 0.0]
+
+
 def test_epochs_are_capped() -> None:
     with pytest.raises(ValueError, match="epochs"):
         train(PLAIN, TrainConfig(epochs=MAX_EPOCHS + 1))
