@@ -111,8 +111,14 @@ class _Progress:
 class NetRun:
     """One training of both variants for one learner's code (thread-safe to read)."""
 
-    def __init__(self, code: str, config: NetConfig, mode: str | None = None) -> None:
-        self.code, self.config, self.mode = code, config, mode
+    def __init__(
+        self,
+        code: str,
+        config: NetConfig,
+        mode: str | None = None,
+        limits: sandbox.Limits = TRAIN_LIMITS,
+    ) -> None:
+        self.code, self.config, self.mode, self.limits = code, config, mode, limits
         self._lock = threading.Lock()
         self._state, self._error, self._seconds = "queued", "", 0.0
         self._progress = _Progress()
@@ -191,7 +197,7 @@ class NetRun:
                 self._take(meta, array, outcome)
 
         run = sandbox.run(self._files(), ["submission.py", "request.json"],
-                          limits=TRAIN_LIMITS, mode=mode, on_result=feed)  # fmt: skip
+                          limits=self.limits, mode=mode, on_result=feed)  # fmt: skip
         reader.finish()
         outcome.run = run
         if reader.error and not outcome.protocol_error:
@@ -249,11 +255,11 @@ class NetRun:
             run.status == "timeout" or run.signal_name in ("SIGXCPU", "SIGKILL")
         )
         if out_of_time and o.loaded:
-            return words["timeout"].format(seconds=TRAIN_LIMITS.wall_seconds, epoch=done + 1,
+            return words["timeout"].format(seconds=self.limits.wall_seconds, epoch=done + 1,
                                            epochs=epochs)  # fmt: skip
         if run is not None and o.loaded and not o.done and run.status in ("ok", "exit"):
             return words["exited"].format(code=run.returncode, epoch=done + 1, epochs=epochs)
-        problem = run_error(o, TRAIN_LIMITS)
+        problem = run_error(o, self.limits)
         if problem:
             return words["failed"].format(why=problem)
         if done < epochs:

@@ -46,7 +46,7 @@ class Learner:
         self.forward, self.backward, self.rate, self.rng = forward, backward, rate, rng
         self.where: dict = {}
 
-    def _call(self, name: str, fn, args: tuple, shape: tuple) -> tuple:
+    def _call(self, name: str, fn, args: tuple, like: np.ndarray) -> tuple:
         try:
             result = fn(*args)
         except BaseException as exc:  # the learner's code: report it, never crash
@@ -63,23 +63,22 @@ class Learner:
         else:
             value, extra = result, None
         try:
-            array = np.asarray(value, dtype=np.float32)
+            array = np.asarray(value, dtype=like.dtype)  # the network's dtype, whatever came
         except (TypeError, ValueError):
             raise Stop({**self.where, "function": name, "problem": "type",
                         "got": type(value).__name__}) from None  # fmt: skip
-        if array.shape != shape:
+        if array.shape != like.shape:
             raise Stop({**self.where, "function": name, "problem": "shape",
-                        "got": list(array.shape), "want": list(shape)})  # fmt: skip
+                        "got": list(array.shape), "want": list(like.shape)})  # fmt: skip
         if not np.isfinite(array).all():
             raise Stop({**self.where, "function": name, "problem": "nan"})
         return array, extra
 
     def drop(self, h: np.ndarray, training: bool) -> tuple[np.ndarray, object]:
-        return self._call("dropout_forward", self.forward, (h, self.rate, training, self.rng),
-                          h.shape)  # fmt: skip
+        return self._call("dropout_forward", self.forward, (h, self.rate, training, self.rng), h)
 
     def back(self, dout: np.ndarray, cache: object) -> np.ndarray:
-        return self._call("dropout_backward", self.backward, (dout, cache), dout.shape)[0]
+        return self._call("dropout_backward", self.backward, (dout, cache), dout)[0]
 
 
 class Net:

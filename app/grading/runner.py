@@ -70,27 +70,33 @@ def npy(x: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
-def request_files(
-    code: str, calls: list[Call], functions: tuple[str, ...]
-) -> tuple[dict[str, bytes], dict]:
-    """The job folder's files and the request they carry (the request is also returned, so the
-    tests can answer it in-process)."""
-    files = {"submission.py": code.encode("utf-8", "replace")}
+def request_of(calls: list[Call], functions: tuple[str, ...]) -> tuple[dict, dict[str, np.ndarray]]:
+    """The request the sandbox runner answers, and its input arrays by file name (the tests
+    answer it in-process too)."""
     request: dict = {"functions": list(functions), "calls": []}
+    arrays: dict[str, np.ndarray] = {}
     for call in calls:
         entry = {
             "id": call.id, "kind": call.kind, "x": f"x_{call.id}.npy", "rate": call.rate,
             "training": call.training, "seed": call.seed, "global_seed": call.global_seed,
         }  # fmt: skip
-        files[entry["x"]] = npy(call.x)
+        arrays[entry["x"]] = call.x
         if call.dout is not None:
             entry["dout"] = f"dout_{call.id}.npy"
-            files[entry["dout"]] = npy(call.dout)
+            arrays[entry["dout"]] = call.dout
         if call.kind == "numgrad":
             entry["h"] = call.h
         request["calls"].append(entry)
+    return request, arrays
+
+
+def request_files(code: str, calls: list[Call], functions: tuple[str, ...]) -> dict[str, bytes]:
+    """The job folder's files: the submission, the request and its inputs as `.npy`."""
+    request, arrays = request_of(calls, functions)
+    files = {"submission.py": code.encode("utf-8", "replace")}
+    files |= {name: npy(array) for name, array in arrays.items()}
     files["request.json"] = json.dumps(request).encode()
-    return files, request
+    return files
 
 
 def run_calls(
@@ -101,7 +107,7 @@ def run_calls(
     limits: sandbox.Limits = LIMITS,
     mode: str | None = None,
 ) -> Outcome:
-    files, _ = request_files(code, calls, functions)
+    files = request_files(code, calls, functions)
     run = sandbox.run(files, ["submission.py", "request.json"], limits=limits, mode=mode)
     return parse_records(run)
 
