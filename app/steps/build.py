@@ -10,15 +10,15 @@ from dropout_lab.charts.data import scatter_by_label
 from dropout_lab.codelab import reader as codelab
 from dropout_lab.lesson import labs, traffic
 from dropout_lab.lesson.content import step_text
-from dropout_lab.ui import learners, numpy_lab, training
+from dropout_lab.ui import learners, numpy_lab, session, settings, training
 
 LAB = labs.load_lab("overfit")
 TEXT = step_text("build")
-CODE = "build.code"
+CODE = session.BUILD_CODE
 
 
 def data_preview() -> None:
-    data = traffic.load_lesson_data(learners.build_config(LAB.config)[0].data_seed)
+    data = traffic.load_lesson_data(settings.build_config(LAB.config)[0].data_seed)
     st.markdown(TEXT["data"]["explain"].format(
         n_train=data.n_train, n_val=data.n_val, noise=traffic.LABEL_NOISE))  # fmt: skip
     table = pd.DataFrame(data.raw_train[:8], columns=data.feature_names)
@@ -28,12 +28,12 @@ def data_preview() -> None:
     c1.metric("Malicious (training)", f"{data.y_train.mean():.0%}")
     c2.metric("Malicious (validation)", f"{data.y_val.mean():.0%}")
     names = list(data.feature_names)
-    fx = c3.selectbox("x feature", names, index=names.index("failed_logins"), key="build.fx")
-    fy = c3.selectbox("y feature", names, index=names.index("distinct_ports"), key="build.fy")
+    fx = c3.selectbox("x feature", names, index=names.index("failed_logins"), key=session.BUILD_FX)
+    fy = c3.selectbox("y feature", names, index=names.index("distinct_ports"), key=session.BUILD_FY)
     ix, iy = names.index(fx), names.index(fy)
     fig = scatter_by_label(data.x_train[:, ix], data.x_train[:, iy], data.y_train[:, 0],
                            f"{fx} (standardised)", f"{fy} (standardised)")  # fmt: skip
-    st.plotly_chart(fig, width="stretch", key="build.scatter")
+    st.plotly_chart(fig, width="stretch", key=session.BUILD_SCATTER)
 
 
 def verdict(result) -> None:
@@ -52,7 +52,7 @@ def verdict(result) -> None:
         st.markdown(f"{'✅' if goal.met else '⬜'} {goal.label}")
         if not goal.met:
             st.caption(goal.hint)
-    if st.toggle("Show solution", key="build.show_solution"):
+    if st.toggle("Show solution", key=session.BUILD_SHOW_SOLUTION):
         st.code(LAB.solution, language="python")
 
 
@@ -65,9 +65,9 @@ def controls(result) -> None:
     st.subheader(TEXT["train"]["heading"])
     st.markdown(TEXT["train"]["explain"])
     c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 2], vertical_alignment="bottom")
-    base, max_epochs, locked_seed = learners.build_config(LAB.config)  # the lesson file's
-    epochs = c1.number_input("Epochs", 1, max_epochs, base.epochs, key="build.epochs")
-    seed = c2.number_input("Seed", 0, 2**31 - 1, base.seed, key="build.seed",
+    base, max_epochs, locked_seed = settings.build_config(LAB.config)  # the lesson file's
+    epochs = c1.number_input("Epochs", 1, max_epochs, base.epochs, key=session.BUILD_EPOCHS)
+    seed = c2.number_input("Seed", 0, 2**31 - 1, base.seed, key=session.BUILD_SEED,
                            disabled=locked_seed is not None)  # fmt: skip
     config = replace(base, epochs=int(epochs), seed=int(seed if locked_seed is None else base.seed))
     mine = c3.button("▶ Train mine", type="primary", disabled=not result.ok, width="stretch")
@@ -77,8 +77,8 @@ def controls(result) -> None:
         st.caption(TEXT["train"]["invalid"])
     if mine or both:
         submit("Your model", result.spec, config)
-        st.session_state["build.latest"] = {"spec": result.spec.to_dict(), "config": config,
-                                            "code": st.session_state[CODE]}  # fmt: skip
+        st.session_state[session.BUILD_LATEST] = {"spec": result.spec.to_dict(), "config": config,
+                                                  "code": st.session_state[CODE]}  # fmt: skip
     if both:
         submit("Starter (no dropout)", codelab.parse_code(LAB.starter).spec, config)
     if stop:
@@ -109,7 +109,7 @@ def run_panel() -> None:
     total = max(status.epochs_total for _, status in rows)
     runs = [curves.Curve(label, s.history) for label, s in rows if s.history]
     st.plotly_chart(curves.curves_figure(runs, epochs_total=total), width="stretch",
-                    key="build.curves")  # fmt: skip
+                    key=session.BUILD_CURVES)  # fmt: skip
 
 
 @st.fragment(run_every=training.POLL_SECONDS)
@@ -121,7 +121,7 @@ def live_panel() -> None:
 
 LABS = {"keras": "Keras: tame the overfit model", "numpy": "NumPy: write dropout yourself",
         "backprop": "NumPy: backpropagate through it"}  # fmt: skip
-CHOSEN = st.radio("Lab", list(LABS), format_func=LABS.get, horizontal=True, key="build.lab",
+CHOSEN = st.radio("Lab", list(LABS), format_func=LABS.get, horizontal=True, key=session.BUILD_LAB,
                   label_visibility="collapsed")  # fmt: skip
 if CHOSEN in numpy_lab.LABS:
     numpy_lab.render(CHOSEN)

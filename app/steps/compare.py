@@ -16,7 +16,7 @@ from dropout_lab.training.sweep import (
     summary_table,
     sweep_histories,
 )
-from dropout_lab.ui import learners, training
+from dropout_lab.ui import learners, session, settings, training
 
 TEXT = step_text("compare")
 LABELS = TEXT["curves"]["labels"]
@@ -54,7 +54,7 @@ def curves_section(loaded: dict, mine: list) -> None:
     text = TEXT["curves"]
     st.subheader(text["heading"])
     chosen = st.pills(text["choose"], precompute.REGULARISERS, selection_mode="multi",
-                      format_func=LABELS.get, key="compare.regularisers",
+                      format_func=LABELS.get, key=session.COMPARE_REGULARISERS,
                       help=text["choose_help"])  # fmt: skip
     names = [precompute.NO_DROPOUT, precompute.DROPOUT, *chosen]
     shown = {run_key(r.spec, r.config): r.name for r in REQUESTS if r.name in names}
@@ -70,7 +70,7 @@ def curves_section(loaded: dict, mine: list) -> None:
             colour = precompute.COLOURS["yours" if label == "Your model" else "other"]
             curves.append(Curve(label, history, colour))
     fig = curves_figure(curves, epochs_total=LAB.config.epochs)
-    st.plotly_chart(fig, key="compare.curves", **CHART)
+    st.plotly_chart(fig, key=session.COMPARE_CURVES, **CHART)
     st.markdown(text["help"])
     if chosen:
         st.markdown(text["regularisers_help"])
@@ -78,19 +78,19 @@ def curves_section(loaded: dict, mine: list) -> None:
 
 def sweep_section(loaded: dict) -> None:
     text = TEXT["sweep"]
-    rates = learners.config().sweep_rates  # the lesson file may show fewer rates
+    rates = settings.config().sweep_rates  # the lesson file may show fewer rates
     sweep = {r: h for r, h in sweep_histories(loaded).items() if r in rates}
     if not sweep:
         return
     st.subheader(text["heading"])
     st.markdown(text["explain"].format(seeds=len(SEEDS)))
-    st.plotly_chart(sweep_figure(sweep), key="compare.sweep", **CHART)
+    st.plotly_chart(sweep_figure(sweep), key=session.COMPARE_SWEEP, **CHART)
     st.markdown(text["help"])
     rows = summary_rows(sweep)
     st.markdown(f"**{text['table_heading']}**")
     st.dataframe(summary_table(rows, text["columns"]), hide_index=True, width="stretch")
     st.caption(text["table_help"].format(epochs=LAB.config.epochs))
-    st.plotly_chart(rate_figure(rows), key="compare.rates", **CHART)
+    st.plotly_chart(rate_figure(rows), key=session.COMPARE_RATES, **CHART)
     st.markdown(text["rate_help"].format(best=f"{best_rate(rows):g}"))
     if learners.record("compare", "sweep"):
         st.rerun()  # newly done: the sidebar shows its mark
@@ -99,7 +99,7 @@ def sweep_section(loaded: dict) -> None:
 def solution_section() -> None:
     text = TEXT["solution"]
     st.subheader(text["heading"])
-    latest = st.session_state.get("build.latest")
+    latest = st.session_state.get(session.BUILD_LATEST)
     if not latest:
         st.info(text["none"], icon="🛠️")
         return
@@ -119,7 +119,7 @@ def solution_section() -> None:
               for label, s in statuses.items() if s.history]  # fmt: skip
     if curves:
         fig = curves_figure(curves, epochs_total=config.epochs, height=360)
-        st.plotly_chart(fig, key="compare.solution", **CHART)
+        st.plotly_chart(fig, key=session.COMPARE_SOLUTION, **CHART)
     said = " ".join(
         text[msg].format(**fields) for msg, fields in compare.differences(yours, reference)
     )
@@ -137,7 +137,7 @@ def export_section(loaded: dict, mine: list) -> None:
         return
     st.subheader(text["heading"])
     st.markdown(text["explain"])
-    label = st.selectbox(text["run"], list(runs), key="compare.export_run")
+    label = st.selectbox(text["run"], list(runs), key=session.COMPARE_EXPORT_RUN)
     meta = store.meta(runs[label])
     if meta is None:
         return
@@ -146,15 +146,15 @@ def export_section(loaded: dict, mine: list) -> None:
     c1, c2, c3 = st.columns(3)
     c1.download_button(text["csv"], lambda: export.history_csv(meta["history"]),
                        file_name=f"{stem}_history.csv", mime="text/csv", on_click="ignore",
-                       icon="📄", width="stretch", key="compare.csv")  # fmt: skip
+                       icon="📄", width="stretch", key=session.COMPARE_CSV)  # fmt: skip
     c2.download_button(text["script"], lambda: export.keras_script(spec, config),
                        file_name=export.SCRIPT_NAME, mime="text/x-python", on_click="ignore",
                        icon="🐍", width="stretch", help=text["script_help"],
-                       key="compare.script")  # fmt: skip
+                       key=session.COMPARE_SCRIPT)  # fmt: skip
     c3.download_button(text["notebook"], lambda: export.notebook(spec, config),
                        file_name=export.NOTEBOOK_NAME, mime="application/x-ipynb+json",
                        on_click="ignore", icon="📓", width="stretch", help=text["notebook_help"],
-                       key="compare.notebook")  # fmt: skip
+                       key=session.COMPARE_NOTEBOOK)  # fmt: skip
 
 
 st.title(TEXT["title"])

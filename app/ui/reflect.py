@@ -16,15 +16,15 @@ from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.spec import ModelSpec, lesson_spec
 from dropout_lab.lesson.traffic import load_lesson_data
 from dropout_lab.training import mc, mc_stats
-from dropout_lab.ui import learners, state, training
+from dropout_lab.ui import learners, session, state, training
 
 TEXT = step_text("reflect_page")
 QUESTIONS = lessons.load_reflect_questions()
-ANSWERS = "reflect.answers"  # {question id: text}: kept when the learner leaves the page
-REVEALED = "reflect.revealed"  # {question id}: model answers shown
-NUDGE = "reflect.nudge"  # id of a question whose reveal was asked for before any answer
-PICK, INDEX, PASSES = "reflect.pick", "reflect.index", "reflect.passes"
-RANDOM_INDEX = "reflect.random_index"
+ANSWERS = session.REFLECT_ANSWERS  # {question id: text}: kept when the learner leaves the page
+REVEALED = session.REFLECT_REVEALED  # {question id}: model answers shown
+NUDGE = session.REFLECT_NUDGE  # id of a question whose reveal was asked for before any answer
+PICK, INDEX, PASSES = session.REFLECT_PICK, session.REFLECT_INDEX, session.REFLECT_PASSES
+RANDOM_INDEX = session.REFLECT_RANDOM_INDEX
 PICKS = {"random": "pick_random", "uncertain": "pick_uncertain", "index": "pick_index"}
 MC_SEED = 0
 WHOLE_SET_PASSES = 50  # fixed: 2,000 × 50 rows take about a second; the slider drives the packet
@@ -72,7 +72,7 @@ def sources() -> tuple[Source, Source, str | None]:
     status = svc.status(key) if key else None
     if status is not None and _usable(key):
         meta = svc.store.meta(key) or {}
-        spec = meta.get("spec") or st.session_state.get("build.latest", {}).get("spec")
+        spec = meta.get("spec") or st.session_state.get(session.BUILD_LATEST, {}).get("spec")
         describe = ModelSpec.from_dict(spec).describe() if spec else "your layers"
         done = int(meta.get("epochs_done", status.epochs_total))
         name = "model_mine_stopped" if status.state == "stopped" else "model_mine"
@@ -175,7 +175,7 @@ def pick_packet(n: int, uncertain: int) -> int:
         return int(st.number_input(text["index_label"], 0, n - 1, 0, key=INDEX))
     if choice == "uncertain":
         return uncertain
-    st.button(text["new_random"], key="reflect.new_random", on_click=_new_random, args=(n,),
+    st.button(text["new_random"], key=session.REFLECT_NEW_RANDOM, on_click=_new_random, args=(n,),
               icon=":material/casino:")  # fmt: skip
     return int(st.session_state[RANDOM_INDEX]) % n
 
@@ -233,7 +233,7 @@ def packet_panel(main: Source, contrast: Source, uncertain: int) -> None:
     fig_col.plotly_chart(
         mc_charts.packet_figure(stats, plain_stats, labels),
         width="stretch",
-        key="reflect.packet_chart",
+        key=session.REFLECT_PACKET_CHART,
     )
     side.dataframe(features_table(main.key, index), hide_index=True, width="stretch", height=388)
     spread = ("spread_none" if stats.std < 1e-9 else
@@ -262,7 +262,9 @@ def whole_set_panel(main: Source, contrast: Source) -> None:
         c4.metric(text["spread_ratio"], f"{wrong.mean():.3f} vs {right.mean():.3f}",
                   delta=f"× {wrong.mean() / right.mean():.1f}", delta_color="off",
                   delta_arrow="off")  # fmt: skip
-    st.plotly_chart(mc_charts.uncertainty_figure(stats), width="stretch", key="reflect.whole_chart")
+    st.plotly_chart(
+        mc_charts.uncertainty_figure(stats), width="stretch", key=session.REFLECT_WHOLE_CHART
+    )
     st.markdown(text["takeaway"])
     st.info(text["contrast"].format(passes=plain.passes, n=plain.n,
                                     max_std=float(plain.std.max())), icon="⚖️")  # fmt: skip
@@ -304,7 +306,7 @@ def revealed() -> set[str]:
 
 
 def _save(qid: str) -> None:
-    text = st.session_state.get(f"reflect.answer.{qid}", "")
+    text = st.session_state.get(session.REFLECT_ANSWER.of(qid), "")
     if text.strip():
         answers()[qid] = text
         learners.save_reflection(qid, text)
@@ -328,7 +330,7 @@ def _hide(qid: str) -> None:
 
 def question_card(q: lessons.ReflectQuestion) -> None:
     text = TEXT["answers"]
-    key = f"reflect.answer.{q.id}"
+    key = session.REFLECT_ANSWER.of(q.id)
     if key not in st.session_state and q.id in answers():
         st.session_state[key] = answers()[q.id]  # the widget's key was dropped off-page
     with st.container(border=True):
@@ -338,12 +340,12 @@ def question_card(q: lessons.ReflectQuestion) -> None:
         st.text_area(text["label"], key=key, placeholder=text["placeholder"], height=110,
                      on_change=_save, args=(q.id,), label_visibility="collapsed")  # fmt: skip
         if q.id in revealed():
-            st.button(text["hide"], key=f"reflect.hide.{q.id}", on_click=_hide, args=(q.id,),
+            st.button(text["hide"], key=session.REFLECT_HIDE.of(q.id), on_click=_hide, args=(q.id,),
                       icon=":material/visibility_off:")  # fmt: skip
             st.success(f"**{text['model_heading']}.** {q.model_answer}", icon="🎓")
             return
-        st.button(text["reveal"], key=f"reflect.reveal.{q.id}", on_click=_reveal, args=(q.id,),
-                  icon=":material/visibility:")  # fmt: skip
+        st.button(text["reveal"], key=session.REFLECT_REVEAL.of(q.id), on_click=_reveal,
+                  args=(q.id,), icon=":material/visibility:")  # fmt: skip
         if st.session_state.get(NUDGE) == q.id:
             st.warning(text["write_first"], icon="✍️")
 
