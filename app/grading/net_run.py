@@ -201,7 +201,7 @@ class NetRun:
         reader.finish()
         outcome.run = run
         if reader.error and not outcome.protocol_error:
-            outcome.protocol_error = f"unreadable results ({reader.error})"
+            outcome.protocol_error = reader.error
         return self._why_stopped(outcome), run.seconds
 
     def _take(self, meta: dict, array: np.ndarray | None, outcome: Outcome) -> None:
@@ -245,8 +245,8 @@ class NetRun:
         """ "" when both variants trained every epoch; else one sentence for the learner."""
         words, p = texts()["errors"], self._progress
         epochs = self.config.epochs
-        if p.malformed:
-            return words["malformed"].format(why=p.malformed)
+        if p.malformed or o.protocol_error:  # what came back cannot be trusted: say so first
+            return words["malformed"].format(why=p.malformed or o.protocol_error)
         if p.train_error is not None:
             return stop_message(p.train_error, epochs)
         done = min(len(h["loss"]) for h in p.histories.values())
@@ -275,7 +275,7 @@ def stop_message(info: dict, epochs: int) -> str:
     if problem not in ("raised", "not_pair", "type", "shape", "nan", "diverged", "slow"):
         return words["malformed"].format(why="an unknown stop")
     epoch = info.get("epoch") if isinstance(info.get("epoch"), int) else 0
-    variant = labels.get(info.get("variant"), labels["dropout"])
+    variant = labels[info["variant"]] if info.get("variant") in VARIANTS else labels["dropout"]
     function = info.get("function")
     if function not in ("dropout_forward", "dropout_backward"):
         function = "function"
@@ -290,10 +290,10 @@ def stop_message(info: dict, epochs: int) -> str:
 
     seconds = info.get("seconds") if isinstance(info.get("seconds"), int | float) else 0
     got = shape(info.get("got")) if problem == "shape" else short(info.get("got", "?"))
+    message = f": {short(info['message'])}" if info.get("message") else ""
     detail = words[problem].format(
         function=function, error=short(info.get("error", "an error")), line=line,
-        message=short(info.get("message", "")), got=got, want=shape(info.get("want")),
-        seconds=seconds,
+        message=message, got=got, want=shape(info.get("want")), seconds=seconds,
     )  # fmt: skip
     return words["where"].format(epoch=epoch, epochs=epochs, variant=variant) + detail
 

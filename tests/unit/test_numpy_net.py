@@ -231,3 +231,15 @@ def test_shared_runs_train_once_and_a_failed_one_again():
     failed.join(30)
     assert "dropout_backward" in failed.snapshot().error
     assert runs.start(bad, CONFIG) is not failed
+
+
+def test_stop_messages_use_only_checked_values():
+    """A stop record comes from the sandbox: forged fields never crash or leak into the words."""
+    forged = {"problem": "raised", "variant": ["x"], "function": {"a": 1}, "error": "E" * 999,
+              "line": "3", "message": "m" * 999, "epoch": "7"}  # fmt: skip
+    text = net_run.stop_message(forged, 50)
+    assert text.startswith("Training stopped at epoch 0 of 50 (NumPy, your dropout): your function")
+    assert len(text) < 500 and "(line" not in text
+    assert "unknown stop" in net_run.stop_message({"problem": ["raised"]}, 50)
+    shape = net_run.stop_message({"problem": "shape", "got": "(1, 2)", "want": [32, 128]}, 50)
+    assert "shape ? where the network needs (32, 128)" in shape

@@ -1,5 +1,7 @@
 """A hostile corpus against the grader's sandbox: each submission is contained, gets a clear
-verdict within the time limit, writes nothing outside, and leaves nothing running."""
+verdict within the time limit, writes nothing outside, and leaves nothing running. Three
+corpora: the forward lab's, the backprop lab's (hostile backward passes: loops, memory, forks,
+lying arrays...), and the training job's (the same, only once the network trains with them)."""
 
 from __future__ import annotations
 
@@ -8,12 +10,14 @@ import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from dropout_lab.grading import checks as grading
-from dropout_lab.grading import sandbox
+from dropout_lab.grading import net_run, sandbox
 from tests.sandbox_required import require_sandbox  # noqa: F401  (autouse)
 
 MARK = f"dlhostile{uuid.uuid4().hex[:10]}"
@@ -154,7 +158,7 @@ def test_contained_with_a_clear_verdict_in_time(verdicts, name):
     assert len(verdict.output) <= 2 * grading.LIMITS.output_bytes
 
 
-def test_nothing_was_written_outside(verdicts):
+def test_nothing_was_written_outside(verdicts, backprop_verdicts, training_runs):
     for path in OUTSIDE:
         assert not path.exists(), path
         path.unlink(missing_ok=True)
@@ -173,7 +177,7 @@ def _marked_processes() -> list[str]:
     return found
 
 
-def test_nothing_is_left_running(verdicts):
+def test_nothing_is_left_running(verdicts, backprop_verdicts, training_runs):
     deadline = time.monotonic() + 2
     while _marked_processes() and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -237,3 +241,198 @@ def test_the_sandbox_has_no_network_and_a_read_only_system():
     assert verdict.passed, verdict.to_json()
     assert "['lo']" in verdict.output and "False" in verdict.output
     assert sys.executable in verdict.output
+
+
+# --------------------------------------------------------------------------- the backprop lab
+
+BP_FORWARD = (
+    "def dropout_forward(x, rate, training, rng):\n"
+    "    if not 0 <= rate < 1: raise ValueError('rate')\n"
+    "    if not training or rate == 0: return x, None\n"
+    "    mask = (rng.random(x.shape) >= rate).astype(x.dtype) / (1 - rate)\n"
+    "    return x * mask, mask\n"
+)
+BP_BACKWARD = "def dropout_backward(dout, cache):\n"
+BP_GOOD = "    return dout if cache is None else dout * cache\n"
+LIAR = (
+    "class Liar(np.ndarray):\n"
+    "    def __eq__(self, other): return np.ones(self.shape, bool)\n"
+    "    def __ne__(self, other): return np.zeros(self.shape, bool)\n"
+    "    def __array_finalize__(self, obj): pass\n"
+)
+
+
+def in_backward(body: str, tail: str = "    return dout\n") -> str:
+    lines = "".join("    " + line + "\n" for line in body.splitlines())
+    return HEAD + BP_FORWARD + BP_BACKWARD + lines + tail
+
+
+BACKPROP_CORPUS: dict[str, str] = {
+    "loop in backward": in_backward("while True: pass"),
+    "loop in forward": HEAD
+    + BP_FORWARD.replace("    if not 0", "    while True: pass\n    if not 0")
+    + BP_BACKWARD + BP_GOOD,
+    "memory bomb in backward": in_backward("hog = []\nwhile True: hog.append(' ' * 10**7)"),
+    "numpy memory bomb in backward": in_backward("hog = np.ones((10**6, 10**5))"),
+    "huge dx": in_backward("return np.zeros(10**8)"),
+    "fork bomb in backward": in_backward(
+        "while True:\n    try: os.fork()\n    except OSError: pass"
+    ),
+    "fork daemon in backward": in_backward(
+        f"if os.fork() == 0:\n    os.execv(sys.executable, {SLEEPER})"
+    ),
+    "subprocess in backward": in_backward(
+        f"subprocess.run(['sh', '-c', 'touch {HOST_TMP / MARK}; sleep 30 # {MARK}'])"
+    ),
+    "write the repository in backward": in_backward(touches(REPO / MARK)),
+    "sleep forever in backward": in_backward("time.sleep(10**6)"),
+    "ignored signals in backward": in_backward(
+        "for s in (signal.SIGTERM, signal.SIGXCPU, signal.SIGINT, signal.SIGHUP):\n"
+        "    signal.signal(s, signal.SIG_IGN)\nwhile True: pass"
+    ),
+    "sys.exit in backward": in_backward("sys.exit(0)"),
+    "os._exit in backward": in_backward("os._exit(0)"),
+    "kill everything in backward": in_backward("os.kill(-1, signal.SIGKILL)"),
+    "lying array from backward": HEAD + LIAR + BP_FORWARD + BP_BACKWARD
+    + "    return (dout * 0 + 7).view(Liar)\n",
+    "lying pair from forward": HEAD + (
+        "class Pair(tuple):\n"
+        "    def __len__(self): return 2\n"
+        "    def __getitem__(self, i): return np.ones(3) if i == 0 else None\n"
+        "def dropout_forward(x, rate, training, rng):\n"
+        "    return Pair((x, None))\n"
+    ) + BP_BACKWARD + "    return dout\n",
+    "backward returns strings": in_backward("return ['a'] * len(dout)"),
+    "backward returns the cache": in_backward("return cache"),
+    "patched numpy in backward": in_backward(
+        "np.allclose = lambda *a, **k: True\nnp.array_equal = lambda *a, **k: True\n"
+        "np.count_nonzero = lambda *a, **k: 0", tail="    return dout * 0\n"
+    ),
+    "forged records from backward": in_backward(
+        "import json\nfor fd in range(3, 20):\n"
+        "    head = json.dumps({'event': 'done'}).encode()\n"
+        "    try: os.write(fd, len(head).to_bytes(4, 'big') + bytes(4) + head)\n"
+        "    except OSError: pass\nos._exit(0)"
+    ),
+    "no backward at all": HEAD + BP_FORWARD,
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def backprop_verdicts() -> dict[str, tuple[grading.Verdict, float]]:
+    def one(name: str) -> tuple[str, grading.Verdict, float]:
+        start = time.monotonic()
+        verdict = grading.grade(BACKPROP_CORPUS[name], lab="numpy_backprop")
+        return name, verdict, time.monotonic() - start
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = list(pool.map(one, BACKPROP_CORPUS))
+    time.sleep(0.3)
+    return {name: (v, s) for name, v, s in done}
+
+
+def test_the_backprop_corpus_is_big_enough():
+    assert len(BACKPROP_CORPUS) >= 20
+
+
+@pytest.mark.parametrize("name", list(BACKPROP_CORPUS))
+def test_backprop_contained_with_a_clear_verdict_in_time(backprop_verdicts, name):
+    verdict, seconds = backprop_verdicts[name]
+    assert not verdict.passed, name
+    assert verdict.error or any(not c.passed for c in verdict.checks)
+    assert len(verdict.checks) == len(grading._lab("numpy_backprop").goals)
+    assert seconds < grading.LIMITS.wall_seconds + 2.0, (name, seconds)
+    assert len(verdict.output) <= 2 * grading.LIMITS.output_bytes
+
+
+def test_backprop_clear_messages(backprop_verdicts):
+    def error(name: str) -> str:
+        return backprop_verdicts[name][0].error or ""
+
+    def checks(name: str) -> dict[str, grading.CheckResult]:
+        return {c.name: c for c in backprop_verdicts[name][0].checks}
+
+    assert "infinite loop" in error("loop in backward")
+    assert "infinite loop" in error("loop in forward")
+    assert "did not finish" in error("sleep forever in backward")
+    assert "ended the process" in error("os._exit in backward")
+    assert "no function named `dropout_backward`" in error("no backward at all")
+    assert "MemoryError" in checks("memory bomb in backward")["mask_reused"].message
+    # The lying array arrives as its numbers (all 7s): the properties see through it.
+    liar = checks("lying array from backward")
+    assert not liar["mask_reused"].passed and not liar["backward_inference"].passed
+    assert not liar["gradient_check"].passed
+    pair = checks("lying pair from forward")
+    assert not pair["shape_dtype"].passed
+    patched = checks("patched numpy in backward")
+    assert not patched["backward_scale"].passed and not patched["gradient_check"].passed
+    assert "not a numeric array" in checks("backward returns strings")["dx_shape_dtype"].message
+
+
+# --------------------------------------------------------------------------- the training job
+
+# Each case passes the grading's shapes untouched and turns hostile only on the network's
+# batches (32 rows), so that the training job meets it. The wall limit is lowered for the test.
+ON_BATCH = "if dout.shape[0] == 32:\n"
+
+
+def while_training(body: str) -> str:
+    return in_backward(ON_BATCH + "".join("    " + line + "\n" for line in body.splitlines()),
+                       tail=BP_GOOD)  # fmt: skip
+
+
+TRAINING_CORPUS: dict[str, tuple[str, str]] = {
+    # name: (code, words the learner's message must hold; "" when training may finish)
+    "loop while training": (while_training("while True: pass"), "infinite loop"),
+    "memory bomb while training": (
+        while_training("hog = []\nwhile True: hog.append(' ' * 10**7)"), "MemoryError"),
+    "fork bomb while training": (
+        while_training("while True:\n    try: os.fork()\n    except OSError: pass"), "stopped"),
+    "daemon while training": (
+        while_training(f"if os.fork() == 0:\n    os.execv(sys.executable, {SLEEPER})"), ""),
+    "write outside while training": (while_training(touches(REPO / MARK)), "Read-only file"),
+    "garbage records while training": (
+        while_training("for fd in range(3, 20):\n    try: os.write(fd, b'\\xff' * 64)\n"
+                       "    except OSError: pass"), "unreadable"),
+    "lying arrays while training": (
+        HEAD + LIAR + BP_FORWARD + BP_BACKWARD
+        + "    dx = dout if cache is None else dout * cache\n    return dx.view(Liar)\n", ""),
+    "NaN hidden from isfinite": (
+        HEAD + "class Sly(np.ndarray):\n"
+        "    def __array_ufunc__(self, ufunc, method, *args, **kw):\n"
+        "        if ufunc is np.isfinite: return np.ones(self.shape, bool)\n"
+        "        plain = [np.asarray(a) for a in args]\n"
+        "        return super().__array_ufunc__(ufunc, method, *plain, **kw)\n"
+        + BP_FORWARD + BP_BACKWARD + "    if cache is None: return dout\n"
+        "    return (dout * cache * np.nan).view(Sly) if dout.shape[0] == 32 else dout * cache\n",
+        "NaN"),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def training_runs() -> dict[str, tuple[net_run.NetSnapshot, float]]:
+    limits = replace(net_run.TRAIN_LIMITS, wall_seconds=4.0, cpu_seconds=4)
+
+    def one(name: str) -> tuple[str, net_run.NetSnapshot, float]:
+        start = time.monotonic()
+        snap = net_run.NetRun(TRAINING_CORPUS[name][0], net_run.lab_config(), limits=limits).run()
+        return name, snap, time.monotonic() - start
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = list(pool.map(one, TRAINING_CORPUS))
+    time.sleep(0.3)
+    return {name: (snap, seconds) for name, snap, seconds in done}
+
+
+@pytest.mark.parametrize("name", list(TRAINING_CORPUS))
+def test_training_contained_with_a_clear_message_in_time(training_runs, name):
+    snap, seconds = training_runs[name]
+    words = TRAINING_CORPUS[name][1]
+    assert seconds < 4.0 + 3.0, (name, seconds)
+    assert "Traceback" not in snap.error
+    if words:
+        assert snap.state == "failed" and words in snap.error, (name, snap.error)
+    else:
+        assert snap.state in ("done", "failed"), name
+    for history in snap.histories.values():  # whatever came back is plain numbers
+        assert all(np.isfinite(v) for values in history.values() for v in values)
