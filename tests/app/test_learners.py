@@ -69,7 +69,8 @@ def test_explore_criteria_mark_the_sidebar_and_survive_a_new_session() -> None:
     links = step_links(at)
     assert "✓" not in links["explore"].label
     assert "⬜ Moved the dropout rate" in links["explore"].help
-    at.slider(key="explore.rate").set_value(0.5).run()
+    at.session_state["explore.rate"] = 0.5  # what the live view's settled rate does
+    at.run()
     assert not at.exception, at.exception
     assert "◐" in step_links(at)["explore"].label  # one of two criteria
     at.toggle(key="explore.inference").set_value(True).run()
@@ -208,7 +209,8 @@ def test_learners_never_see_each_others_progress() -> None:
 def test_anonymous_learners_get_the_lesson_and_nothing_is_stored() -> None:
     at = start()
     at.switch_page("steps/explore.py").run()
-    at.slider(key="explore.rate").set_value(0.5).run()
+    at.session_state["explore.rate"] = 0.5  # what the live view's settled rate does
+    at.run()
     at.toggle(key="explore.inference").set_value(True).run()
     assert not at.exception, at.exception
     assert session.LEARNERS_PROGRESS not in at.session_state
@@ -295,6 +297,26 @@ def test_a_step_in_the_link_opens_that_step_for_the_learner() -> None:
     code = new_class()
     at = start(learner="Sam", step="explore", rate="0.5", **{"class": code})
     assert not at.exception, at.exception
-    assert at.slider(key="explore.rate").value == 0.5
+    assert at.session_state["explore.rate"] == 0.5
     assert at.session_state[session.LEARNERS_LEARNER].name == "Sam"
     assert param(at, "learner") == "Sam" and param(at, "class") == code
+
+
+def test_leaving_takes_the_learners_work_along_and_keeps_the_sessions() -> None:
+    code = new_class()
+    s = store()
+    me = s.join("Lee", code)
+    s.save_reflection(me.id, "q1", "mine")
+    s.save_submission(me.id, "overfit", "model = 'lee'", None, None)
+    at = start(learner="Lee", **{"class": code})
+    at.switch_page("steps/explore.py").run()
+    at.session_state["explore.rate"] = 0.5  # what the live view's settled rate does
+    at.run()
+    assert at.session_state["build.code"] == "model = 'lee'"
+    assert at.session_state["reflect.answers"] == {"q1": "mine"}
+    at.button(key="learners.leave").click().run()
+    assert not at.exception, at.exception
+    work = ("build.code", "reflect.answers", "learners.progress", "learners.learner")
+    assert [k for k in work if k in at.session_state] == []
+    assert at.session_state["explore.rate"] == 0.5  # the page's own settings stay
+    assert "explore" in at.session_state["lesson.visited"]
