@@ -10,11 +10,20 @@ import plotly.graph_objects as go
 from dropout_lab.charts import explore as figures
 from dropout_lab.lesson import masks
 from dropout_lab.lesson.content import step_text
+from dropout_lab.lesson.rng import CounterRNG
 
 RATE_MIN, RATE_MAX, RATE_STEP, RATE_DEFAULT = 0.0, 0.9, 0.05, 0.3
 N_UNITS = 64
 LESSON_LAYERS = (10, 256, 256, 256, 1)
 LESSON_LAYER_NAMES = ("input", "hidden 1", "hidden 2", "hidden 3", "output")
+MASK_COUNTS = (10, 100, 500, 1000, 2000, 5000)  # the choices of K, masks averaged
+BATCH_EXAMPLES, BATCH_UNITS, BATCH_CHANNELS = 8, 16, 4  # the batch view: 8 examples x 16 units
+# One counter stream per picture: the browser (app/ui/explore_component) draws the same masks
+# from the same (seed, stream), so these numbers are shared with its JavaScript.
+STREAMS = {
+    "layer": 0, "batch_example": 1, "batch_shared": 2, "batch_spatial": 3, "convergence": 4,
+    "network": 5, "variants": 6,
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -33,7 +42,7 @@ class LayerView:
     output: np.ndarray
     scale: float  # what kept units are multiplied by in this mode and form
     dropped_fraction: float  # of units actually dropped by this mask (0 at inference)
-    figure: go.Figure
+    figure: go.Figure | None  # None when asked for the numbers only (the live page draws them)
 
 
 def parse_rate(raw: str | None) -> tuple[float, str | None]:
@@ -63,10 +72,10 @@ def parse_seed(raw: str | None) -> int:
     return 0
 
 
-def layer_view(s: Settings) -> LayerView:
+def layer_view(s: Settings, *, figure: bool = True) -> LayerView:
     """One layer, one mask: activations, the sampled mask and the output in the chosen mode."""
     x = example_layer()
-    keep = masks.keep_mask(x.shape, s.rate, np.random.default_rng(s.seed))
+    keep = masks.keep_mask(x.shape, s.rate, CounterRNG(s.seed, STREAMS["layer"]))
     out = masks.apply_mask(x, keep, s.rate, form=s.form, training=s.training)
     if s.training:
         scale = 1.0 / (1.0 - s.rate) if s.form == "inverted" else 1.0
@@ -76,11 +85,11 @@ def layer_view(s: Settings) -> LayerView:
         dropped = 0.0
     mode = "training" if s.training else "inference"
     shown_keep = keep if s.training else np.ones_like(keep)
-    fig = figures.layer_figure(x, shown_keep, out, rate=s.rate, mode=mode)
+    fig = figures.layer_figure(x, shown_keep, out, rate=s.rate, mode=mode) if figure else None
     return LayerView(x, shown_keep, out, scale, dropped, fig)
 
 
-def layer_view_from_output(s: Settings, output: np.ndarray) -> LayerView:
+def layer_view_from_output(s: Settings, output: np.ndarray, *, figure: bool = True) -> LayerView:
     """The layer view for an output computed elsewhere (the learner's own dropout function).
 
     The mask is read off the output: a unit that was non-zero and came out zero was dropped.
@@ -91,13 +100,14 @@ def layer_view_from_output(s: Settings, output: np.ndarray) -> LayerView:
     scale = float(np.median(output[kept] / x[kept])) if kept.any() else 1.0
     dropped = float(1.0 - keep.mean()) if s.training else 0.0
     mode = "training" if s.training else "inference"
-    fig = figures.layer_figure(x, keep, output, rate=s.rate, mode=mode)
+    fig = figures.layer_figure(x, keep, output, rate=s.rate, mode=mode) if figure else None
     return LayerView(x, keep, output, scale, dropped, fig)
 
 
 def convergence_view(s: Settings) -> tuple[masks.Convergence, go.Figure]:
     x = masks.example_activations(N_UNITS, seed=0)
-    conv = masks.convergence(x, s.rate, s.n_masks, np.random.default_rng(s.seed + 1), form=s.form)
+    rng = CounterRNG(s.seed, STREAMS["convergence"])
+    conv = masks.convergence(x, s.rate, s.n_masks, rng, form=s.form)
     fig = figures.convergence_figure(
         conv.expected, conv.average, conv.ks, conv.mean_abs_error, s.n_masks
     )
@@ -106,7 +116,7 @@ def convergence_view(s: Settings) -> tuple[masks.Convergence, go.Figure]:
 
 def network_view(s: Settings) -> tuple[go.Figure, int, float]:
     """The lesson model with one sampled mask per hidden layer; (figure, n droppable, log10 2^n)."""
-    rng = np.random.default_rng(s.seed + 2)
+    rng = CounterRNG(s.seed, STREAMS["network"])
     hidden = LESSON_LAYERS[1:-1]
     keeps: list[np.ndarray | None] = [None]
     for n in hidden:
@@ -117,9 +127,14 @@ def network_view(s: Settings) -> tuple[go.Figure, int, float]:
     return fig, n_droppable, masks.subnetwork_count_log10(n_droppable)
 
 
+def network_picks(shown: int = 12) -> list[list[int]]:
+    """The units the network view draws per layer (all of a small one, a spread of a big one)."""
+    return [p.tolist() for p in figures.network_layout(LESSON_LAYERS, shown)]
+
+
 def variant_panels(s: Settings) -> dict[str, figures.Panel]:
     """One small picture per dropout variant, all driven by the same rate and seed."""
-    rng = np.random.default_rng(s.seed + 3)
+    rng = CounterRNG(s.seed, STREAMS["variants"])  # drawn in this order in the browser too
     p = s.rate
     standard = masks.keep_mask((8, 8), p, rng).astype(float)
     maps = np.abs(rng.normal(0.8, 0.5, (4, 6, 6)))
@@ -131,18 +146,40 @@ def variant_panels(s: Settings) -> dict[str, figures.Panel]:
     time_canvas = np.hstack([per_step, np.full((10, 1), np.nan), locked])
     selu_like = rng.normal(0.0, 1.0, 4000)
     alpha = masks.alpha_dropout(selu_like, p, rng)
+    titles = content()["variants"]["titles"]
     return {
-        "standard": figures.small_map(standard, "Standard: units", mask=True),
-        "spatial": figures.spatial_map(spatial, "Spatial: whole feature maps"),
-        "dropconnect": figures.small_map(connect, "DropConnect: weights (in × out)", mask=True),
-        "dropblock": figures.small_map(block, "DropBlock: 3×3 blocks", mask=True),
-        "variational": figures.small_map(time_canvas, "Variational: per step | locked", mask=True),
+        "standard": figures.small_map(standard, titles["standard"], mask=True),
+        "spatial": figures.spatial_map(spatial, titles["spatial"]),
+        "dropconnect": figures.small_map(connect, titles["dropconnect"], mask=True),
+        "dropblock": figures.small_map(block, titles["dropblock"], mask=True),
+        "variational": figures.small_map(time_canvas, titles["variational"], mask=True),
         "alpha": figures.histogram_panel(
             selu_like,
             alpha,
-            f"Alpha: mean {alpha.mean():+.2f}, std {alpha.std():.2f}",
-            ("before", "after"),
+            titles["alpha"].format(mean=f"{alpha.mean():+.2f}", std=f"{alpha.std():.2f}"),
+            (titles["alpha_before"], titles["alpha_after"]),
         ),
+    }
+
+
+def batch_masks(s: Settings) -> dict[str, np.ndarray]:
+    """Keep masks over a batch (examples x units) three ways, as Keras' `noise_shape` allows:
+    one mask per example (Dropout's default), one shared by the whole batch
+    (`noise_shape=(1, units)`), and whole feature maps per example (SpatialDropout1D on
+    4 positions x 4 channels; shown with each channel's 4 positions side by side)."""
+    n, u, c = BATCH_EXAMPLES, BATCH_UNITS, BATCH_CHANNELS
+    if not s.training:
+        return {name: np.ones((n, u), bool) for name in ("per_example", "shared", "spatial")}
+    p = s.rate
+    per_example = masks.noise_mask((n, u), (n, u), p, CounterRNG(s.seed, STREAMS["batch_example"]))
+    shared = masks.noise_mask((n, u), (1, u), p, CounterRNG(s.seed, STREAMS["batch_shared"]))
+    rng = CounterRNG(s.seed, STREAMS["batch_spatial"])
+    steps = u // c
+    spatial = masks.noise_mask((n, steps, c), (n, 1, c), p, rng)  # Keras: (batch, steps, channels)
+    return {
+        "per_example": per_example,
+        "shared": shared,
+        "spatial": spatial.transpose(0, 2, 1).reshape(n, u),  # channel-major for the picture
     }
 
 

@@ -38,6 +38,19 @@ def keep_mask(shape: tuple[int, ...], rate: float, rng: np.random.Generator) -> 
     return rng.random(shape) >= check_rate(rate)
 
 
+def noise_mask(
+    shape: tuple[int, ...], noise_shape: tuple[int, ...], rate: float, rng: np.random.Generator
+) -> np.ndarray:
+    """A keep mask drawn at `noise_shape` and broadcast to `shape`, as Keras' `noise_shape`
+    does: an axis of size 1 shares one decision along it (Dropout's default is `shape`
+    itself, an independent decision per example and unit)."""
+    if len(noise_shape) != len(shape) or any(
+        n not in (1, s) for n, s in zip(noise_shape, shape, strict=True)
+    ):
+        raise ValueError(f"noise_shape {noise_shape} does not broadcast to {shape}")
+    return np.broadcast_to(keep_mask(tuple(noise_shape), rate, rng), shape)
+
+
 def inverted_dropout(x: np.ndarray, rate: float, rng: np.random.Generator) -> np.ndarray:
     """Zero each unit with probability `rate`; scale the survivors by 1/(1-rate)."""
     rate = check_rate(rate)

@@ -1,13 +1,19 @@
-"""Explore: a live dropout mask, its 1/(1-p) scaling, the expectation, and the variants."""
+"""Explore: a live dropout mask, its 1/(1-p) scaling, a batch, the expectation, the variants.
+
+Every picture is drawn in the browser by the live view (dropout_lab.ui.explore_component), which
+holds the rate slider: a move redraws without a server round trip. The server hears the settled
+rate for the deep link and the learner's progress, and owns the other controls.
+"""
 
 import streamlit as st
 
 from dropout_lab.lesson import explore
-from dropout_lab.lesson.content import markdown_table
+from dropout_lab.ui import explore_component as live
 from dropout_lab.ui import learners, session, state
 from dropout_lab.ui.timing import timed
 
 RATE = session.EXPLORE_RATE
+RATE_LINK = session.EXPLORE_RATE_LINK
 USE_MINE = session.EXPLORE_USE_MINE
 PASSED_CODE = session.BUILD_NUMPY_PASSED_CODE  # set by the Build step's NumPy lab once it passes
 SEED = session.EXPLORE_SEED
@@ -15,14 +21,25 @@ TEXT = explore.content()
 
 
 def init_from_link() -> None:
-    """Take ?rate= and ?seed= from a deep link once, before the widgets exist."""
-    if RATE not in st.session_state:
-        rate, problem = explore.parse_rate(state.query_param("rate"))
+    """Take ?rate= from a deep link the first time and whenever the address brings a new one
+    (a reading's "Open Explore at 0.5"); ?seed= once, before the widgets exist."""
+    raw = state.query_param("rate")
+    if RATE not in st.session_state or (raw is not None and raw != st.session_state.get(RATE_LINK)):
+        rate, problem = explore.parse_rate(raw)
         st.session_state[RATE] = rate
+        st.session_state[RATE_LINK] = raw
         if problem:
             st.warning(problem, icon="🔗")
     if SEED not in st.session_state:
         st.session_state[SEED] = explore.parse_seed(state.query_param("seed"))
+
+
+def heard_rate() -> None:
+    """The live view settled on a rate (released, or a pause in key presses): keep it,
+    checked and snapped as a deep link's would be, never trusting the browser."""
+    rate, problem = explore.parse_rate(str(live.settled_rate()))
+    if problem is None:
+        st.session_state[RATE] = rate
 
 
 def new_mask() -> None:
@@ -30,19 +47,11 @@ def new_mask() -> None:
 
 
 def controls() -> explore.Settings:
-    c1, c2, c3 = st.columns([3, 2, 2], vertical_alignment="bottom")
-    rate = c1.slider(
-        "Dropout rate p (probability of dropping a unit)",
-        explore.RATE_MIN,
-        explore.RATE_MAX,
-        step=explore.RATE_STEP,
-        key=RATE,
-    )
-    seed = c2.number_input("Mask seed", 0, 2**31 - 1, step=1, key=SEED)
-    c3.button("🎲 New mask", on_click=new_mask, width="stretch")
-    c4, c5, c6 = st.columns([3, 2, 2], vertical_alignment="center")
+    c1, c2, c3, c4 = st.columns([2, 2, 3, 2], vertical_alignment="bottom")
+    seed = c1.number_input("Mask seed", 0, 2**31 - 1, step=1, key=SEED)
+    c2.button("🎲 New mask", on_click=new_mask, width="stretch")
     mine = using_mine()
-    form = c4.radio(
+    form = c3.radio(
         "Dropout form",
         ["inverted", "original"],
         horizontal=True,
@@ -50,27 +59,19 @@ def controls() -> explore.Settings:
         format_func=lambda f: {"inverted": "Inverted (Keras)", "original": "Original (2014)"}[f],
         disabled=mine,  # the learner's function is inverted dropout
     )
-    inference = c5.toggle(
+    inference = c4.toggle(
         "Inference mode",
         key=session.EXPLORE_INFERENCE,
         help="What the layer does in model.predict(): training=False",
     )
     if st.session_state.get(PASSED_CODE):
-        c4.toggle(TEXT["mine"]["toggle"], key=USE_MINE, help=TEXT["mine"]["help"])
-    n_masks = c6.select_slider(
-        "Masks averaged (K)",
-        [10, 100, 500, 1000, 2000, 5000],
-        value=1000,
-        key=session.EXPLORE_MASKS,
-    )
+        c3.toggle(TEXT["mine"]["toggle"], key=USE_MINE, help=TEXT["mine"]["help"])
+    rate = st.session_state[RATE]
     if st.query_params.get("rate") != f"{rate:g}":  # keep the address shareable
         st.query_params["rate"] = f"{rate:g}"
+    st.session_state[RATE_LINK] = f"{rate:g}"
     return explore.Settings(
-        rate=rate,
-        seed=int(seed),
-        n_masks=n_masks,
-        training=not inference,
-        form="inverted" if mine else form,
+        rate=rate, seed=int(seed), training=not inference, form="inverted" if mine else form
     )
 
 
@@ -82,11 +83,6 @@ def using_mine() -> bool:
 def explorer() -> None:
     with timed("explore.fragment"):
         explorer_body()
-
-
-def section(heading: str, text: str) -> None:
-    """A heading and its short explanation as one element (fewer deltas per slider move)."""
-    st.markdown(f"### {heading}\n\n{text}")
 
 
 class _NotUsable(Exception):
@@ -112,62 +108,24 @@ def learners_output(code: str, rate: float, training: bool, seed: int):
         return None, str(why)
 
 
-def layer(s: explore.Settings) -> tuple[explore.LayerView, str]:
-    """The built-in layer view, or the learner's own function's when they chose it."""
+def layer(s: explore.Settings) -> tuple[explore.LayerView, str, bool]:
+    """The built-in layer's numbers, or the learner's own function's when they chose it:
+    (view, a note saying which, whether it is the learner's)."""
     if not using_mine():
-        return explore.layer_view(s), ""
+        return explore.layer_view(s, figure=False), "", False
     output, problem = learners_output(st.session_state[PASSED_CODE], s.rate, s.training, s.seed)
     if output is None:
-        return explore.layer_view(s), TEXT["mine"]["failed"].format(why=problem)
-    return explore.layer_view_from_output(s, output), TEXT["mine"]["used"]
+        failed = TEXT["mine"]["failed"].format(why=problem)
+        return explore.layer_view(s, figure=False), failed, False
+    return explore.layer_view_from_output(s, output, figure=False), TEXT["mine"]["used"], True
 
 
 def explorer_body() -> None:
     s = controls()
     if learners.explore_progress(s.rate, s.training):
         st.rerun()  # a criterion newly met: the whole page, so the sidebar shows its mark
-    text = TEXT["layer"]
-    view, mine_note = layer(s)
-    mode = ("training" if s.training else "inference") + "_" + s.form
-    section(text["heading"], text[mode].format(rate=f"{s.rate:g}", scale=f"{view.scale:.4g}"))
-    if mine_note:
-        st.info(mine_note, icon="🧪")
-    m1, m2, m3 = st.columns(3)
-    m1.metric(
-        "Scale on kept units",
-        f"× {view.scale:.4g}",
-        help="Inverted dropout: 1/(1−p) during training, 1 at inference.",
-    )
-    m2.metric(
-        "Dropped this time",
-        f"{view.dropped_fraction:.0%}",
-        help="The fraction of the 64 units this mask dropped; on average it equals p.",
-    )
-    m3.metric("Rate p", f"{s.rate:.2f}")
-    st.plotly_chart(view.figure, width="stretch", key=session.EXPLORE_LAYER_CHART)
-    st.caption(text["explain"])
-
-    section(TEXT["expectation"]["heading"], TEXT["expectation"]["explain"])
-    _, fig = explore.convergence_view(s)
-    st.plotly_chart(fig, width="stretch", key=session.EXPLORE_CONVERGENCE_CHART)
-
-    forms = TEXT["forms"]
-    table = markdown_table(explore.forms_table(s.rate))
-    section(forms["heading"], f"{forms['explain']}\n\n{forms['table'].format(rate=f'{s.rate:g}')}"
-            f"\n\n{table}")  # fmt: skip
-
-    net_fig, n_units, log10 = explore.network_view(s)
-    network = TEXT["network"]
-    note = "" if s.training else f"\n\n{network['inference']}"
-    section(network["heading"], network["explain"].format(n_units=n_units, log10=log10) + note)
-    st.plotly_chart(net_fig, width="stretch", key=session.EXPLORE_NETWORK_CHART)
-
-    section(TEXT["variants"]["heading"], TEXT["variants"]["explain"])
-    captions = TEXT["variants"]["captions"]
-    for row, (fig, names) in enumerate(explore.variant_gallery(s)):
-        st.plotly_chart(fig, width="stretch", key=session.EXPLORE_VARIANTS.of(row))
-        for col, name in zip(st.columns(3), names, strict=True):
-            col.markdown(captions[name])
+    view, note, mine = layer(s)
+    live.show(live.payload(s, view, mine=mine, note=note), on_rate=heard_rate)
 
 
 st.title("🎛️ Explore: dropout, live")

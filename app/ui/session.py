@@ -114,19 +114,17 @@ LEARNERS_LEAVE = Key("learners.leave", bool, BUTTON, LEARNER, "Leave: forget the
 LEARNERS_EXPLORE_START = Key("learners.explore_start", float, "", LEARNER,
                              "Explore's rate when first seen (criterion: the rate moved)")
 
-EXPLORE_RATE = Key("explore.rate", float, "slider", SESSION, "dropout rate: ?rate= once, else 0.3")
+EXPLORE_RATE = Key("explore.rate", float, "", SESSION,
+                   "dropout rate: a new ?rate=, else the live view's settled rate, else 0.3")
+EXPLORE_RATE_LINK = Key("explore.rate_link", str, "", SESSION,
+                        "the ?rate= text last taken from or written to the address")
+EXPLORE_LIVE = Key("explore.live", dict, "component", SESSION,
+                   'the live view\'s state: {"rate": the rate the browser last settled on}')
 EXPLORE_SEED = Key("explore.seed", int, "number_input", SESSION, "mask seed: ?seed= once, else 0")
 EXPLORE_FORM = Key("explore.form", str, "radio", SESSION, '"inverted" or "original" dropout')
 EXPLORE_INFERENCE = Key("explore.inference", bool, "toggle", SESSION, "inference mode")
 EXPLORE_USE_MINE = Key("explore.use_mine", bool, "toggle", LEARNER,
                        "use the learner's passing NumPy dropout (shown once it passed)")
-EXPLORE_MASKS = Key("explore.masks", int, "select_slider", SESSION, "masks averaged (K)")
-EXPLORE_LAYER_CHART = Key("explore.layer_chart", None, CHART, SESSION, "the layer's mask")
-EXPLORE_CONVERGENCE_CHART = Key("explore.convergence_chart", None, CHART, SESSION,
-                                "the average over K masks")
-EXPLORE_NETWORK_CHART = Key("explore.network_chart", None, CHART, SESSION, "a thinned network")
-EXPLORE_VARIANTS = Family("explore.variants.", "row", None, CHART, SESSION,
-                          "one row of the variant gallery")
 
 READ_SECTION = Key("read.section", str, "radio", SESSION, "the section's slug: ?section= once")
 READ_QUIZ_ANSWERS = Key("read.quiz_answers", dict[str, int], "", RESUMED,

@@ -35,9 +35,9 @@ def test_sidebar_marks_visited_steps(server, page: Page) -> None:
 def test_explore_deep_link_and_slider(server, page: Page, artifacts) -> None:
     page.goto(f"{server.url}/explore?rate=0.5")
     wait_until_idle(page)
-    scale = page.locator('[data-testid="stMetricValue"]').first
+    scale = page.get_by_test_id("explore-scale")  # in the live view (a v2 component)
     expect(scale).to_have_text("× 2")
-    slider = page.get_by_role("slider").first
+    slider = page.get_by_role("slider", name=re.compile("Dropout rate"))
     slider.focus()
     page.keyboard.press("ArrowRight")  # 0.5 → 0.55: 1/0.45
     expect(scale).to_have_text("× 2.222", timeout=15_000)
@@ -52,7 +52,7 @@ def test_explore_inference_mode_is_identity(server, page: Page) -> None:
     page.goto(f"{server.url}/explore")
     wait_until_idle(page)
     page.get_by_text("Inference mode").click()
-    scale = page.locator('[data-testid="stMetricValue"]').first
+    scale = page.get_by_test_id("explore-scale")
     expect(scale).to_have_text("× 1", timeout=15_000)
     expect(page.get_by_text("equals the input")).to_be_visible()
     assert_no_error(page)

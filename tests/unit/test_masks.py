@@ -132,3 +132,97 @@ def test_alpha_dropout_matches_keras_statistics() -> None:
     ours = masks.alpha_dropout(x, 0.3, rng(4))
     assert abs(ref.mean() - ours.mean()) < 0.02
     assert abs(ref.std() - ours.std()) < 0.02
+
+
+# --- The counter-based generator (its JavaScript twin is checked in tests/e2e) --------------
+
+
+def test_counter_rng_is_pinned() -> None:
+    """These numbers are the contract with rng.js: changing the hash changes both or neither."""
+    from dropout_lab.lesson import rng as crng
+
+    assert crng.stream_key(0, 0) == 363934122
+    assert crng.bits(crng.stream_key(0, 0), 0, 4).tolist() == [
+        494961060, 4238706692, 775075916, 3022474037,
+    ]  # fmt: skip
+    assert crng.mix32(np.array([0, 1, 2**32 - 1], np.uint32)).dtype == np.uint32
+
+
+def test_counter_rng_draws_in_order_like_one_long_draw() -> None:
+    from dropout_lab.lesson.rng import CounterRNG, uniform
+
+    a = CounterRNG(5, 2)
+    parts = np.concatenate([a.random((3, 4)).ravel(), a.random(7), a.random((2, 1, 3)).ravel()])
+    assert np.array_equal(parts, uniform(CounterRNG(5, 2).key, 0, 25))
+    assert a.random((0,)).shape == (0,) and a.random().shape == ()
+
+
+def test_counter_rng_looks_uniform_and_streams_are_unrelated() -> None:
+    from dropout_lab.lesson.rng import CounterRNG
+
+    u = CounterRNG(0, 0).random(200_000)
+    assert u.min() >= 0.0 and u.max() < 1.0
+    assert abs(u.mean() - 0.5) < 0.005 and abs(u.var() - 1 / 12) < 0.002
+    assert abs(np.corrcoef(u[:-1], u[1:])[0, 1]) < 0.01
+    others = [CounterRNG(1, 0).random(200_000), CounterRNG(0, 1).random(200_000)]
+    for v in others:
+        assert abs(np.corrcoef(u, v)[0, 1]) < 0.01
+    z = CounterRNG(3, 3).normal(0.0, 1.0, 100_000)
+    assert abs(z.mean()) < 0.02 and abs(z.std() - 1.0) < 0.02
+
+
+@pytest.mark.parametrize("rate", [0.0, 0.1, 0.3, 0.5, 0.9])
+def test_counter_rng_masks_drop_at_the_rate(rate: float) -> None:
+    from dropout_lab.lesson.rng import CounterRNG
+
+    keep = masks.keep_mask((100, 100), rate, CounterRNG(11, 0))
+    assert abs((~keep).mean() - rate) < 5 * math.sqrt(max(rate * (1 - rate), 1e-12) / keep.size)
+    if rate == 0.0:
+        assert keep.all()
+
+
+def test_counter_rng_refuses_seeds_out_of_range() -> None:
+    from dropout_lab.lesson import rng as crng
+
+    with pytest.raises(ValueError, match="seed"):
+        crng.stream_key(-1, 0)
+    with pytest.raises(ValueError, match="seed"):
+        crng.stream_key(0, 2**32)
+
+
+# --- Batches: one mask per example, or shared along the axes of `noise_shape` ---------------
+
+
+def test_noise_mask_matches_keras_noise_shape() -> None:
+    import keras
+
+    x = np.ones((8, 16), "float32")
+    default = keras.layers.Dropout(0.5, seed=1)(x, training=True).numpy()
+    shared = keras.layers.Dropout(0.5, noise_shape=(1, 16), seed=1)(x, training=True).numpy()
+    assert len({row.tobytes() for row in default}) > 1  # Keras: rows of one call differ
+    assert (shared == shared[0]).all()  # noise_shape (1, units): one mask for the batch
+    ours_default = masks.noise_mask((8, 16), (8, 16), 0.5, rng(0))
+    ours_shared = masks.noise_mask((8, 16), (1, 16), 0.5, rng(0))
+    assert len({row.tobytes() for row in ours_default}) > 1
+    assert (ours_shared == ours_shared[0]).all()
+    maps = np.ones((8, 4, 4), "float32")  # (batch, steps, channels)
+    spatial = keras.layers.SpatialDropout1D(0.5, seed=1)(maps, training=True).numpy()
+    assert (spatial == spatial[:, :1, :]).all()  # a channel is dropped at every step at once
+    ours_spatial = masks.noise_mask((8, 4, 4), (8, 1, 4), 0.5, rng(0))
+    assert (ours_spatial == ours_spatial[:, :1, :]).all()
+    with pytest.raises(ValueError, match="broadcast"):
+        masks.noise_mask((8, 16), (2, 16), 0.5, rng(0))
+
+
+def test_the_batch_view_shows_the_three_sharings() -> None:
+    from dropout_lab.lesson import explore
+
+    b = explore.batch_masks(explore.Settings(rate=0.5, seed=3))
+    assert {k: v.shape for k, v in b.items()} == {k: (8, 16) for k in b}
+    assert len({row.tobytes() for row in b["per_example"]}) > 1
+    assert (b["shared"] == b["shared"][0]).all()
+    groups = b["spatial"].reshape(8, 4, 4)  # (example, channel, position)
+    assert (groups == groups[:, :, :1]).all()  # whole channels
+    assert len({row.tobytes() for row in b["spatial"]}) > 1  # per example
+    at_inference = explore.batch_masks(explore.Settings(rate=0.5, training=False))
+    assert all(v.all() for v in at_inference.values())
