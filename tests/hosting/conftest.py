@@ -23,7 +23,14 @@ from tests.support.harness import launch_chromium, wait_healthy, wait_until_idle
 ROOT = Path(__file__).resolve().parents[2]
 STEPS = ("", "explore", "read", "build", "compare", "reflect")  # "" is the overview
 BASE_PYTHON = Path(getattr(sys, "_base_executable", sys.executable))
-SHIPPED = ("pyproject.toml", "README.md", "app", "lessons", "labs")  # what a wheel is built from
+SHIPPED = (
+    "pyproject.toml",
+    "setup.py",
+    "README.md",
+    "app",
+    "lessons",
+    "labs",
+)  # what a wheel is built from
 
 
 def clean_env(home: Path, **extra: str) -> dict[str, str]:
@@ -54,7 +61,10 @@ def started(
                 wait_healthy(url, timeout=timeout, proc=proc)
             except (RuntimeError, TimeoutError) as e:
                 raise AssertionError(f"{e}; its output:\n{log.read_text()[-4000:]}") from None
-            yield proc
+            try:
+                yield proc
+            except Exception as e:  # say what the server printed
+                raise AssertionError(f"{e}\n--- server output:\n{log.read_text()[-4000:]}") from e
         finally:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGTERM)
@@ -78,7 +88,10 @@ def open_every_step(url: str, shots: Path | None = None) -> dict[str, str]:
             page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
             for step in STEPS:
                 page.goto(f"{url}/{step}")
-                wait_until_idle(page, timeout=120_000)
+                try:
+                    wait_until_idle(page, timeout=120_000)
+                except Exception as e:
+                    raise AssertionError(f"/{step}: {e}\n{page.inner_text('body')[:2000]}") from e
                 body = page.inner_text("body")
                 assert page.locator('[data-testid="stException"]').count() == 0, body[:2000]
                 assert "Traceback" not in body and "Page not found" not in body, body[:2000]
