@@ -120,8 +120,8 @@ def test_dragging_redraws_without_the_server_and_settles_on_release(server, page
     open_explore(page, f"{server.url}/explore?rate=0.3")
     page.evaluate(
         """() => {
-        const root = [...document.querySelectorAll('*')].find((e) => e.shadowRoot)
-            .shadowRoot.querySelector('.dl-explore');
+        const root = [...document.querySelectorAll('*')]
+            .map((e) => e.shadowRoot?.querySelector('.dl-explore')).find(Boolean);
         window.__rates = new Set();
         window.__urls = 0;
         for (const name of ['pushState', 'replaceState']) {

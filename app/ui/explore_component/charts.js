@@ -5,7 +5,9 @@ function niceTicks(lo, hi, count = 5) {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) || mag * 10;
   const ticks = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) ticks.push(Number(v.toPrecision(6)));
+  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) {
+    ticks.push(Number(v.toPrecision(6)));
+  }
   return ticks;
 }
 
@@ -30,7 +32,8 @@ class Ticks {
         setAttr(item.line, "x1", at); setAttr(item.line, "x2", span);
         setAttr(item.line, "y1", pos.toFixed(1)); setAttr(item.line, "y2", pos.toFixed(1));
         setAttr(item.label, "x", at - 6); setAttr(item.label, "y", pos.toFixed(1));
-        setAttr(item.label, "text-anchor", "end"); setAttr(item.label, "dominant-baseline", "central");
+        setAttr(item.label, "text-anchor", "end");
+        setAttr(item.label, "dominant-baseline", "central");
       } else {
         setAttr(item.line, "x1", pos.toFixed(1)); setAttr(item.line, "x2", pos.toFixed(1));
         setAttr(item.line, "y1", at); setAttr(item.line, "y2", at + 5);
@@ -121,7 +124,9 @@ function drawConvergence(p, t, conv, k, colours) {
   const ye = logScale(lo, hi, RIGHT.y1, RIGHT.y0);
   const clampY = (v) => ye(Math.max(v, lo));
   setAttr(p.error, "d", pathFrom(ks.map((kk, i) => [x(kk), clampY(errors[i])])));
-  setAttr(p.errorDots, "d", ks.map((kk, i) => `M${x(kk).toFixed(1)},${clampY(errors[i]).toFixed(1)}m-2,0a2,2 0 1,0 4,0a2,2 0 1,0 -4,0`).join(""));
+  const dot = (kk, i) => `M${x(kk).toFixed(1)},${clampY(errors[i]).toFixed(1)}`
+    + "m-2,0a2,2 0 1,0 4,0a2,2 0 1,0 -4,0";
+  setAttr(p.errorDots, "d", ks.map(dot).join(""));
   setAttr(p.reference, "d", pathFrom(ks.map((kk, i) => [x(kk), clampY(reference[i])])));
   let yTicks = logTicks(lo, hi);
   if (yTicks.length < 2) yTicks = niceTicks(lo, hi, 3).filter((v) => v > 0);
@@ -161,9 +166,9 @@ function buildNetwork(root, data) {
   return { inference, svg, edges, units, legend: { active, dropped } };
 }
 
-function drawNetwork(p, d, net, colours) {
+function drawNetwork(p, t, d, net, colours) {
   setHidden(p.inference, d.training);
-  const alive = p.units.map(({ col, unit }) => (net.keeps[col] ? net.keeps[col][unit] === 1 : true));
+  const alive = p.units.map(({ col, unit }) => !net.keeps[col] || net.keeps[col][unit] === 1);
   let path = "";
   let count = 0;
   p.units.forEach((a, i) => {
@@ -183,7 +188,8 @@ function drawNetwork(p, d, net, colours) {
   });
   setAttr(p.legend.active, "fill", colours.kept);
   setAttr(p.legend.dropped, "fill", colours.dropped);
-  setAttr(p.svg, "aria-label", `${count} / ${p.units.length}`);
+  const label = fill(t.live.network_label, { active: count, shown: p.units.length });
+  setAttr(p.svg, "aria-label", label);
 }
 
 function buildVariants(root, data) {
@@ -195,7 +201,8 @@ function buildVariants(root, data) {
     const fig = htmlNode("figure", { class: "dl-panel", "data-testid": `explore-variant-${name}` },
       gallery);
     const title = htmlNode("figcaption", { class: "dl-title" }, fig, t.titles[name]);
-    const svg = svgNode("svg", { viewBox: "0 0 300 180", role: "img", class: "dl-figure" }, fig);
+    const svg = svgNode("svg", { viewBox: "0 0 300 180", role: "img", class: "dl-figure",
+      "aria-label": fill(t.titles[name], { mean: "", std: "" }) }, fig);
     setHTML(htmlNode("div", { class: "dl-caption" }, fig), t.captions[name]);
     panels[name] = { title, svg };
   }
@@ -209,11 +216,13 @@ function buildVariants(root, data) {
     groupEvery: 6, groupGap: 12 });
   const bins = 40;
   const svg = panels.alpha.svg;
-  panels.alpha.before = Array.from({ length: bins }, () => svgNode("rect", { class: "dl-hist-before" }, svg));
-  panels.alpha.after = Array.from({ length: bins }, () => svgNode("rect", { class: "dl-hist-after" }, svg));
+  const bars = (cls) => Array.from({ length: bins }, () => svgNode("rect", { class: cls }, svg));
+  panels.alpha.before = bars("dl-hist-before");
+  panels.alpha.after = bars("dl-hist-after");
   svgNode("rect", { x: 70, y: 166, width: 10, height: 10, class: "dl-hist-before" }, svg);
   svgText(svg, 84, 171, t.titles.alpha_before, { "dominant-baseline": "central", "font-size": 11 });
-  panels.alpha.swatch = svgNode("rect", { x: 150, y: 166, width: 10, height: 10, class: "dl-hist-after" }, svg);
+  panels.alpha.swatch = svgNode("rect", { x: 150, y: 166, width: 10, height: 10,
+    class: "dl-hist-after" }, svg);
   svgText(svg, 164, 171, t.titles.alpha_after, { "dominant-baseline": "central", "font-size": 11 });
   return panels;
 }

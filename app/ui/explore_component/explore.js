@@ -93,10 +93,7 @@ class ExploreView {
     const pending = Boolean(mine) && mine.rate !== rate;
     const values = { rate: fmtRate(rate), scale: fmt4g(layer.scale) };
     const valueText = fill(this.t.live.slider_value, values);
-    if (p.input.value !== String(rate) && document.activeElement !== p.input) {
-      p.input.value = String(rate);
-    }
-    if (Number(p.input.value) !== rate) p.input.value = String(rate);
+    if (this.snap(p.input.value) !== rate) p.input.value = String(rate);  // a rate from the server
     setAttr(p.input, "aria-valuetext", valueText);
     setText(p.output, rate.toFixed(2));
     drawLayer(p.layer, this.t, d, layer, rate, this.colours, pending);
@@ -104,7 +101,7 @@ class ExploreView {
     drawConvergence(p.convergence, this.t, convergenceView(d, this.draws, rate, this.k), this.k,
       this.colours);
     drawForms(p.forms, this.t, rate);
-    drawNetwork(p.network, d, networkView(d, this.draws, rate), this.colours);
+    drawNetwork(p.network, this.t, d, networkView(d, this.draws, rate), this.colours);
     drawVariants(p.variants, this.t, variantsView(d, this.draws, rate), this.colours);
     setAttr(this.root, "data-rate", fmtRate(rate));
   }

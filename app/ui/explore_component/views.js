@@ -117,7 +117,9 @@ function dropblock(u, size, rate, block) {
   for (let i = 0; i < valid; i++) {
     for (let j = 0; j < valid; j++) {
       if (u[i * valid + j] >= gamma) continue;
-      for (let a = i; a < i + block; a++) for (let b = j; b < j + block; b++) keep[a * size + b] = 0;
+      for (let a = i; a < i + block; a++) {
+        for (let b = j; b < j + block; b++) keep[a * size + b] = 0;
+      }
     }
   }
   return keep;
@@ -163,7 +165,12 @@ function variantsView(data, draws, rate) {
 function histogram(before, after, bins) {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const arr of [before, after]) for (const v of arr) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  for (const arr of [before, after]) {
+    for (const v of arr) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  }
   const width = (hi - lo) / bins || 1;
   const count = (arr) => {
     const c = new Array(bins).fill(0);
