@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import json
+import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -155,12 +157,36 @@ def _record(raw_meta: bytes, blob: bytes) -> tuple[dict, np.ndarray | None]:
     meta = json.loads(raw_meta)
     if not isinstance(meta, dict):
         raise ValueError("a record that is not an object")
-    array = None
-    if blob:
-        array = np.lib.format.read_array(io.BytesIO(blob), allow_pickle=False)
-        if type(array) is not np.ndarray or array.dtype.kind not in "biuf":
-            raise ValueError("an array that is not plain numbers")
-    return meta, array
+    return meta, (read_npy(blob) if blob else None)
+
+
+_NPY_HEADER = re.compile(
+    r"\{'descr': '([<>|][biuf]\d{1,2})', 'fortran_order': (True|False), "
+    r"'shape': \(((?:\d{1,10}, )*\d{1,10},?)?\), \} *\n"
+)
+
+
+def read_npy(blob: bytes) -> np.ndarray:
+    """A `.npy` array of plain numbers, parsed strictly and without `ast`.
+
+    NumPy's own reader evaluates the header with `ast.literal_eval`; CPython 3.11's AST
+    conversion is not thread-safe ("AST constructor recursion depth mismatch"), and these bytes
+    are read in training threads and sessions beside Streamlit compiling scripts. The header
+    our runner writes is one fixed shape; anything else is refused."""
+    if blob[:6] != b"\x93NUMPY" or len(blob) < 10:
+        raise ValueError("an array that is not .npy")
+    size, start = (int.from_bytes(blob[8:10], "little"), 10) if blob[6] == 1 else (
+        int.from_bytes(blob[8:12], "little"), 12)  # fmt: skip
+    match = _NPY_HEADER.fullmatch(blob[start : start + size].decode("latin-1"))
+    if blob[6] not in (1, 2, 3) or match is None:
+        raise ValueError("an array that is not plain numbers")
+    dtype = np.dtype(match[1])
+    shape = tuple(int(n) for n in (match[3] or "").replace(",", " ").split())
+    data = blob[start + size :]
+    if len(data) != dtype.itemsize * math.prod(shape):  # exact: no overflow
+        raise ValueError("an array whose size does not match its shape")
+    order = "F" if match[2] == "True" else "C"
+    return np.frombuffer(data, dtype=dtype).reshape(shape, order=order).copy(order="C")
 
 
 def parse_records(

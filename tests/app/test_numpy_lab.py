@@ -1,6 +1,10 @@
-"""The NumPy lab on the Build page under AppTest: a wrong then a right submission."""
+"""The NumPy labs on the Build page under AppTest: a wrong then a right submission; the
+backprop lab's passing code trains the NumPy network, both curves drawn as they come in."""
 
 from __future__ import annotations
+
+import json
+import time
 
 from streamlit.testing.v1 import AppTest
 
@@ -9,13 +13,14 @@ from tests.sandbox_required import require_sandbox  # noqa: F401  (autouse)
 from tests.support.harness import MAIN
 
 LAB = load_lab("numpy_dropout")
+BACKPROP = load_lab("numpy_backprop")
 
 
-def numpy_page() -> AppTest:
+def numpy_page(lab: str = "numpy") -> AppTest:
     at = AppTest.from_file(str(MAIN), default_timeout=60).run()
     at.switch_page("steps/build.py").run()
     assert at.radio(key="build.lab").value == "keras"
-    at.radio(key="build.lab").set_value("numpy").run()
+    at.radio(key="build.lab").set_value(lab).run()
     assert not at.exception, at.exception
     return at
 
@@ -50,3 +55,63 @@ def test_solution_reveal_and_the_keras_lab_is_still_there() -> None:
     assert any(c.value.strip() == LAB.solution.strip() for c in at.code)
     at.radio(key="build.lab").set_value("keras").run()
     assert at.text_area(key="build.code").value == load_lab("overfit").starter
+
+
+def grade_backprop(at: AppTest, code: str) -> None:
+    at.text_area(key="build.backprop_code").set_value(code).run()
+    at.button(key="build.backprop_grade").click().run()
+    assert not at.exception, at.exception
+
+
+def train_until_finished(at: AppTest) -> list[int]:
+    """Click train, then rerun until the run is over; the epochs seen on the way."""
+    at.button(key="build.net_train").click().run()
+    seen, deadline = [], time.monotonic() + 60
+    while not (any("Trained both" in s.value for s in at.success) or at.error):
+        assert time.monotonic() < deadline, "the NumPy network did not finish in 60 s"
+        assert not at.exception, at.exception
+        charts = [c for c in at.get("plotly_chart") if "NumPy" in c.proto.spec]
+        if charts:
+            spec = json.loads(charts[0].proto.spec)
+            seen.append(max(len(t["y"]) for t in spec["data"]))
+        time.sleep(0.1)
+        at.run()
+    assert not at.exception, at.exception
+    return seen
+
+
+def test_backprop_lab_passes_then_trains_the_network_with_both_curves() -> None:
+    at = numpy_page("backprop")
+    assert at.text_area(key="build.backprop_code").value == BACKPROP.starter
+    at.button(key="build.backprop_grade").click().run()
+    failed = lines(at, "❌")
+    assert any("dx is scaled by 1 / (1 - rate)" in line for line in failed), failed
+    assert "build.net_train" not in [b.key for b in at.button]
+
+    grade_backprop(at, BACKPROP.solution)
+    assert lines(at, "❌") == [] and len(lines(at, "✅")) == len(BACKPROP.goals)
+    assert any("Both passes hold" in s.value for s in at.success)
+    assert at.session_state["build.backprop_passed_code"] == BACKPROP.solution
+    train_until_finished(at)
+    spec = json.loads(next(c for c in at.get("plotly_chart") if "NumPy" in c.proto.spec).proto.spec)
+    curves = {t["name"]: t["y"] for t in spec["data"] if t["mode"] == "lines"}
+    for label in ("NumPy, no dropout", "NumPy, your dropout"):
+        assert len(curves[f"{label}: training"]) == len(curves[f"{label}: validation"]) == 50
+    gap = "gap between validation and training"
+    sentence = next(m.value for m in at.markdown if gap in m.value)
+    assert "epoch 50" in sentence and "validation loss" in sentence
+    assert any("No Keras run to show yet" in c.value for c in at.caption)
+
+
+def test_a_function_wrong_in_training_stops_with_a_message_not_a_traceback() -> None:
+    """Right on every graded shape, wrong on the network's batches of 32 rows."""
+    wrong = BACKPROP.solution.replace(
+        "    return dout * mask", "    if dout.shape[0] == 32:\n        return dout[:, :1]\n"
+        "    return dout * mask")  # fmt: skip
+    at = numpy_page("backprop")
+    grade_backprop(at, wrong)
+    assert any("Both passes hold" in s.value for s in at.success)
+    train_until_finished(at)
+    message = at.error[0].value
+    assert "Training stopped at epoch 1 of 50" in message
+    assert "dropout_backward returned shape (32, 1) where the network needs (32, 128)" in message

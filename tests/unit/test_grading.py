@@ -4,6 +4,7 @@ are exact; the verdict's JSON and the CLI's stdout carry only the verdict."""
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import subprocess
@@ -401,3 +402,27 @@ def test_median_grading_time_of_the_backprop_reference():
         times.append(time.perf_counter() - start)
     print(f"\nbackprop reference graded in {statistics.median(times):.3f} s (median of 5)")
     assert statistics.median(times) < 1.5
+
+
+def test_results_are_read_strictly_and_without_ast(monkeypatch):
+    """The grader's .npy reader: what NumPy writes comes back equal; anything else is refused;
+    `ast` is never used (it is not thread-safe in CPython 3.11, and results are read beside
+    Streamlit compiling scripts)."""
+    used = []  # NumPy's reader (the one that evaluates the header with ast) is never called
+    monkeypatch.setattr(np.lib.format, "read_array", lambda *a, **k: used.append(a))
+    assert "ast" not in vars(runner)
+    arrays = [np.arange(3000, dtype=np.float32), np.random.default_rng(0).random((3, 7, 11)),
+              np.array(3.5), np.zeros((2, 0)), np.ones((2, 3), bool),
+              np.arange(4).astype(">i8"), np.asfortranarray(np.ones((2, 3)))]  # fmt: skip
+    for a in arrays:
+        buf = io.BytesIO()
+        np.lib.format.write_array(buf, a, allow_pickle=False)
+        back = runner.read_npy(buf.getvalue())
+        assert back.dtype == a.dtype and back.shape == a.shape and np.array_equal(back, a)
+    good = runner.npy(np.zeros(3))
+    for bad in (b"", good[:8], good[:-1], good.replace(b"<f8", b"|O8"),
+                good.replace(b"(3,)", b"(4,)"), good.replace(b"False", b"Fals3"),
+                good.replace(b"(3,)", b"(4294967296, 4294967296)")):  # fmt: skip
+        with pytest.raises(ValueError):
+            runner.read_npy(bad)
+    assert used == []
