@@ -177,8 +177,8 @@ BUILD_NET_TRAIN = Key("build.net_train", bool, BUTTON, LEARNER,
                       "train the NumPy network with the learner's passing dropout")
 BUILD_NET_CODE = Key("build.net_code", str, "", LEARNER,
                      "the code of this learner's NumPy network run (the shared runs' key)")
-BUILD_NET_CURVES = Key("build.net_curves", None, CHART, LEARNER, "the NumPy network's curves")
-BUILD_NET_KERAS = Key("build.net_keras", None, CHART, LEARNER, "the Keras runs beside them")
+BUILD_NET_CURVES = Key("build.net_curves", None, CHART, LEARNER,
+                       "the NumPy network's curves, beside the Keras runs")
 
 COMPARE_REGULARISERS = Key("compare.regularisers", list[str], "pills", SESSION,
                            "other regularisers shown beside the curves")
