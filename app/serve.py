@@ -27,6 +27,9 @@ def streamlit_command(host: str, port: int, *, headless: bool = True) -> list[st
         "--server.port", str(port),
         "--server.headless", str(headless).lower(),
         "--server.showEmailPrompt", "false",
+        # `serve` prints the addresses itself; Streamlit's banner would first look up this
+        # machine's external IP on the internet (a classroom may be offline).
+        "--logger.hideWelcomeMessage", "true",
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
         "--server.runOnSave", "false",

@@ -23,7 +23,6 @@ from pathlib import Path
 
 import pytest
 
-from dropout_lab.store.schema import head_revision
 from tests.hosting import docs
 from tests.hosting.conftest import ROOT, borrowed_venv, clean_env, open_every_step, started
 from tests.support.harness import free_port, wait_healthy
@@ -70,17 +69,21 @@ def test_the_service_command_from_a_fresh_clone_with_no_terminal(tmp_path: Path)
         output = log.read_text()
         assert f"open http://localhost:{port}" in output, output
         assert PROMPT not in output, output
+        assert "external IP" not in output  # no internet look-up at start
         titles = open_every_step(url)
     assert set(titles) == {"overview", "explore", "read", "build", "compare", "reflect"}
     # setup.sh installed the clone itself, and the server runs the clone's code
     assert (clone / ".venv" / ".dropout-lab-installed").is_file()
-    code = "import dropout_lab; print(dropout_lab.__file__)"
-    where = subprocess.run(
+    code = (
+        "import dropout_lab; from dropout_lab.store.schema import head_revision; "
+        "print(dropout_lab.__file__); print(head_revision())"
+    )
+    where, head = subprocess.run(
         [str(clone / ".venv" / "bin" / "python"), "-c", code],
         capture_output=True, text=True, env=env, check=True,
-    ).stdout.strip()  # fmt: skip
+    ).stdout.split()  # fmt: skip
     assert where == str(clone / "app" / "__init__.py")
-    assert _revision(data / "dropout-lab.sqlite3") == head_revision()  # migrated at start
+    assert _revision(data / "dropout-lab.sqlite3") == head  # the clone's migrations ran at start
     print(f"\nfresh clone: set up and serving in {up:.1f} s (no TensorFlow download)")
 
 
