@@ -41,6 +41,7 @@ from dataclasses import asdict
 from typing import Any
 
 from dropout_lab.codelab.assemble import assemble
+from dropout_lab.codelab.budget import budget_message, lesson_budget
 from dropout_lab.codelab.goals import GoalResult, check_goals
 from dropout_lab.codelab.messages import say, text
 from dropout_lab.codelab.rules import (
@@ -98,14 +99,19 @@ def parse_code(source: str, *, input_dim: int = 10) -> ParseResult:
 def verdict(source: str, *, lab: Lab | None = None, input_dim: int = 10) -> dict[str, Any]:
     """The JSON that `dropout-lab check FILE --json` prints.
 
-    `ok` means the code is a valid model for the lab, whether or not the goals are met.
+    `ok` means the code is a valid model for the lab, whether or not the goals are met, and
+    that its run at the lab's epochs fits the lesson's compute budget.
     """
     result = parse_code(source, input_dim=input_dim)
     lab = lab if lab is not None else load_lab()
     spec = result.spec
+    errors = [{"line": e.line, "message": e.message} for e in result.errors]
+    over = budget_message(spec, lab.config, lesson_budget()) if result.ok else None
+    if over is not None:  # at the lab's epochs, within the lesson file's budget
+        errors.append({"line": None, "message": over})
     return {
-        "ok": result.ok,
-        "errors": [{"line": e.line, "message": e.message} for e in result.errors],
+        "ok": result.ok and over is None,
+        "errors": errors,
         "layers": [layer.describe() for layer in spec.layers] if spec is not None else [],
         "goals": [asdict(g) for g in check_goals(spec, lab)],
     }

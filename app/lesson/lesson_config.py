@@ -15,6 +15,7 @@ from pathlib import Path
 
 from dropout_lab.lesson.spec import MAX_EPOCHS
 from dropout_lab.lesson.steps import STEP_IDS
+from dropout_lab.training.budget import DEFAULT_BUDGET_SECONDS
 from dropout_lab.training.sweep import RATES
 
 ENV = "DROPOUT_LAB_LESSON"
@@ -33,8 +34,12 @@ class LessonConfig:
     epochs: int | None = None  # the Build step's default epochs (None: the lab's)
     max_epochs: int = MAX_EPOCHS  # the Build step's cap on epochs
     seed: int | None = None  # a fixed training seed (the seed input is locked)
+    budget_seconds: float = DEFAULT_BUDGET_SECONDS  # the longest run allowed (estimated)
     sweep_rates: tuple[float, ...] = RATES  # the rates the Compare step's sweep shows
     quiz_pass: float = 0.8  # the Read step counts as done at this share of right answers
+    roster: tuple[str, ...] = ()  # learners created ahead, each with a resume link
+    first_visit_link: bool = False  # learners without a resume link get one by name (see docs)
+    idle_minutes: int = 30  # the dashboard locks after this long without a click
     extra: dict = field(default_factory=dict, compare=False, repr=False)
 
     def is_open(self, step_id: str) -> bool:
@@ -43,16 +48,22 @@ class LessonConfig:
 
 # section -> key -> (type check, description of what is allowed)
 _SCHEMA: dict[str, dict[str, str]] = {
-    "class": {"code": "a class code (letters, digits, - and _)"},
+    "class": {
+        "code": "a class code (letters, digits, - and _)",
+        "roster": "a list of distinct learner names (needs [class] code)",
+        "first_visit_link": "true or false",
+    },
     "steps": {"open": f"a list of step ids from {list(STEP_IDS)}"},
     "build": {
         "data_seed": "an integer 0..2**31-1",
         "epochs": f"an integer 1..{MAX_EPOCHS}",
         "max_epochs": f"an integer 1..{MAX_EPOCHS}",
         "seed": "an integer 0..2**31-1",
+        "budget_seconds": "a number of seconds in [1, 3600]",
     },
     "compare": {"sweep_rates": f"a non-empty list of rates from {list(RATES)}"},
     "read": {"quiz_pass": "a number in (0, 1]"},
+    "dashboard": {"idle_minutes": "an integer 1..1440"},
 }
 
 
@@ -89,6 +100,7 @@ def parse(data: dict, source: str = "<lesson>") -> LessonConfig:
             raise LessonConfigError(f"{where('class', 'code')} must be {_SCHEMA['class']['code']}"
                                     f" (at most 32), got {code!r}")  # fmt: skip
         fields["class_code"] = code
+    fields.update(_access(data, source))
 
     steps = data.get("steps", {})
     if "open" in steps:
@@ -116,6 +128,15 @@ def parse(data: dict, source: str = "<lesson>") -> LessonConfig:
             f"[build] max_epochs ({fields['max_epochs']})"
         )
 
+    if "budget_seconds" in build:
+        value = build["budget_seconds"]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 1 <= value <= 3600:
+            raise LessonConfigError(
+                f"{where('build', 'budget_seconds')} must be "
+                f"{_SCHEMA['build']['budget_seconds']}, got {value!r}"
+            )
+        fields["budget_seconds"] = float(value)
+
     compare = data.get("compare", {})
     if "sweep_rates" in compare:
         rates = compare["sweep_rates"]
@@ -141,6 +162,44 @@ def parse(data: dict, source: str = "<lesson>") -> LessonConfig:
             )
         fields["quiz_pass"] = float(value)
     return LessonConfig(**fields)
+
+
+def _access(data: dict, source: str) -> dict:
+    """[class] roster and first_visit_link, [dashboard] idle_minutes: who gets in, and how."""
+    from dropout_lab.store.values import clean_name  # the same rule as the join form's
+
+    out: dict = {}
+    table = data.get("class", {})
+    if "roster" in table:
+        names, where = table["roster"], f"{source}: [class] roster"
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise LessonConfigError(f"{where} must be {_SCHEMA['class']['roster']}, got {names!r}")
+        if names and "code" not in table:
+            raise LessonConfigError(f"{where} needs [class] code: the class the names join")
+        cleaned = []
+        for name in names:
+            try:
+                cleaned.append(clean_name(name, "Name"))
+            except ValueError as e:
+                raise LessonConfigError(f"{where}: {name!r}: {e}") from None
+        folded = [n.casefold() for n in cleaned]
+        twice = sorted({n for n in cleaned if folded.count(n.casefold()) > 1})
+        if twice:
+            raise LessonConfigError(f"{where} names a learner twice: {twice}")
+        out["roster"] = tuple(cleaned)
+    if "first_visit_link" in table:
+        value = table["first_visit_link"]
+        if not isinstance(value, bool):
+            raise LessonConfigError(
+                f"{source}: [class] first_visit_link must be true or false, got {value!r}"
+            )
+        out["first_visit_link"] = value
+    dash = data.get("dashboard", {})
+    if "idle_minutes" in dash:
+        out["idle_minutes"] = _int(dash["idle_minutes"], 1, 1440,
+                                   f"{source}: [dashboard] idle_minutes",
+                                   _SCHEMA["dashboard"]["idle_minutes"])  # fmt: skip
+    return out
 
 
 def load(path: str | Path | None = None) -> LessonConfig:

@@ -13,6 +13,7 @@ One room per concern:
 - `learners`: one learner's rows (join, progress, quiz, submissions, reflections);
 - `classes`: a class's rows, for the instructor dashboard only;
 - `runblobs`: finished training runs shared by every app process using the database;
+- `runqueue`: the training queue (run requests, runs being trained, workers' heartbeats);
 - `classroom`: the dashboard's tables, figure and CSV, as plain data.
 
 The store never imports Streamlit or TensorFlow; a `Store` is thread-safe.
@@ -21,10 +22,11 @@ The store never imports Streamlit or TensorFlow; a `Store` is thread-safe.
 from dropout_lab.store.classes import ClassQueries
 from dropout_lab.store.learners import Learner, LearnerQueries
 from dropout_lab.store.runblobs import RunBlobs
+from dropout_lab.store.runqueue import RunQueue
 from dropout_lab.store.schema import default_data_dir, default_url
 
 
-class Store(LearnerQueries, ClassQueries, RunBlobs):
+class Store(LearnerQueries, ClassQueries, RunBlobs, RunQueue):
     """Learners, progress, quiz answers, submissions, reflections and finished runs, in the
     database at `url` (default: `default_url()`), upgraded to the newest schema on opening.
 

@@ -1,8 +1,9 @@
-"""The messages between the training service and its worker processes, one class each.
+"""The messages between the embedded training service and its worker processes, one class each.
 
-They travel through a `multiprocessing` pipe (pickled), so they hold plain data only: specs,
-configs, strings and numbers. Live progress does not travel here: the worker writes it to the
-run store (`progress.json`), where every app process sharing the store can read it.
+They travel through a `multiprocessing` pipe (pickled), so they hold plain data only. The run a
+`TrainRequest` names is already claimed in the queue database by the service for that worker;
+live progress and stop requests do not travel here: they go through the queue database, where
+every app process can read and write them.
 
 Service → worker: `TrainRequest`, `WarmUp`, `Quit`.
 Worker → service: `Finished`, `Failed` (answers to a `TrainRequest`), `Warmed` (to a `WarmUp`).
@@ -13,18 +14,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dropout_lab.lesson.spec import ModelSpec, TrainConfig
+from dropout_lab.store.runqueue import Claim
 
 
 @dataclass(frozen=True)
 class TrainRequest:
-    """Train `spec` with `config` into the store at `root` (and its database, if any)."""
+    """Train the claimed run into the store at `root` (and its database, if any)."""
 
-    key: str
-    spec: ModelSpec
-    config: TrainConfig
-    root: str
-    database_url: str | None
-    submitted_at: float  # a stop made before this time is not meant for this attempt
+    claim: Claim
+
+    @property
+    def key(self) -> str:
+        return self.claim.key
 
 
 @dataclass(frozen=True)
@@ -46,13 +47,14 @@ class Warmed:
 
 @dataclass(frozen=True)
 class Finished:
-    """The run `key` ended: trained here (done or stopped), or found already in the store."""
+    """The run `key` ended: trained here (done, stopped or interrupted), or found stored."""
 
     key: str
-    trained: bool  # False: another process had trained it while this one waited for the lock
+    trained: bool  # False: another process had trained it already
     stopped: bool
     epochs_done: int
     retiring: bool = False  # the worker exits after this message (recycled)
+    interrupted: bool = False  # cut short by a shutdown: its requests wait again
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,17 @@ class Failed:
     key: str
     error: str
     retiring: bool = False
+
+
+@dataclass(frozen=True)
+class WorkerSetup:
+    """Where a worker process finds the queue and the run store (its start arguments)."""
+
+    queue_url: str
+    root: str
+    database_url: str | None
+    max_tasks: int
+    threads: int | None
 
 
 ToWorker = TrainRequest | WarmUp | Quit

@@ -12,6 +12,7 @@ This module never imports Streamlit or TensorFlow.
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import os
 import threading
@@ -21,8 +22,10 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import wait as _wait
 from typing import Any
 
-from dropout_lab.training.messages import FromWorker, Quit, ToWorker
+from dropout_lab.training.messages import FromWorker, Quit, ToWorker, WorkerSetup
 from dropout_lab.training.worker import worker_main
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(eq=False)
@@ -56,13 +59,15 @@ class WorkerPool:
         self,
         *,
         max_workers: int,
-        max_tasks: int,
-        threads: int | None,
+        setup: WorkerSetup,
         lock: threading.RLock,
         on_message: Callable[[Worker, FromWorker], None],
         on_exit: Callable[[Worker], None],
+        on_tick: Callable[[], None] = lambda: None,
+        tick: float = 1.0,
     ) -> None:
-        self.max_workers, self.max_tasks, self.threads = max_workers, max_tasks, threads
+        self.max_workers, self.setup, self.tick = max_workers, setup, tick
+        self._on_tick = on_tick
         self.workers: list[Worker] = []
         self.started = 0  # workers started so far, recycled ones included
         self.closed = False
@@ -81,7 +86,7 @@ class WorkerPool:
         parent_conn, child_conn = self._ctx.Pipe(duplex=True)
         process = self._ctx.Process(
             target=worker_main,
-            args=(child_conn, self.max_tasks, self.threads),
+            args=(child_conn, self.setup),
             name="dropout-lab-worker",
             daemon=True,
         )
@@ -98,14 +103,15 @@ class WorkerPool:
         idle = [w for w in self.workers if w.idle and w.process.is_alive()]
         return next((w for w in idle if architecture in w.seen), idle[0] if idle else None)
 
-    def close(self) -> None:
-        """Let busy workers quit after their run; end idle ones now (TF exits slowly)."""
+    def close(self, *, interrupt: bool = False) -> None:
+        """Let busy workers quit after their run (with `interrupt`: after their current epoch,
+        handing the run back to the queue); end idle ones now (TF exits slowly)."""
         self.closed = True
         for w in self.workers:
-            if w.task is not None:
+            if w.task is not None and not interrupt:
                 w.send(Quit())
             else:
-                w.process.terminate()
+                w.process.terminate()  # SIGTERM: a busy worker interrupts its run
 
     def join(self, timeout: float) -> None:
         """After `close`, without the lock: wait for the processes, then reap what is left."""
@@ -141,15 +147,25 @@ class WorkerPool:
             os.write(self._wake_w, b"x")
 
     def _loop(self) -> None:
-        """The listening thread: each worker message or exit goes to the owner's callbacks."""
+        """The listening thread: each worker message or exit goes to the owner's callbacks;
+        `on_tick` every `tick` seconds (the owner's recovery and dispatch)."""
+        last = time.monotonic()
         while True:
+            if time.monotonic() - last >= self.tick:
+                last = time.monotonic()
+                with self._lock:
+                    if not self.closed:
+                        try:
+                            self._on_tick()
+                        except Exception:  # a database hiccup: the next tick tries again
+                            log.warning("training service tick failed", exc_info=True)
             with self._lock:
                 if self.closed and not any(w.process.is_alive() for w in self.workers):
                     return
                 conns = {w.conn: w for w in self.workers}
                 sentinels = {w.process.sentinel: w for w in self.workers}
             try:
-                ready = _wait([*conns, *sentinels, self._wake_r], timeout=1.0)
+                ready = _wait([*conns, *sentinels, self._wake_r], timeout=self.tick)
             except OSError:
                 ready = []
             for obj in ready:

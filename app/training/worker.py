@@ -1,13 +1,15 @@
-"""A training worker process: it trains what the service sends, one run at a time.
+"""An embedded training worker process: it trains the runs the service claimed for it.
 
 The worker is started with the "spawn" context, so it imports TensorFlow and the app process
 never has to. It stays warm between runs (the trainer keeps traced functions per
 architecture) and exits after `max_tasks` runs (the service then starts a fresh one, which
-keeps a long-running server's memory bounded). It talks to the service only in the dataclasses
-of `messages`; live progress goes to the run store, where every app process can read it.
+keeps a long-running server's memory bounded). It beats its heart in the queue database, writes
+each run's progress there (`turns.Turns`), and talks to the service only in the dataclasses of
+`messages`.
 
-A stop is a flag file in the store, checked after each epoch; it counts only when it was made
-after the attempt was submitted. A worker whose parent died stops too (its run is kept).
+SIGTERM (the service shutting down a durable queue) or the parent process dying (the server was
+killed) interrupts the run at its next epoch: its requests wait in the queue again, and the next
+server trains them without the learner pressing anything.
 
 This module never imports Streamlit; it imports TensorFlow only inside the worker process.
 """
@@ -15,11 +17,10 @@ This module never imports Streamlit; it imports TensorFlow only inside the worke
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
 import os
 import signal
-import time
+import threading
 from typing import Any
 
 from dropout_lab.training.messages import (
@@ -30,55 +31,23 @@ from dropout_lab.training.messages import (
     TrainRequest,
     Warmed,
     WarmUp,
+    WorkerSetup,
 )
 from dropout_lab.training.runstore import RunStore
+from dropout_lab.training.turns import Heartbeat, Turns, friendly_error, worker_id
+
+__all__ = ["friendly_error", "worker_main"]
 
 log = logging.getLogger(__name__)
 
-
-def friendly_error(exc: BaseException) -> str:
-    """A sentence for a student about a run that raised `exc` (never a traceback)."""
-    if isinstance(exc, MemoryError):
-        return "The server ran out of memory training this model. Try a smaller model."
-    if isinstance(exc, ValueError):
-        first = (str(exc).strip().splitlines() or [""])[0][:200]
-        return f"This model could not be trained: {first}"
-    return (
-        f"Training failed unexpectedly ({type(exc).__name__}). Press Train to try again; "
-        "if it keeps failing, tell your instructor."
-    )
+_INTERRUPT = threading.Event()
+_BUSY = threading.Event()
 
 
-def train_task(store: RunStore, request: TrainRequest, *, retiring: bool = False) -> Finished:
-    """Train `request` into `store` unless another process has it already (one per key)."""
-    from dropout_lab.training import trainer as training
-
-    key, config = request.key, request.config
-    parent = os.getppid()
-    with store.training_lock(key):
-        meta = store.meta(key, partial=False)
-        if meta is not None:  # another process trained it while we waited for the lock
-            return Finished(key, False, False, meta["epochs_done"], retiring)
-        history: dict[str, list[float]] = {}
-        progress = {"epochs_done": 0, "epochs_total": config.epochs, "history": history}
-        progress.update(pid=os.getpid(), started_at=time.time())
-        store.write_progress(key, progress)
-
-        def on_epoch(epoch: int, logs: dict[str, float]) -> None:
-            for name, value in logs.items():
-                history.setdefault(name, []).append(float(value))
-            progress["epochs_done"] = epoch
-            store.write_progress(key, progress)
-
-        def should_stop() -> bool:
-            return os.getppid() != parent or store.stop_requested_since(key, request.submitted_at)
-
-        run = training.train(request.spec, config, on_epoch=on_epoch, should_stop=should_stop)
-        if run.key != key:
-            run = dataclasses.replace(run, key=key)
-        store.put(run)
-        store.clear_progress(key)
-    return Finished(key, True, bool(run.stopped), run.epochs_done, retiring)
+def _on_term(signum: int, frame: Any) -> None:
+    _INTERRUPT.set()
+    if not _BUSY.is_set():
+        raise SystemExit(0)  # idle: nothing to hand back
 
 
 def _warm_up(message: WarmUp) -> Warmed:
@@ -93,26 +62,44 @@ def _warm_up(message: WarmUp) -> Warmed:
     return Warmed()
 
 
-def _answer(request: TrainRequest, *, retiring: bool) -> Finished | Failed:
+def _answer(turns: Turns, request: TrainRequest, *, retiring: bool) -> Finished | Failed:
+    _BUSY.set()
     try:
-        store = RunStore(request.root, request.database_url)
-        return train_task(store, request, retiring=retiring)
-    except Exception as exc:
-        log.exception("training run %s failed", request.key)
-        return Failed(request.key, friendly_error(exc), retiring)
+        out = turns.train(request.claim)
+    finally:
+        _BUSY.clear()
+    if out.state == "failed":
+        return Failed(out.key, out.error or "", retiring)
+    stopped, interrupted = out.state == "stopped", out.state == "interrupted"
+    return Finished(out.key, out.trained, stopped, out.epochs_done, retiring, interrupted)
 
 
-def worker_main(conn: Any, max_tasks: int, threads: int | None) -> None:
+def worker_main(conn: Any, setup: WorkerSetup) -> None:
     """A worker process: answer the service's messages until told to quit or recycled."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the server's to handle
+    signal.signal(signal.SIGTERM, _on_term)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if threads:
-        os.environ.setdefault("TF_NUM_INTRAOP_THREADS", str(threads))
+    if setup.threads:
+        os.environ.setdefault("TF_NUM_INTRAOP_THREADS", str(setup.threads))
         os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
+    from dropout_lab.store import Store
+
+    queue = Store(setup.queue_url)
+    parent = os.getppid()
+    turns = Turns(queue, RunStore(setup.root, setup.database_url), worker_id(),
+                  interrupted=lambda: _INTERRUPT.is_set() or os.getppid() != parent)  # fmt: skip
+    heart = Heartbeat(queue, turns.worker).start()
     with contextlib.suppress(Exception):  # import now, so the first run starts warm
         from dropout_lab.training import trainer  # noqa: F401
+    try:
+        _serve(conn, turns, setup.max_tasks)
+    finally:
+        heart.stop()
+
+
+def _serve(conn: Any, turns: Turns, max_tasks: int) -> None:
     done = 0
-    while True:
+    while not _INTERRUPT.is_set():
         try:
             message = conn.recv()
         except (EOFError, OSError):
@@ -124,7 +111,7 @@ def worker_main(conn: Any, max_tasks: int, threads: int | None) -> None:
             reply = _warm_up(message)
         elif isinstance(message, TrainRequest):
             done += 1
-            reply = _answer(message, retiring=done >= max_tasks)
+            reply = _answer(turns, message, retiring=done >= max_tasks or _INTERRUPT.is_set())
         else:
             log.warning("worker ignored an unknown message %r", message)
             continue

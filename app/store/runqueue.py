@@ -1,0 +1,373 @@
+"""The training queue in the database: run requests, the runs being trained, the workers.
+
+One row of `run_requests` is one requester's wish for one run (run key): stored before the
+requester is told it is queued. Requests are grouped in *lanes* (a learner, an anonymous browser
+session, the app's shared runs); a lane other than a shared one trains one run at a time, and
+workers take lanes in turn: the oldest `ring_at` first, and a lane that was just served goes to
+the back of the ring. Identical requests (same key) are trained once: the key is claimed by one
+worker (`run_progress`, one row per key), every live request of it rides along.
+
+States of a request: queued -> running -> done | stopped | failed, or withdrawn (its requester
+stopped it or replaced it). A worker that stops beating (`train_workers`) has its runs put back
+in the queue (`recover`); an interrupted attempt (server restart) goes back without counting.
+
+No Streamlit, no TensorFlow. Claims are serialised (SQLite: BEGIN IMMEDIATE; PostgreSQL: an
+advisory transaction lock), so two workers never claim the same key.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from dropout_lab.store.base import Database
+from dropout_lab.store.schema import KEY_MAX, metadata
+
+LANE_MAX = 120
+_PG_QUEUE_LOCK = 0x44_52_51_55  # pg_advisory_xact_lock key ("DRQU")
+LIVE = ("queued", "running")
+
+run_requests = sa.Table(  # revision 0004
+    "run_requests",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.String(KEY_MAX), nullable=False, index=True),
+    sa.Column("lane", sa.String(LANE_MAX), nullable=False, index=True),
+    sa.Column("spec", sa.JSON, nullable=False),
+    sa.Column("config", sa.JSON, nullable=False),
+    sa.Column("cost", sa.Float, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False, index=True),
+    sa.Column("ring_at", sa.Float, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),  # attempts that crashed
+    sa.Column("interrupted", sa.Integer, nullable=False),  # attempts cut by a restart
+    sa.Column("error", sa.Text, nullable=True),
+)
+
+run_progress = sa.Table(  # revision 0004
+    "run_progress",
+    metadata,
+    sa.Column("key", sa.String(KEY_MAX), primary_key=True),
+    sa.Column("worker", sa.String(LANE_MAX), nullable=False, index=True),
+    sa.Column("cost", sa.Float, nullable=False),
+    sa.Column("claimed_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+    sa.Column("epochs_done", sa.Integer, nullable=False),
+    sa.Column("epochs_total", sa.Integer, nullable=False),
+    sa.Column("history", sa.JSON, nullable=False),
+    sa.Column("paused", sa.Boolean, nullable=False),
+)
+
+train_workers = sa.Table(  # revision 0004
+    "train_workers",
+    metadata,
+    sa.Column("id", sa.String(LANE_MAX), primary_key=True),
+    sa.Column("host", sa.String(255), nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("started_at", sa.Float, nullable=False),
+    sa.Column("heartbeat_at", sa.Float, nullable=False),
+)
+
+R, P, W = run_requests.c, run_progress.c, train_workers.c
+
+
+def multi_lane(lane: str) -> bool:
+    """Shared lanes (the app's own runs) may train several runs at once; others one."""
+    return lane.startswith("shared")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A run a worker now trains: its key, what to train, and what it should cost."""
+
+    key: str
+    spec: dict
+    config: dict
+    cost: float
+
+
+@dataclass(frozen=True)
+class Submitted:
+    request_id: int
+    attached: bool  # another request of the same key was already queued or running
+    again: bool  # this lane had already asked for this key: nothing new was stored
+    withdrawn: tuple[str, ...] = ()  # keys of the lane's requests this one replaced
+
+
+class RunQueue(Database):
+    """The training queue; every method is one transaction. Thread- and process-safe."""
+
+    def _queue_write(self):
+        return _Locked(self)
+
+    # ---- requests
+
+    def queue_submit(
+        self, key: str, lane: str, spec: dict, config: dict, cost: float, *, replace: bool = True
+    ) -> Submitted:
+        """Store a request (before anyone is told it is queued). With `replace`, the lane's
+        live requests for other keys are withdrawn; it takes the place of their queued one."""
+        now = time.time()
+        with self._queue_write() as conn:
+            mine = conn.execute(
+                sa.select(R.id, R.key, R.state, R.ring_at).where(R.lane == lane, R.state.in_(LIVE))
+            ).all()
+            same = [r for r in mine if r.key == key]
+            if same:
+                return Submitted(same[0].id, True, True)
+            ring_at, withdrawn = now, ()
+            if replace and mine:
+                ring_at = min([r.ring_at for r in mine if r.state == "queued"] or [now])
+                withdrawn = tuple(r.key for r in mine)
+                conn.execute(
+                    sa.update(run_requests)
+                    .where(R.id.in_([r.id for r in mine]))
+                    .values(state="withdrawn", updated_at=now)
+                )
+            training = conn.execute(sa.select(P.key).where(P.key == key)).first() is not None
+            others = conn.execute(
+                sa.select(sa.func.count()).where(R.key == key, R.state.in_(LIVE))
+            ).scalar()
+            values = dict(key=key, lane=lane, spec=spec, config=config, cost=float(cost),
+                          state="running" if training else "queued", ring_at=ring_at,
+                          created_at=now, updated_at=now, attempts=0, interrupted=0)  # fmt: skip
+            new_id = conn.execute(run_requests.insert().values(values)).inserted_primary_key[0]
+        return Submitted(int(new_id), training or bool(others), False, withdrawn)
+
+    def queue_withdraw(self, key: str, lane: str | None = None) -> bool:
+        """Withdraw one live request of `key` (the lane's, if given). True when nobody else
+        wants the run now (its worker stops it after the current epoch)."""
+        now = time.time()
+        with self._queue_write() as conn:
+            where = [R.key == key, R.state.in_(LIVE)]
+            if lane is not None:
+                where.append(R.lane == lane)
+            row = conn.execute(sa.select(R.id).where(*where).order_by(R.id.desc())).first()
+            if row is not None:
+                conn.execute(
+                    sa.update(run_requests)
+                    .where(R.id == row.id)
+                    .values(state="withdrawn", updated_at=now)
+                )
+            left = conn.execute(
+                sa.select(sa.func.count()).where(R.key == key, R.state.in_(LIVE))
+            ).scalar()
+        return not left
+
+    def queue_withdraw_all(self, error: str) -> None:
+        """Shut an ephemeral queue: queued requests fail with `error`, running ones are
+        withdrawn (their workers stop them, keeping the epochs done)."""
+        now = time.time()
+        with self._queue_write() as conn:
+            conn.execute(sa.update(run_requests).where(R.state == "queued")
+                         .values(state="failed", error=error, updated_at=now))  # fmt: skip
+            conn.execute(sa.update(run_requests).where(R.state == "running")
+                         .values(state="withdrawn", updated_at=now))  # fmt: skip
+
+    def queue_interest(self, key: str) -> int:
+        """How many live requests the run `key` serves (0: its worker should stop)."""
+        with self._read() as conn:
+            return int(
+                conn.execute(
+                    sa.select(sa.func.count()).where(R.key == key, R.state.in_(LIVE))
+                ).scalar()
+            )
+
+    # ---- claiming, progress, finishing
+
+    def queue_claim(
+        self, worker: str, *, max_cost: float | None = None, before: float | None = None
+    ) -> Claim | None:
+        """Claim the next run in the lanes' turn for `worker`, or None when there is none.
+
+        `max_cost` and `before` restrict it to short runs that have waited since before that
+        time (what a worker may train while pausing a long run)."""
+        now = time.time()
+        with self._queue_write() as conn:
+            busy_keys = set(conn.execute(sa.select(P.key)).scalars())
+            busy_lanes = set(conn.execute(
+                sa.select(R.lane).where(R.state == "running").distinct()).scalars())  # fmt: skip
+            query = sa.select(R.id, R.key, R.lane, R.spec, R.config, R.cost, R.ring_at).where(
+                R.state == "queued"
+            )
+            if max_cost is not None:
+                query = query.where(R.cost <= max_cost)
+            if before is not None:
+                query = query.where(R.ring_at < before)
+            for row in conn.execute(query.order_by(R.ring_at, R.id)).all():
+                if row.key in busy_keys or (row.lane in busy_lanes and not multi_lane(row.lane)):
+                    continue
+                self._take(conn, row, worker, now)
+                return Claim(row.key, row.spec, row.config, float(row.cost))
+        return None
+
+    @staticmethod
+    def _take(conn: Connection, row: Any, worker: str, now: float) -> None:
+        total = int((row.config or {}).get("epochs", 0))
+        conn.execute(run_progress.insert().values(
+            key=row.key, worker=worker, cost=float(row.cost), claimed_at=now, updated_at=now,
+            epochs_done=0, epochs_total=total, history={}, paused=False))  # fmt: skip
+        lanes = set(conn.execute(
+            sa.select(R.lane).where(R.key == row.key, R.state == "queued")).scalars())  # fmt: skip
+        conn.execute(sa.update(run_requests).where(R.key == row.key, R.state == "queued")
+                     .values(state="running", updated_at=now))  # fmt: skip
+        # Served: the lanes' other waiting runs go to the back of the ring.
+        back = sa.update(run_requests).where(R.lane.in_(lanes), R.state == "queued")
+        conn.execute(back.values(ring_at=now))
+
+    def queue_progress(
+        self, key: str, worker: str, epochs_done: int, history: dict, *, paused: bool = False
+    ) -> None:
+        with self._write() as conn:
+            conn.execute(sa.update(run_progress).where(P.key == key, P.worker == worker).values(
+                epochs_done=int(epochs_done), history=history, paused=paused,
+                updated_at=time.time()))  # fmt: skip
+
+    def queue_finish(self, key: str, worker: str, outcome: str, error: str | None = None) -> None:
+        """The worker's attempt at `key` ended: done, stopped or failed (every live request of
+        it takes that state), or interrupted (they wait again, where they were in the ring)."""
+        now = time.time()
+        with self._queue_write() as conn:
+            conn.execute(sa.delete(run_progress).where(P.key == key, P.worker == worker))
+            live = sa.update(run_requests).where(R.key == key, R.state.in_(LIVE))
+            if outcome == "interrupted":
+                conn.execute(live.values(state="queued", interrupted=R.interrupted + 1,
+                                         updated_at=now))  # fmt: skip
+            else:
+                conn.execute(live.values(state=outcome, error=error, updated_at=now))
+
+    def queue_recover(
+        self,
+        *,
+        stale_seconds: float,
+        max_attempts: int,
+        error: str,
+        is_dead: Callable[[str, int], bool] = lambda host, pid: False,
+        worker: str | None = None,
+    ) -> list[str]:
+        """Put back in the queue the runs of workers that died (no heartbeat for
+        `stale_seconds`, or `is_dead(host, pid)`; only `worker`'s, if given). A run that has
+        crashed `max_attempts` times fails with `error`. Returns the keys queued again."""
+        now = time.time()
+        with self._queue_write() as conn:
+            rows = conn.execute(
+                sa.select(P.key, P.worker, P.claimed_at, W.host, W.pid, W.heartbeat_at).select_from(
+                    run_progress.outerjoin(train_workers, W.id == P.worker)
+                )
+            ).all()
+            dead = []
+            for r in rows:
+                if worker is not None:
+                    gone = r.worker == worker
+                elif r.heartbeat_at is None:
+                    gone = r.claimed_at < now - stale_seconds
+                else:
+                    gone = r.heartbeat_at < now - stale_seconds or is_dead(r.host, r.pid)
+                if gone:
+                    dead.append(r.key)
+            requeued = []
+            for key in dead:
+                conn.execute(sa.delete(run_progress).where(P.key == key))
+                live = sa.update(run_requests).where(R.key == key, R.state.in_(LIVE))
+                attempts = conn.execute(
+                    sa.select(sa.func.max(R.attempts)).where(R.key == key, R.state.in_(LIVE))
+                ).scalar()
+                if attempts is None:
+                    continue
+                if attempts + 1 >= max_attempts:
+                    conn.execute(live.values(state="failed", error=error, updated_at=now,
+                                             attempts=R.attempts + 1))  # fmt: skip
+                else:
+                    conn.execute(live.values(state="queued", updated_at=now,
+                                             attempts=R.attempts + 1))  # fmt: skip
+                    requeued.append(key)
+        return requeued
+
+    # ---- workers
+
+    def worker_beat(self, worker: str, host: str, pid: int) -> None:
+        now = time.time()
+        with self._write() as conn:
+            found = conn.execute(sa.update(train_workers).where(W.id == worker)
+                                 .values(heartbeat_at=now)).rowcount  # fmt: skip
+            if not found:
+                conn.execute(train_workers.insert().values(
+                    id=worker, host=host, pid=pid, started_at=now, heartbeat_at=now))  # fmt: skip
+
+    def worker_leave(self, worker: str) -> None:
+        with self._write() as conn:
+            conn.execute(sa.delete(train_workers).where(W.id == worker))
+
+    def workers_live(self, stale_seconds: float) -> int:
+        with self._read() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).where(
+                W.heartbeat_at >= time.time() - stale_seconds)).scalar())  # fmt: skip
+
+    # ---- reading
+
+    def queue_view(self, key: str, lane: str | None = None) -> dict | None:
+        """{"request": the latest live request of `key` (the lane's, if given), else the latest
+        one; "progress": its run_progress row while a worker trains it}; None if unknown."""
+        with self._read() as conn:
+            prog = conn.execute(sa.select(run_progress).where(P.key == key)).mappings().first()
+            where = [R.key == key] + ([R.lane == lane] if lane is not None else [])
+            live = sa.case((R.state.in_(LIVE), 1), else_=0)
+            req = (
+                conn.execute(
+                    sa.select(R.state, R.error, R.attempts, R.interrupted, R.config)
+                    .where(*where)
+                    .order_by(live.desc(), R.id.desc())
+                    .limit(1)
+                )
+                .mappings()
+                .first()
+            )
+        if prog is None and req is None:
+            return None
+        return {"request": dict(req) if req else None, "progress": dict(prog) if prog else None}
+
+    def queue_order(self) -> tuple[list[dict], list[dict]]:
+        """(the queued keys in the order they will be taken, with their cost; the runs being
+        trained, with their cost and epochs)."""
+        with self._read() as conn:
+            running = [dict(r) for r in conn.execute(
+                sa.select(P.key, P.cost, P.epochs_done, P.epochs_total, P.worker, P.claimed_at)
+                .order_by(P.claimed_at)).mappings()]  # fmt: skip
+            rows = conn.execute(
+                sa.select(R.key, R.cost, R.ring_at)
+                .where(R.state == "queued")
+                .order_by(R.ring_at, R.id)
+            ).all()
+        seen: dict[str, dict] = {}
+        for r in rows:
+            seen.setdefault(r.key, {"key": r.key, "cost": float(r.cost)})
+        return list(seen.values()), running
+
+    def lane_requests(self, lane: str, limit: int = 20) -> list[dict]:
+        """The lane's latest requests, newest first (to show a learner their runs again)."""
+        with self._read() as conn:
+            return [dict(r) for r in conn.execute(
+                sa.select(R.key, R.state, R.created_at, R.spec, R.config, R.interrupted)
+                .where(R.lane == lane).order_by(R.id.desc()).limit(limit)).mappings()]  # fmt: skip
+
+
+class _Locked:
+    """A write transaction that holds the queue's lock (PostgreSQL: an advisory lock)."""
+
+    def __init__(self, db: Database) -> None:
+        self._cm = db._write()
+
+    def __enter__(self) -> Connection:
+        conn = self._cm.__enter__()
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_QUEUE_LOCK})")
+        return conn
+
+    def __exit__(self, *exc: Any) -> Any:
+        return self._cm.__exit__(*exc)

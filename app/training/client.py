@@ -1,0 +1,209 @@
+"""What an app process does with the training queue, whoever trains: ask for runs (stored in the
+database before the answer), withdraw them, and read their status: position and estimated wait
+while queued, the epoch-by-epoch history while a worker trains them (in any process, on any
+machine), the stored run once done.
+
+`QueueClient` is the common half of the embedded `service.TrainingService` (its own worker
+processes) and `distributed.DistributedService` (procrastinate workers on PostgreSQL).
+
+No Streamlit, no TensorFlow.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from dropout_lab.lesson.spec import ModelSpec, RunResult, TrainConfig, run_key
+from dropout_lab.store import Store
+from dropout_lab.store.runqueue import LIVE
+from dropout_lab.training.budget import estimate_seconds, over_budget
+from dropout_lab.training.runstore import RunStore
+
+STATES = ("queued", "running", "done", "stopped", "failed")
+SHARED = "shared"  # the lane of the app's own runs (Compare's precompute, reference runs)
+
+MSG_CRASHED = (
+    "The training process stopped unexpectedly (the server may be short of memory). "
+    "Press Train to try again."
+)
+MSG_SHUTDOWN = "The server stopped before this run finished. Press Train to run it again."
+MSG_UNKNOWN = "This run is not known here (the server may have restarted). Press Train to run it."
+
+
+class OverBudget(ValueError):
+    """The run would take longer than the lesson's compute budget allows."""
+
+
+@dataclass(frozen=True)
+class RunStatus:
+    """A snapshot of one run, for display."""
+
+    key: str
+    state: str  # one of STATES
+    queue_position: int | None = None  # 1-based, while queued
+    epochs_done: int = 0
+    epochs_total: int = 0
+    history: dict[str, list[float]] = field(default_factory=dict)  # so far
+    error: str | None = None  # a sentence for a student, when failed
+    stop_requested: bool = False
+    worker_pid: int | None = None  # the process training it, while running
+    wait_seconds: float | None = None  # estimated, while queued
+    paused: bool = False  # running, paused while short runs of others train
+    restarts: int = 0  # attempts cut by a crash or a restart (it was trained again)
+    worker: str | None = None  # host:pid of the worker training it
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "stopped", "failed")
+
+
+def _pid(worker: str | None) -> int | None:
+    try:
+        return int(str(worker).rsplit(":", 1)[1])
+    except (IndexError, ValueError):
+        return None
+
+
+def _stored(key: str, meta: dict[str, Any], restarts: int = 0) -> RunStatus:
+    state = "stopped" if meta.get("stopped") else "done"
+    done, total = int(meta["epochs_done"]), int(meta["config"]["epochs"])
+    return RunStatus(key, state, None, done, total, meta["history"], restarts=restarts)
+
+
+class QueueClient:
+    """Asks for runs and reads their status through the queue database `queue`."""
+
+    def __init__(self, store: RunStore, queue: Store, budget_seconds: float | None) -> None:
+        self.store, self.queue, self.budget_seconds = store, queue, budget_seconds
+        self._counts_lock = threading.Lock()
+        self._counts = dict.fromkeys(
+            ("submitted", "cache_hits", "attached", "dispatched", "trained", "failed"), 0
+        )
+
+    def _count(self, name: str, n: int = 1) -> None:
+        with self._counts_lock:
+            self._counts[name] += n
+
+    def live_workers(self) -> int:  # how many runs train at once (for the estimated wait)
+        raise NotImplementedError
+
+    def _after_submit(self, key: str, fresh: bool) -> None:  # hand the run to a worker
+        raise NotImplementedError
+
+    # ---- asking
+
+    def estimate(self, spec: ModelSpec, config: TrainConfig) -> float:
+        return estimate_seconds(spec, config)
+
+    def submit(
+        self,
+        spec: ModelSpec,
+        config: TrainConfig,
+        *,
+        lane: str | None = None,
+        replace: bool = True,
+    ) -> str:
+        """Ask for the run of `spec` and `config` for `lane` (a learner or browser session;
+        None: a request of its own); returns its key once the request is stored. A lane's new
+        request replaces its live ones unless `replace` is False (a second run of one press)."""
+        over = over_budget(spec, config, self.budget_seconds)
+        if over is not None:
+            raise OverBudget(
+                f"this run would take about {over.seconds:.0f} s; the budget is "
+                f"{over.allowed:.0f} s"
+            )
+        key = run_key(spec, config)
+        self._check_open()
+        self._count("submitted")
+        if self.store.has(key):
+            self._count("cache_hits")
+            return key
+        lane = lane or f"anon:{uuid.uuid4().hex}"
+        cost = estimate_seconds(spec, config)
+        done = self.queue.queue_submit(key, lane, spec.to_dict(), dataclasses.asdict(config),
+                                       cost, replace=replace)  # fmt: skip
+        if done.attached:
+            self._count("attached")
+        self._after_submit(key, not done.attached)
+        return key
+
+    def _check_open(self) -> None:
+        pass
+
+    def stop(self, key: str, lane: str | None = None) -> bool:
+        """Withdraw one request for the run (the lane's). When nobody else wants it, it ends
+        early, keeping the epochs done (a queued run is simply dropped): returns True. When
+        others asked for it too, it goes on for them and this returns False."""
+        return self.queue.queue_withdraw(key, lane)
+
+    # ---- reading
+
+    def status(self, key: str, lane: str | None = None) -> RunStatus:
+        view = self.queue.queue_view(key, lane)
+        request = (view or {}).get("request")
+        progress = (view or {}).get("progress")
+        state = request["state"] if request else None
+        restarts = int(request["attempts"] + request["interrupted"]) if request else 0
+        if progress is not None and (state in LIVE or state == "withdrawn" or state is None):
+            return RunStatus(
+                key, "running", None, int(progress["epochs_done"]), int(progress["epochs_total"]),
+                progress["history"] or {}, stop_requested=state not in LIVE,
+                worker_pid=_pid(progress["worker"]), paused=bool(progress["paused"]),
+                restarts=restarts, worker=progress["worker"],
+            )  # fmt: skip
+        total = int((request or {}).get("config", {}).get("epochs", 0))
+        if state == "queued":
+            position, wait = self.position(key)
+            return RunStatus(key, "queued", position, 0, total, wait_seconds=wait,
+                             restarts=restarts)  # fmt: skip
+        meta = self.store.meta(key, partial=False)
+        if meta is not None:
+            return _stored(key, meta, restarts)
+        if state == "failed":
+            return RunStatus(key, "failed", None, 0, total, error=request["error"])
+        partial = self.store.meta(key)
+        if partial is not None:
+            return _stored(key, partial, restarts)
+        if state in ("withdrawn", "stopped"):
+            return RunStatus(key, "stopped", None, 0, total, stop_requested=True)
+        if state == "running":  # between a claim and the first progress row: starting
+            return RunStatus(key, "running", None, 0, total, restarts=restarts)
+        return RunStatus(key, "failed", error=MSG_UNKNOWN)
+
+    def position(self, key: str) -> tuple[int | None, float | None]:
+        """(1-based place in the queue, estimated seconds until a worker takes it)."""
+        queued, running = self.queue.queue_order()
+        keys = [q["key"] for q in queued]
+        if key not in keys:
+            return None, None
+        i = keys.index(key)
+        left = sum(r["cost"] * (1 - r["epochs_done"] / max(r["epochs_total"], 1)) for r in running)
+        ahead = sum(q["cost"] for q in queued[:i])
+        return i + 1, (left + ahead) / max(1, self.live_workers())
+
+    def result(self, key: str, lane: str | None = None) -> RunResult | None:
+        """The finished run (complete, or stopped with its epochs so far); None until then."""
+        status = self.status(key, lane)
+        if status.state in ("queued", "running", "failed"):
+            return None
+        return self.store.get(key)
+
+    def active(self) -> list[RunStatus]:
+        """What is being trained now and what waits: running runs first, then the queue."""
+        queued, running = self.queue.queue_order()
+        return [self.status(k) for k in [r["key"] for r in running] + [q["key"] for q in queued]]
+
+    def counts(self) -> dict[str, int]:
+        with self._counts_lock:
+            counts = dict(self._counts)
+        queued, running = self.queue.queue_order()
+        counts.update(queued=len(queued), running=len(running))
+        return counts
+
+    def lane_runs(self, lane: str) -> list[dict]:
+        """The lane's latest requests (key, state, spec, config), newest first."""
+        return self.queue.lane_requests(lane)

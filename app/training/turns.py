@@ -1,0 +1,217 @@
+"""One worker's turn at the queue: train a claimed run, epoch by epoch, through the database.
+
+The same code runs in the embedded server's worker processes and in `dropout-lab worker`
+processes on other machines (procrastinate jobs). While it trains it writes the run's history to
+the queue (`run_progress`), so any app process shows it live; after each epoch it asks whether
+anyone still wants the run (Stop withdraws one request; with none left the run ends, keeping
+its epochs), and whether the process is being shut down (then the attempt is *interrupted*: its
+requests wait again and another worker trains them). A long run pauses at an epoch boundary,
+once it has had its quantum, to let short runs of other lanes that waited since before that
+moment train in the same process: a class's lesson runs never wait a minute behind one
+learner's big model.
+
+This module never imports Streamlit; TensorFlow is imported when a run is trained.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dropout_lab.lesson.spec import ModelSpec, TrainConfig
+from dropout_lab.store.runqueue import Claim, RunQueue
+from dropout_lab.training.runstore import RunStore
+
+log = logging.getLogger(__name__)
+
+QUANTUM = 2.0  # s a long run trains before it lets waiting short runs go first
+SHORT_RUN = 10.0  # s (estimated): runs short enough to train while a long one pauses
+PROGRESS_EVERY = 0.25  # s between progress writes (and the last epoch always)
+INTEREST_EVERY = 0.3  # s between "does anyone still want it?" checks
+HEARTBEAT_EVERY = 2.0  # s between a worker's heartbeats
+STALE_AFTER = 12.0  # s without a heartbeat: the worker is dead, its runs go back in the queue
+
+
+def friendly_error(exc: BaseException) -> str:
+    """A sentence for a student about a run that raised `exc` (never a traceback)."""
+    if isinstance(exc, MemoryError):
+        return "The server ran out of memory training this model. Try a smaller model."
+    if isinstance(exc, ValueError):
+        first = (str(exc).strip().splitlines() or [""])[0][:200]
+        return f"This model could not be trained: {first}"
+    return (
+        f"Training failed unexpectedly ({type(exc).__name__}). Press Train to try again; "
+        "if it keeps failing, tell your instructor."
+    )
+
+
+def worker_id(pid: int | None = None) -> str:
+    return f"{socket.gethostname()}:{pid if pid is not None else os.getpid()}"
+
+
+def pid_is_dead(host: str, pid: int) -> bool:
+    """True when `pid` is known not to run on this machine (other machines: unknown)."""
+    if host != socket.gethostname():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+class Heartbeat:
+    """Beats `worker`'s heart in the queue every HEARTBEAT_EVERY seconds, in a thread."""
+
+    def __init__(self, queue: RunQueue, worker: str) -> None:
+        self.queue, self.worker = queue, worker
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="dropout-lab-heartbeat", daemon=True)
+
+    def start(self) -> Heartbeat:
+        self.queue.worker_beat(self.worker, socket.gethostname(), os.getpid())
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        try:
+            self.queue.worker_leave(self.worker)
+        except Exception:  # the database may be gone at exit
+            log.debug("could not unregister worker %s", self.worker, exc_info=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(HEARTBEAT_EVERY):
+            try:
+                self.queue.worker_beat(self.worker, socket.gethostname(), os.getpid())
+            except Exception:  # a database hiccup: the next beat tries again
+                log.warning("heartbeat failed", exc_info=True)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    key: str
+    state: str  # done | stopped | failed | interrupted
+    trained: bool = False  # False: the run was found stored already
+    epochs_done: int = 0
+    error: str | None = None
+
+
+@dataclass
+class Turns:
+    """What a worker needs to train claimed runs: the queue, the run store, its own id, and
+    `interrupted()`, True once the process is being shut down."""
+
+    queue: RunQueue
+    store: RunStore
+    worker: str
+    interrupted: Callable[[], bool] = lambda: False
+    quantum: float = QUANTUM
+
+    def take(self) -> Outcome | None:
+        """Claim the next run in the lanes' turn and train it; None when nothing waits."""
+        claim = self.queue.queue_claim(self.worker)
+        return self.train(claim) if claim is not None else None
+
+    def train(self, claim: Claim, *, nest: bool = True) -> Outcome:
+        """Train the claimed run to its end (done, stopped, failed or interrupted)."""
+        try:
+            with self.store.training_lock(claim.key):
+                return self._train(claim, nest)
+        except Exception as exc:
+            log.exception("training run %s failed", claim.key)
+            error = friendly_error(exc)
+            self.queue.queue_finish(claim.key, self.worker, "failed", error)
+            return Outcome(claim.key, "failed", error=error)
+
+    def _train(self, claim: Claim, nest: bool) -> Outcome:
+        from dropout_lab.training import trainer
+
+        key = claim.key
+        meta = self.store.meta(key, partial=False)
+        if meta is not None:  # trained (here or on another machine) since it was asked for
+            self.queue.queue_finish(key, self.worker, "done")
+            return Outcome(key, "done", False, int(meta["epochs_done"]))
+        spec, config = ModelSpec.from_dict(claim.spec), TrainConfig(**claim.config)
+        watch = _Watch(self, key, nest)
+        run = trainer.train(spec, config, on_epoch=watch.on_epoch, should_stop=watch.should_stop)
+        if run.key != key:
+            run = dataclasses.replace(run, key=key)
+        if watch.reason == "interrupted":
+            self.queue.queue_finish(key, self.worker, "interrupted")
+            return Outcome(key, "interrupted", True, run.epochs_done)
+        self.store.put(run)
+        outcome = "stopped" if run.stopped else "done"
+        self.queue.queue_finish(key, self.worker, outcome)
+        return Outcome(key, outcome, True, run.epochs_done)
+
+    def serve_waiting(self, since: float) -> int:
+        """Train the short runs of other lanes that waited since before `since`; how many."""
+        served = 0
+        while not self.interrupted():
+            claim = self.queue.queue_claim(self.worker, max_cost=SHORT_RUN, before=since)
+            if claim is None:
+                break
+            self.train(claim, nest=False)
+            served += 1
+        return served
+
+
+class _Watch:
+    """The trainer's callbacks for one run: progress, stop, interruption, pauses."""
+
+    def __init__(self, turns: Turns, key: str, nest: bool) -> None:
+        self.turns, self.key, self.nest = turns, key, nest
+        self.history: dict[str, list[float]] = {}
+        self.epochs = 0
+        self.reason: str | None = None
+        now = time.monotonic()
+        self.resumed_at = now
+        self._wrote = self._asked = self._nested = now
+
+    def on_epoch(self, epoch: int, logs: dict[str, float]) -> None:
+        for name, value in logs.items():
+            self.history.setdefault(name, []).append(float(value))
+        self.epochs = epoch
+        now = time.monotonic()
+        if epoch == 1:
+            self.resumed_at = now  # the quantum counts epochs, not building and tracing
+        if now - self._wrote >= PROGRESS_EVERY or epoch == 1:
+            self._write()
+
+    def _write(self, paused: bool = False) -> None:
+        self._wrote = time.monotonic()
+        t = self.turns
+        t.queue.queue_progress(self.key, t.worker, self.epochs, self.history, paused=paused)
+
+    def should_stop(self) -> bool:
+        t = self.turns
+        if t.interrupted():
+            self.reason = "interrupted"
+            return True
+        now = time.monotonic()
+        if now - self._asked >= INTEREST_EVERY:
+            self._asked = now
+            if t.queue.queue_interest(self.key) == 0:
+                self.reason = "stopped"
+                return True
+        if self.nest and now - self.resumed_at >= t.quantum and now - self._nested >= 0.5:
+            self._nested = now
+            since = time.time()
+            first = t.queue.queue_claim(t.worker, max_cost=SHORT_RUN, before=since)
+            if first is not None:  # others waited since before now: their turn first
+                self._write(paused=True)
+                t.train(first, nest=False)
+                t.serve_waiting(since)
+                self._write()
+                self.resumed_at = time.monotonic()
+        return False
