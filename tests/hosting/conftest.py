@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import sysconfig
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -131,7 +132,7 @@ def borrowed_venv(target: Path) -> None:
     and the rest) through a .pth file, so nothing is downloaded again, but not its Dropout Lab:
     whatever installs Dropout Lab into `target` (scripts/setup.sh) installs its own."""
     subprocess.run([str(BASE_PYTHON), "-m", "venv", "--without-pip", str(target)], check=True)
-    ours = Path(next(p for p in sys.path if p.endswith("site-packages") and sys.prefix in p))
+    ours = Path(sysconfig.get_paths()["purelib"])
     borrowed = target / "borrowed-site-packages"
     borrowed.mkdir()
     for entry in ours.iterdir():

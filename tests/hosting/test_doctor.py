@@ -243,3 +243,28 @@ def test_doctor_imports_neither_streamlit_nor_tensorflow() -> None:
         "{'streamlit', 'tensorflow', 'keras'})))"
     )
     assert loaded == []
+
+
+def test_postgresql_with_the_runs_shared_through_it(tmp_path: Path, fresh_pg_url: str) -> None:
+    """A class server on PostgreSQL: reachable and current once migrated, and the Compare runs
+    another process stored in the database count, with none in this data directory."""
+    from dropout_lab.lesson.spec import run_key
+    from dropout_lab.store import Store
+    from dropout_lab.training import precompute
+
+    env = {
+        "DROPOUT_LAB_DATABASE_URL": fresh_pg_url,
+        "DROPOUT_LAB_DATA_DIR": str(tmp_path),
+        "DROPOUT_LAB_INSTRUCTOR_TOKEN": TOKEN,
+    }
+    status, checks, _ = doctor(env, *_serving(free_port()))
+    assert status == 1 and "schema at none (empty)" in checks["database"]["detail"]
+    store = Store(fresh_pg_url)  # what `dropout-lab migrate` or the first server does
+    for r in precompute.unique(precompute.requests()):
+        meta = {"train_seconds": 2.0, "history": {"loss": [0.5] * r.config.epochs}}
+        store.put_run(run_key(r.spec, r.config), meta, b"weights")
+    store.close()
+    status, checks, text = doctor(env, *_serving(free_port()))
+    assert status == 0, text
+    assert "postgresql+psycopg://" in checks["database"]["detail"]
+    assert not list((tmp_path / "runs").glob("*/run.json"))  # found in the database only
