@@ -15,12 +15,14 @@ import plotly.graph_objects as go
 from dropout_lab.charts.panels import (
     INK,
     MODEL_COLOURS,
+    Parts,
     axis,
     base_layout,
     foreground,
+    join,
     legend,
-    make_figure,
     side_by_side,
+    symbol_of,
     theme_of,
 )
 from dropout_lab.training.sweep import best_epoch, gap
@@ -34,20 +36,32 @@ class Curve(NamedTuple):
     colour: str | None = None
 
 
-def _run_traces(label: str, history: dict[str, list[float]], colour: str, ink: str) -> list[dict]:
-    """One run's lines: loss and accuracy (training solid, validation dashed), the ★ of its
-    lowest validation loss, and its generalisation gap."""
+MARKERS_SHOWN = 10  # markers per line (evenly spread): a run's shape, not a dot per epoch
+
+
+def _line(colour: str, symbol: str, dash: str, width: float) -> dict:
+    return {"line": {"color": colour, "dash": dash, "width": width},
+            "marker": {"color": colour, "symbol": symbol, "size": 7,
+                       "maxdisplayed": MARKERS_SHOWN}}  # fmt: skip
+
+
+def _run_traces(
+    label: str, history: dict[str, list[float]], colour: str, ink: str, symbol: str
+) -> list[dict]:
+    """One run's lines: loss and accuracy (training solid with filled markers, validation dashed
+    with open ones), the ★ of its lowest validation loss, and its generalisation gap. Each panel
+    names the run in its own legend; `join` keeps one entry per run."""
     n = len(history.get("loss", []))
     epochs = list(range(1, n + 1))
     traces = []
     for axis_id, metric in (("", "loss"), ("2", "accuracy")):
-        for split, dash, width in (("", "solid", 1.8), ("val_", "dash", 2.4)):
+        for split, dash, width, shape in (("", "solid", 1.8, symbol),
+                                          ("val_", "dash", 2.4, f"{symbol}-open")):  # fmt: skip
             name = "validation" if split else "training"
             traces.append({
-                "type": "scatter", "mode": "lines", "x": epochs,
+                "type": "scatter", "mode": "lines+markers", "x": epochs,
                 "y": history.get(split + metric, []), "name": f"{label}: {name}",
-                "legendgroup": label, "showlegend": axis_id == "",
-                "line": {"color": colour, "dash": dash, "width": width},
+                "legendgroup": label, **_line(colour, shape, dash, width),
                 "xaxis": f"x{axis_id}", "yaxis": f"y{axis_id}",
                 "hovertemplate": f"{label}<br>epoch %{{x}}<br>{name} {metric} %{{y:.3f}}"
                 "<extra></extra>",
@@ -64,33 +78,30 @@ def _run_traces(label: str, history: dict[str, list[float]], colour: str, ink: s
             "%{y:.3f}<extra></extra>",
         })  # fmt: skip
         traces.append({
-            "type": "scatter", "mode": "lines", "x": epochs, "y": gap(history),
-            "name": f"{label}: gap", "legendgroup": label, "showlegend": False,
-            "line": {"color": colour, "width": 2.4}, "xaxis": "x3", "yaxis": "y3",
+            "type": "scatter", "mode": "lines+markers", "x": epochs, "y": gap(history),
+            "name": f"{label}: gap", "legendgroup": label, **_line(colour, symbol, "solid", 2.4),
+            "xaxis": "x3", "yaxis": "y3",
             "hovertemplate": f"{label}<br>epoch %{{x}}<br>validation − training loss "
             "%{y:.3f}<extra></extra>",
         })  # fmt: skip
     return traces
 
 
-def curves_figure(
+def curves_parts(
     runs: Sequence[Curve],
     *,
     epochs_total: int | None = None,
     height: int = 400,
     title: str | None = None,
     theme: str = "light",
-) -> go.Figure:
-    """Three panels sharing the epoch axis: loss, accuracy, and the generalisation gap.
-
-    Training solid, validation dashed, one colour per model; a ★ marks each model's lowest
-    validation loss. Clicking a model in the legend hides it in every panel.
-    """
+) -> Parts:
+    """The curves figure's traces and layout (`curves_figure` joins them; `panels.split` makes
+    one figure per panel)."""
     ink = foreground(INK, theme)
     traces: list[dict] = []
     for i, (label, history, colour) in enumerate(runs):
         shown = foreground(colour or MODEL_COLOURS[i % len(MODEL_COLOURS)], theme)
-        traces += _run_traces(label, history, shown, ink)
+        traces += _run_traces(label, history, shown, ink, symbol_of(i))
     x_range = [0.5, epochs_total + 0.5] if epochs_total else None
     axis_x = axis("epoch", theme, range=x_range)
     layout = base_layout(
@@ -109,4 +120,21 @@ def curves_figure(
                                           zerolinecolor=theme_of(theme).zeroline)),
     ]  # fmt: skip
     side_by_side(layout, axes, gap=0.08, titles=["Loss", "Accuracy", "Generalisation gap"])
-    return make_figure(traces, layout)
+    return Parts(traces, layout)
+
+
+def curves_figure(
+    runs: Sequence[Curve],
+    *,
+    epochs_total: int | None = None,
+    height: int = 400,
+    title: str | None = None,
+    theme: str = "light",
+) -> go.Figure:
+    """Three panels sharing the epoch axis: loss, accuracy, and the generalisation gap.
+
+    Training solid, validation dashed, one colour and one marker per model; a ★ marks each
+    model's lowest validation loss. Clicking a model in the legend hides it in every panel.
+    """
+    parts = curves_parts(runs, epochs_total=epochs_total, height=height, title=title, theme=theme)
+    return join(parts)

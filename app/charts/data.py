@@ -23,7 +23,8 @@ def scatter_by_label(
         sel = labels == value
         traces.append({
             "type": "scattergl", "mode": "markers", "x": x[sel], "y": y[sel], "name": name,
-            "marker": {"color": colour, "symbol": symbol, "size": 6, "opacity": 0.7},
+            "marker": {"color": pn.foreground(colour, theme), "symbol": symbol, "size": 6,
+                       "opacity": 0.7},
         })  # fmt: skip
     layout = pn.base_layout(
         340, theme, margin={"l": 60, "r": 10, "t": 20, "b": 50},

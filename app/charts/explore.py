@@ -45,7 +45,7 @@ def layer_figure(
     text_a = np.vectorize(lambda v: f"{v:.1f}")(a)
     text_o = np.vectorize(lambda v: f"{v:.1f}")(o)
     text_m = np.where(m > 0.5, "", "✕")
-    values = {"colorscale": pn.VALUE_SCALE, "zmin": 0, "zmax": vmax}
+    values = {"colorscale": pn.value_scale(theme), "zmin": 0, "zmax": vmax}
     mask = {"colorscale": pn.MASK_SCALE, "zmin": 0, "zmax": 1,
             "textfont": {"size": 14, "color": pn.INK}}  # fmt: skip
     colorbar = {"title": {"text": "value"}, "thickness": 12, "len": 0.9}
@@ -72,14 +72,15 @@ def convergence_figure(
 ) -> go.Figure:
     """Left: average of K outputs against the original per unit. Right: mean error against K."""
     units = np.arange(1, original.size + 1)
+    blue, vermillion = pn.foreground(pn.BLUE, theme), pn.foreground(pn.VERMILLION, theme)
     traces = [
         dict(type="bar", x=units, y=original, name="expected output E[y]",
-             marker_color=pn.GREY, **pn.on_panel(1)),
+             marker_color=pn.foreground(pn.GREY, theme), **pn.on_panel(1)),
         dict(type="scatter", x=units, y=average, name=f"average of {n_masks:,} masks",
-             mode="markers", marker={"color": pn.BLUE, "size": 7, "symbol": "diamond"},
+             mode="markers", marker={"color": blue, "size": 7, "symbol": "diamond"},
              **pn.on_panel(1)),
         dict(type="scatter", x=ks, y=errors, name="mean |average − expected|",
-             mode="lines+markers", line={"color": pn.VERMILLION}, marker={"size": 4},
+             mode="lines+markers", line={"color": vermillion}, marker={"size": 4},
              **pn.on_panel(2)),
         dict(type="scatter", x=ks, y=errors[0] / np.sqrt(ks), name="1/√K reference",
              mode="lines", line={"color": pn.foreground(pn.INK, theme), "dash": "dot", "width": 1},
@@ -160,7 +161,7 @@ def network_figure(
         dict(type="scatter", x=np.array(xs)[~alive_arr], y=np.array(ys)[~alive_arr],
              mode="markers", name="dropped unit",
              marker={"size": 14, "color": "#E8E8E8", "symbol": "circle-x",
-                     "line": {"color": "#9A9A9A", "width": 1.5}}),
+                     "line": {"color": "#767676", "width": 1.5}}),
     ]  # fmt: skip
     labels = [f"{name}<br>{n} units" for name, n in zip(layer_names, layer_sizes, strict=True)]
     layout = pn.base_layout(
@@ -183,7 +184,7 @@ def small_map(
 ) -> Panel:
     """One compact heatmap panel for the variants gallery."""
     trace = {
-        "type": "heatmap", "z": z, "colorscale": pn.MASK_SCALE if mask else pn.VALUE_SCALE,
+        "type": "heatmap", "z": z, "colorscale": pn.MASK_SCALE if mask else pn.value_scale(theme),
         "showscale": False, "xgap": 1, "ygap": 1, "zmin": 0 if mask else zmin,
         "zmax": 1 if mask else zmax, "hovertemplate": "(%{y}, %{x}): %{z:.2f}<extra></extra>",
     }  # fmt: skip
@@ -220,7 +221,7 @@ def histogram_panel(
     centres, width = (edges[:-1] + edges[1:]) / 2, float(edges[1] - edges[0])
     traces = [
         {"type": "bar", "x": centres, "y": np.histogram(values, edges)[0], "name": name,
-         "width": width, "marker": {"color": colour}, "opacity": opacity}
+         "width": width, "marker": {"color": pn.foreground(colour, theme)}, "opacity": opacity}
         for values, name, colour, opacity in ((before, names[0], pn.GREY, 0.75),
                                               (after, names[1], pn.BLUE, 0.6))
     ]  # fmt: skip

@@ -44,8 +44,10 @@ def packet_figure(
 ) -> go.Figure:
     """Histograms of P(malicious) over the passes: the dropout model on top, the no-dropout
     model below, on the same axis. Lines: MC mean (solid), dropout off (dashed), 0.5 (dotted)."""
-    ink = pn.foreground(pn.INK, theme)
-    rows = [(main, labels[0], pn.BLUE)] + ([(contrast, labels[1], pn.GREY)] if contrast else [])
+    ink, off = pn.foreground(pn.INK, theme), pn.foreground(pn.VERMILLION, theme)
+    main_colour, contrast_colour = pn.foreground(pn.BLUE, theme), pn.foreground(pn.GREY, theme)
+    rows = [(main, labels[0], main_colour)]
+    rows += [(contrast, labels[1], contrast_colour)] if contrast else []
     doms = [[0.42, 1.0], [0.0, 0.2]] if contrast else [[0.0, 1.0]]
     traces, shapes, annotations, axes = [], [], [], []
     layout = pn.base_layout(
@@ -62,7 +64,7 @@ def packet_figure(
         })  # fmt: skip
         shapes += [
             _vline(THRESHOLD, dom, THRESHOLD_GREY, "dot", xref),
-            _vline(stats.deterministic, dom, pn.VERMILLION, "dash", xref),
+            _vline(stats.deterministic, dom, off, "dash", xref),
             _vline(stats.mean, dom, ink, "solid", xref),
         ]
         annotations.append(
@@ -77,7 +79,7 @@ def packet_figure(
         ))  # fmt: skip
     pn.place(layout, axes, doms, along="y")
     # Legend entries for the three marker lines (shapes have no legend of their own).
-    for name, colour, dash in (("MC mean", ink, "solid"), ("dropout off", pn.VERMILLION, "dash"),
+    for name, colour, dash in (("MC mean", ink, "solid"), ("dropout off", off, "dash"),
                                ("alert threshold 0.5", THRESHOLD_GREY, "dot")):  # fmt: skip
         traces.append({"type": "scatter", "mode": "lines", "x": [None], "y": [None],
                        "name": name, "line": {"color": colour, "dash": dash, "width": 2},
@@ -86,7 +88,10 @@ def packet_figure(
     return pn.make_figure(traces, layout)
 
 
-def _uncertainty_traces(stats: SetStats, fractions: Sequence[float], ink: str) -> list[dict]:
+def _uncertainty_traces(stats: SetStats, fractions: Sequence[float], theme: str) -> list[dict]:
+    ink = pn.foreground(pn.INK, theme)
+    blue, wrong = pn.foreground(pn.BLUE, theme), pn.foreground(pn.VERMILLION, theme)
+    orange = pn.foreground(pn.ORANGE, theme)
     correct = stats.mc_correct
     mc_curve = rejection_curve(stats.std, correct, fractions)
     det_curve = rejection_curve(-stats.det_confidence, stats.det_correct, fractions)
@@ -96,21 +101,21 @@ def _uncertainty_traces(stats: SetStats, fractions: Sequence[float], ink: str) -
     return [
         {"type": "histogram", "x": stats.std[correct], "name": "right", "histnorm": "percent",
          "xbins": {"start": 0, "end": top + size, "size": size}, "opacity": 0.75,
-         "marker": {"color": pn.BLUE}, **pn.on_panel(1),
+         "marker": {"color": blue}, **pn.on_panel(1),
          "hovertemplate": "std %{x}<br>%{y:.1f}% of right predictions<extra></extra>"},
         {"type": "histogram", "x": stats.std[~correct], "name": "wrong", "histnorm": "percent",
          "xbins": {"start": 0, "end": top + size, "size": size},
-         "marker": {"color": "rgba(213,94,0,0.35)", "line": {"color": pn.VERMILLION, "width": 1},
-                    "pattern": {"shape": "/", "fgcolor": pn.VERMILLION, "solidity": 0.4}},
+         "marker": {"color": "rgba(213,94,0,0.35)", "line": {"color": wrong, "width": 1},
+                    "pattern": {"shape": "/", "fgcolor": wrong, "solidity": 0.4}},
          **pn.on_panel(1),
          "hovertemplate": "std %{x}<br>%{y:.1f}% of wrong predictions<extra></extra>"},
         {"type": "scatter", "mode": "lines+markers", "x": kept, "y": mc_curve,
-         "name": "keep the lowest MC spread", "line": {"color": pn.BLUE, "width": 2.5},
+         "name": "keep the lowest MC spread", "line": {"color": blue, "width": 2.5},
          "marker": {"symbol": "circle", "size": 7}, **pn.on_panel(2),
          "hovertemplate": "most certain %{x:.0f}% (MC spread)<br>accuracy %{y:.3f}<extra></extra>"},
         {"type": "scatter", "mode": "lines+markers", "x": kept, "y": det_curve,
          "name": "keep the highest dropout-off confidence", **pn.on_panel(2),
-         "line": {"color": pn.ORANGE, "width": 2, "dash": "dash"},
+         "line": {"color": orange, "width": 2, "dash": "dash"},
          "marker": {"symbol": "square", "size": 6},
          "hovertemplate": "most confident %{x:.0f}% (dropout off)<br>accuracy %{y:.3f}"
                           "<extra></extra>"},
@@ -120,11 +125,11 @@ def _uncertainty_traces(stats: SetStats, fractions: Sequence[float], ink: str) -
     ]  # fmt: skip
 
 
-def uncertainty_figure(
+def uncertainty_parts(
     stats: SetStats, fractions: Sequence[float] = KEEP_FRACTIONS, theme: str = "light"
-) -> go.Figure:
-    """Left: MC spread of right and wrong predictions. Right: the rejection curves."""
-    traces = _uncertainty_traces(stats, fractions, pn.foreground(pn.INK, theme))
+) -> pn.Parts:
+    """The whole-set figure's traces and layout."""
+    traces = _uncertainty_traces(stats, fractions, theme)
     layout = pn.base_layout(
         400, theme, barmode="overlay", margin={"l": 60, "r": 20, "t": 40, "b": 60},
         legend=pn.legend(-0.2),
@@ -137,4 +142,11 @@ def uncertainty_figure(
     ]  # fmt: skip
     titles = ["MC spread: right vs wrong", "Rejection curve"]
     pn.side_by_side(layout, axes, gap=0.12, titles=titles, title_y=1.08, title_size=None)
-    return pn.make_figure(traces, layout)
+    return pn.Parts(traces, layout)
+
+
+def uncertainty_figure(
+    stats: SetStats, fractions: Sequence[float] = KEEP_FRACTIONS, theme: str = "light"
+) -> go.Figure:
+    """Left: MC spread of right and wrong predictions. Right: the rejection curves."""
+    return pn.join(uncertainty_parts(stats, fractions, theme))

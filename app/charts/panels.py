@@ -1,9 +1,12 @@
 """The one panel helper every figure is built on: palette, themes, titles, axes, legend, geometry.
 
-Colours follow the Okabe-Ito palette (safe for the common colour-vision deficiencies); the
-value maps run from white to orange (one hue, so lightness carries the value). A figure's
-background, grid and text colours come from `THEMES`, chosen by each builder's `theme`
-argument ("light" or "dark"). Pure: no Streamlit, no TensorFlow.
+Colours follow the Okabe-Ito palette (safe for the common colour-vision deficiencies). A figure
+names a colour by its Okabe-Ito constant; `foreground(colour, theme)` gives the shade drawn on
+that theme's background: the same hue, darkened or lightened just enough for 3:1 (WCAG 2.2's
+non-text contrast), so the hue order stays and every line stands out. Colour is never the
+only cue: each model and each rate also has its own marker and dash (`MODEL_SYMBOLS`,
+`symbol_of`, `dash_of`). A figure's background, grid and text come from `THEMES`, chosen by
+each builder's `theme` argument ("light" or "dark"). Pure: no Streamlit, no TensorFlow.
 """
 
 from __future__ import annotations
@@ -27,10 +30,28 @@ INK = "#222222"  # the light theme's text; as a line colour it means "the theme'
 LINE_COLOURS = (BLUE, ORANGE, SKY, GREEN, VERMILLION, PURPLE)
 # One colour per run when the caller names none; training solid, validation dashed.
 MODEL_COLOURS = (BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY, INK)
+# One marker per run, in the same order, so that runs differ by shape as well as by colour
+# (the star is taken: it marks a run's lowest validation loss).
+MODEL_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross", "triangle-down")
+DASHES = ("solid", "dot", "dash", "longdash", "dashdot", "longdashdot")
 
-# Light to Okabe-Ito orange: dark value labels stay readable on every cell, and values never
-# look like the blue/grey of a keep mask.
-VALUE_SCALE = [[0.0, "#FFFFFF"], [1.0, ORANGE]]
+# The shade of each palette colour drawn on each theme's background, at least 3:1 against it.
+# Light: Okabe-Ito orange (2.25:1 on white), sky blue (2.31:1), reddish purple (3.06:1) and the
+# grey of a bar that carries data (1.92:1) are mixed with black (hue unchanged) to about 3.2:1;
+# dark: all of them already reach 3.6:1 or more.
+SHADES = {
+    "light": {ORANGE: "#BF8400", SKY: "#4897C4", PURPLE: "#C675A2", GREY: "#8F8F8F"},
+    "dark": {},
+}
+
+# Light to Okabe-Ito orange on light (dark value labels stay readable on every cell, and values
+# never look like the blue/grey of a keep mask); on dark, from a grey a step above the
+# background to orange, so that a larger value is again the more vivid cell.
+VALUE_SCALES = {
+    "light": [[0.0, "#FFFFFF"], [1.0, ORANGE]],
+    "dark": [[0.0, "#3A3F4B"], [1.0, ORANGE]],
+}
+VALUE_SCALE = VALUE_SCALES["light"]
 MASK_SCALE = [[0.0, GREY], [0.5, GREY], [0.5, BLUE], [1.0, BLUE]]
 FONT = {"family": "Inter, Segoe UI, Helvetica, Arial, sans-serif", "size": 13}
 
@@ -60,8 +81,26 @@ def theme_of(name: str) -> Theme:
 
 
 def foreground(colour: str, theme: str) -> str:
-    """`colour`, except INK, which becomes the theme's text colour (it must show on dark too)."""
-    return theme_of(theme).text if colour == INK else colour
+    """`colour` as drawn on `theme`: INK becomes the theme's text colour, a palette colour its
+    shade for that background (SHADES); any other colour is drawn as it is."""
+    text = theme_of(theme).text
+    return text if colour == INK else SHADES[theme].get(colour, colour)
+
+
+def value_scale(theme: str) -> list[list]:
+    """The heatmaps' value scale on `theme`."""
+    theme_of(theme)
+    return VALUE_SCALES[theme]
+
+
+def symbol_of(i: int) -> str:
+    """The marker of the i-th run (0-based), cycling."""
+    return MODEL_SYMBOLS[i % len(MODEL_SYMBOLS)]
+
+
+def dash_of(i: int) -> str:
+    """The dash of the i-th line of an ordered series (0-based), cycling."""
+    return DASHES[i % len(DASHES)]
 
 
 def make_figure(traces: list[dict], layout: dict) -> go.Figure:
@@ -164,6 +203,79 @@ def side_by_side(
     doms = domains(len(axes), gap=gap)
     place(layout, axes, doms)
     if titles:
-        notes = [title(t, d, title_y, title_size) for t, d in zip(titles, doms, strict=True)]
+        notes = [{**title(t, d, title_y, title_size), "name": f"panel {k}"}
+                 for k, (t, d) in enumerate(zip(titles, doms, strict=True), start=1)]  # fmt: skip
         layout["annotations"] = layout.get("annotations", []) + notes
     return doms
+
+
+# --------------------------------------------------------------------------- one figure or many
+
+
+class Parts(NamedTuple):
+    """A figure not yet built. Its traces' `showlegend` is what each panel needs on its own;
+    `join` makes the one figure (each legend entry once), `split` one figure per panel."""
+
+    traces: list[dict]
+    layout: dict
+
+
+def legend_once(traces: Sequence[dict]) -> list[dict]:
+    """Hide a legend entry on every panel after the first one its group (or name) appears on:
+    one legend serves all the panels of a figure, and clicking an entry hides the group in all."""
+    first: dict[str, str] = {}
+    out = []
+    for trace in traces:
+        group = str(trace.get("legendgroup") or trace.get("name"))
+        panel = trace.get("xaxis", "x")
+        if first.setdefault(group, panel) != panel and trace.get("showlegend", True):
+            trace = {**trace, "showlegend": False}
+        out.append(trace)
+    return out
+
+
+def join(parts: Parts) -> go.Figure:
+    """The panels side by side in one figure."""
+    return make_figure(legend_once(parts.traces), parts.layout)
+
+
+def panel_titles(parts: Parts) -> list[str]:
+    """The panels' titles, without markup, in panel order ([] for a figure without them)."""
+    notes = parts.layout.get("annotations", [])
+    titles = [a["text"] for a in notes if str(a.get("name", "")).startswith("panel ")]
+    return [t.replace("<b>", "").replace("</b>", "") for t in titles]
+
+
+def _without(d: dict, *keys: str) -> dict:
+    return {k: v for k, v in d.items() if k not in keys}
+
+
+def _panel(parts: Parts, k: int, shared: dict) -> go.Figure:
+    """Panel k of a side-by-side figure as a figure of its own."""
+    layout, s = parts.layout, suffix(k)
+    x = _without(layout[f"xaxis{s}"], "anchor", "domain", "matches")
+    y = _without(layout[f"yaxis{s}"], "anchor", "domain")
+    if "scaleanchor" in y:
+        y["scaleanchor"] = "x"
+    notes = [{**a, "x": 0.5} for a in layout.get("annotations", [])
+             if a.get("name") == f"panel {k}"]  # fmt: skip
+    shapes = [{**sh, "xref": "x"} for sh in layout.get("shapes", []) if sh.get("xref") == f"x{s}"]
+    traces = [{**t, "xaxis": "x", "yaxis": "y"} for t in parts.traces
+              if t.get("xaxis", "x") == f"x{s}"]  # fmt: skip
+    panel = {**shared, "xaxis": x, "yaxis": y, "annotations": notes, "shapes": shapes}
+    if k > 1:
+        panel.pop("title", None)  # a figure's own title heads its first panel only
+    return make_figure(traces, panel)
+
+
+def split(parts: Parts) -> list[go.Figure]:
+    """One figure per side-by-side panel, each with its own axes, title and legend: on a phone
+    they stack, each as wide as the screen. A figure of one panel, or of panels stacked along
+    y, stays one figure."""
+    layout = parts.layout
+    n = sum(1 for k in layout if k.startswith("xaxis"))
+    if n < 2 or "domain" not in layout.get("xaxis", {}):
+        return [join(parts)]
+    shared = {k: v for k, v in layout.items() if not k.startswith(("xaxis", "yaxis"))}
+    shared = _without(shared, "annotations", "shapes")
+    return [_panel(parts, k, shared) for k in range(1, n + 1)]

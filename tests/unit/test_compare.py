@@ -164,7 +164,7 @@ def test_curves_figure_traces_axes_and_names() -> None:
         assert gap["xaxis"] == "x3"
         assert list(gap["y"]) == pytest.approx(stats.gap(run.history))
     # loss and accuracy: one trace per split in each panel; legend entries once per run
-    loss = [t for t in fig["data"] if t.get("yaxis", "y") == "y" and t["mode"] == "lines"]
+    loss = [t for t in fig["data"] if t.get("yaxis", "y") == "y" and "lines" in t["mode"]]
     acc = [t for t in fig["data"] if t.get("yaxis") == "y2"]
     assert len(loss) == len(acc) == 4
     assert sum(bool(t.get("showlegend", True)) for t in fig["data"]) == 4
