@@ -8,6 +8,7 @@ snapshot from a fragment. Words: labs/numpy_backprop/network.toml.
 
 from __future__ import annotations
 
+import logging
 import os
 
 import streamlit as st
@@ -18,6 +19,7 @@ from dropout_lab.lesson.spec import run_key
 from dropout_lab.ui import session, training
 
 POLL_SECONDS = 0.25  # the whole run takes 1-2 s: poll often enough to see it grow
+LOG = logging.getLogger(__name__)
 
 
 @st.cache_resource(show_spinner=False)
@@ -76,27 +78,29 @@ def show(snap: net_run.NetSnapshot) -> None:
         st.error(snap.error, icon="🚫")
     else:
         st.success(words["done"].format(epochs=snap.epochs_done, seconds=snap.seconds), icon="✅")
-    left, right = st.columns(2)
-    with left:
-        mine = [curves.Curve(labels[v], snap.histories[v]) for v in net_run.VARIANTS]
-        st.plotly_chart(curves.curves_figure(mine, epochs_total=snap.epochs_total, height=360),
-                        width="stretch", key=session.BUILD_NET_CURVES)  # fmt: skip
-    with right:
-        st.markdown(f"**{words['keras_heading']}**")
-        keras = keras_runs(labels)
-        if keras:
-            st.plotly_chart(curves.curves_figure(keras, epochs_total=snap.epochs_total,
-                                                 height=360),
-                            width="stretch", key=session.BUILD_NET_KERAS)  # fmt: skip
-        else:
-            st.caption(words["keras_none"])
+    # One figure: the NumPy runs and the Keras runs on the same axes, beside each other.
+    mine = [curves.Curve(labels[v], snap.histories[v]) for v in net_run.VARIANTS]
+    keras = keras_runs(labels)
+    figure = curves.curves_figure(mine + keras, epochs_total=snap.epochs_total)
+    st.plotly_chart(figure, width="stretch", key=session.BUILD_NET_CURVES)
+    if not keras:
+        st.caption(words["keras_none"])
     if snap.state == "done":
         st.markdown(" ".join(net_run.gap_summary(snap.histories)))
 
 
 def keras_runs(labels: dict[str, str]) -> list[curves.Curve]:
     """The lesson's Keras pair (no dropout, Dropout(0.3)) when it is stored, and the learner's
-    own Keras runs of this session that have curves."""
+    own Keras runs of this session that have curves. They are an extra beside the NumPy run:
+    if they cannot be read (the training service is down), the NumPy curves still show."""
+    try:
+        return _keras_runs(labels)
+    except Exception:
+        LOG.warning("the Keras runs could not be read beside the NumPy network", exc_info=True)
+        return []
+
+
+def _keras_runs(labels: dict[str, str]) -> list[curves.Curve]:
     from dropout_lab.training import precompute
 
     svc = training.service()
