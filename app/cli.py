@@ -122,6 +122,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         if not 0.0 <= args.rate < 1.0:
             raise CommandError(f"--rate must be in [0, 1), got {args.rate} (e.g. --rate 0.3)")
         spec = lesson_spec(args.rate)
+    from dropout_lab.codelab.budget import budget_message, lesson_budget
+
+    over = budget_message(spec, TrainConfig(epochs=args.epochs, seed=args.seed), lesson_budget())
+    if over is not None:  # refused before any training (and before TensorFlow is imported)
+        raise CommandError(over, status=2)
     from dropout_lab.training.trainer import train, train_cli_payload
 
     def progress(epoch: int, logs: dict[str, float]) -> None:
@@ -163,7 +168,7 @@ def cmd_warm(args: argparse.Namespace) -> int:
     return 1 if counts["failed"] else 0
 
 
-BENCH_SECTIONS = ("explore", "training", "compare", "reflect", "grading")
+BENCH_SECTIONS = ("explore", "training", "compare", "reflect", "grading", "fairness")
 
 
 def _checkout_root() -> Path | None:
@@ -201,6 +206,22 @@ def _format_bench(figures: dict) -> str:
             shown = f"{value:.4g}" if isinstance(value, float) else value
             lines.append(f"  {key:32s} {shown}")
     return "\n".join(lines)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from dropout_lab.store import Store, default_url
+    from dropout_lab.training.distributed import run_worker
+
+    url = args.database or default_url()
+    if not url.startswith("postgresql"):
+        raise CommandError(
+            "training workers on several machines need the class's PostgreSQL database: set "
+            "DROPOUT_LAB_DATABASE_URL (or --database) to a postgresql+psycopg:// URL"
+        )
+    Store(url).close()  # the migrations run here; an unreachable database fails here
+    print(f"Training worker on {db_name(url)} (Ctrl+C stops it after the current epoch)")
+    run_worker(url, args.runs)
+    return 0
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -273,6 +294,11 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     bench.add_argument("--json", action="store_true")
 
+    worker = command("worker", cmd_worker, "train queued runs for every app process (PostgreSQL)")
+    worker.add_argument("--database", metavar="URL", help="default: DROPOUT_LAB_DATABASE_URL")
+    worker.add_argument("--runs", metavar="DIR", help="this machine's run folder (default: "
+                        "$DROPOUT_LAB_DATA_DIR/runs)")  # fmt: skip
+
     command("migrate", cmd_migrate, "bring the database to the current schema (serve does too)")
 
     doctor = command("doctor", cmd_doctor, "check that this server can host a class")
@@ -284,7 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Commands that import TensorFlow here or in worker processes: their stderr is filtered.
-NOISY = ("train", "warm", "bench")
+NOISY = ("train", "warm", "bench", "worker")
 
 
 def main(argv: list[str] | None = None) -> int:
