@@ -8,6 +8,7 @@ import streamlit as st
 from dropout_lab.charts import curves
 from dropout_lab.charts.data import scatter_by_label
 from dropout_lab.codelab import reader as codelab
+from dropout_lab.codelab.budget import budget_message
 from dropout_lab.lesson import labs, traffic
 from dropout_lab.lesson.content import step_text
 from dropout_lab.ui import learners, numpy_lab, session, settings, training
@@ -56,9 +57,8 @@ def verdict(result) -> None:
         st.code(LAB.solution, language="python")
 
 
-def submit(label: str, spec, config) -> None:
-    key = training.service().submit(spec, config)
-    training.remember(label, key)
+def submit(label: str, spec, config, *, replace: bool = True) -> None:
+    training.submit(label, spec, config, replace=replace)  # stored before it says "queued"
 
 
 def controls(result) -> None:
@@ -70,17 +70,22 @@ def controls(result) -> None:
     seed = c2.number_input("Seed", 0, 2**31 - 1, base.seed, key=session.BUILD_SEED,
                            disabled=locked_seed is not None)  # fmt: skip
     config = replace(base, epochs=int(epochs), seed=int(seed if locked_seed is None else base.seed))
-    mine = c3.button("▶ Train mine", type="primary", disabled=not result.ok, width="stretch")
-    both = c4.button("▶▶ Train both", disabled=not result.ok, width="stretch")
+    budget = settings.config().budget_seconds
+    over = budget_message(result.spec, config, budget) if result.ok else None
+    blocked = not result.ok or over is not None  # over the lesson's compute budget: no Train
+    mine = c3.button("▶ Train mine", type="primary", disabled=blocked, width="stretch")
+    both = c4.button("▶▶ Train both", disabled=blocked, width="stretch")
     stop = c5.button("■ Stop", disabled=not training.any_active(), width="stretch")
     if not result.ok:
         st.caption(TEXT["train"]["invalid"])
+    if over is not None:
+        st.error(over, icon="⏱️")
     if mine or both:
         submit("Your model", result.spec, config)
         st.session_state[session.BUILD_LATEST] = {"spec": result.spec.to_dict(), "config": config,
                                                   "code": st.session_state[CODE]}  # fmt: skip
     if both:
-        submit("Starter (no dropout)", codelab.parse_code(LAB.starter).spec, config)
+        submit("Starter (no dropout)", codelab.parse_code(LAB.starter).spec, config, replace=False)
     if stop:
         shared = [
             run["label"] for run in training.my_runs() if not training.service().stop(run["key"])
@@ -96,11 +101,11 @@ def run_panel() -> None:
     text = TEXT["train"]
     for label, status in rows:
         if status.state == "queued":
-            st.info(f"**{label}**: " + text["queued"].format(position=status.queue_position))
+            st.info(f"**{label}**: " + training.queued_text(status))
         elif status.state == "running":
             done, total = status.epochs_done, max(status.epochs_total, 1)
             st.progress(done / total, text=f"**{label}**: " + text["running"].format(
-                done=done, total=total))  # fmt: skip
+                done=done, total=total) + training.running_note(status))  # fmt: skip
         elif status.state == "failed":
             st.error(f"**{label}**: " + text["failed"].format(error=status.error))
         else:
