@@ -279,3 +279,49 @@ def split(parts: Parts) -> list[go.Figure]:
     shared = {k: v for k, v in layout.items() if not k.startswith(("xaxis", "yaxis"))}
     shared = _without(shared, "annotations", "shapes")
     return [_panel(parts, k, shared) for k in range(1, n + 1)]
+
+
+# --------------------------------------------------------------------------- a built figure
+
+
+def _canonical(colour: object) -> object:
+    """The palette colour a light-theme shade stands for (INK for the light text colour)."""
+    back = {shade: name for name, shade in SHADES["light"].items()}
+    return back.get(colour, colour)
+
+
+def _shade(colour: object, theme: str) -> object:
+    return foreground(_canonical(colour), theme) if isinstance(colour, str) else colour
+
+
+def _recolour(trace: dict, theme: str) -> dict:
+    out = dict(trace)
+    for part in ("line", "marker"):
+        if isinstance(out.get(part), dict):
+            style = {**out[part], "color": _shade(out[part].get("color"), theme)}
+            if isinstance(style.get("line"), dict):
+                outline = style["line"]
+                style["line"] = {**outline, "color": _shade(outline.get("color"), theme)}
+            out[part] = {k: v for k, v in style.items() if v is not None}
+    if out.get("colorscale") == VALUE_SCALES["light"]:
+        out["colorscale"] = value_scale(theme)
+    return out
+
+
+def retheme(figure: go.Figure, theme: str) -> go.Figure:
+    """A figure built in the light theme (by code that does not take one) drawn in `theme`: the
+    background, grid, text, value scale and palette shades it would have been built with."""
+    colours = theme_of(theme)
+    data = figure.to_dict()
+    layout = dict(data["layout"])
+    layout.update(paper_bgcolor=colours.background, plot_bgcolor=colours.background,
+                  font={**layout.get("font", {}), "color": colours.text})  # fmt: skip
+    for name, value in list(layout.items()):
+        if name.startswith(("xaxis", "yaxis")) and isinstance(value, dict):
+            axis_ = dict(value)
+            if "gridcolor" in axis_:
+                axis_["gridcolor"] = colours.grid
+            if "zerolinecolor" in axis_:
+                axis_["zerolinecolor"] = colours.zeroline
+            layout[name] = axis_
+    return make_figure([_recolour(t, theme) for t in data["data"]], layout)

@@ -285,3 +285,22 @@ def test_every_side_by_side_figure_splits_into_valid_panels() -> None:
         for fig in figures:
             go.Figure(fig.to_plotly_json())
             assert any(t.get("showlegend", True) for t in fig.to_plotly_json()["data"])
+
+
+@pytest.mark.parametrize("theme", sorted(panels.THEMES))
+def test_retheme_draws_a_light_figure_as_if_built_in_the_theme(theme: str) -> None:
+    """For figures made by code that takes no theme (the readings' variant pictures)."""
+    from dropout_lab.charts import explore
+
+    x = np.linspace(0, 1, 16)
+    builders = [
+        lambda t: explore.panel_figure(explore.small_map(x.reshape(4, 4), "v", theme=t)),
+        lambda t: explore.panel_figure(explore.small_map(x.reshape(4, 4) > 0.5, "m", mask=True,
+                                                         theme=t)),
+        lambda t: explore.panel_figure(explore.histogram_panel(x, x * 2, "h", ("a", "b"), theme=t)),
+        lambda t: curves.curves_figure([curves.Curve("a", history()),
+                                        curves.Curve("b", history(), panels.SKY)], theme=t),
+    ]  # fmt: skip
+    for build in builders:
+        rethemed = panels.retheme(build("light"), theme)
+        assert json.loads(pio.to_json(rethemed)) == json.loads(pio.to_json(build(theme)))
