@@ -1,0 +1,76 @@
+"""Fixtures of the queue tests: a real PostgreSQL server (tests/db's), real `dropout-lab worker`
+processes, and app processes (subprocesses that ask for runs and follow them)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from dropout_lab.store import Store
+from tests.db.conftest import _admin, fresh_pg_url, pg_server, store_url  # noqa: F401
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def env_for(data_dir: Path, url: str, **extra: str) -> dict[str, str]:
+    env = dict(os.environ, DROPOUT_LAB_DATA_DIR=str(data_dir), DROPOUT_LAB_DATABASE_URL=url)
+    env.update(TF_CPP_MIN_LOG_LEVEL="2", **extra)
+    return env
+
+
+class Procs:
+    """Processes started by a test, ended (SIGKILL) when it is over."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp, self.procs = tmp, []
+
+    def start(self, args: list[str], env: dict[str, str], name: str) -> subprocess.Popen:
+        log = open(self.tmp / f"{name}.log", "w")  # noqa: SIM115 (closed with the process)
+        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)  # fmt: skip
+        proc.log_path = self.tmp / f"{name}.log"  # type: ignore[attr-defined]
+        self.procs.append(proc)
+        return proc
+
+    def worker(self, url: str, name: str) -> subprocess.Popen:
+        """A `dropout-lab worker` with a run folder of its own (another machine)."""
+        data = self.tmp / name
+        data.mkdir(exist_ok=True)
+        cmd = [sys.executable, "-m", "dropout_lab.cli", "worker", "--database", url]
+        return self.start(cmd, env_for(data, url), name)
+
+    def close(self) -> None:
+        for p in self.procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGKILL)
+                p.wait(10)
+
+
+@pytest.fixture
+def procs(tmp_path: Path) -> Iterator[Procs]:
+    p = Procs(tmp_path)
+    yield p
+    p.close()
+
+
+def wait_for(pred: Callable[[], object], timeout: float, what: str, poll: float = 0.1) -> object:
+    deadline = time.monotonic() + timeout
+    while True:
+        got = pred()
+        if got:
+            return got
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(poll)
+
+
+def wait_workers(url: str, n: int, timeout: float = 120.0) -> None:
+    store = Store(url)
+    wait_for(lambda: store.workers_live(12.0) >= n, timeout, f"{n} workers to beat")
+    store.close()
