@@ -10,6 +10,8 @@ One room per concern:
   database is by default;
 - `values`: the checks on what callers hand in;
 - `base`: the shared connection, its transactions and upserts;
+- `access`: who a learner is and how they prove it (resume codes, stored as hashes; the roster);
+- `limits`: wrong resume codes and instructor tokens, counted per client;
 - `learners`: one learner's rows (join, progress, quiz, submissions, reflections);
 - `classes`: a class's rows, for the instructor dashboard only;
 - `runblobs`: finished training runs shared by every app process using the database;

@@ -29,13 +29,16 @@ class ClassQueries(Database):
     def class_progress(self, class_code: str) -> list[dict]:
         """One row per learner of the class, by name: learner_id, name, progress (as
         `progress()`: step -> criteria done), quiz_correct, quiz_answered, submissions,
-        reflections (counts)."""
+        reflections (counts), has_link (a resume code was issued), link_issued_at and
+        last_seen_at (seconds since the epoch, or None). Never a code or its hash."""
         key = clean_name(class_code, "Class code").casefold()
+        c = learners.c
+        linked = c.secret_hash.is_not(None)
         with self._read() as conn:
             people = conn.execute(
-                sa.select(learners.c.id, learners.c.name)
-                .where(learners.c.class_key == key)
-                .order_by(learners.c.name_key, learners.c.id)
+                sa.select(c.id, c.name, linked, c.link_issued_at, c.last_seen_at)
+                .where(c.class_key == key)
+                .order_by(c.name_key, c.id)
             ).all()
             in_class = sa.select(learners.c.id).where(learners.c.class_key == key)
             done = conn.execute(
@@ -63,8 +66,11 @@ class ClassQueries(Database):
                 "quiz_answered": 0,
                 "submissions": subs.get(lid, 0),
                 "reflections": refl.get(lid, 0),
+                "has_link": bool(linked),
+                "link_issued_at": issued,
+                "last_seen_at": seen,
             }
-            for lid, name in people
+            for lid, name, linked, issued, seen in people
         }
         for lid, step, criterion in done:
             if lid in rows:

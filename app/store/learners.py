@@ -1,16 +1,17 @@
 """One learner's rows: joining, progress marks, quiz answers, submissions and reflections.
 
-A learner only ever sees their own data: every method here takes the learner's id."""
+A learner only ever sees their own data: every method here takes the learner's id, and the app
+hands out an id only to a session that showed the learner's resume code (`access`)."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from dropout_lab.store.base import Database, insert_or_ignore, upsert
+from dropout_lab.store.access import AccessQueries, Learner
+from dropout_lab.store.base import insert_or_ignore, upsert
 from dropout_lab.store.schema import (
     CODE_MAX,
     KEY_MAX,
@@ -23,21 +24,18 @@ from dropout_lab.store.schema import (
 )
 from dropout_lab.store.values import check_id, check_key, check_text, clean_name, to_json
 
-
-@dataclass(frozen=True)
-class Learner:
-    id: int
-    name: str
-    class_code: str
+__all__ = ["Learner", "LearnerQueries"]
 
 
-class LearnerQueries(Database):
+class LearnerQueries(AccessQueries):
     """Joining, and each learner's progress, quiz answers, submissions and reflections."""
 
     # ---- learners
 
     def join(self, name: str, class_code: str) -> Learner:
-        """The learner `name` of class `class_code`, created on first join.
+        """The learner `name` of class `class_code`, created on first join (without a resume
+        code: `issue_code` gives one). For tools and tests acting for the server: the app
+        never opens a learner's work by name (it uses `enrol` and `resume`).
 
         Both are trimmed (inner runs of spaces become one) and matched without regard to case:
         "ada " and "Ada" in "cs101" and "CS101" are the same learner, shown as first typed."""

@@ -59,6 +59,9 @@ learners = sa.Table(
     sa.Column("name_key", sa.String(NAME_MAX), nullable=False),
     sa.Column("class_key", sa.String(NAME_MAX), nullable=False, index=True),
     sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("secret_hash", sa.String(64), nullable=True),  # revision 0005 (store/access.py)
+    sa.Column("link_issued_at", sa.Float, nullable=True),  # revision 0005
+    sa.Column("last_seen_at", sa.Float, nullable=True),  # revision 0005
     sa.UniqueConstraint("class_key", "name_key", name="uq_learners_class_name"),
 )
 

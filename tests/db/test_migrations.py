@@ -11,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from dropout_lab.store import Store
+from dropout_lab.store.access import NameTaken
 from dropout_lab.store.schema import head_revision, make_engine, metadata, migration_config
 
 
@@ -119,3 +120,114 @@ def test_a_database_from_a_newer_version_is_refused_clearly(store_url: str) -> N
     engine.dispose()
     with pytest.raises(RuntimeError, match="newer version of Dropout Lab"):
         Store(store_url)
+
+
+def _all_rows(url: str) -> dict[str, list[tuple]]:
+    """Every row of every table (but Alembic's own), each table sorted."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            names = sorted(set(sa.inspect(conn).get_table_names()) - {"alembic_version"})
+            return {
+                name: sorted(
+                    (tuple(r) for r in conn.execute(sa.text(f"SELECT * FROM {name}"))), key=repr
+                )
+                for name in names
+            }
+    finally:
+        engine.dispose()
+
+
+def _old_class(url: str) -> None:
+    """Learners, work and a finished run as a version before resume codes stored them."""
+    command.upgrade(migration_config(url), "0004")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO learners (id, name, class_code, name_key, class_key, created_at) "
+                "VALUES (1, 'Ada', 'SOC-101', 'ada', 'soc-101', 1.0), "
+                "(2, 'Bob', 'SOC-101', 'bob', 'soc-101', 2.0), "
+                "(3, 'Cy', 'Other', 'cy', 'other', 3.0)"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO progress (learner_id, step, criterion, done, updated_at) VALUES "
+                "(1, 'explore', 'rate', :t, 1.0), (2, 'read', 'quiz', :t, 1.0), "
+                "(3, 'build', 'trained', :f, 1.0)"
+            ),
+            {"t": True, "f": False},
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO quiz_answers (learner_id, item_id, choice, correct, answered_at) "
+                "VALUES (1, 'q1', 2, :t, 1.0), (2, 'q1', 0, :f, 1.0)"
+            ),
+            {"t": True, "f": False},
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO submissions (learner_id, lab, code, spec, summary, created_at, "
+                "run_key) VALUES (1, 'overfit', 'Ada''s code', NULL, :s, 1.0, 'k1'), "
+                "(3, 'overfit', 'Cy''s code', NULL, NULL, 2.0, NULL)"
+            ),
+            {"s": json.dumps({"run_key": "k1", "rates": [0.3]})},
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO reflections (learner_id, question_id, text, updated_at) VALUES "
+                "(1, 'why', 'Ada thinks', 1.0), (2, 'why', 'Bob thinks', 1.0)"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO runs (key, meta, weights, finished_at) VALUES ('k1', :m, :w, 1.0)"
+            ),
+            {"m": json.dumps({"epochs": 1}), "w": b"\x00\x01weights"},
+        )
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT setval('learners_id_seq', 3)"))
+    engine.dispose()
+
+
+def test_resume_codes_keep_every_stored_record(store_url: str) -> None:
+    _old_class(store_url)
+    before = _all_rows(store_url)
+    store = Store(store_url)  # the new version upgrades in place
+    assert _revision(store_url) == (head_revision(),)
+    after = _all_rows(store_url)
+    for table, rows in before.items():
+        if table != "learners":
+            assert after[table] == rows, table  # every record, unchanged
+    assert [r[:6] for r in after["learners"]] == before["learners"]  # plus the new columns
+    assert all(r[6:] == (None, None, None) for r in after["learners"])  # no code yet
+    assert after["access_limits"] == []
+
+    rows = store.class_progress("SOC-101")
+    assert [(r["name"], r["has_link"]) for r in rows] == [("Ada", False), ("Bob", False)]
+    with pytest.raises(NameTaken):  # a name alone still opens nothing
+        store.enrol("Ada", "SOC-101")
+    code = store.issue_code(1)  # the instructor gives Ada her link
+    got = store.resume(code, "ip:1")
+    assert got.ok and got.value.learner.name == "Ada"
+    assert store.progress(1) == {"explore": {"rate"}}
+    assert store.quiz_answers(1) == {"q1": (2, True)}
+    assert store.reflections(1) == {"why": "Ada thinks"}
+    assert [s["code"] for s in store.submissions(1)] == ["Ada's code"]
+    bob = store.enrol("Bob", "SOC-101", claim_unlinked=True)  # the class allows it: first visit
+    assert bob.learner.id == 2 and store.reflections(2) == {"why": "Bob thinks"}
+    assert store.enrol("Dee", "SOC-101").learner.id == 4  # new rows after the old ones
+    store.close()
+
+
+def test_downgrading_past_resume_codes_keeps_every_record(store_url: str) -> None:
+    _old_class(store_url)
+    before = _all_rows(store_url)
+    store = Store(store_url)
+    store.issue_code(1)
+    store.close()
+    command.downgrade(migration_config(store_url), "0004")  # no table copy: no cascade
+    assert _revision(store_url) == ("0004",)
+    assert _all_rows(store_url) == before
+    assert Store(store_url).reflections(1) == {"why": "Ada thinks"}  # and up again
