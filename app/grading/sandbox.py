@@ -316,23 +316,33 @@ def _collect(
         except subprocess.TimeoutExpired:
             status = "timeout"
     _kill(proc)
-    seconds = time.monotonic() - start
+    return _result(proc, status, time.monotonic() - start, mode, limits, kept, seen)
+
+
+def _result(
+    proc: subprocess.Popen,
+    status: str | None,
+    seconds: float,
+    mode: str,
+    limits: Limits,
+    kept: dict[str, bytearray],
+    seen: dict[str, int],
+) -> RunResult:
+    """The finished run, from what was kept of its streams and how much was seen."""
     code = proc.returncode
     if status is None:
         status = "ok" if code == 0 else "exit"
     result = RunResult(status=status, returncode=code, seconds=seconds, mode=mode)
     if status == "exit" and result.signal_number:
         result.status = "signal"
-    notes = []
-    truncated = seen["stdout"] > caps["stdout"] or seen["stderr"] > caps["stderr"]
+    truncated = seen["stdout"] > limits.output_bytes or seen["stderr"] > limits.output_bytes
     if truncated:
-        notes.append(
+        result.notes = [
             f"Output cut: your code printed {seen['stdout'] + seen['stderr']:,} bytes; "
             f"the first {limits.output_bytes:,} of each stream are kept."
-        )
+        ]
     result.stdout = kept["stdout"].decode("utf-8", "replace")
     result.stderr = kept["stderr"].decode("utf-8", "replace")
     result.output_truncated = truncated
     result.result = bytes(kept["result"])
-    result.notes = notes
     return result

@@ -168,6 +168,36 @@ def train_job(job: str, request: dict, funcs: dict, net, send) -> None:
         send({"event": "train_error", **stop.info})
 
 
+def read_inputs(job: str, request: dict) -> dict:
+    import numpy as np
+
+    inputs = {}
+    for call in request.get("calls", []):
+        for key in ("x", "dout"):
+            if key in call and call[key] not in inputs:
+                with open(os.path.join(job, call[key]), "rb") as f:
+                    inputs[call[key]] = np.lib.format.read_array(f, allow_pickle=False)
+    return inputs
+
+
+def load(source: str, names: list, send) -> dict | None:
+    """Run the submission's source; its functions by name, or None after a load_error record."""
+    namespace = {"__name__": "submission", "__builtins__": __builtins__}
+    try:
+        exec(compile(source, "submission.py", "exec"), namespace)
+    except BaseException as exc:
+        send({"event": "load_error", **describe(exc)})
+        return None
+    funcs = {}
+    for name in names:
+        if not callable(namespace.get(name)):
+            send({"event": "load_error", "error": "missing", "name": name, "message": "",
+                  "line": None})  # fmt: skip
+            return None
+        funcs[name] = namespace[name]
+    return funcs
+
+
 def main(argv: list[str]) -> int:
     job, fd = argv[0], int(argv[1])
     cpu, memory, processes, file_bytes = (int(a) for a in argv[2:6])
@@ -193,12 +223,7 @@ def main(argv: list[str]) -> int:
 
     with open(os.path.join(job, request_name), encoding="utf-8") as f:
         request = json.load(f)
-    inputs = {}
-    for call in request.get("calls", []):
-        for key in ("x", "dout"):
-            if key in call and call[key] not in inputs:
-                with open(os.path.join(job, call[key]), "rb") as f:
-                    inputs[call[key]] = np.lib.format.read_array(f, allow_pickle=False)
+    inputs = read_inputs(job, request)
     net = None
     if request.get("job") == "train":  # our network code, loaded before the submission
         path = os.path.join(job, "numpy_net.py")
@@ -206,22 +231,9 @@ def main(argv: list[str]) -> int:
         net = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(net)
     with open(os.path.join(job, submission), encoding="utf-8", errors="replace") as f:
-        source = f.read()
-
-    namespace = {"__name__": "submission", "__builtins__": __builtins__}
-    try:
-        code = compile(source, "submission.py", "exec")
-        exec(code, namespace)
-    except BaseException as exc:
-        send({"event": "load_error", **describe(exc)})
+        funcs = load(f.read(), request.get("functions", FUNCTIONS[:1]), send)
+    if funcs is None:
         return 0
-    funcs = {}
-    for name in request.get("functions", FUNCTIONS[:1]):
-        if not callable(namespace.get(name)):
-            send({"event": "load_error", "error": "missing", "name": name, "message": "",
-                  "line": None})  # fmt: skip
-            return 0
-        funcs[name] = namespace[name]
     send({"event": "loaded"})
     if net is not None:
         train_job(job, request, funcs, net, send)

@@ -357,7 +357,7 @@ def test_backprop_clear_messages(backprop_verdicts):
     assert "did not finish" in error("sleep forever in backward")
     assert "ended the process" in error("os._exit in backward")
     assert "no function named `dropout_backward`" in error("no backward at all")
-    assert "MemoryError" in checks("memory bomb in backward")["mask_reused"].message
+    assert "MemoryError" in checks("memory bomb in backward")["gradient_check"].message
     # The lying array arrives as its numbers (all 7s): the properties see through it.
     liar = checks("lying array from backward")
     assert not liar["mask_reused"].passed and not liar["backward_inference"].passed
@@ -381,11 +381,13 @@ def while_training(body: str) -> str:
                        tail=BP_GOOD)  # fmt: skip
 
 
-TRAINING_CORPUS: dict[str, tuple[str, str]] = {
-    # name: (code, words the learner's message must hold; "" when training may finish)
+TRAINING_CORPUS: dict[str, tuple[str, str | tuple[str, ...]]] = {
+    # name: (code, words the learner's message must hold, or one of them; "" when training may
+    # finish)
     "loop while training": (while_training("while True: pass"), "infinite loop"),
     "memory bomb while training": (
-        while_training("hog = []\nwhile True: hog.append(' ' * 10**7)"), "MemoryError"),
+        while_training("hog = []\nwhile True: hog.append(' ' * 10**7)"),
+        ("MemoryError", "infinite loop")),  # a very busy machine may reach the wall limit first
     "fork bomb while training": (
         while_training("while True:\n    try: os.fork()\n    except OSError: pass"), "stopped"),
     "daemon while training": (
@@ -431,7 +433,8 @@ def test_training_contained_with_a_clear_message_in_time(training_runs, name):
     assert seconds < 4.0 + 3.0, (name, seconds)
     assert "Traceback" not in snap.error
     if words:
-        assert snap.state == "failed" and words in snap.error, (name, snap.error)
+        options = (words,) if isinstance(words, str) else words
+        assert snap.state == "failed" and any(w in snap.error for w in options), (name, snap.error)
     else:
         assert snap.state in ("done", "failed"), name
     for history in snap.histories.values():  # whatever came back is plain numbers
