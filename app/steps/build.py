@@ -11,11 +11,12 @@ from dropout_lab.codelab import reader as codelab
 from dropout_lab.codelab.budget import budget_message
 from dropout_lab.lesson import labs, traffic
 from dropout_lab.lesson.content import step_text
-from dropout_lab.ui import learners, numpy_lab, session, settings, training
+from dropout_lab.ui import code_editor, learners, numpy_lab, session, settings, training
 
 LAB = labs.load_lab("overfit")
 TEXT = step_text("build")
 CODE = session.BUILD_CODE
+EDITOR = code_editor.Editor(CODE, session.BUILD_CODE_EDITOR, "Keras code", codelab.MAX_CHARS)
 
 
 def data_preview() -> None:
@@ -124,6 +125,20 @@ def live_panel() -> None:
         st.rerun()  # everything finished: one full rerun shows the static panel and the buttons
 
 
+@st.fragment
+def editor_panel() -> None:
+    """The editor and its verdict: a pause in typing reruns only these (and the whole page when
+    the code becomes trainable or stops being so, for the Train buttons)."""
+    result = codelab.parse_code(code_editor.text(EDITOR, LAB.starter))
+    left, right = st.columns([3, 2])
+    with left:
+        code_editor.show(EDITOR, code_editor.from_result(result))
+    with right:
+        verdict(result)
+    if result.ok != st.session_state.get(session.BUILD_CODE_OK):
+        st.rerun()
+
+
 LABS = {"keras": "Keras: tame the overfit model", "numpy": "NumPy: write dropout yourself",
         "backprop": "NumPy: backpropagate through it"}  # fmt: skip
 CHOSEN = st.radio("Lab", list(LABS), format_func=LABS.get, horizontal=True, key=session.BUILD_LAB,
@@ -137,14 +152,9 @@ with st.expander(TEXT["data"]["heading"], icon="🗂️"):
     data_preview()
 st.subheader(TEXT["editor"]["heading"])
 st.markdown(TEXT["editor"]["explain"])
-if CODE not in st.session_state:
-    st.session_state[CODE] = LAB.starter
-left, right = st.columns([3, 2])
-code = left.text_area("Keras code", key=CODE, height=460, max_chars=codelab.MAX_CHARS,
-                      label_visibility="collapsed")  # fmt: skip
-result = codelab.parse_code(code)
-with right:
-    verdict(result)
+result = codelab.parse_code(code_editor.text(EDITOR, LAB.starter))
+st.session_state[session.BUILD_CODE_OK] = result.ok
+editor_panel()
 controls(result)
 if training.any_active():
     live_panel()

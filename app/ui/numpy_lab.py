@@ -13,7 +13,7 @@ from dropout_lab.grading import checks as grading
 from dropout_lab.grading import net_run
 from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.labs import Lab, load_lab
-from dropout_lab.ui import numpy_net, session
+from dropout_lab.ui import code_editor, numpy_net, session
 
 
 @dataclass(frozen=True)
@@ -26,15 +26,17 @@ class NumpyLab:
     passed: str
     grade: str
     show_solution: str
+    editor: str  # the code editor component's own key
 
 
 LABS = {
     "numpy": NumpyLab(grading.LAB_NAME, session.BUILD_NUMPY_CODE, session.BUILD_NUMPY_VERDICT,
                       session.BUILD_NUMPY_PASSED_CODE, session.BUILD_NUMPY_GRADE,
-                      session.BUILD_NUMPY_SHOW_SOLUTION),
+                      session.BUILD_NUMPY_SHOW_SOLUTION, session.BUILD_NUMPY_CODE_EDITOR),
     "backprop": NumpyLab(grading.BACKPROP_LAB, session.BUILD_BACKPROP_CODE,
                          session.BUILD_BACKPROP_VERDICT, session.BUILD_BACKPROP_PASSED_CODE,
-                         session.BUILD_BACKPROP_GRADE, session.BUILD_BACKPROP_SHOW_SOLUTION),
+                         session.BUILD_BACKPROP_GRADE, session.BUILD_BACKPROP_SHOW_SOLUTION,
+                         session.BUILD_BACKPROP_CODE_EDITOR),
 }  # fmt: skip
 CODE, VERDICT, PASSED = LABS["numpy"].code, LABS["numpy"].verdict, LABS["numpy"].passed
 
@@ -45,12 +47,11 @@ def render(choice: str = "numpy") -> None:
     lab = load_lab(keys.lab)
     st.title("🛠️ Build: " + lab.title)
     st.markdown(lab.intro)
-    if keys.code not in st.session_state:
-        st.session_state[keys.code] = lab.starter
     left, right = st.columns([3, 2])
-    code = left.text_area("NumPy code", key=keys.code, height=460,
-                          max_chars=grading.MAX_CODE_CHARS,
-                          label_visibility="collapsed")  # fmt: skip
+    editor = code_editor.Editor(keys.code, keys.editor, "NumPy code", grading.MAX_CODE_CHARS)
+    code = code_editor.text(editor, lab.starter)
+    with left:
+        code_editor.show(editor, code_editor.syntax_diagnostics(code))
     if left.button("▶ Grade", type="primary", key=keys.grade):
         with right, st.spinner("Running your functions in the sandbox…"):
             st.session_state[keys.verdict] = (code, grading.grade(code, lab=keys.lab))

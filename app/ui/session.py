@@ -141,8 +141,15 @@ READ_FIGURE = Family("read.figure.", "variant", None, CHART, SESSION, "a reading
 
 BUILD_LAB = Key("build.lab", str, "radio", LEARNER,
                 '"keras", "numpy" or "backprop": which lab is shown')
-BUILD_CODE = Key("build.code", str, "text_area", RESUMED,
+BUILD_CODE = Key("build.code", str, "", RESUMED,
                  "the Keras lab's code (the starter until edited; the latest submission's)")
+BUILD_CODE_EDITOR = Key("build.code_editor", dict, "component", LEARNER,
+                        'the Keras lab\'s code editor: {"code": the text it last sent}')
+BUILD_CODE_OK = Key("build.code_ok", bool, "", LEARNER,
+                    "whether the Keras code was trainable when the whole page last ran")
+BUILD_EDITOR_SYNC = Key("build.editor_sync", dict, "", LEARNER,
+                        'code key -> {"seen", "token"}: the text its editor last had, and the id '
+                        "of the last change made outside it (the editor takes the text over)", dict)
 BUILD_LATEST = Key("build.latest", dict, "", RESUMED,
                    '{"spec", "config", "code"} of the latest "Train mine" (resumed: spec, config)')
 BUILD_RUNS = Key("build.runs", list[dict], "", RESUMED,
@@ -154,8 +161,10 @@ BUILD_SHOW_SOLUTION = Key("build.show_solution", bool, "toggle", LEARNER, "the K
 BUILD_EPOCHS = Key("build.epochs", int, "number_input", LEARNER, "epochs to train")
 BUILD_SEED = Key("build.seed", int, "number_input", LEARNER, "the training seed")
 BUILD_CURVES = Key("build.curves", None, CHART, LEARNER, "the live training curves")
-BUILD_NUMPY_CODE = Key("build.numpy_code", str, "text_area", LEARNER,
+BUILD_NUMPY_CODE = Key("build.numpy_code", str, "", LEARNER,
                        "the NumPy lab's code (the starter until edited)")
+BUILD_NUMPY_CODE_EDITOR = Key("build.numpy_code_editor", dict, "component", LEARNER,
+                              'the NumPy lab\'s code editor: {"code": the text it last sent}')
 BUILD_NUMPY_VERDICT = Key("build.numpy_verdict", tuple, "", LEARNER,
                           "(code, Verdict) of the last Grade")
 BUILD_NUMPY_PASSED_CODE = Key("build.numpy_passed_code", str, "", LEARNER,
@@ -163,8 +172,10 @@ BUILD_NUMPY_PASSED_CODE = Key("build.numpy_passed_code", str, "", LEARNER,
 BUILD_NUMPY_GRADE = Key("build.numpy_grade", bool, BUTTON, LEARNER, "grade the NumPy code")
 BUILD_NUMPY_SHOW_SOLUTION = Key("build.numpy_show_solution", bool, "toggle", LEARNER,
                                 "the NumPy solution")
-BUILD_BACKPROP_CODE = Key("build.backprop_code", str, "text_area", LEARNER,
+BUILD_BACKPROP_CODE = Key("build.backprop_code", str, "", LEARNER,
                           "the backprop lab's code (the starter until edited)")
+BUILD_BACKPROP_CODE_EDITOR = Key("build.backprop_code_editor", dict, "component", LEARNER,
+                                 'the backprop lab\'s code editor: {"code": the text it last sent}')
 BUILD_BACKPROP_VERDICT = Key("build.backprop_verdict", tuple, "", LEARNER,
                              "(code, Verdict) of the backprop lab's last Grade")
 BUILD_BACKPROP_PASSED_CODE = Key("build.backprop_passed_code", str, "", LEARNER,

@@ -8,6 +8,7 @@ import time
 from streamlit.testing.v1 import AppTest
 
 from dropout_lab.lesson.labs import load_lab
+from tests.support import editor
 from tests.support.harness import MAIN
 
 LAB = load_lab("overfit")
@@ -26,23 +27,25 @@ def goal_lines(at: AppTest) -> list[str]:
 
 def test_starts_with_the_starter_and_unmet_goals() -> None:
     at = build_page()
-    assert at.text_area(key="build.code").value == LAB.starter
+    assert editor.shown(at, "build.code") == LAB.starter
+    assert editor.marked_lines(at, "build.code") == []
     assert any("valid model" in s.value for s in at.success)
     assert "⬜ A Dropout after each hidden Dense layer" in goal_lines(at)
 
 
 def test_solution_meets_every_goal() -> None:
     at = build_page()
-    at.text_area(key="build.code").set_value(LAB.solution).run()
+    editor.type_code(at, "build.code", LAB.solution)
     assert not at.exception
     assert all(line.startswith("✅") for line in goal_lines(at)), goal_lines(at)
 
 
 def test_refused_input_shows_its_message_and_cannot_train() -> None:
     at = build_page()
-    at.text_area(key="build.code").set_value("import os\nos.system('rm -rf /')\n").run()
+    editor.type_code(at, "build.code", "import os\nos.system('rm -rf /')\n")
     assert not at.exception
     assert any(e.value.startswith("Line 1:") and "import os" in e.value for e in at.error)
+    assert 1 in editor.marked_lines(at, "build.code")  # the editor marks the refused line
     train = next(b for b in at.button if b.label == "▶ Train mine")
     assert train.disabled
 
@@ -55,7 +58,7 @@ def test_show_solution_reveals_the_reference() -> None:
 
 def test_train_a_short_run_and_see_the_curves() -> None:
     at = build_page()
-    at.text_area(key="build.code").set_value(LAB.solution).run()
+    editor.type_code(at, "build.code", LAB.solution)
     at.number_input(key="build.epochs").set_value(3).run()
     next(b for b in at.button if b.label == "▶ Train mine").click().run()
     assert not at.exception

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from dropout_lab.lesson import lessons
 from dropout_lab.ui import session
+from tests.support import editor
 from tests.support.harness import MAIN
 
 SLUGS = [s.slug for s in lessons.load_sections()]
@@ -157,7 +158,7 @@ def test_a_returning_learner_gets_reflections_and_latest_submission_back() -> No
     assert any("Welcome back" in str(m.value) for m in at.sidebar.success)
     at.switch_page("steps/build.py").run()
     assert not at.exception, at.exception
-    assert at.text_area(key="build.code").value == "model = 'mine'"
+    assert editor.shown(at, "build.code") == "model = 'mine'"  # the editor takes it over
 
 
 def test_a_submission_whose_run_is_gone_restores_the_code_only() -> None:
@@ -256,7 +257,7 @@ def test_training_a_model_with_dropout_marks_build_and_stores_the_submission() -
     code = new_class()
     at = start(learner="Bea", **{"class": code})
     at.switch_page("steps/build.py").run()
-    at.text_area(key="build.code").set_value(lab.solution).run()
+    editor.type_code(at, "build.code", lab.solution)
     at.number_input(key="build.epochs").set_value(2).run()
     next(b for b in at.button if b.label == "▶ Train mine").click().run()
     deadline = time.monotonic() + 180

@@ -1,0 +1,40 @@
+"""AppTest helpers for the labs' code editor, a custom component AppTest cannot type into: write
+the lab's code key (as the editor's callback does with what the browser sends), and read what
+the editor is told to show and mark."""
+
+from __future__ import annotations
+
+import json
+
+from streamlit.testing.v1 import AppTest
+
+EDITORS = {  # the lab's code key -> its editor component's key
+    "build.code": "build.code_editor",
+    "build.numpy_code": "build.numpy_code_editor",
+    "build.backprop_code": "build.backprop_code_editor",
+}
+
+
+def editor_data(at: AppTest, code_key: str) -> dict:
+    """The data the page last gave the editor of `code_key` (its text, refusals, hint...)."""
+    state_key = EDITORS[code_key]
+    found = [e for e in at.get("bidi_component") if getattr(e, "key", None) == state_key]
+    assert len(found) == 1, f"no editor {state_key!r} on the page"
+    return json.loads(found[0].proto.json)
+
+
+def shown(at: AppTest, code_key: str) -> str:
+    """The text the editor of `code_key` shows."""
+    return editor_data(at, code_key)["doc"]
+
+
+def marked_lines(at: AppTest, code_key: str, severity: str = "error") -> list[int]:
+    """The lines the editor marks in the gutter with `severity`."""
+    return sorted(d["line"] for d in editor_data(at, code_key)["diagnostics"]
+                  if d["severity"] == severity)  # fmt: skip
+
+
+def type_code(at: AppTest, code_key: str, code: str) -> AppTest:
+    """The learner's text arriving from the editor, then the rerun it causes."""
+    at.session_state[code_key] = code
+    return at.run()
