@@ -31,10 +31,13 @@ class Procs:
     def __init__(self, tmp: Path) -> None:
         self.tmp, self.procs = tmp, []
 
-    def start(self, args: list[str], env: dict[str, str], name: str) -> subprocess.Popen:
+    def start(
+        self, args: list[str], env: dict[str, str], name: str, *, group: bool = False
+    ) -> subprocess.Popen:
+        """Start `args` (with `group`: in a process group of its own, for killpg)."""
         log = open(self.tmp / f"{name}.log", "w")  # noqa: SIM115 (closed with the process)
         proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)  # fmt: skip
+                                stdin=subprocess.DEVNULL, start_new_session=group)  # fmt: skip
         proc.log_path = self.tmp / f"{name}.log"  # type: ignore[attr-defined]
         self.procs.append(proc)
         return proc

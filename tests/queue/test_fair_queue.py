@@ -1,0 +1,109 @@
+"""The queue tables on SQLite and PostgreSQL: stored before acknowledged, one live run per
+learner, lanes in turn, shared runs never ahead of learners, dead workers' runs queued again."""
+
+from __future__ import annotations
+
+import time
+
+from dropout_lab.store import Store
+
+SPEC, CONFIG = {"input_dim": 10, "layers": []}, {"epochs": 5}
+
+
+def submit(store: Store, key: str, lane: str, *, replace: bool = True, cost: float = 1.0):
+    return store.queue_submit(key, lane, SPEC, CONFIG, cost, replace=replace)
+
+
+def states(store: Store, lane: str) -> list[tuple[str, str]]:
+    return [(r["key"], r["state"]) for r in reversed(store.lane_requests(lane))]
+
+
+def test_a_request_is_stored_before_it_is_acknowledged(store_url: str) -> None:
+    submit(Store(store_url), "k1", "learner:1")
+    again = Store(store_url)  # another process, or the same one after a restart
+    assert again.queue_view("k1")["request"]["state"] == "queued"
+    assert [q["key"] for q in again.queue_order()[0]] == ["k1"]
+
+
+def test_a_new_request_replaces_the_learners_live_one_and_keeps_its_place(store_url) -> None:
+    store = Store(store_url)
+    submit(store, "a", "learner:1")
+    submit(store, "b", "learner:2")
+    done = submit(store, "a2", "learner:1")  # the same learner presses Train again
+    assert done.withdrawn == ("a",)
+    assert states(store, "learner:1") == [("a", "withdrawn"), ("a2", "queued")]
+    assert [q["key"] for q in store.queue_order()[0]] == ["a2", "b"]  # a's place in the ring
+    assert submit(store, "a2", "learner:1").again  # the same run again: nothing new
+    claim = store.queue_claim("w1")
+    assert claim.key == "a2"
+    submit(store, "a3", "learner:1")  # while a2 trains: a2 is withdrawn (its worker stops it)
+    assert store.queue_interest("a2") == 0
+    assert states(store, "learner:1")[-2:] == [("a2", "withdrawn"), ("a3", "queued")]
+
+
+def test_lanes_are_taken_in_turn_not_first_come(store_url: str) -> None:
+    store = Store(store_url)
+    for k in ("a1", "a2", "a3"):  # one lane's three runs (a press of several runs)
+        submit(store, k, "learner:1", replace=False)
+    submit(store, "b", "learner:2")
+    submit(store, "c", "learner:3")
+    order = [store.queue_claim("w1").key, store.queue_claim("w2").key]
+    assert order == ["a1", "b"]  # a learner trains one run at a time
+    assert store.queue_claim("w3").key == "c"
+    assert store.queue_claim("w4") is None  # a2 waits for a1: its lane is busy
+    store.queue_finish("a1", "w1", "done")
+    order += ["c", store.queue_claim("w1").key]
+    assert order == ["a1", "b", "c", "a2"]  # FIFO would have been a1 a2 a3 b c
+
+
+def test_shared_runs_never_starve_learners(store_url: str) -> None:
+    store = Store(store_url)
+    for i in range(20):  # the Compare step's precompute, asked for first
+        submit(store, f"s{i}", "shared", replace=False)
+    time.sleep(0.01)
+    for i in range(3):
+        submit(store, f"l{i}", f"learner:{i}")
+    claims = [store.queue_claim(f"w{i}").key for i in range(4)]
+    assert claims == ["s0", "l0", "l1", "l2"]  # one shared run, then every learner in turn
+    assert store.queue_claim("w9").key == "s1"  # and the shared lane is not starved either
+
+
+def test_identical_requests_are_trained_once(store_url: str) -> None:
+    store = Store(store_url)
+    assert not submit(store, "k", "learner:1").attached
+    assert submit(store, "k", "learner:2").attached
+    assert store.queue_claim("w1").key == "k"
+    assert store.queue_claim("w2") is None  # nobody else trains k
+    assert submit(store, "k", "learner:3").attached  # joins the run under way
+    assert store.queue_withdraw("k", "learner:1") is False  # others still want it
+    store.queue_finish("k", "w1", "done")
+    assert {s for _, s in states(store, "learner:2") + states(store, "learner:3")} == {"done"}
+
+
+def test_a_dead_workers_runs_go_back_in_the_queue_then_fail_after_three_crashes(
+    store_url: str,
+) -> None:
+    store = Store(store_url)
+    submit(store, "k", "learner:1")
+    for attempt in range(3):
+        store.worker_beat(f"w{attempt}", "elsewhere", 1)
+        assert store.queue_claim(f"w{attempt}").key == "k"
+        store.queue_progress("k", f"w{attempt}", 2, {"loss": [1.0, 0.9]})
+        assert store.queue_recover(stale_seconds=60, max_attempts=3, error="x") == []  # alive
+        requeued = store.queue_recover(
+            stale_seconds=60, max_attempts=3, error="crashed", is_dead=lambda h, p: True
+        )
+        assert requeued == (["k"] if attempt < 2 else [])
+    view = store.queue_view("k")
+    assert view["request"]["state"] == "failed" and view["request"]["error"] == "crashed"
+
+
+def test_an_interrupted_attempt_waits_again_where_it_was(store_url: str) -> None:
+    store = Store(store_url)
+    submit(store, "k", "learner:1")
+    submit(store, "j", "learner:2")
+    assert store.queue_claim("w1").key == "k"
+    store.queue_finish("k", "w1", "interrupted")  # the server shut down mid-run
+    request = store.queue_view("k")["request"]
+    assert (request["state"], request["interrupted"], request["attempts"]) == ("queued", 1, 0)
+    assert [q["key"] for q in store.queue_order()[0]] == ["k", "j"]
