@@ -5,6 +5,8 @@ holds the rate slider: a move redraws without a server round trip. The server he
 rate for the deep link and the learner's progress, and owns the other controls.
 """
 
+from dataclasses import replace
+
 import streamlit as st
 
 from dropout_lab.lesson import explore
@@ -47,6 +49,8 @@ def new_mask() -> None:
 
 
 def controls() -> explore.Settings:
+    """The server-side controls, outside the fragment: a click reruns the page (rarely), while
+    a settled rate reruns only the live view's fragment."""
     c1, c2, c3, c4 = st.columns([2, 2, 3, 2], vertical_alignment="bottom")
     seed = c1.number_input("Mask seed", 0, 2**31 - 1, step=1, key=SEED)
     c2.button("🎲 New mask", on_click=new_mask, width="stretch")
@@ -66,13 +70,16 @@ def controls() -> explore.Settings:
     )
     if st.session_state.get(PASSED_CODE):
         c3.toggle(TEXT["mine"]["toggle"], key=USE_MINE, help=TEXT["mine"]["help"])
-    rate = st.session_state[RATE]
-    if st.query_params.get("rate") != f"{rate:g}":  # keep the address shareable
+    return explore.Settings(
+        seed=int(seed), training=not inference, form="inverted" if mine else form
+    )
+
+
+def keep_link(rate: float) -> None:
+    """Keep the address shareable: ?rate= follows the settled rate."""
+    if st.query_params.get("rate") != f"{rate:g}":
         st.query_params["rate"] = f"{rate:g}"
     st.session_state[RATE_LINK] = f"{rate:g}"
-    return explore.Settings(
-        rate=rate, seed=int(seed), training=not inference, form="inverted" if mine else form
-    )
 
 
 def using_mine() -> bool:
@@ -80,9 +87,15 @@ def using_mine() -> bool:
 
 
 @st.fragment
-def explorer() -> None:
+def explorer(base: explore.Settings) -> None:
+    """The live view; a settled rate reruns only this (its `base` is the last page run's)."""
     with timed("explore.fragment"):
-        explorer_body()
+        s = replace(base, rate=st.session_state[RATE])
+        keep_link(s.rate)
+        if learners.explore_progress(s.rate, s.training):
+            st.rerun()  # a criterion newly met: the whole page, so the sidebar shows its mark
+        view, note, mine = layer(s)
+        live.show(live.payload(s, view, mine=mine, note=note), on_rate=heard_rate)
 
 
 class _NotUsable(Exception):
@@ -120,15 +133,7 @@ def layer(s: explore.Settings) -> tuple[explore.LayerView, str, bool]:
     return explore.layer_view_from_output(s, output, figure=False), TEXT["mine"]["used"], True
 
 
-def explorer_body() -> None:
-    s = controls()
-    if learners.explore_progress(s.rate, s.training):
-        st.rerun()  # a criterion newly met: the whole page, so the sidebar shows its mark
-    view, note, mine = layer(s)
-    live.show(live.payload(s, view, mine=mine, note=note), on_rate=heard_rate)
-
-
 st.title("🎛️ Explore: dropout, live")
 st.markdown(TEXT["intro"])
 init_from_link()
-explorer()
+explorer(controls())

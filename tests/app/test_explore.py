@@ -29,9 +29,8 @@ def explore_page(**query: str) -> AppTest:
 
 def live(at: AppTest) -> dict:
     """The data the live view was mounted with."""
-    views = at.get("bidi_component")
-    assert len(views) == 1
-    return json.loads(views[0].proto.json)
+    (view,) = [e for e in at.get("bidi_component") if e.key == "explore.live"]
+    return json.loads(view.proto.json)
 
 
 def scale_shown(at: AppTest) -> str:

@@ -39,22 +39,32 @@ DRAG_MOVES = 60
 # heard the settled rate and wrote the deep link). Streamlit's run-state bookkeeping during a
 # rerun (`data-test-script-state`, and `data-stale` with its class on element containers) paints
 # nothing unless an element stays stale for 0.5 s (its fade is `opacity 1s ease-in 0.5s`): such
-# changes count for `any` but not for `visible`, and the longest stale spell is kept to show it.
+# changes count for `any`, and for `visible` only when an element's fade began to show.
 PROBE = """() => {
   const p = (window.__dlProbe = {t0: null});
   p.arm = () => Object.assign(p, {t0: null, any: null, visible: null, inComponent: null,
-                                  url: null, staleSince: new Map(), staleMax: 0});
+                                  url: null, staleSince: new Map(), staleMax: 0,
+                                  faded: new Set()});
   p.arm();
   const bookkeeping = (r) => r.type === 'attributes' && (
     r.attributeName === 'data-test-script-state' || r.attributeName === 'data-stale'
     || (r.attributeName === 'class' && r.target.hasAttribute('data-stale')));
   const stale = (r) => {
     if (r.attributeName !== 'data-stale') return;
+    const el = r.target;
     const now = performance.now();
-    if (r.target.getAttribute('data-stale') === 'true') p.staleSince.set(r.target, now);
-    else if (p.staleSince.has(r.target)) {
-      p.staleMax = Math.max(p.staleMax, now - p.staleSince.get(r.target));
-      p.staleSince.delete(r.target);
+    if (el.getAttribute('data-stale') === 'true') {
+      p.staleSince.set(el, now);
+      setTimeout(() => {  // the fade starts at 0.5 s: has this one begun to show?
+        const still = el.getAttribute('data-stale') === 'true';
+        if (still && parseFloat(getComputedStyle(el).opacity) < 0.995) p.faded.add(el);
+      }, 650);
+    } else if (p.staleSince.has(el)) {
+      p.staleMax = Math.max(p.staleMax, now - p.staleSince.get(el));
+      p.staleSince.delete(el);
+      if (p.faded.has(el)) {  // its fade painted, and now it comes back: visible changes
+        requestAnimationFrame(() => { p.visible = Math.max(p.visible ?? 0, performance.now()); });
+      }
     }
   };
   const changed = (inComponent) => (records) => {
@@ -141,6 +151,7 @@ def _keyboard_moves(page, expect) -> dict[str, list[float]]:
         "url": [],
         "scale": [],
         "stale": [],
+        "faded": [],
     }
     for i in range(SLIDER_MOVES):
         before = scale.inner_text()
@@ -150,10 +161,14 @@ def _keyboard_moves(page, expect) -> dict[str, list[float]]:
         expect(scale).not_to_have_text(before, timeout=30_000)
         out["scale"].append((time.perf_counter() - t0) * 1000)
         page.wait_for_function(QUIET, polling=100, timeout=60_000)
-        probe = page.evaluate("() => { const p = window.__dlProbe; return {...p, staleSince: 0}; }")
+        probe = page.evaluate(
+            "() => { const p = window.__dlProbe; "
+            "return {...p, staleSince: 0, faded: p.faded.size}; }"
+        )
         out["any"].append(probe["any"] - probe["t0"])
         out["visible"].append(probe["visible"] - probe["t0"])
         out["stale"].append(probe["staleMax"])
+        out["faded"].append(probe["faded"])
         if probe["inComponent"] is not None:
             out["component"].append(probe["inComponent"] - probe["t0"])
         if probe["url"] is not None:
@@ -233,6 +248,7 @@ def explore_bench() -> dict:
     figures["input_to_last_dom_change_ms_median"] = median  # bookkeeping of the settle included
     figures["input_to_last_dom_change_ms_p90"] = p90
     figures["longest_stale_ms"] = round(max(moves["stale"]), 1)  # < 500: no fade was painted
+    figures["moves_with_a_fade"] = sum(n > 0 for n in moves["faded"])
     if moves["component"]:
         median, p90 = _ms(moves["component"])
         figures["input_to_component_paint_ms_median"] = median

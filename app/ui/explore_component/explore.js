@@ -52,6 +52,10 @@ class ExploreView {
     this.data = data;
     this.colours = palette(this.root);
     setAttr(this.root, "data-theme", this.colours.dark ? "dark" : "light");
+    keepOpaque(this.root);
+    // A rerun for the rate just sent changes nothing here: skip the redraw (the browser may be
+    // the slow side of the machine).
+    if (this.stateKey() === this.drawn) return;
     this.render();
     this.checkReference();
   }
@@ -81,7 +85,15 @@ class ExploreView {
     setAttr(this.root, "data-reference", keep === d.reference.keep ? "agrees" : "differs");
   }
 
+  // Everything a redraw depends on but the number of masks (a redraw of its own).
+  stateKey() {
+    const d = this.data;
+    return JSON.stringify([this.rate, d.seed, d.training, d.form, d.mine, d.note,
+      this.colours.bg, this.colours.dark]);
+  }
+
   render() {
+    this.drawn = this.stateKey();
     const d = this.data;
     const p = this.parts;
     const rate = this.rate;
@@ -105,6 +117,18 @@ class ExploreView {
     drawVariants(p.variants, this.t, variantsView(d, this.draws, rate), this.colours);
     setAttr(this.root, "data-rate", fmtRate(rate));
   }
+}
+
+// Streamlit dims an element while the script that owns it reruns (after 0.5 s, `opacity 1s
+// ease-in 0.5s`). The live view is never out of date while the server reruns for a rate it
+// already shows, so its container keeps full opacity (if Streamlit's markup changes, this
+// finds nothing and does nothing).
+function keepOpaque(root) {
+  const host = root.getRootNode().host;
+  const container = host?.closest('[data-testid="stElementContainer"]');
+  if (!container || container.style.getPropertyValue("opacity") === "1") return;
+  container.style.setProperty("opacity", "1", "important");
+  container.style.setProperty("transition", "none", "important");
 }
 
 // For the browser tests: the generator and the views, callable from the page.

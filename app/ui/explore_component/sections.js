@@ -68,7 +68,7 @@ function drawLayer(p, t, d, layer, rate, colours, pending) {
   setHidden(p.pending, !pending);
   setText(p.values.scale, `× ${fmt4g(layer.scale)}`);
   setText(p.values.dropped, pct0(layer.dropped));
-  setText(p.values.rate, rate.toFixed(2));
+  setText(p.values.rate, shownRate.toFixed(2));
   setAttr(p.metrics, "class", pending ? "dl-metrics dl-pending" : "dl-metrics");
   setAttr(p.svg, "class", pending ? "dl-figure dl-pending" : "dl-figure");
   setText(p.titles[2], d.training ? t.live.output_training : t.live.output_inference);
