@@ -2,27 +2,22 @@
 
 import streamlit as st
 
-from dropout_lab.charts.curves import Curve, curves_figure
-from dropout_lab.charts.sweep import rate_figure, sweep_figure
+from dropout_lab.charts import describe
+from dropout_lab.charts.curves import Curve, curves_parts
+from dropout_lab.charts.sweep import rate_parts, sweep_parts
 from dropout_lab.codelab import reader as codelab
-from dropout_lab.lesson import export, labs
+from dropout_lab.lesson import export, fmt, labs
 from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.spec import ModelSpec, TrainConfig, run_key
-from dropout_lab.training import compare, precompute
-from dropout_lab.training.sweep import (
-    SEEDS,
-    best_rate,
-    summary_rows,
-    summary_table,
-    sweep_histories,
-)
-from dropout_lab.ui import learners, session, settings, training
+from dropout_lab.training import compare, precompute, run_claims, sweep_claims
+from dropout_lab.training.sweep import summary_rows, summary_table, sweep_histories
+from dropout_lab.ui import charts, claims, learners, session, settings, training
 
 TEXT = step_text("compare")
 LABELS = TEXT["curves"]["labels"]
 LAB = labs.load_lab("overfit")
-REQUESTS = precompute.requests(LAB.config)
-CHART = {"width": "stretch", "config": {"displaylogo": False}}
+BASE = precompute.base_config(settings.config())  # the lab's, with the lesson file's data seed
+REQUESTS = precompute.requests(BASE)
 
 
 def learner_runs() -> list[tuple[str, str, dict]]:
@@ -44,15 +39,18 @@ def computing_panel() -> None:
     st.markdown(f"**{text['heading']}**  \n" + text["explain"].format(total=prog.total))
     st.progress(prog.fraction, text=text["progress"].format(done=prog.done, total=prog.total))
     if prog.running:
-        runs = ", ".join(f"{LABELS.get(name, name)} ({d}/{t})" for name, d, t in prog.running)
-        st.caption(text["running"].format(runs=runs))
+        st.caption(text["running"].format(runs=running(prog)))
     else:
         st.caption(text["waiting"] if training.service().stats()["queued"] else text["idle"])
 
 
+def running(prog: precompute.Progress) -> str:
+    return ", ".join(f"{LABELS.get(name, name)} ({d}/{t})" for name, d, t in prog.running)
+
+
 def curves_section(loaded: dict, mine: list) -> None:
     text = TEXT["curves"]
-    st.subheader(text["heading"])
+    st.header(text["heading"])
     chosen = st.pills(text["choose"], precompute.REGULARISERS, selection_mode="multi",
                       format_func=LABELS.get, key=session.COMPARE_REGULARISERS,
                       help=text["choose_help"])  # fmt: skip
@@ -69,11 +67,16 @@ def curves_section(loaded: dict, mine: list) -> None:
         else:
             colour = precompute.COLOURS["yours" if label == "Your model" else "other"]
             curves.append(Curve(label, history, colour))
-    fig = curves_figure(curves, epochs_total=LAB.config.epochs)
-    st.plotly_chart(fig, key=session.COMPARE_CURVES, **CHART)
-    st.markdown(text["help"])
-    if chosen:
-        st.markdown(text["regularisers_help"])
+    charts.plot(curves_parts, curves, epochs_total=BASE.epochs, key=session.COMPARE_CURVES,
+                about=describe.curves(curves))  # fmt: skip
+    said = run_claims.pair(loaded, LABELS)
+    if said:
+        st.markdown(claims.fill(text["help"], said))
+    shown = run_claims.regularisers(loaded, LABELS, chosen)
+    if shown:
+        st.markdown(claims.fill(text["regularisers_help"], shown,
+                                l2_factor=f"{precompute.L2:g}"))  # fmt: skip
+    claims.conditions(said + shown)
 
 
 def sweep_section(loaded: dict) -> None:
@@ -82,23 +85,73 @@ def sweep_section(loaded: dict) -> None:
     sweep = {r: h for r, h in sweep_histories(loaded).items() if r in rates}
     if not sweep:
         return
-    st.subheader(text["heading"])
-    st.markdown(text["explain"].format(seeds=len(SEEDS)))
-    st.plotly_chart(sweep_figure(sweep), key=session.COMPARE_SWEEP, **CHART)
-    st.markdown(text["help"])
+    st.header(text["heading"])
+    seeds = fmt.count(min(len(h) for h in sweep.values()))
+    epochs = min(len(h["val_loss"]) for hs in sweep.values() for h in hs)
+    st.markdown(text["explain"].format(seeds=seeds, rates=rate_list(sweep)))
+    charts.plot(sweep_parts, sweep, key=session.COMPARE_SWEEP, about=describe.sweep(sweep))
+    said = sweep_claims.sweep(sweep)
+    st.markdown(claims.fill(text["help"], said))
     rows = summary_rows(sweep)
     st.markdown(f"**{text['table_heading']}**")
     st.dataframe(summary_table(rows, text["columns"]), hide_index=True, width="stretch")
-    st.caption(text["table_help"].format(epochs=LAB.config.epochs))
-    st.plotly_chart(rate_figure(rows), key=session.COMPARE_RATES, **CHART)
-    st.markdown(text["rate_help"].format(best=f"{best_rate(rows):g}"))
+    st.caption(text["table_help"].format(epochs=epochs))
+    charts.plot(rate_parts, rows, key=session.COMPARE_RATES, about=describe.rates(rows))
+    end = sweep_claims.sweep_end(sweep)
+    st.markdown(claims.fill(text["rate_help"], end))
+    claims.conditions(said + end)
+    long_section(rates)
     if learners.record("compare", "sweep"):
         st.rerun()  # newly done: the sidebar shows its mark
 
 
+def rate_list(rates) -> str:
+    return ", ".join(fmt.rate(r) for r in sorted(rates))
+
+
+@st.fragment(run_every=1.0)
+def long_progress(reqs: list[precompute.Request]) -> None:
+    """Progress of the long sweep's runs; one full rerun once they are all stored."""
+    prog = precompute.progress(training.service(), reqs)
+    if prog.complete:
+        st.rerun()
+    text = TEXT["long"]
+    st.progress(prog.fraction, text=text["waiting"].format(done=prog.done, total=prog.total))
+    if prog.running:
+        st.caption(text["running"].format(runs=running(prog)))
+
+
+def long_section(rates: tuple[float, ...]) -> None:
+    """The sweep again with more epochs, at the long sweep's rates the lesson file shows."""
+    text = TEXT["long"]
+    reqs = precompute.long_requests(BASE, rates)
+    if not reqs:
+        return
+    epochs = reqs[0].config.epochs
+    shown = rate_list({r.spec.dropout_rates()[0] for r in reqs})
+    if not st.toggle(text["toggle"].format(epochs=epochs, rates=shown), key=session.COMPARE_LONG,
+                     help=text["toggle_help"]):  # fmt: skip
+        return
+    svc = training.service()
+    loaded = precompute.load(svc.store, reqs)
+    if len(loaded) < len(reqs):
+        for r in reqs:  # on demand: a run already queued or training for anyone costs nothing
+            if r.name not in loaded:
+                svc.submit(r.spec, r.config)
+        long_progress(reqs)
+        return
+    sweep = precompute.long_sweep(loaded)
+    seeds = fmt.count(min(len(h) for h in sweep.values()))
+    st.markdown(text["explain"].format(seeds=seeds, epochs=epochs, base=BASE.epochs))
+    charts.plot(sweep_parts, sweep, key=session.COMPARE_LONG_SWEEP, about=describe.sweep(sweep))
+    said = sweep_claims.long_sweep(sweep)
+    st.markdown(claims.fill(text["help"], said))
+    claims.conditions(said)
+
+
 def solution_section() -> None:
     text = TEXT["solution"]
-    st.subheader(text["heading"])
+    st.header(text["heading"])
     latest = st.session_state.get(session.BUILD_LATEST)
     if not latest:
         st.info(text["none"], icon="🛠️")
@@ -118,8 +171,8 @@ def solution_section() -> None:
     curves = [Curve(label, s.history, colours[label])
               for label, s in statuses.items() if s.history]  # fmt: skip
     if curves:
-        fig = curves_figure(curves, epochs_total=config.epochs, height=360)
-        st.plotly_chart(fig, key=session.COMPARE_SOLUTION, **CHART)
+        charts.plot(curves_parts, curves, epochs_total=config.epochs, height=360,
+                    key=session.COMPARE_SOLUTION, about=describe.curves(curves))  # fmt: skip
     said = " ".join(
         text[msg].format(**fields) for msg, fields in compare.differences(yours, reference)
     )
@@ -135,7 +188,7 @@ def export_section(loaded: dict, mine: list) -> None:
             runs.setdefault(LABELS[r.name], run_key(r.spec, r.config))
     if not runs:
         return
-    st.subheader(text["heading"])
+    st.header(text["heading"])
     st.markdown(text["explain"])
     label = st.selectbox(text["run"], list(runs), key=session.COMPARE_EXPORT_RUN)
     meta = store.meta(runs[label])

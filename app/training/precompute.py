@@ -7,7 +7,14 @@ The precomputed set is the same model on the same data, trained with the lab's c
   `training/sweep.py`); its seed-0 members at rates 0.0 and 0.3 are "the pair" (no dropout
   against Dropout(0.3));
 * the other regularisers of the lesson's comparison table, seed 0: L2 weight decay, early
-  stopping (best weights restored), and Dropout(0.3) with L2.
+  stopping (best weights restored), and Dropout(0.3) with L2;
+* the long sweep: LONG_RATES × SEEDS trained LONG_FACTOR times as many epochs, so the page can
+  show whether the high rates, still improving at the last epoch, catch up (`long_requests`).
+  They come after everything else, and the page can also ask for them on demand.
+
+The base configuration is the lab's, with the lesson file's data seed and epochs applied
+(DROPOUT_LAB_LESSON, as the Build step applies them), so Compare's runs are those a learner's
+defaults produce.
 
 Everything is identified by run key, so these runs are shared with the Build step (a learner's
 starter run with the default settings *is* the no-dropout run). `warm` computes what is missing
@@ -26,8 +33,9 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from dropout_lab.charts import panels
+from dropout_lab.lesson import lesson_config
 from dropout_lab.lesson.labs import load_lab
-from dropout_lab.lesson.spec import ModelSpec, TrainConfig, lesson_spec, run_key
+from dropout_lab.lesson.spec import MAX_EPOCHS, ModelSpec, TrainConfig, lesson_spec, run_key
 from dropout_lab.training.runstore import RunStore
 from dropout_lab.training.service import TrainingService
 from dropout_lab.training.sweep import RATES, SEEDS, sweep_name
@@ -35,6 +43,8 @@ from dropout_lab.training.sweep import RATES, SEEDS, sweep_name
 PAIR_RATE = 0.3  # the lesson's dropout rate (the reference solution's)
 L2 = 1e-3  # the L2 factor of the regulariser comparison (per Dense kernel)
 PATIENCE = 5  # early stopping patience, epochs (the reading's example)
+LONG_RATES = (0.3, 0.5, 0.8)  # the long sweep: the default rate and the slow learners
+LONG_FACTOR = 3  # the long sweep trains this many times the lab's epochs (50 -> 150)
 
 # Stable ids of the regularisers (also the widget options of the page).
 NO_DROPOUT, DROPOUT, L2_ONLY, EARLY_STOP, DROPOUT_L2 = (
@@ -67,9 +77,50 @@ class Request(NamedTuple):
     config: TrainConfig
 
 
-def base_config() -> TrainConfig:
-    """The lab's default training configuration (what the Build step starts from)."""
-    return load_lab("overfit").config
+def base_config(lesson: lesson_config.LessonConfig | None = None) -> TrainConfig:
+    """The lab's default training configuration with the lesson file's data seed and epochs
+    (what the Build step starts from). `lesson` defaults to $DROPOUT_LAB_LESSON's file."""
+    base = load_lab("overfit").config
+    cfg = lesson if lesson is not None else lesson_config.load()
+    if cfg.data_seed is not None:
+        base = replace(base, data_seed=cfg.data_seed)
+    return replace(base, epochs=min(cfg.epochs or base.epochs, cfg.max_epochs))
+
+
+def long_epochs(config: TrainConfig | None = None) -> int:
+    """The long sweep's epochs: LONG_FACTOR times the base configuration's (capped)."""
+    return min(MAX_EPOCHS, LONG_FACTOR * (config or base_config()).epochs)
+
+
+def long_name(rate: float, seed: int) -> str:
+    """The name of the long sweep's run at `rate` with training seed `seed`."""
+    return f"{sweep_name(rate, seed)}, long"
+
+
+def long_requests(
+    config: TrainConfig | None = None, rates: Sequence[float] = LONG_RATES
+) -> list[Request]:
+    """The long sweep's runs at `rates` (those of LONG_RATES), every seed, rate by rate."""
+    base = config or base_config()
+    cfg = replace(base, epochs=long_epochs(base))
+    return [Request(long_name(rate, seed), lesson_spec(rate), replace(cfg, seed=seed))
+            for rate in LONG_RATES if rate in rates for seed in SEEDS]  # fmt: skip
+
+
+def long_sweep(loaded: dict[str, dict]) -> dict[float, list[dict]]:
+    """rate → the loaded long-sweep histories of its seeds (rates with none left out)."""
+    out: dict[float, list[dict]] = {}
+    for rate in LONG_RATES:
+        found = [loaded[long_name(rate, s)] for s in SEEDS if long_name(rate, s) in loaded]
+        if found:
+            out[rate] = found
+    return out
+
+
+def everything(config: TrainConfig | None = None) -> list[Request]:
+    """What the background precompute and `dropout-lab warm` compute: `requests`, then the
+    long sweep (the most expensive runs, wanted last)."""
+    return unique(requests(config) + long_requests(config))
 
 
 def requests(config: TrainConfig | None = None) -> list[Request]:
@@ -164,7 +215,7 @@ class Precomputer:
         self, service: TrainingService, reqs: Sequence[Request] | None = None, poll: float = 0.25
     ) -> None:
         self.service = service
-        self.reqs = unique(reqs if reqs is not None else requests())
+        self.reqs = unique(reqs if reqs is not None else everything())
         self.poll = poll
         self.submitted: list[str] = []
         self.error: str | None = None
@@ -215,9 +266,9 @@ def warm(
     {"total", "cached", "computed", "failed"}.
 
     With a TrainingService the runs train in its worker processes, in parallel; with a RunStore
-    they train here, one after another (this imports TensorFlow).
+    they train here, one after another (this imports TensorFlow). By default: `everything`.
     """
-    reqs = unique(reqs if reqs is not None else requests())
+    reqs = unique(reqs if reqs is not None else everything())
     if isinstance(target, RunStore):
         return _warm_here(target, reqs, on_progress)
     service = target

@@ -10,13 +10,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from dropout_lab.charts import describe
 from dropout_lab.charts import mc as mc_charts
 from dropout_lab.lesson import labs, lessons
 from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.spec import ModelSpec, lesson_spec
 from dropout_lab.lesson.traffic import load_lesson_data
-from dropout_lab.training import mc, mc_stats
-from dropout_lab.ui import learners, session, state, training
+from dropout_lab.training import mc, mc_claims, mc_stats
+from dropout_lab.ui import charts, claims, learners, reflect_scaling, session, state, training
 
 TEXT = step_text("reflect_page")
 QUESTIONS = lessons.load_reflect_questions()
@@ -230,17 +231,14 @@ def packet_panel(main: Source, contrast: Source, uncertain: int) -> None:
     c4.metric(text["flip_metric"], f"{stats.flip_rate:.0%}", help=text["flip_help"])
     fig_col, side = st.columns([3, 1], gap="medium")
     labels = (f"{main.label}, {text['main_label']}", f"{contrast.label}")
-    fig_col.plotly_chart(
-        mc_charts.packet_figure(stats, plain_stats, labels),
-        width="stretch",
-        key=session.REFLECT_PACKET_CHART,
-    )
+    with fig_col:
+        charts.plot(mc_charts.packet_figure, stats, plain_stats, labels,
+                    key=session.REFLECT_PACKET_CHART,
+                    about=describe.packet(stats, plain_stats, labels))  # fmt: skip
     side.dataframe(features_table(main.key, index), hide_index=True, width="stretch", height=388)
-    spread = ("spread_none" if stats.std < 1e-9 else
-              "spread_wide" if stats.std >= 0.05 else "spread_narrow")  # fmt: skip
-    st.markdown(text["packet_explain"].format(
-        spread=text[spread], low=stats.probs.min(), high=stats.probs.max(),
-        flips=stats.flip_rate))  # fmt: skip
+    said = mc_claims.packet(stats, plain_stats)
+    st.markdown(claims.fill(text["packet_explain"], said))
+    claims.conditions(said)
 
 
 def whole_set_panel(main: Source, contrast: Source) -> None:
@@ -262,12 +260,13 @@ def whole_set_panel(main: Source, contrast: Source) -> None:
         c4.metric(text["spread_ratio"], f"{wrong.mean():.3f} vs {right.mean():.3f}",
                   delta=f"× {wrong.mean() / right.mean():.1f}", delta_color="off",
                   delta_arrow="off")  # fmt: skip
-    st.plotly_chart(
-        mc_charts.uncertainty_figure(stats), width="stretch", key=session.REFLECT_WHOLE_CHART
-    )
-    st.markdown(text["takeaway"])
-    st.info(text["contrast"].format(passes=plain.passes, n=plain.n,
-                                    max_std=float(plain.std.max())), icon="⚖️")  # fmt: skip
+    charts.plot(mc_charts.uncertainty_parts, stats, key=session.REFLECT_WHOLE_CHART,
+                about=describe.uncertainty(stats))  # fmt: skip
+    said = mc_claims.whole_set(stats, plain)
+    st.markdown(claims.fill(text["takeaway"], said))
+    contrast_said = mc_claims.contrast(stats, plain)
+    st.info(claims.fill("{claims}", contrast_said), icon="⚖️")
+    claims.conditions(said + contrast_said)
 
 
 def mc_section() -> None:
@@ -292,6 +291,10 @@ def mc_section() -> None:
     stats = set_stats(main.key, epochs_done(main.key), WHOLE_SET_PASSES, MC_SEED)
     packet_panel(main, contrast, stats.most_uncertain())
     whole_set_panel(main, contrast)
+    epochs = epochs_done(main.key)
+    data = load_lesson_data(data_seed(main.key))
+    reflect_scaling.section(main.key, epochs, model_for(main.key, epochs), data,
+                            mine=main.label == "Your model")  # fmt: skip
 
 
 # --------------------------------------------------------------------------- think deeper

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import numpy as np
 import pytest
@@ -121,3 +122,152 @@ def test_the_learners_starter_run_is_not_drawn_twice(service) -> None:
     names = [t["name"] for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]]
     assert "No dropout = starter (no dropout): training" in names
     assert not any(n.startswith("Starter (no dropout)") for n in names)
+
+
+# --------------------------------------------------------------------------- sentences from runs
+
+
+def store_all(store: RunStore, reqs) -> None:
+    for r in unique(reqs):
+        rate = (r.spec.dropout_rates() or [0.0])[0]
+        put(store, r.spec, r.config, history(rate, r.config.seed, r.config.epochs))
+
+
+def markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def page_words(at: AppTest) -> str:
+    """Every piece of text the page shows, figures' names and ticks included (not their data)."""
+    parts = [markdown(at)] + [c.value for c in at.caption] + [h.value for h in at.subheader]
+    parts += [t.label for t in at.toggle] + [e.label for e in at.expander]
+    for chart in at.get("plotly_chart"):
+        fig = json.loads(chart.proto.spec)
+        parts += [str(t.get("name", "")) for t in fig["data"]]
+        for name, axis in fig["layout"].items():
+            if name.startswith(("xaxis", "yaxis")):
+                parts += [str(v) for v in axis.get("ticktext", [])]
+        parts += [str(a.get("text", "")) for a in fig["layout"].get("annotations", [])]
+    return "\n".join(parts)
+
+
+def test_the_sentences_are_the_claims_on_the_stored_runs(service) -> None:
+    from dropout_lab.lesson.content import step_text
+    from dropout_lab.training import precompute as pre
+    from dropout_lab.training import run_claims, sweep_claims
+    from dropout_lab.training.sweep import sweep_histories
+
+    store_all(service.store, requests())
+    at = compare_page()
+    at.pills(key="compare.regularisers").set_value(list(REGULARISERS)).run()
+    text = markdown(at)
+    loaded = pre.load(service.store, requests())
+    labels = step_text("compare")["curves"]["labels"]
+    sweep = sweep_histories(loaded)
+    said = run_claims.pair(loaded, labels) + run_claims.regularisers(loaded, labels, REGULARISERS)
+    said += sweep_claims.sweep(sweep) + sweep_claims.sweep_end(sweep)
+    assert len(said) == 5 + 6 + 5 + 7
+    for s in said:
+        assert s.text in text, s.id
+    assert len(at.expander) >= 2  # the conditions behind the sentences, per section
+    assert "How these sentences are chosen" in [e.label for e in at.expander]
+
+
+def test_a_lesson_file_without_0_8_never_mentions_it(service, tmp_path, monkeypatch) -> None:
+    lesson = tmp_path / "lesson.toml"
+    lesson.write_text("[compare]\nsweep_rates = [0.0, 0.3, 0.5]\n")
+    monkeypatch.setenv("DROPOUT_LAB_LESSON", str(lesson))
+    store_all(service.store, requests() + precompute_long())
+    at = compare_page()
+    at.pills(key="compare.regularisers").set_value(list(REGULARISERS)).run()
+    at.toggle(key="compare.long").set_value(True).run()
+    assert not at.exception, at.exception
+    words = page_words(at)
+    assert "rate 0.5 (3 seeds)" in words and "At 0.5, the highest rate shown" in words
+    assert "Train longer: 150 epochs at rates 0.3, 0.5" in words
+    assert not re.search(r"(?<![\d.])0\.8(?!\d)", words), "the rate 0.8 is mentioned"
+
+
+def precompute_long(rates=None):
+    from dropout_lab.training import precompute as pre
+
+    return pre.long_requests(rates=rates or pre.LONG_RATES)
+
+
+def test_the_long_sweep_on_request(service) -> None:
+    store_all(service.store, requests() + precompute_long())
+    at = compare_page()
+    assert at.toggle(key="compare.long").label == "Train longer: 150 epochs at rates 0.3, 0.5, 0.8"
+    assert len(at.get("plotly_chart")) == 3  # off: curves, sweep, rates
+    at.toggle(key="compare.long").set_value(True).run()
+    assert not at.exception, at.exception
+    figs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert len(figs) == 4
+    assert {f"rate {r:g} (3 seeds)" for r in (0.3, 0.5, 0.8)} <= {
+        t["name"] for t in figs[3]["data"]
+    }
+    assert "What the longer runs show." in markdown(at) and "Over 150 epochs" in markdown(at)
+
+
+def test_the_long_sweep_is_trained_on_demand(service) -> None:
+    store_all(service.store, requests())
+    at = compare_page()
+    at.toggle(key="compare.long").set_value(True).run()
+    assert not at.exception, at.exception
+    bars = [b.proto.text for b in at.main.get("progress")]
+    assert any("Training the longer runs: 0 of 9 ready" in b for b in bars), bars
+    stats = service.stats()
+    assert stats["queued"] + stats["running"] >= 1  # submitted for this learner, shared by all
+
+
+# --------------------------------------------------------------------------- real runs
+
+
+@pytest.fixture(scope="module")
+def real_store(tmp_path_factory: pytest.TempPathFactory) -> RunStore:
+    """Every run of the default lesson trained for real, the long sweep included (a few minutes
+    on 2 shared cores; set DROPOUT_LAB_CLAIMS_DATA_DIR to keep the store between sessions)."""
+    from pathlib import Path
+
+    from dropout_lab.training import precompute as pre
+
+    root = Path(os.environ.get("DROPOUT_LAB_CLAIMS_DATA_DIR") or tmp_path_factory.mktemp("real"))
+    store = RunStore(root / "runs")
+    with TrainingService(store, max_workers=2) as svc:
+        counts = pre.warm(svc)
+    assert counts["failed"] == 0, counts
+    return store
+
+
+def test_the_default_lesson_says_what_its_real_runs_show(real_store, monkeypatch) -> None:
+    from dropout_lab.training import precompute as pre
+    from dropout_lab.training.sweep import sweep_histories
+
+    svc = TrainingService(real_store, max_workers=1)
+    monkeypatch.setattr(training, "service", lambda: svc)
+    try:
+        at = compare_page()
+        at.pills(key="compare.regularisers").set_value(list(REGULARISERS)).run()
+        at.toggle(key="compare.long").set_value(True).run()
+        assert not at.exception, at.exception
+    finally:
+        svc.shutdown()
+    text = markdown(at)
+    loaded = pre.load(real_store, requests())
+    # the numbers, computed here with NumPy straight from the stored histories
+    plain = np.asarray(loaded["no_dropout"]["val_loss"])
+    assert f"lowest at epoch {plain.argmin() + 1} ({plain.min():.3f})" in text
+    sweep = sweep_histories(loaded)
+    final = {r: np.mean([h["val_loss"][-1] for h in hs]) for r, hs in sweep.items()}
+    best = min(final, key=final.get)
+    assert f"the lowest validation loss is at rate {best:g} ({final[best]:.3f}" in text
+    top = np.mean([h["val_loss"] for h in sweep[0.8]], axis=0)
+    if top.argmin() + 1 > 45:  # lowest in the last tenth: said to be still falling
+        assert "under-trained, not unable to learn" in text
+    else:
+        assert "it has stopped falling before the end" in text
+    long = pre.long_sweep(pre.load(real_store, pre.long_requests()))
+    top_long = np.mean([h["val_loss"] for h in long[0.8]], axis=0)
+    assert f"**0.8** epoch {top_long.argmin() + 1} ({top_long.min():.3f})" in text
+    for phrase in ("cannot fit", "up again*", "The best rate on this data", "less-trained"):
+        assert phrase not in text

@@ -1,0 +1,109 @@
+"""Sentences about the lesson's own runs, each said only when its condition holds on those runs.
+
+A claim is an id, the outcomes it can have and a judge: a function from statistics of the
+stored runs to a `Verdict` (which outcome, and the numbers to fill in), or None when the runs
+on show cannot say anything (a comparison of rates when only one rate is shown). The words live
+in lessons/claims.toml, one table per claim: `condition` (the test, in words) and one template
+per outcome, so the page says what the runs show either way. Numbers are formatted here, once
+(`lesson/fmt.py`), so every sentence writes a loss, an accuracy or a share the same way.
+
+The judges are in `training/run_claims.py` (the pair, the regularisers, the sweep, the long
+sweep) and `training/mc_claims.py` (Monte Carlo dropout, the weight-scaling rule). Pure: no
+Streamlit, no TensorFlow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from dropout_lab.lesson.content import step_text
+
+ALWAYS = "always"  # the outcome of a claim that only fills in numbers (no comparison)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a judge found: the outcome and the values its template needs (already formatted).
+    `items` are formatted with the claim's `item` template and joined into `{items}`."""
+
+    outcome: str
+    values: Mapping[str, str] = field(default_factory=dict)
+    items: tuple[Mapping[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A sentence about the runs: `judge(facts)` picks one of `outcomes` (or None: not said).
+    `text` names the claims.toml table when several claims share words (default: `id`)."""
+
+    id: str
+    outcomes: tuple[str, ...]
+    judge: Callable[[Any], Verdict | None]
+    text: str = ""
+
+    @property
+    def text_id(self) -> str:
+        return self.text or self.id
+
+
+@dataclass(frozen=True)
+class Said:
+    """A rendered claim: which claim, which outcome, with what values, in what words."""
+
+    id: str
+    outcome: str
+    values: Mapping[str, str]
+    text: str
+    condition: str
+
+
+def words(text_id: str) -> dict[str, str]:
+    """The claims.toml table of one claim (`pair.gap` is [pair.gap])."""
+    table: Any = step_text("claims")
+    for part in text_id.split("."):
+        table = table[part]
+    return table
+
+
+def all_text_ids(table: Mapping | None = None, prefix: str = "") -> list[str]:
+    """Every claim table in claims.toml (the tables that have a `condition`)."""
+    table = step_text("claims") if table is None else table
+    out = []
+    for key, value in table.items():
+        if isinstance(value, Mapping):
+            name = f"{prefix}{key}"
+            out += [name] if "condition" in value else all_text_ids(value, f"{name}.")
+    return out
+
+
+def render(claim: Claim, verdict: Verdict, constants: Mapping[str, str]) -> Said:
+    """The sentence of `verdict`, and the claim's condition in words. `constants` (the
+    conditions' thresholds, the runs' labels) fill both; the verdict's values win."""
+    if verdict.outcome not in claim.outcomes:
+        raise ValueError(f"{claim.id}: outcome {verdict.outcome!r} not in {claim.outcomes}")
+    table = words(claim.text_id)
+    values = dict(verdict.values)
+    if verdict.items:
+        joiner = table.get("joiner", "; ")
+        values["items"] = joiner.join(table["item"].format(**i) for i in verdict.items)
+    text = " ".join(table[verdict.outcome].split())
+    condition = " ".join(table["condition"].split())
+    shown = text.format(**{**constants, **values})
+    return Said(claim.id, verdict.outcome, values, shown, condition.format(**constants))
+
+
+def say(claims: Iterable[Claim], facts: Any, constants: Mapping[str, str]) -> list[Said]:
+    """Judge each claim on `facts` and render the ones that have something to say."""
+    out = []
+    for claim in claims:
+        verdict = claim.judge(facts)
+        if verdict is not None:
+            out.append(render(claim, verdict, constants))
+    return out
+
+
+def paragraph(said: Sequence[Said]) -> str:
+    """The sentences one after another."""
+    return " ".join(s.text for s in said)

@@ -1,0 +1,36 @@
+"""Streamlit pieces for the sentences about the runs (lesson/claims.py): a template filled with
+rendered claims, and an expander that shows each sentence's condition and what it found."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+import streamlit as st
+
+from dropout_lab.lesson.claims import Said, paragraph
+from dropout_lab.lesson.content import step_text
+
+
+def fill(template: str, said: Sequence[Said], **fields: str) -> str:
+    """`template` with `{claims}` (all the sentences), `{<name>}` for the claim `<topic>.<name>`
+    (empty when the runs had nothing to say), and `fields`."""
+    values: defaultdict[str, str] = defaultdict(str, fields)
+    values["claims"] = paragraph(said)
+    for s in said:
+        values[s.id.split(".", 1)[1]] = s.text
+    return template.format_map(values)
+
+
+def conditions(said: Sequence[Said]) -> None:
+    """The tests behind the sentences shown, in a closed expander."""
+    if not said:
+        return
+    text = step_text("claims")["page"]
+    with st.expander(text["why"], icon=":material/rule:"):
+        lines = [
+            text["line"].format(condition=s.condition[:1].upper() + s.condition[1:],
+                                outcome=s.outcome.replace("_", " "))
+            for s in said
+        ]  # fmt: skip
+        st.markdown(text["explain"] + "\n" + "\n".join(lines))
