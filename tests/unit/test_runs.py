@@ -256,3 +256,59 @@ def test_deterministic_across_services_and_processes(svc, tmp_path: Path, traine
         assert other.status(long).state in ("queued", "running")
     status = other.status(long)  # shut down mid-run: stopped at its next epoch, kept
     assert status.state == "stopped" and 1 <= status.epochs_done < 300
+
+
+# --------------------------------------------------------------------------- issue 15
+
+
+def test_a_run_over_the_budget_is_refused_before_it_is_queued(tmp_path: Path) -> None:
+    from dropout_lab.lesson.spec import LayerSpec, ModelSpec
+    from dropout_lab.training.service import OverBudget
+
+    big = ModelSpec(10, (*[LayerSpec("Dense", units=2048, activation="relu")] * 11,
+                         LayerSpec("Dense", units=1, activation="sigmoid")))  # fmt: skip
+    with TrainingService(RunStore(tmp_path), max_workers=1, budget_seconds=60) as svc:
+        with pytest.raises(OverBudget, match="budget is 60 s"):
+            svc.submit(big, TrainConfig(epochs=300))
+        assert svc.stats()["queued"] == 0 and svc.stats()["dispatched"] == 0
+        svc.submit(SPEC, TrainConfig(epochs=2, seed=1))  # the lesson model fits
+
+
+def test_a_learners_new_request_replaces_their_live_one(svc: TrainingService) -> None:
+    first = svc.submit(SPEC, TrainConfig(epochs=300, seed=120), lane="learner:42")
+    wait_for(svc, first, lambda s: s.epochs_done >= 1)
+    second = svc.submit(SPEC, TrainConfig(epochs=2, seed=121), lane="learner:42")
+    assert finished(svc, first).state == "stopped"  # withdrawn: it stopped at its next epoch
+    assert finished(svc, second).state == "done"
+
+
+def test_a_crashed_workers_run_is_trained_again_when_the_queue_is_durable(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'queue.sqlite3'}"
+    with TrainingService(RunStore(tmp_path / "runs"), max_workers=1, queue_url=url) as svc:
+        key = svc.submit(SPEC, TrainConfig(epochs=300, seed=130), lane="learner:1")
+        status = wait_for(svc, key, lambda s: s.epochs_done >= 2)
+        os.kill(status.worker_pid, signal.SIGKILL)
+        again = wait_for(svc, key, lambda s: s.restarts >= 1 and s.epochs_done >= 1)
+        assert again.worker_pid != status.worker_pid
+        assert finished(svc, key).state == "done" and svc.status(key).restarts == 1
+
+
+def test_a_long_run_lets_waiting_short_runs_of_others_go_first(tmp_path: Path) -> None:
+    with TrainingService(RunStore(tmp_path), max_workers=1) as svc:
+        long = svc.submit(SPEC, TrainConfig(epochs=200, seed=140), lane="learner:1")
+        wait_for(svc, long, lambda s: s.epochs_done >= 1)
+        short = [svc.submit(SPEC, TrainConfig(epochs=5, seed=141 + i), lane=f"learner:{2 + i}")
+                 for i in range(3)]  # fmt: skip
+        paused = wait_for(svc, long, lambda s: s.paused or s.finished)
+        assert paused.paused  # it made way ...
+        for key in short:
+            assert finished(svc, key).state == "done"
+        assert not svc.status(long).finished  # ... and the short runs were done before it
+        assert finished(svc, long).state == "done"
+        assert svc.result(long).history == train_reference(SPEC, TrainConfig(epochs=200, seed=140))
+
+
+def train_reference(spec, config) -> dict:
+    from dropout_lab.training.trainer import train
+
+    return train(spec, config).history
