@@ -10,7 +10,6 @@ import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -372,7 +371,7 @@ def test_backprop_clear_messages(backprop_verdicts):
 # --------------------------------------------------------------------------- the training job
 
 # Each case passes the grading's shapes untouched and turns hostile only on the network's
-# batches (32 rows), so that the training job meets it. The wall limit is lowered for the test.
+# batches (32 rows), so that the training job meets it, under the job's own limits.
 ON_BATCH = "if dout.shape[0] == 32:\n"
 
 
@@ -413,11 +412,9 @@ TRAINING_CORPUS: dict[str, tuple[str, str | tuple[str, ...]]] = {
 
 @pytest.fixture(scope="module")
 def training_runs() -> dict[str, tuple[net_run.NetSnapshot, float]]:
-    limits = replace(net_run.TRAIN_LIMITS, wall_seconds=4.0, cpu_seconds=4)
-
     def one(name: str) -> tuple[str, net_run.NetSnapshot, float]:
         start = time.monotonic()
-        snap = net_run.NetRun(TRAINING_CORPUS[name][0], net_run.lab_config(), limits=limits).run()
+        snap = net_run.NetRun(TRAINING_CORPUS[name][0], net_run.lab_config()).run()
         return name, snap, time.monotonic() - start
 
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -430,7 +427,9 @@ def training_runs() -> dict[str, tuple[net_run.NetSnapshot, float]]:
 def test_training_contained_with_a_clear_message_in_time(training_runs, name):
     snap, seconds = training_runs[name]
     words = TRAINING_CORPUS[name][1]
-    assert seconds < 4.0 + 3.0, (name, seconds)
+    wall = net_run.TRAIN_LIMITS.wall_seconds
+    assert snap.seconds < wall + 2.0, (name, snap.seconds)  # the sandbox's own clock
+    assert seconds < wall + 10.0, (name, seconds)  # plus starting it, on a busy machine
     assert "Traceback" not in snap.error
     if words:
         options = (words,) if isinstance(words, str) else words
