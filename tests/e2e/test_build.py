@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
 from dropout_lab.lesson.labs import load_lab
+from tests.support import editor
 from tests.support.harness import full_screenshot, wait_until_idle
 
 from .conftest import assert_no_error
@@ -16,9 +19,7 @@ pytestmark = pytest.mark.e2e
 def test_train_both_shows_live_curves(server, page: Page, artifacts) -> None:
     page.goto(f"{server.url}/build")
     wait_until_idle(page)
-    editor = page.get_by_role("textbox").first
-    editor.fill(load_lab("overfit").solution)
-    editor.press("Control+Enter")
+    editor.paste_code(page, "Keras code", load_lab("overfit").solution)  # checked as it comes
     expect(page.get_by_text("✅ A Dropout after each hidden Dense layer")).to_be_visible()
     epochs = page.get_by_label("Epochs")
     epochs.fill("12")
@@ -36,9 +37,9 @@ def test_train_both_shows_live_curves(server, page: Page, artifacts) -> None:
 def test_refused_code_shows_its_message(server, page: Page) -> None:
     page.goto(f"{server.url}/build")
     wait_until_idle(page)
-    editor = page.get_by_role("textbox").first
-    editor.fill("import os\nos.system('touch /tmp/dropout-lab-pwned')\n")
-    editor.press("Control+Enter")
+    editor.paste_code(page, "Keras code", "import os\nos.system('touch /tmp/dropout-lab-pwned')\n")
     expect(page.get_by_text("Line 1:", exact=False).first).to_be_visible()
+    marker = page.locator(editor.MARKER).first  # and in the editor's gutter
+    expect(marker).to_have_attribute("aria-label", re.compile("^Line 1:"))
     expect(page.get_by_role("button", name="▶ Train mine")).to_be_disabled()
     assert_no_error(page)

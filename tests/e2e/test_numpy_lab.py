@@ -10,6 +10,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from dropout_lab.lesson.labs import load_lab
 from tests.sandbox_required import require_sandbox  # noqa: F401  (autouse)
+from tests.support import editor
 from tests.support.harness import full_screenshot, wait_until_idle
 
 from .conftest import assert_no_error
@@ -25,9 +26,7 @@ def test_wrong_then_right_submission(server, page: Page, artifacts) -> None:
     page.get_by_role("button", name="▶ Grade").click()
     expect(page.get_by_text("❌ Drops a fraction", exact=False)).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Hint:", exact=False).first).to_be_visible()
-    editor = page.get_by_role("textbox").first
-    editor.fill(load_lab("numpy_dropout").solution)
-    editor.press("Control+Enter")
+    editor.paste_code(page, "NumPy code", load_lab("numpy_dropout").solution)
     wait_until_idle(page)
     page.get_by_role("button", name="▶ Grade").click()
     expect(page.get_by_text("Every property holds", exact=False)).to_be_visible(timeout=30_000)
@@ -39,9 +38,7 @@ def test_wrong_then_right_submission(server, page: Page, artifacts) -> None:
 
 def train_the_keras_pair(page: Page, epochs: int) -> None:
     """A few epochs of both Keras models, so that the NumPy curves have Keras runs beside."""
-    editor = page.get_by_label("Keras code")
-    editor.fill(load_lab("overfit").solution)
-    editor.press("Control+Enter")
+    editor.paste_code(page, "Keras code", load_lab("overfit").solution)
     expect(page.get_by_text("✅ A Dropout after each hidden Dense layer")).to_be_visible()
     box = page.get_by_label("Epochs")
     box.fill(str(epochs))
@@ -79,9 +76,7 @@ def test_backprop_lab_trains_the_network_with_both_numpy_curves(server, page: Pa
     expect(page.get_by_text("❌ dx is scaled by 1 / (1 - rate)", exact=False)).to_be_visible(
         timeout=30_000
     )
-    editor = page.get_by_label("NumPy code")
-    editor.fill(load_lab("numpy_backprop").solution)
-    editor.press("Control+Enter")
+    editor.paste_code(page, "NumPy code", load_lab("numpy_backprop").solution)
     wait_until_idle(page)
     page.get_by_role("button", name="▶ Grade").click()
     expect(page.get_by_text("Both passes hold", exact=False)).to_be_visible(timeout=30_000)

@@ -38,3 +38,37 @@ def type_code(at: AppTest, code_key: str, code: str) -> AppTest:
     """The learner's text arriving from the editor, then the rerun it causes."""
     at.session_state[code_key] = code
     return at.run()
+
+
+# --- in a real browser (Playwright) --------------------------------------------------------
+
+MARKER = ".dl-refusals .dl-marker-error"  # a refused line's marker in the editor's gutter
+
+
+def paste_code(page, label: str, code: str) -> None:
+    """Replace the text of the editor labelled `label` as a learner pasting it would (select
+    all, then a paste event: CodeMirror takes it in as typed, without re-indenting it), and wait
+    until the server has checked it."""
+    from playwright.sync_api import expect
+
+    box = page.get_by_label(label, exact=True)
+    box.click()
+    page.keyboard.press("Control+a")
+    box.evaluate(
+        """(el, text) => {
+            const data = new DataTransfer();
+            data.setData('text/plain', text);
+            el.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true,
+                                                          cancelable: true}));
+        }""",
+        code,
+    )
+    root = page.locator(".dl-editor").filter(has=box)
+    expect(root).to_have_attribute("data-state", "checked", timeout=30_000)
+
+
+def editor_text(page, label: str) -> str:
+    """The text the editor labelled `label` shows (its rendered lines)."""
+    return page.get_by_label(label, exact=True).evaluate(
+        "el => [...el.querySelectorAll('.cm-line')].map(l => l.textContent).join('\\n')"
+    )

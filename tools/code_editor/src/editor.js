@@ -13,7 +13,7 @@
 // Tab indents; Esc then Tab (or Ctrl+M, which toggles it) moves the focus on: CodeMirror's own
 // way out, said in the hint under the editor.
 
-import { Annotation, ChangeSet, EditorState, RangeSet, StateEffect, StateField } from "@codemirror/state";
+import { ChangeSet, EditorState, RangeSet, StateEffect, StateField } from "@codemirror/state";
 import {
   Decoration,
   drawSelection,
@@ -40,7 +40,6 @@ const SEVERITIES = new Set(["error", "warning", "info"]);
 // --- refusals: gutter markers, line classes and the message under the line ------------------
 
 const setRefusals = StateEffect.define();
-const fromServer = Annotation.define(); // the server's text taken over: not the learner's edit
 
 class RefusalMarker extends GutterMarker {
   constructor(severity, label) {
@@ -215,7 +214,11 @@ class CodeEditor {
         bracketMatching(),
         highlightActiveLine(),
         refusalField,
-        keymap.of([...defaultKeymap, ...historyKeymap, ...lintKeymap, indentWithTab]),
+        keymap.of([
+          // Ctrl+Enter, the text box's old way to check, checks now (instead of a blank line).
+          { key: "Mod-Enter", run: () => { this.flush(); return true; } },
+          ...defaultKeymap, ...historyKeymap, ...lintKeymap, indentWithTab,
+        ]),
         EditorState.changeFilter.of((tr) => tr.newDoc.length <= this.maxChars),
         EditorView.contentAttributes.of({
           "aria-label": label,
@@ -235,9 +238,7 @@ class CodeEditor {
   onUpdate(update) {
     if (!update.docChanged) return;
     for (const version of this.versions) version.changes = version.changes.compose(update.changes);
-    if (update.transactions.some((tr) => tr.docChanged && !tr.annotation(fromServer))) {
-      this.schedule();
-    }
+    this.schedule();
   }
 
   schedule() {
@@ -274,13 +275,12 @@ class CodeEditor {
     if (data.token !== this.token) {
       this.token = data.token;
       if (data.doc !== this.text) {
-        this.view.dispatch({
-          changes: { from: 0, to: this.view.state.doc.length, insert: data.doc },
-          annotations: [fromServer.of(true), EditorState.addToHistory.of(!first)],
-        });
+        // A fresh state, so that undo cannot bring back the text it replaces (on a shared
+        // classroom computer, the previous learner's code).
         clearTimeout(this.timer);
         this.timer = null;
         this.versions = [];
+        this.view.setState(this.newState(data.doc));
       }
       // Keep the component's state equal to what it shows (a learner who left must not leave
       // their code in the browser's copy of it).
