@@ -212,3 +212,83 @@ def test_l2_penalty_counts_in_the_losses_like_keras(data) -> None:
     assert isinstance(model.layers[0].kernel_regularizer, keras.regularizers.L2)
     val_loss = model.evaluate(data.x_val, data.y_val, batch_size=2000, verbose=0)[0]
     assert val_loss == pytest.approx(run.history["val_loss"][-1], rel=1e-5)
+
+
+# --------------------------------------------------------------------------- the compute budget
+
+
+def dense_spec(n: int, units: int, *, bn: bool = False):
+    from dropout_lab.lesson.spec import LayerSpec, ModelSpec
+
+    layers = []
+    for _ in range(n):
+        layers.append(LayerSpec("Dense", units=units, activation="relu"))
+        if bn:
+            layers.append(LayerSpec("BatchNormalization"))
+    return ModelSpec(10, (*layers, LayerSpec("Dense", units=1, activation="sigmoid")))
+
+
+@pytest.mark.parametrize("spec", [DROPOUT, dense_spec(2, 64, bn=True), dense_spec(1, 7)])
+def test_the_budget_counts_parameters_as_keras_does(spec) -> None:
+    from dropout_lab.training.budget import count_params
+
+    assert count_params(spec) == build_model(spec, 0).count_params()
+
+
+def test_the_default_budget_refuses_the_largest_model_and_keeps_the_lesson() -> None:
+    from dropout_lab.training.budget import DEFAULT_BUDGET_SECONDS, estimate_seconds, over_budget
+
+    huge = dense_spec(11, 2048)
+    assert over_budget(huge, TrainConfig(epochs=MAX_EPOCHS), DEFAULT_BUDGET_SECONDS) is not None
+    assert over_budget(DROPOUT, TrainConfig(epochs=MAX_EPOCHS), DEFAULT_BUDGET_SECONDS) is None
+    # The estimate grows with epochs and with the model, and says what would fit.
+    over = over_budget(huge, TrainConfig(epochs=50), 60.0)
+    fits, fits_not = TrainConfig(epochs=over.epochs_that_fit), TrainConfig(
+        epochs=over.epochs_that_fit + 1)  # fmt: skip
+    assert estimate_seconds(huge, fits) <= 60.0 < estimate_seconds(huge, fits_not)
+    assert estimate_seconds(DROPOUT, TrainConfig(epochs=10)) < estimate_seconds(
+        DROPOUT, TrainConfig(epochs=20)) < estimate_seconds(dense_spec(3, 512), TrainConfig(
+            epochs=20))  # fmt: skip
+
+
+def test_the_estimate_is_not_far_from_a_measured_run() -> None:
+    """Within a factor of five either way on this machine (loaded by other work at times)."""
+    from dropout_lab.training.budget import estimate_seconds
+
+    config = TrainConfig(epochs=30, seed=3)
+    spec = dense_spec(3, 512)
+    train(spec, TrainConfig(epochs=1))  # traced: what the estimate's startup does not include
+    measured = train(spec, config).train_seconds
+    assert measured / 5 < estimate_seconds(spec, config) < measured * 5
+
+
+def test_over_the_budget_the_verdict_says_so_and_train_refuses(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    from dropout_lab.codelab.reader import verdict
+
+    lines = ["import keras", "model = keras.Sequential([", "    keras.Input(shape=(10,)),"]
+    lines += ["    keras.layers.Dense(2048, activation='relu'),"] * 11
+    lines += ["    keras.layers.Dense(1, activation='sigmoid'),", "])",
+              "model.compile(optimizer='adam', loss='binary_crossentropy')"]  # fmt: skip
+    code = tmp_path / "big.py"
+    code.write_text("\n".join(lines) + "\n")
+    out = verdict(code.read_text())
+    assert out["ok"] is False
+    message = out["errors"][-1]["message"]
+    assert "would take about" in message and "this lesson allows 60 s" in message
+    assert "fewer or narrower layers" in message
+    cli = subprocess.run([sys.executable, "-m", "dropout_lab.cli", "train", "--code", str(code)],
+                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert cli.returncode == 2 and cli.stdout == ""
+    assert len(cli.stderr.strip().splitlines()) == 1 and "would take about" in cli.stderr
+
+
+def test_the_lesson_file_sets_the_budget() -> None:
+    from dropout_lab.lesson import lesson_config
+
+    assert lesson_config.parse({"build": {"budget_seconds": 20}}).budget_seconds == 20.0
+    assert lesson_config.LessonConfig().budget_seconds == 60.0
+    with pytest.raises(lesson_config.LessonConfigError, match="budget_seconds"):
+        lesson_config.parse({"build": {"budget_seconds": 0}})
