@@ -149,3 +149,31 @@ def test_wrap_up_links_back_to_the_steps() -> None:
     assert any("What to try next" in m.value for m in at.markdown)
     pages = {link.proto.page for link in at.get("page_link")}
     assert any("explore" in p for p in pages) and any("build" in p for p in pages)
+
+
+def test_the_sentences_are_computed_from_the_passes() -> None:
+    at = reflect_page()
+    text = markdown_text(at)
+    # the whole set: the rejection sentence carries the metrics' own numbers
+    overall, kept = metric(at, "Accuracy, MC mean"), metric(at, "Accuracy, 80% most certain")
+    if float(kept) > float(overall):
+        assert f"raises the accuracy on the rest from {overall} to {kept}" in text
+    else:
+        assert "does not raise the accuracy on the rest" in text
+    assert "ranks connections" in text  # the spread against dropout-off confidence, measured
+    assert "How these sentences are chosen" in [e.label for e in at.expander]
+    # the packet: its range is the passes' own
+    passes = values(chart(at)["data"][0]["x"])
+    assert f"ranged from {passes.min():.3f} to {passes.max():.3f}" in text
+
+
+def test_the_weight_scaling_rule_measured_on_the_model() -> None:
+    at = reflect_page()
+    assert any(h.value == "The weight-scaling rule, measured" for h in at.header)
+    text = markdown_text(at)
+    mad, noise = metric(at, "Mean difference, 200 passes"), metric(at, "Sampling noise alone")
+    assert f"the mean of 200 passes differs from the dropout-off prediction by {mad}" in text
+    assert f"Sampling noise alone would give about {noise}" in text or f"({noise})" in text
+    assert "T = 10:" in text and "T = 50:" in text
+    assert "**A linear layer, exactly.**" in text and "floating-point rounding" in text
+    assert "**Add a hidden ReLU layer**" in text and "no longer agree" in text

@@ -38,7 +38,7 @@ def test_compare_with_results_present(warm_server: Server, page: Page, artifacts
     wait_until_idle(page)
     expect(page.get_by_role("heading", name="With and without dropout")).to_be_visible()
     expect(page.get_by_role("heading", name="The rate sweep")).to_be_visible()
-    expect(page.get_by_text("Why 0.8 is too much", exact=False)).to_be_visible()
+    expect(page.get_by_text("The end of training against the rate", exact=False)).to_be_visible()
     expect(page.locator(".js-plotly-plot")).to_have_count(3)
     expect(page.get_by_text("Preparing the comparison runs")).to_have_count(0)
     page.get_by_role("button", name="Early stopping (patience 5)").click()
