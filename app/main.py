@@ -48,6 +48,7 @@ with st.sidebar:
     if dashboard:
         st.page_link(dashboard, label="Instructor", icon="🧑‍🏫")
 
+learners.link_notice()  # a learner's new resume link, shown until they say it is kept
 if current.url_path in step_pages and not CONFIG.is_open(current.url_path):
     st.info(learners.TEXT["join"]["closed"], icon="🔒")
     st.stop()

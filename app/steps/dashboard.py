@@ -1,40 +1,14 @@
-"""Instructor dashboard: a class's progress, every learner's work, the class's own sweep, CSV.
-Registered only when an instructor token is configured; shown only once it has been given."""
+"""Instructor dashboard: a class's progress and resume links, every learner's work, the class's
+own sweep, CSV, the roster. Registered only when an instructor token is configured; shown only
+once it has been given (ui/instructor.py: the gate, the links, the roster)."""
 
 import streamlit as st
 
 from dropout_lab.lesson.steps import lesson
 from dropout_lab.store import classroom
-from dropout_lab.ui import learners, marks, session, settings
+from dropout_lab.ui import instructor, learners, marks, session, settings
 
 TEXT = learners.TEXT["dashboard"]
-
-
-def check_token() -> None:
-    given = st.session_state.pop(session.DASHBOARD_TOKEN, "")
-    if settings.token_ok(given):
-        st.session_state[session.DASHBOARD_AUTH] = given
-    else:
-        st.session_state[session.DASHBOARD_AUTH] = None
-        st.session_state[session.DASHBOARD_REFUSED] = True
-
-
-def lock() -> None:
-    st.session_state.pop(session.DASHBOARD_AUTH, None)
-
-
-def gate() -> bool:
-    """True once this session has given the right token; otherwise the token form."""
-    if settings.token_ok(st.session_state.get(session.DASHBOARD_AUTH)):
-        return True
-    with st.form(session.DASHBOARD_LOGIN):
-        st.text_input(TEXT["token"], type="password", key=session.DASHBOARD_TOKEN)
-        st.form_submit_button(TEXT["token_button"], on_click=check_token)
-    if st.session_state.pop(session.DASHBOARD_REFUSED, False):
-        st.error(TEXT["wrong_token"], icon="🚫")
-    else:
-        st.info(TEXT["no_token"], icon="🔑")
-    return False
 
 
 def learner_work(store, learner, criteria) -> list[dict]:
@@ -43,6 +17,7 @@ def learner_work(store, learner, criteria) -> list[dict]:
     subs = store.submissions(learner.id)
     refl = store.reflections(learner.id)
     with st.expander(learner.name):
+        instructor.new_link(learner)
         right = sum(ok for _, ok in quiz.values())
         st.markdown(TEXT["quiz"].format(correct=right, answered=len(quiz)))
         st.markdown(f"**{TEXT['submissions']}**")
@@ -65,11 +40,12 @@ def learner_work(store, learner, criteria) -> list[dict]:
 
 
 st.title(TEXT["title"], anchor=False)
-if gate():
+if instructor.gate():
+    instructor.idle_watch()
     store = learners.store()
     default = settings.config().class_code or ""
     code = st.text_input(TEXT["class_code"], value=default, key=session.DASHBOARD_CLASS).strip()
-    st.button(TEXT["sign_out"], key=session.DASHBOARD_LOCK, on_click=lock,
+    st.button(TEXT["sign_out"], key=session.DASHBOARD_LOCK, on_click=instructor.lock,
               icon=":material/lock:")  # fmt: skip
     if code:
         try:
@@ -77,13 +53,16 @@ if gate():
         except ValueError as e:
             st.error(str(e))
             st.stop()
+        instructor.roster(code)
         if not people:
             st.info(TEXT["no_learners"].format(code=code))
             st.stop()
         criteria = marks.criteria()
         titles = {s.id: s.title for s in lesson().steps}
         st.subheader(TEXT["progress_heading"], anchor=False)
-        table = classroom.progress_rows(store.class_progress(code), criteria, titles)
+        progress = store.class_progress(code)
+        table = classroom.progress_rows(progress, criteria, titles)
+        instructor.add_status(table, progress)
         st.dataframe(table, hide_index=True, width="stretch", key=session.DASHBOARD_PROGRESS)
         st.subheader(TEXT["sweep_heading"], anchor=False)
         sweep = store.class_sweep(code)

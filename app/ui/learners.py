@@ -1,23 +1,28 @@
-"""Learners in the app: the one database store per server process, joining (the sidebar form or
-a `?learner=NAME&class=CODE` deep link), leaving, and recording a joined learner's progress and
-work. Restoring a returning learner's work is `ui/resume.py`; the sidebar's marks `ui/marks.py`;
-the lesson file and the instructor token `ui/settings.py`.
+"""Learners in the app: the one database store per server process, joining (the sidebar form, or
+a `?learner=NAME&class=CODE` link for a name not taken yet), resuming (a `?resume=CODE` link or
+the resume code form), leaving, and recording a joined learner's progress and work. Restoring a
+returning learner's work is `ui/resume.py`; the resume link pieces `ui/links.py`; the sidebar's
+marks `ui/marks.py`; the lesson file and the instructor token `ui/settings.py`.
 
-A learner who has not joined gets the whole lesson; every function here is then a no-op.
+A name and a class code never open an existing learner's work: only their resume code does.
+A learner who has not joined gets the whole lesson; every recording function is then a no-op.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 
 import streamlit as st
 
 from dropout_lab.lesson.content import step_text
-from dropout_lab.ui import resume, session, settings, state
+from dropout_lab.ui import links, resume, session, settings, state
 
 log = logging.getLogger(__name__)
 
 TEXT = step_text("learners")
+RECHECK_SECONDS = 30.0  # how soon an open page notices that its resume code was replaced
+LINK_PARAMS = ("resume", "learner", "class")
 
 
 @st.cache_resource(show_spinner=False)
@@ -45,54 +50,137 @@ def _say(kind: str, text: str) -> None:
     st.session_state[session.LEARNERS_MESSAGE] = (kind, text)
 
 
+def _enter(got, *, show_link: bool) -> None:
+    """Make `got.learner` this session's learner, with their resume code; restore their work."""
+    me = current()
+    if me is not None and me.id != got.learner.id:
+        session.clear_learners()  # someone else's work never stays in the session
+    st.session_state[session.LEARNERS_LEARNER] = got.learner
+    st.session_state[session.LEARNERS_RESUME] = got.code
+    st.session_state[session.LEARNERS_CHECKED_AT] = time.time()
+    st.session_state.pop(session.LEARNERS_TAKEN, None)
+    if show_link:
+        st.session_state[session.LEARNERS_SHOW_LINK] = True
+    if resume.restore(store(), got.learner.id):
+        _say("success", TEXT["join"]["welcome_back"].format(name=got.learner.name))
+
+
 def join(name: str, code: str) -> str | None:
-    """Join (or re-join) as `name` in class `code`; restore their work. Returns an error."""
+    """Join as a new learner `name` of class `code`, with a new resume code. A taken name is
+    refused (unless the lesson file lets learners without a code claim theirs). Returns an
+    error."""
+    from dropout_lab.store.access import NameTaken
+
+    st.session_state.pop(session.LEARNERS_TAKEN, None)
     try:
-        learner = store().join(name, code)
+        got = store().enrol(name, code, claim_unlinked=settings.first_visit_link())
+    except NameTaken as e:
+        st.session_state[session.LEARNERS_TAKEN] = (e.name, e.class_code)
+        return TEXT["join"]["taken"].format(name=e.name, code=e.class_code)
     except ValueError as e:
         return str(e)
     except Exception as e:  # the lesson goes on without a database
         log.exception("joining failed")
         return TEXT["join"]["store_down"].format(error=e)
-    st.session_state[session.LEARNERS_LEARNER] = learner
-    if resume.restore(store(), learner.id):
-        _say("success", TEXT["join"]["welcome_back"].format(name=learner.name))
+    _enter(got, show_link=True)
     return None
+
+
+def resume_with(code: str) -> str | None:
+    """Open the work of the learner whose resume code (or link) `code` is. Returns an error."""
+    try:
+        got = store().resume(code, links.client())
+    except Exception as e:  # never log the code itself
+        log.error("resuming failed: %s", type(e).__name__)
+        return TEXT["join"]["store_down"].format(error=type(e).__name__)
+    if got.wait:
+        return TEXT["join"]["wait"].format(wait=links.wait_words(got.wait))
+    if not got.ok:
+        return TEXT["join"]["wrong_code"]
+    _enter(got.value, show_link=False)
+    return None
+
+
+def _forget_link() -> None:
+    for param in LINK_PARAMS:
+        if param in st.query_params:
+            del st.query_params[param]
 
 
 def leave() -> None:
     """Forget the learner and their work (every LEARNER and RESUMED key), and the link."""
     session.clear_learners()
-    for param in ("learner", "class"):
-        if param in st.query_params:
-            del st.query_params[param]
+    _forget_link()
+
+
+def _still_valid() -> None:
+    """Every RECHECK_SECONDS: is the session's resume code still the learner's? An instructor
+    who replaces it ends the open pages of whoever had the old one."""
+    me, code = current(), st.session_state.get(session.LEARNERS_RESUME)
+    if me is None:
+        return
+    now = time.time()
+    if now - st.session_state.get(session.LEARNERS_CHECKED_AT, 0.0) < RECHECK_SECONDS:
+        return
+    try:
+        ok = bool(code) and store().code_ok(me.id, code)
+    except Exception:  # a database hiccup does not end anyone's session
+        return
+    if ok:
+        st.session_state[session.LEARNERS_CHECKED_AT] = now
+        return
+    leave()
+    _say("warning", TEXT["join"]["replaced"])
 
 
 def init_from_link() -> None:
-    """Join the learner a deep link names (?learner=NAME&class=CODE), once per link."""
-    name, code = state.query_param("learner"), state.query_param("class")
-    if not name or not code:
+    """Resume the learner of a `?resume=CODE` link, or join a `?learner=NAME&class=CODE` link's
+    name if it is not taken; each link once per session."""
+    _still_valid()
+    code = state.query_param("resume")
+    if code:
+        if current() is not None and st.session_state.get(session.LEARNERS_RESUME) == code:
+            return
+        if st.session_state.get(session.LEARNERS_LINK_TRIED) == ("resume", code):
+            return
+        st.session_state[session.LEARNERS_LINK_TRIED] = ("resume", code)
+        error = resume_with(code)
+        if error:
+            _say("warning", TEXT["join"]["bad_resume_link"].format(error=error))
         return
-    me = current()
-    if me is not None and (me.name, me.class_code) == (name.strip(), code.strip()):
+    name, klass = state.query_param("learner"), state.query_param("class")
+    if not name or not klass or not name.strip() or current() is not None:
         return
-    if st.session_state.get(session.LEARNERS_LINK_TRIED) == (name, code):
+    if st.session_state.get(session.LEARNERS_LINK_TRIED) == ("name", name, klass):
         return
-    st.session_state[session.LEARNERS_LINK_TRIED] = (name, code)
-    error = join(name, code)
-    if error:
+    st.session_state[session.LEARNERS_LINK_TRIED] = ("name", name, klass)
+    error = join(name, klass)
+    if error and session.LEARNERS_TAKEN not in st.session_state:
         _say("warning", TEXT["join"]["bad_link"].format(error=error))
 
 
 def keep_link() -> None:
-    """Keep ?learner= and &class= in the address, so a reload or a bookmark resumes."""
-    me = current()
-    if me is None:
+    """Keep the learner's own resume link in the address (?resume=CODE, no name or class), so
+    a reload or a bookmark resumes."""
+    code = st.session_state.get(session.LEARNERS_RESUME)
+    if current() is None or not code:
         return
-    if st.query_params.get("learner") != me.name:
-        st.query_params["learner"] = me.name
-    if st.query_params.get("class") != me.class_code:
-        st.query_params["class"] = me.class_code
+    for param in ("learner", "class"):
+        if param in st.query_params:
+            del st.query_params[param]
+    if st.query_params.get("resume") != code:
+        st.query_params["resume"] = code
+
+
+def link_notice() -> None:
+    """The learner's resume link, at the top of the page, until they say they have kept it."""
+    code = st.session_state.get(session.LEARNERS_RESUME)
+    if current() is not None and code and st.session_state.get(session.LEARNERS_SHOW_LINK):
+        links.link_box(code, on_kept=_kept)
+
+
+def _kept() -> None:
+    st.session_state[session.LEARNERS_SHOW_LINK] = False
 
 
 def _join_clicked() -> None:
@@ -101,13 +189,25 @@ def _join_clicked() -> None:
         st.session_state.get(session.LEARNERS_CODE, ""),
     )
     if error:
+        if session.LEARNERS_TAKEN not in st.session_state:
+            _say("error", error)
+    else:
+        st.session_state[session.LEARNERS_LINK_TRIED] = None
+
+
+def _resume_clicked() -> None:
+    code = st.session_state.get(session.LEARNERS_RESUME_CODE, "")
+    st.session_state[session.LEARNERS_RESUME_CODE] = ""  # the secret does not stay in the box
+    error = resume_with(code) if code.strip() else TEXT["join"]["resume_empty"]
+    if error:
         _say("error", error)
     else:
         st.session_state[session.LEARNERS_LINK_TRIED] = None
 
 
 def sidebar() -> None:
-    """The join form, or who is joined and a Leave button (inside `with st.sidebar`)."""
+    """The join and resume forms, or who is joined and a Leave button (inside `with
+    st.sidebar`). A name found taken opens both forms with a sentence on what to do."""
     text = TEXT["join"]
     me = current()
     message = st.session_state.pop(session.LEARNERS_MESSAGE, None)
@@ -117,8 +217,16 @@ def sidebar() -> None:
         c1, c2 = st.columns([3, 1], vertical_alignment="center")
         c1.markdown(text["joined"].format(name=me.name, code=me.class_code))
         c2.button(text["leave"], key=session.LEARNERS_LEAVE, on_click=leave)
+        st.caption(text["in_address"])
         return
-    with st.expander(text["heading"], icon="👤"):
+    taken = st.session_state.get(session.LEARNERS_TAKEN)
+    if taken:
+        st.warning(text["taken"].format(name=taken[0], code=taken[1]), icon="🔒")
+    box = st.container(border=True) if taken else st.expander(text["heading"], icon="👤")
+    with box:
+        if taken:
+            links.resume_form(on_resume=_resume_clicked)
+            st.divider()
         st.caption(text["explain"])
         st.text_input(text["name"], key=session.LEARNERS_NAME, help=text["name_help"],
                       max_chars=40)  # fmt: skip
@@ -131,6 +239,9 @@ def sidebar() -> None:
                       max_chars=32)  # fmt: skip
         st.button(text["button"], key=session.LEARNERS_JOIN, on_click=_join_clicked,
                   type="primary")  # fmt: skip
+        if not taken:
+            st.divider()
+            links.resume_form(on_resume=_resume_clicked)
         st.caption(text["anonymous"])
 
 

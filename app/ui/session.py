@@ -102,8 +102,21 @@ LEARNERS_PROGRESS = Key("learners.progress", dict[str, set[str]], "", RESUMED,
                         "step id -> criteria done: a copy of what the store holds", dict)
 LEARNERS_SAVED_RUNS = Key("learners.saved_runs", set[str], "", RESUMED,
                           "run keys already saved as submissions", set)
-LEARNERS_LINK_TRIED = Key("learners.link_tried", tuple[str, str], "", LEARNER,
-                          "the (name, class) of the deep link last tried; None after the form")
+LEARNERS_LINK_TRIED = Key("learners.link_tried", tuple, "", LEARNER,
+                          '("resume", code) or ("name", name, class) of the deep link last '
+                          "tried; None after the form")
+LEARNERS_RESUME = Key("learners.resume", str, "", LEARNER,
+                      "the joined learner's resume code, kept in the address as ?resume=")
+LEARNERS_CHECKED_AT = Key("learners.checked_at", float, "", LEARNER,
+                          "when the resume code was last found still valid (a new one ends it)")
+LEARNERS_SHOW_LINK = Key("learners.show_link", bool, "", LEARNER,
+                         "show the resume link box until the learner says it is kept")
+LEARNERS_KEPT = Key("learners.kept", bool, BUTTON, LEARNER, "'I have kept it': hide the link box")
+LEARNERS_TAKEN = Key("learners.taken", tuple[str, str], "", LEARNER,
+                     "(name, class) found taken: offer the resume code or another name")
+LEARNERS_RESUME_CODE = Key("learners.resume_code", str, "text_input", LEARNER,
+                           "the form's resume code (or a pasted resume link)")
+LEARNERS_RESUME_GO = Key("learners.resume_go", bool, BUTTON, LEARNER, "the form's Resume button")
 LEARNERS_MESSAGE = Key("learners.message", tuple[str, str], "", LEARNER,
                        "(kind, text) to show once in the sidebar")
 LEARNERS_NAME = Key("learners.name", str, "text_input", LEARNER, "the join form's name")
@@ -221,10 +234,22 @@ REFLECT_HIDE = Family("reflect.hide.", "question id", bool, BUTTON, LEARNER, "hi
 REFLECT_REVEAL = Family("reflect.reveal.", "question id", bool, BUTTON, LEARNER,
                         "show the model answer")
 
-DASHBOARD_AUTH = Key("dashboard.auth", str, "", SESSION,
-                     "the token this session gave; checked again on every run")
+DASHBOARD_AUTH = Key("dashboard.auth", dict, "", SESSION,
+                     '{"digest": SHA-256 of the token given, "active": time of the last run}: '
+                     "checked against the configured token on every run; ends when idle")
 DASHBOARD_TOKEN = Key("dashboard.token", str, "text_input", SESSION, "the token form's input")
-DASHBOARD_REFUSED = Key("dashboard.refused", bool, "", SESSION, "a wrong token: say so once")
+DASHBOARD_REFUSED = Key("dashboard.refused", str, "", SESSION,
+                        "why the token was refused (wrong, or wait): say it once")
+DASHBOARD_SIGNED_OUT = Key("dashboard.signed_out", bool, "", SESSION,
+                           "the session ended after inactivity: say so once")
+DASHBOARD_ISSUED = Key("dashboard.issued", dict[int, str], "", SESSION,
+                       "learner id -> a resume code issued here (shown until the lock)", dict)
+DASHBOARD_REISSUE = Family("dashboard.reissue.", "learner id", bool, BUTTON, SESSION,
+                           "issue a new resume link (the old one stops working)")
+DASHBOARD_ROSTER = Key("dashboard.roster", bool, BUTTON, SESSION,
+                       "create the lesson file's roster and show their links")
+DASHBOARD_ROSTER_LINES = Key("dashboard.roster_lines", list, "", SESSION,
+                             "the roster's RosterLines just made (shown until the lock)")
 DASHBOARD_LOGIN = Key("dashboard.login", None, "form", SESSION, "the token form")
 DASHBOARD_CLASS = Key("dashboard.class", str, "text_input", SESSION, "the class code shown")
 DASHBOARD_LOCK = Key("dashboard.lock", bool, BUTTON, SESSION, "sign out of the dashboard")

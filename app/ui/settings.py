@@ -3,6 +3,7 @@ server process, and the same for every session."""
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import logging
 import os
@@ -72,3 +73,28 @@ def token_ok(given: str | None) -> bool:
     if not expected or not given:
         return False
     return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def token_digest(token: str) -> str:
+    """What a dashboard session keeps of the token it was given (never the token itself)."""
+    return hashlib.sha256(f"dropout-lab instructor {token}".encode()).hexdigest()
+
+
+def digest_ok(digest: str | None) -> bool:
+    """Is `digest` the configured token's (constant time)? False when none is configured."""
+    expected = instructor_token()
+    if not expected or not isinstance(digest, str):
+        return False
+    return hmac.compare_digest(digest.encode(), token_digest(expected).encode())
+
+
+def first_visit_link() -> bool:
+    """May a learner without a resume code claim their name by typing it ([class]
+    first_visit_link)?"""
+    return config_ok() and config().first_visit_link
+
+
+def idle_seconds() -> float:
+    """How long the dashboard stays open without a click ([dashboard] idle_minutes)."""
+    cfg = config() if config_ok() else lesson_config.LessonConfig()
+    return 60.0 * cfg.idle_minutes

@@ -1,5 +1,7 @@
 """The instructor dashboard under AppTest: absent without a configured token, refuses a missing
-or wrong token, and with the right one shows the class's progress, work, sweep and CSV."""
+or wrong token (and, after ten, every token for a while), locks itself when idle, and with the
+right token shows the class's progress and resume link status, work, sweep and CSV, replaces a
+learner's lost resume link and creates the lesson file's roster; no code in a table or a CSV."""
 
 from __future__ import annotations
 
@@ -22,6 +24,52 @@ def token(monkeypatch: pytest.MonkeyPatch) -> str:
 @pytest.fixture
 def no_token(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DROPOUT_LAB_INSTRUCTOR_TOKEN", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def own_client(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test is its own client: wrong tokens in one never make another wait."""
+    from dropout_lab.ui import links
+
+    client = "test:" + uuid.uuid4().hex
+    monkeypatch.setattr(links, "client", lambda: client)
+    return client
+
+
+@pytest.fixture
+def csv_out(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every CSV text the dashboard offers for download."""
+    from dropout_lab.store import classroom
+
+    made: list[str] = []
+    real = classroom.to_csv
+
+    def spy(*args, **kwargs) -> str:
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(classroom, "to_csv", spy)
+    return made
+
+
+def signed_in(code: str | None = None) -> AppTest:
+    at = start()
+    at.switch_page("steps/dashboard.py").run()
+    at.text_input(key="dashboard.token").input(TOKEN)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    if code:
+        at.text_input(key="dashboard.class").input(code).run()
+        assert not at.exception, at.exception
+    return at
+
+
+def shown_text(at: AppTest) -> str:
+    """Everything on the page but code blocks (where links are meant to be)."""
+    parts = [str(t.value) for kind in ("markdown", "caption", "text", "info", "success",
+                                       "warning", "error") for t in at.get(kind)]  # fmt: skip
+    parts += [d.value.to_csv() for d in at.dataframe]
+    return "\n".join(parts)
 
 
 def start() -> AppTest:
@@ -110,3 +158,93 @@ def test_with_the_token_the_class_progress_work_sweep_and_csv(token) -> None:
 def test_a_learner_page_never_shows_the_dashboard_link_without_token(no_token) -> None:
     at = start()
     assert all(link.proto.label != "Instructor" for link in at.sidebar.get("page_link"))
+
+
+def test_wrong_tokens_are_limited_then_even_the_right_one_waits(token) -> None:
+    at = start()
+    at.switch_page("steps/dashboard.py").run()
+    for n in range(10):
+        at.text_input(key="dashboard.token").input(f"guess-{n}")
+        at.button[0].click().run()
+    assert "Too many wrong tokens" in at.error[0].value and "60 seconds" in at.error[0].value
+    at.text_input(key="dashboard.token").input(TOKEN)
+    at.button[0].click().run()
+    assert "Too many wrong tokens" in at.error[0].value
+    assert not at.dataframe and "dashboard.auth" not in at.session_state
+
+
+def test_the_dashboard_locks_itself_after_inactivity(token, tmp_path, monkeypatch) -> None:
+    lesson = tmp_path / "lesson.toml"
+    lesson.write_text("[dashboard]\nidle_minutes = 5\n")
+    monkeypatch.setenv("DROPOUT_LAB_LESSON", str(lesson))
+    code, _ = a_class()
+    at = signed_in(code)
+    assert at.dataframe
+    auth = at.session_state["dashboard.auth"]
+    assert TOKEN not in repr(auth)  # the session keeps a digest, not the token
+    at.session_state["dashboard.auth"] = dict(auth, active=auth["active"] - 4 * 60)
+    at.run()
+    assert at.dataframe  # four minutes: still open (and the clock starts again)
+    auth = at.session_state["dashboard.auth"]
+    at.session_state["dashboard.auth"] = dict(auth, active=auth["active"] - 5 * 60 - 1)
+    at.run()
+    assert not at.dataframe and "dashboard.auth" not in at.session_state
+    assert "locked itself after 5 minutes" in at.warning[0].value
+
+
+def test_a_new_resume_link_replaces_the_old_and_no_code_is_in_a_table_or_csv(
+    token, csv_out, caplog
+) -> None:
+    import logging
+
+    from dropout_lab.store import Store
+
+    caplog.set_level(logging.DEBUG)
+    code, people = a_class()
+    s = Store()
+    old = s.issue_code(people["ada"].id)  # the link Ada lost
+    at = signed_in(code)
+    table = at.dataframe[0].value
+    assert list(table["Resume link"].str.startswith("issued")) == [True, False]  # Bob: none yet
+    assert "Last seen" in table.columns
+    at.button(key=f"dashboard.reissue.{people['ada'].id}").click().run()
+    assert not at.exception, at.exception
+    (block,) = [c.value for c in at.code if "?resume=" in c.value]
+    new = block.split("?resume=", 1)[1]
+    assert any("Give this link to Ada" in m.value for m in at.success)
+    assert not s.resume(old, "test:check").ok  # the old link stops working
+    assert s.resume(new, "test:check").value.learner == people["ada"]
+    at.run()  # every export built again, with the codes issued
+    assert csv_out and all(c not in text for text in csv_out for c in (old, new))
+    for c in (old, new):
+        assert c not in shown_text(at)
+        assert c not in caplog.text
+    assert TOKEN not in caplog.text
+    at.button(key="dashboard.lock").click().run()  # locking forgets the links shown
+    assert "dashboard.issued" not in at.session_state
+
+
+def test_the_roster_creates_learners_and_shows_their_links_once(token, tmp_path, monkeypatch):
+    from dropout_lab.store import Store
+
+    code = "R" + uuid.uuid4().hex[:8]
+    s = Store()
+    s.join("Old Timer", code)  # joined before resume links: gets one
+    lesson = tmp_path / "lesson.toml"
+    lesson.write_text(f'[class]\ncode = "{code}"\nroster = ["Ada Lovelace", "Old Timer"]\n')
+    monkeypatch.setenv("DROPOUT_LAB_LESSON", str(lesson))
+    at = signed_in()  # the lesson file's class code is the default
+    assert any("2 learners for class" in m.value for m in at.markdown)
+    at.button(key="dashboard.roster").click().run()
+    assert not at.exception, at.exception
+    (block,) = [c.value for c in at.code if "?resume=" in c.value and "Ada Lovelace" in c.value]
+    lines = dict(line.split("\t") for line in block.splitlines())
+    assert set(lines) == {"Ada Lovelace", "Old Timer"}
+    for name, link in lines.items():
+        got = s.resume(link.split("?resume=", 1)[1], "test:check")
+        assert got.value.learner.name == name
+    assert [r["Learner"] for r in at.dataframe[0].value.to_dict("records")] == [
+        "Ada Lovelace", "Old Timer"]  # fmt: skip
+    at.button(key="dashboard.roster").click().run()  # again: nobody's link is replaced
+    assert any("has a resume link already" in c.value for c in at.caption)
+    assert not [c for c in at.code if "Ada Lovelace\t" in c.value]

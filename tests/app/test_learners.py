@@ -1,5 +1,6 @@
-"""Learners under AppTest: joining by deep link or the sidebar form, the sidebar's progress
-marks from the database, restoring a returning learner's work, privacy, lesson locks."""
+"""Learners under AppTest: joining by deep link or the sidebar form, the resume link (shown
+once, kept in the address, the only way back to a learner's work), the sidebar's progress marks
+from the database, restoring a returning learner's work, privacy, lesson locks."""
 
 from __future__ import annotations
 
@@ -15,6 +16,16 @@ from tests.support.harness import MAIN
 
 SLUGS = [s.slug for s in lessons.load_sections()]
 QUIZ = lessons.load_quiz(sections=SLUGS)
+
+
+@pytest.fixture(autouse=True)
+def own_client(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test is its own client: wrong codes in one never make another wait."""
+    from dropout_lab.ui import links
+
+    client = "test:" + uuid.uuid4().hex
+    monkeypatch.setattr(links, "client", lambda: client)
+    return client
 
 
 def new_class() -> str:
@@ -40,6 +51,19 @@ def store():
     return Store()  # the same database the app uses (DROPOUT_LAB_DATA_DIR of the test session)
 
 
+def resume_code(at: AppTest) -> str:
+    """The learner's own resume code: the one in the address."""
+    code = param(at, "resume")
+    assert code and code == at.session_state[session.LEARNERS_RESUME]
+    return code
+
+
+def linked(name: str, code: str):
+    """A learner created in the store with a resume code: (Learner, code)."""
+    got = store().enrol(name, code)
+    return got.learner, got.code
+
+
 def step_links(at: AppTest) -> dict[str, object]:
     """{step id: the sidebar's page link proto} for the five steps."""
     out = {}
@@ -50,17 +74,35 @@ def step_links(at: AppTest) -> dict[str, object]:
     return out
 
 
-def test_a_deep_link_joins_the_learner_and_keeps_the_link() -> None:
+def test_a_deep_link_joins_the_learner_and_keeps_their_resume_link() -> None:
     code = new_class()
     at = start(learner="Ada", **{"class": code})
     assert not at.exception, at.exception
     me = at.session_state[session.LEARNERS_LEARNER]
     assert (me.name, me.class_code) == ("Ada", code)
-    assert param(at, "learner") == "Ada" and param(at, "class") == code
+    mine = resume_code(at)  # the address is the learner's own link now, without name or class
+    assert "learner" not in at.query_params and "class" not in at.query_params
+    assert store().resume(mine, "test:check").value.learner == me
     assert any("Ada" in m.value for m in at.sidebar.markdown)
     at.switch_page("steps/explore.py").run()  # switching pages keeps the learner
     assert at.session_state[session.LEARNERS_LEARNER] == me
-    assert param(at, "learner") == "Ada"
+    assert resume_code(at) == mine
+
+
+def test_the_resume_link_is_shown_once_with_a_copy_button_and_a_line_to_keep_it() -> None:
+    at = start(learner="Kim", **{"class": new_class()})
+    mine = resume_code(at)
+    (block,) = [c for c in at.code if mine in c.value]  # st.code: it has a copy button
+    assert block.value == f"/?resume={mine}"
+    assert any("Keep it somewhere safe" in m.value for m in at.markdown)
+    assert any("do not share it" in c.value for c in at.caption)
+    at.switch_page("steps/explore.py").run()
+    assert any(mine in c.value for c in at.code)  # until the learner says it is kept
+    at.button(key=session.LEARNERS_KEPT).click().run()
+    assert not any(mine in c.value for c in at.code)
+    assert resume_code(at) == mine  # still the address
+    again = start(resume=mine)  # a reload: the learner has it, it is not shown again
+    assert not any(mine in c.value for c in again.code)
 
 
 def test_explore_criteria_mark_the_sidebar_and_survive_a_new_session() -> None:
@@ -81,7 +123,7 @@ def test_explore_criteria_mark_the_sidebar_and_survive_a_new_session() -> None:
     assert "✅ Looked at inference mode" in links["explore"].help
     assert "1 of 5 steps done" in at.sidebar.get("progress")[0].proto.text
     # A reload or a bookmark: a new session, the same link.
-    again = start(learner="Ada", **{"class": code})
+    again = start(resume=resume_code(at))
     assert step_links(again)["explore"].label.endswith("Explore ✓")
     assert "✓" not in step_links(again)["read"].label
 
@@ -103,7 +145,7 @@ def test_the_read_quiz_is_stored_marks_read_and_is_restored() -> None:
     stored = store().quiz_answers(me.id)
     assert set(stored) == {q.id for q in QUIZ}
     assert all(correct for _, correct in stored.values())
-    again = start(learner="Quinn", **{"class": code})
+    again = start(resume=resume_code(at))
     again.switch_page("steps/read.py").run()
     assert again.session_state["read.quiz_score"]["correct"] == len(QUIZ)
 
@@ -141,14 +183,14 @@ def stored_run(rate: float) -> tuple[str, dict, dict]:
 def test_a_returning_learner_gets_reflections_and_latest_submission_back() -> None:
     code = new_class()
     s = store()
-    me = s.join("Grace", code)
+    me, mine = linked("Grace", code)
     s.save_reflection(me.id, "q1", "Dropout stays on in MC dropout.")
     key, spec, config = stored_run(0.3)
     summary = {"run_key": key, "rates": [0.3], "val_accuracy": 0.9, "config": config}
     s.save_submission(me.id, "overfit", "model = 'old'", spec, {"run_key": "gone", "config": {}})
     s.save_submission(me.id, "overfit", "model = 'mine'", spec, summary)
     s.record(me.id, "build", "trained")
-    at = start(learner="Grace", **{"class": code})
+    at = start(resume=mine)
     assert not at.exception, at.exception
     assert at.session_state["reflect.answers"] == {"q1": "Dropout stays on in MC dropout."}
     assert at.session_state["build.code"] == "model = 'mine'"  # the latest submission
@@ -164,9 +206,9 @@ def test_a_returning_learner_gets_reflections_and_latest_submission_back() -> No
 def test_a_submission_whose_run_is_gone_restores_the_code_only() -> None:
     code = new_class()
     s = store()
-    me = s.join("Hal", code)
+    me, mine = linked("Hal", code)
     s.save_submission(me.id, "overfit", "model = 'x'", None, {"run_key": "gone0", "config": {}})
-    at = start(learner="Hal", **{"class": code})
+    at = start(resume=mine)
     assert not at.exception, at.exception
     assert at.session_state["build.code"] == "model = 'x'"
     assert "build.runs" not in at.session_state
@@ -181,10 +223,14 @@ def test_the_sidebar_form_joins_and_leave_forgets() -> None:
     at.button(key="learners.join").click().run()
     assert not at.exception, at.exception
     assert at.session_state[session.LEARNERS_LEARNER].name == "Lin"
-    assert param(at, "learner") == "Lin"
+    mine = resume_code(at)
     at.button(key="learners.leave").click().run()
     assert session.LEARNERS_LEARNER not in at.session_state
-    assert "learner" not in at.query_params
+    assert "resume" not in at.query_params and session.LEARNERS_RESUME not in at.session_state
+    at.text_input(key=session.LEARNERS_RESUME_CODE).set_value(mine)
+    at.button(key=session.LEARNERS_RESUME_GO).click().run()  # back with the resume code
+    assert at.session_state[session.LEARNERS_LEARNER].name == "Lin"
+    assert resume_code(at) == mine
 
 
 def test_a_bad_name_is_refused_with_a_clear_message() -> None:
@@ -205,6 +251,10 @@ def test_learners_never_see_each_others_progress() -> None:
     assert all("✓" not in p.label and "◐" not in p.label for p in step_links(bob).values())
     other = start(learner="Ada", **{"class": new_class()})  # same name, other class
     assert other.session_state[session.LEARNERS_PROGRESS] == {}
+    classmate = start(learner="Ada", **{"class": code})  # Ada's name and class: not Ada's work
+    assert session.LEARNERS_LEARNER not in classmate.session_state
+    assert session.LEARNERS_PROGRESS not in classmate.session_state
+    assert all("◐" not in p.label for p in step_links(classmate).values())
 
 
 def test_anonymous_learners_get_the_lesson_and_nothing_is_stored() -> None:
@@ -300,16 +350,16 @@ def test_a_step_in_the_link_opens_that_step_for_the_learner() -> None:
     assert not at.exception, at.exception
     assert at.session_state["explore.rate"] == 0.5
     assert at.session_state[session.LEARNERS_LEARNER].name == "Sam"
-    assert param(at, "learner") == "Sam" and param(at, "class") == code
+    assert resume_code(at)
 
 
 def test_leaving_takes_the_learners_work_along_and_keeps_the_sessions() -> None:
     code = new_class()
     s = store()
-    me = s.join("Lee", code)
+    me, mine = linked("Lee", code)
     s.save_reflection(me.id, "q1", "mine")
     s.save_submission(me.id, "overfit", "model = 'lee'", None, None)
-    at = start(learner="Lee", **{"class": code})
+    at = start(resume=mine)
     at.switch_page("steps/explore.py").run()
     at.session_state["explore.rate"] = 0.5  # what the live view's settled rate does
     at.run()
@@ -317,7 +367,123 @@ def test_leaving_takes_the_learners_work_along_and_keeps_the_sessions() -> None:
     assert at.session_state["reflect.answers"] == {"q1": "mine"}
     at.button(key="learners.leave").click().run()
     assert not at.exception, at.exception
-    work = ("build.code", "reflect.answers", "learners.progress", "learners.learner")
+    work = ("build.code", "reflect.answers", "learners.progress", "learners.learner",
+            "learners.resume")  # fmt: skip
     assert [k for k in work if k in at.session_state] == []
     assert at.session_state["explore.rate"] == 0.5  # the page's own settings stay
     assert "explore" in at.session_state["lesson.visited"]
+
+
+# ------------------------------------------------------------------- a learner's work is theirs
+
+
+def test_a_classmate_with_the_name_and_class_sees_and_changes_nothing_of_theirs() -> None:
+    questions = lessons.load_reflect_questions()
+    code = new_class()
+    ada = AppTest.from_file(str(MAIN), default_timeout=120)
+    ada.query_params["learner"], ada.query_params["class"] = "Ada", code
+    ada.run()
+    ada.switch_page("steps/reflect.py").run()
+    ada.text_area(key=f"reflect.answer.{questions[0].id}").set_value("Ada's own answer").run()
+    me = ada.session_state[session.LEARNERS_LEARNER]
+    assert store().reflections(me.id) == {questions[0].id: "Ada's own answer"}
+
+    other = AppTest.from_file(str(MAIN), default_timeout=120)
+    other.query_params["learner"], other.query_params["class"] = "Ada", code
+    other.run()
+    other.switch_page("steps/reflect.py").run()
+    assert not other.exception, other.exception
+    assert session.LEARNERS_LEARNER not in other.session_state
+    box = other.text_area(key=f"reflect.answer.{questions[0].id}")
+    assert box.value in ("", None)  # none of Ada's answers
+    assert any("already a learner" in w.value for w in other.sidebar.warning)
+    assert other.text_input(key=session.LEARNERS_RESUME_CODE) is not None  # offered: the code
+    assert other.text_input(key=session.LEARNERS_NAME) is not None  # or another name
+    box.set_value("overwritten by a classmate").run()
+    assert store().reflections(me.id) == {questions[0].id: "Ada's own answer"}  # unchanged
+
+    back = AppTest.from_file(str(MAIN), default_timeout=120)
+    back.query_params["resume"] = resume_code(ada)  # Ada's own link still shows them
+    back.run()
+    back.switch_page("steps/reflect.py").run()
+    assert back.text_area(key=f"reflect.answer.{questions[0].id}").value == "Ada's own answer"
+
+
+def test_a_taken_name_offers_the_resume_code_or_another_name() -> None:
+    code = new_class()
+    me, mine = linked("Noor", code)
+    store().save_reflection(me.id, "q1", "Noor's")
+    at = start()
+    at.text_input(key=session.LEARNERS_NAME).set_value("noor")
+    at.text_input(key=session.LEARNERS_CODE).set_value(code)
+    at.button(key=session.LEARNERS_JOIN).click().run()
+    assert session.LEARNERS_LEARNER not in at.session_state
+    assert "reflect.answers" not in at.session_state
+    assert any("already a learner" in w.value for w in at.sidebar.warning)
+    at.text_input(key=session.LEARNERS_NAME).set_value("Noor B")  # another name
+    at.button(key=session.LEARNERS_JOIN).click().run()
+    assert at.session_state[session.LEARNERS_LEARNER].name == "Noor B"
+    assert "reflect.answers" not in at.session_state  # nothing of Noor's
+    assert not any("already a learner" in w.value for w in at.sidebar.warning)
+    at.button(key=session.LEARNERS_LEAVE).click().run()
+    at.text_input(key=session.LEARNERS_RESUME_CODE).set_value(f"  {mine.lower()} ")  # as typed
+    at.button(key=session.LEARNERS_RESUME_GO).click().run()
+    assert at.session_state[session.LEARNERS_LEARNER] == me
+    assert at.session_state["reflect.answers"] == {"q1": "Noor's"}
+
+
+def test_wrong_resume_codes_are_limited_with_a_clear_message(own_client: str) -> None:
+    from dropout_lab.store.limits import LIMIT
+
+    me, mine = linked("Vic", new_class())
+    wrong = f"{me.id}-" + "0" * 20
+    at = start()
+    for n in range(LIMIT.per_window):
+        at.text_input(key=session.LEARNERS_RESUME_CODE).set_value(wrong)
+        at.button(key=session.LEARNERS_RESUME_GO).click().run()
+        errors = [e.value for e in at.sidebar.error]
+        if n < LIMIT.per_window - 1:
+            assert errors and "not right" in errors[0], errors
+        assert at.text_input(key=session.LEARNERS_RESUME_CODE).value == ""  # not left in the box
+    assert "Too many wrong resume codes" in errors[0] and "60 seconds" in errors[0]
+    at.text_input(key=session.LEARNERS_RESUME_CODE).set_value(mine)  # even the right one waits
+    at.button(key=session.LEARNERS_RESUME_GO).click().run()
+    assert session.LEARNERS_LEARNER not in at.session_state
+    assert "Too many wrong resume codes" in at.sidebar.error[0].value
+    link = start(resume=mine)  # a new session of the same client waits as well
+    assert session.LEARNERS_LEARNER not in link.session_state
+    assert "Try again in" in link.sidebar.warning[0].value
+
+
+def test_a_new_code_from_the_instructor_ends_the_old_links_pages() -> None:
+    at = start(learner="Wren", **{"class": new_class()})
+    me, old = at.session_state[session.LEARNERS_LEARNER], resume_code(at)
+    new = store().issue_code(me.id)  # the instructor replaced it
+    at.session_state[session.LEARNERS_CHECKED_AT] = 0.0  # the next check is due
+    at.run()
+    assert session.LEARNERS_LEARNER not in at.session_state and "resume" not in at.query_params
+    assert "replaced by your instructor" in at.sidebar.warning[0].value
+    assert session.LEARNERS_LEARNER not in start(resume=old).session_state
+    assert start(resume=new).session_state[session.LEARNERS_LEARNER] == me
+
+
+@pytest.mark.parametrize("allowed", [False, True])
+def test_learners_from_before_resume_links_claim_theirs_only_where_allowed(
+    allowed: bool, tmp_path, monkeypatch
+) -> None:
+    lesson = tmp_path / "lesson.toml"
+    lesson.write_text(f"[class]\nfirst_visit_link = {str(allowed).lower()}\n")
+    monkeypatch.setenv("DROPOUT_LAB_LESSON", str(lesson))
+    code = new_class()
+    old = store().join("Olga", code)  # stored before resume links: no code
+    store().save_reflection(old.id, "q1", "Olga's")
+    at = start(learner="Olga", **{"class": code})
+    assert not at.exception, at.exception
+    if not allowed:
+        assert session.LEARNERS_LEARNER not in at.session_state
+        assert any("already a learner" in w.value for w in at.sidebar.warning)
+        return
+    assert at.session_state[session.LEARNERS_LEARNER] == old
+    assert at.session_state["reflect.answers"] == {"q1": "Olga's"}
+    assert any(resume_code(at) in c.value for c in at.code)  # her link, shown once
+    assert session.LEARNERS_LEARNER not in start(learner="Olga", **{"class": code}).session_state

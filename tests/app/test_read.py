@@ -193,7 +193,8 @@ def test_a_resumed_learner_sees_the_same_order_and_their_answer() -> None:
     at.radio(key=f"read.quiz.{item.id}").set_value(wrong).run()  # the value is the choice itself
     assert len(at.error) == 1
 
-    again = read_page(learner="Iris", **{"class": code})  # a new session: a reload, a new day
+    own_link = at.session_state["learners.resume"]  # the address: the learner's resume link
+    again = read_page(resume=own_link)  # a new session: a reload, a new day
     assert shown_options(again, other) == order
     answered = next(m.value for m in again.markdown if "(your answer)" in m.value)
     assert f":red[✘ {item.choices[wrong]}] *(your answer)*" in answered

@@ -1,10 +1,12 @@
 """Kill test: a learner's progress, once the app has shown it, survives the server being killed
-with SIGKILL. A real `streamlit run` server, a real browser, the default SQLite database."""
+with SIGKILL, and their own resume link (the address the app kept) brings it back. A real
+`streamlit run` server, a real browser, the default SQLite database."""
 
 from __future__ import annotations
 
 import signal
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -42,6 +44,9 @@ def test_progress_survives_sigkill(browser, tmp_path: Path) -> None:
         expect(sidebar(page)).to_contain_text("1. Explore ✓", timeout=15_000)  # acknowledged
         expect(sidebar(page)).to_contain_text("1 of 5 steps done")
         assert_no_error(page)
+        page.wait_for_url("**resume=*")  # the address is the learner's own resume link
+        bookmark = parse_qs(urlsplit(page.url).query)["resume"][0]
+        assert "learner" not in page.url and "class=" not in page.url
         context.close()
         srv.process.send_signal(signal.SIGKILL)  # no shutdown, no flush, no goodbye
         assert srv.process.wait(timeout=10) == -signal.SIGKILL
@@ -49,7 +54,7 @@ def test_progress_survives_sigkill(browser, tmp_path: Path) -> None:
     with running_server(tmp_path / "second.log", env=env) as srv:
         context = browser.new_context(viewport={"width": 1366, "height": 900})
         page = context.new_page()
-        page.goto(f"{srv.url}/{LINK}")  # the bookmark: the overview, a fresh session
+        page.goto(f"{srv.url}/?resume={bookmark}")  # the bookmark: a fresh session
         wait_until_idle(page)
         expect(sidebar(page)).to_contain_text("Ada", timeout=15_000)
         expect(sidebar(page)).to_contain_text("1. Explore ✓", timeout=15_000)

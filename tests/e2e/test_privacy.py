@@ -1,0 +1,94 @@
+"""A learner's work is theirs, in a real browser: learner A joins class SOC-101 and writes a
+Reflect answer; a classmate in another browser opens `/reflect?learner=A&class=SOC-101` and sees
+none of A's answers and cannot change them; A's own resume link (on another computer) still
+shows them. The resume code never reaches the server's log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from dropout_lab.store import Store
+from tests.support.harness import running_server, wait_until_idle
+
+from .conftest import assert_no_error
+
+pytestmark = pytest.mark.e2e
+
+NAME, CLASS = "Avery", "SOC-101"
+ANSWER = "Dropout stays off at inference: predict uses every unit, scaled as in training."
+
+
+def sidebar(page: Page):
+    return page.locator('[data-testid="stSidebar"]')
+
+
+def first_answer(page: Page):
+    return page.get_by_placeholder("Write your answer here", exact=False).first
+
+
+def open_reflect(browser: Browser, url: str) -> Page:
+    """A new browser context (its own cookies and storage: another person's browser)."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.goto(url, timeout=120_000)
+    wait_until_idle(page)
+    return page
+
+
+def test_a_classmate_with_the_name_and_class_sees_and_changes_nothing(
+    browser: Browser, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    env = {"DROPOUT_LAB_DATA_DIR": str(data_dir), "DROPOUT_LAB_PRECOMPUTE": "0"}
+    with running_server(tmp_path / "server.log", env=env) as srv:
+        # A joins (a name not taken yet) and writes an answer.
+        a = open_reflect(browser, f"{srv.url}/reflect?learner={NAME}&class={CLASS}")
+        expect(sidebar(a)).to_contain_text(NAME, timeout=30_000)
+        expect(a.get_by_text("Your resume link.", exact=False)).to_be_visible()
+        a.wait_for_url("**resume=*")
+        code = parse_qs(urlsplit(a.url).query)["resume"][0]
+        assert f"?resume={code}" in a.locator('[data-testid="stCode"]').first.inner_text()
+        first_answer(a).fill(ANSWER)
+        first_answer(a).press("Control+Enter")
+        wait_until_idle(a)
+        assert_no_error(a)
+
+        # The classmate: the same name and class code, another browser.
+        b = open_reflect(browser, f"{srv.url}/reflect?learner={NAME}&class={CLASS}")
+        expect(sidebar(b)).to_contain_text("already a learner", timeout=30_000)
+        expect(sidebar(b).get_by_role("textbox", name="Resume code")).to_be_visible()  # enter the code, or
+        expect(sidebar(b).get_by_role("textbox", name="Display name")).to_be_visible()  # another name
+        expect(first_answer(b)).to_have_value("")
+        assert ANSWER not in b.inner_text("body")
+        assert code not in b.url and code not in b.inner_text("body")
+        first_answer(b).fill("Overwritten by a classmate.")
+        first_answer(b).press("Control+Enter")
+        wait_until_idle(b)
+        b.reload()  # still nothing of A's, and nothing written to A's work
+        wait_until_idle(b)
+        expect(first_answer(b)).to_have_value("")
+        expect(sidebar(b)).not_to_contain_text(f"{NAME} · class")
+        assert_no_error(b)
+
+        # A's own link, on another computer, still shows A's answer.
+        c = open_reflect(browser, f"{srv.url}/reflect?resume={code}")
+        expect(sidebar(c)).to_contain_text(NAME, timeout=30_000)
+        expect(first_answer(c)).to_have_value(ANSWER, timeout=30_000)
+        assert_no_error(c)
+        a.reload()  # and A's own tab, reloaded
+        wait_until_idle(a)
+        expect(first_answer(a)).to_have_value(ANSWER, timeout=30_000)
+        for page in (a, b, c):
+            page.context.close()
+        log = srv.log()
+
+    store = Store(f"sqlite:///{data_dir / 'dropout-lab.sqlite3'}")
+    (me,) = store.class_learners(CLASS)
+    assert (me.name, list(store.reflections(me.id).values())) == (NAME, [ANSWER])
+    store.close()
+    assert code not in log and code.split("-", 1)[1] not in log
