@@ -286,4 +286,8 @@ def run_benchmarks(only: list[str] | None = None) -> dict:
         from tests.bench.grading_bench import run_grading_bench
 
         results["grading"] = run_grading_bench()
+    if "fairness" in sections:
+        from tests.bench.fairness_bench import run_fairness_bench
+
+        results["fairness"] = run_fairness_bench()
     return results
