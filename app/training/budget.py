@@ -23,7 +23,7 @@ TRAIN_ROWS = 1000  # the lesson data's training rows (lesson/traffic.py)
 
 K_SMALL = 1.3e-10  # s per parameter × row × epoch, models that fit in cache (≤ 4M parameters)
 CACHE_PARAMS = 4_000_000  # above this, k grows as (P / CACHE_PARAMS) ** CACHE_EXPONENT
-CACHE_EXPONENT = 0.6
+CACHE_EXPONENT = 0.45
 EPOCH_OVERHEAD = 0.004  # s per epoch: the graph call, the shuffle, validation bookkeeping
 STARTUP = 0.3  # s: building the model and tracing its epoch function ...
 STARTUP_PER_LAYER = 0.1  # ... which grows with the layers
