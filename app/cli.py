@@ -1,5 +1,6 @@
 """The `dropout-lab` command: serve the app, check lab code, train, grade, precompute, benchmark,
-bring the database up to date and check a class server before the lesson (doctor).
+bring the database up to date, print a class roster's resume links and check a class server
+before the lesson (doctor).
 
 Normal output is for people: no library chatter (`--verbose` shows it), a progress bar for long
 commands, and every error one line that says what to do, with a non-zero exit status."""
@@ -233,6 +234,29 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_roster(args: argparse.Namespace) -> int:
+    from dropout_lab.lesson import lesson_config
+    from dropout_lab.store import Store, default_url
+    from dropout_lab.store.access import resume_link
+
+    try:
+        cfg = lesson_config.load(args.lesson)
+    except lesson_config.LessonConfigError as e:
+        raise CommandError(str(e)) from None
+    if not cfg.roster:
+        raise CommandError("the lesson file has no [class] roster (give --lesson PATH)")
+    store = Store(default_url())
+    lines = store.roster(cfg.class_code, list(cfg.roster), reissue=args.reissue)
+    store.close()
+    print(f"Class {cfg.class_code}: give each learner their own link (it opens their work).")
+    for line in lines:
+        shown = resume_link(args.base_url, line.code) if line.code else "has a link already"
+        print(f"{line.name}\t{shown}")
+    if any(not line.code for line in lines):
+        print("(--reissue replaces those links: their old links stop working)")
+    return 0
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from dropout_lab import doctor
 
@@ -300,6 +324,17 @@ def build_parser() -> argparse.ArgumentParser:
                         "$DROPOUT_LAB_DATA_DIR/runs)")  # fmt: skip
 
     command("migrate", cmd_migrate, "bring the database to the current schema (serve does too)")
+
+    roster = command("roster", cmd_roster, "create the lesson file's roster; print their links")
+    roster.add_argument("--lesson", metavar="PATH", help="the lesson file (DROPOUT_LAB_LESSON)")
+    roster.add_argument(
+        "--base-url", default="", metavar="URL",
+        help="the app's address, e.g. https://lab.example.org (to print whole links)",
+    )  # fmt: skip
+    roster.add_argument(
+        "--reissue", action="store_true",
+        help="new links for learners who have one already (their old links stop working)",
+    )  # fmt: skip
 
     doctor = command("doctor", cmd_doctor, "check that this server can host a class")
     doctor.add_argument("--host", default="localhost", help="the --host serve will get")

@@ -4,6 +4,7 @@ from the database, restoring a returning learner's work, privacy, lesson locks."
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -487,3 +488,25 @@ def test_learners_from_before_resume_links_claim_theirs_only_where_allowed(
     assert at.session_state["reflect.answers"] == {"q1": "Olga's"}
     assert any(resume_code(at) in c.value for c in at.code)  # her link, shown once
     assert session.LEARNERS_LEARNER not in start(learner="Olga", **{"class": code}).session_state
+
+
+def test_the_lesson_file_checks_the_roster_and_the_access_settings() -> None:
+    from dropout_lab.lesson.lesson_config import LessonConfigError, parse
+
+    table = {"code": "SOC-101", "roster": [" Ada  Lovelace", "Bob"], "first_visit_link": True}
+    cfg = parse({"class": table, "dashboard": {"idle_minutes": 5}})
+    assert cfg.roster == ("Ada Lovelace", "Bob") and cfg.first_visit_link
+    assert cfg.idle_minutes == 5
+    assert parse({}).roster == () and not parse({}).first_visit_link
+    assert parse({}).idle_minutes == 30
+    for bad, message in (
+        ({"class": {"roster": ["Ada"]}}, "needs [class] code"),
+        ({"class": {"code": "X", "roster": ["Ada", "ada"]}}, "names a learner twice"),
+        ({"class": {"code": "X", "roster": ["<b>"]}}, "may contain only letters"),
+        ({"class": {"code": "X", "roster": "Ada"}}, "a list of distinct learner names"),
+        ({"class": {"first_visit_link": "yes"}}, "must be true or false"),
+        ({"dashboard": {"idle_minutes": 0}}, "an integer 1..1440"),
+        ({"dashboard": {"idle": 5}}, "unknown key"),
+    ):
+        with pytest.raises(LessonConfigError, match=re.escape(message)):
+            parse(bad)

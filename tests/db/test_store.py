@@ -574,3 +574,33 @@ def test_the_roster_creates_learners_with_codes_once(store: Store) -> None:
     assert fresh[0].code and not store.resume(lines[0].code, "ip:1").ok
     assert [p.name for p in store.class_learners("SOC-101")] == [
         "Ada Lovelace", "Linked", "Old Timer"]  # fmt: skip
+
+
+def test_the_roster_command_prints_each_learners_link(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    from dropout_lab import cli
+
+    lesson = tmp_path / "soc-101.toml"
+    lesson.write_text('[class]\ncode = "SOC-101"\nroster = ["Ada Lovelace", "Bob"]\n')
+    monkeypatch.setenv("DROPOUT_LAB_DATABASE_URL", store_url)
+
+    def roster(*extra: str) -> dict[str, str]:
+        args = ["roster", "--lesson", str(lesson), "--base-url", "https://lab.example.org/"]
+        assert cli.main([*args, *extra]) == 0
+        out = capsys.readouterr().out
+        return dict(line.split("\t") for line in out.splitlines() if "\t" in line)
+
+    first = roster()
+    assert set(first) == {"Ada Lovelace", "Bob"}
+    store = Store(store_url)
+    for name, link in first.items():
+        assert link.startswith("https://lab.example.org/?resume=")
+        assert store.resume(link, "ip:1").value.learner.name == name  # a pasted link works
+    assert roster() == {"Ada Lovelace": "has a link already", "Bob": "has a link already"}
+    again = roster("--reissue")
+    assert not store.resume(first["Bob"], "ip:1").ok and store.resume(again["Bob"], "ip:1").ok
+    store.close()
+    lesson.write_text('[class]\ncode = "SOC-101"\n')
+    assert cli.main(["roster", "--lesson", str(lesson)]) == 2
+    assert "no [class] roster" in capsys.readouterr().err
