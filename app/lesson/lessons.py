@@ -92,6 +92,8 @@ class QuizItem:
     choices: tuple[str, ...]
     answer: int  # index into choices
     explanation: str
+    # per choice, the misconception a learner who picks it holds ("" for the right one)
+    misconceptions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -238,7 +240,23 @@ def quiz_item(entry: Mapping[str, Any], where: str = "quiz item") -> QuizItem:
         choices=tuple(c.strip() for c in choices),
         answer=answer,
         explanation=_text(entry, "explanation", where),
+        misconceptions=_misconceptions(entry, len(choices), answer, where),
     )
+
+
+def _misconceptions(entry: Mapping[str, Any], n: int, answer: int, where: str) -> tuple[str, ...]:
+    """The optional `misconception` list: one entry per choice, "" for the right answer and
+    the misconception behind each wrong one (the instructor's view names it)."""
+    found = entry.get("misconception")
+    if found is None:
+        return ()
+    if not isinstance(found, list) or len(found) != n or not all(isinstance(m, str) for m in found):
+        raise ValueError(f"{where}: 'misconception' must list one string per choice ({n})")
+    if found[answer].strip():
+        raise ValueError(f"{where}: 'misconception' of the right answer must be \"\"")
+    if not all(m.strip() for i, m in enumerate(found) if i != answer):
+        raise ValueError(f"{where}: every wrong choice needs its 'misconception'")
+    return tuple(m.strip() for m in found)
 
 
 def load_quiz(path: Path = QUIZ_FILE, sections: Iterable[str] | None = None) -> list[QuizItem]:

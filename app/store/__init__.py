@@ -14,6 +14,8 @@ One room per concern:
 - `limits`: wrong resume codes and instructor tokens, counted per client;
 - `learners`: one learner's rows (join, progress, quiz, submissions, reflections);
 - `classes`: a class's rows, for the instructor dashboard only;
+- `predictions`: each learner's predictions before a reveal (a value or an explicit skip);
+- `insights`: a class's answers (quiz, predictions, reflections), for the dashboard only;
 - `runblobs`: finished training runs shared by every app process using the database;
 - `runqueue`: the training queue (run requests, runs being trained, workers' heartbeats);
 - `classroom`: the dashboard's tables, figure and CSV, as plain data.
@@ -22,19 +24,21 @@ The store never imports Streamlit or TensorFlow; a `Store` is thread-safe.
 """
 
 from dropout_lab.store.classes import ClassQueries
+from dropout_lab.store.insights import InsightQueries
 from dropout_lab.store.learners import Learner, LearnerQueries
+from dropout_lab.store.predictions import PredictionQueries
 from dropout_lab.store.runblobs import RunBlobs
 from dropout_lab.store.runqueue import RunQueue
 from dropout_lab.store.schema import default_data_dir, default_url
 
 
-class Store(LearnerQueries, ClassQueries, RunBlobs, RunQueue):
+class Store(LearnerQueries, PredictionQueries, ClassQueries, InsightQueries, RunBlobs, RunQueue):
     """Learners, progress, quiz answers, submissions, reflections and finished runs, in the
     database at `url` (default: `default_url()`), upgraded to the newest schema on opening.
 
     A learner only ever sees their own data: every per-learner method takes the learner's id.
-    The class-level methods (`class_learners`, `class_progress`, `class_sweep`) are for the
-    instructor dashboard only. Thread-safe."""
+    The class-level methods (`class_learners`, `class_progress`, `class_sweep`,
+    `class_answers`) are for the instructor dashboard only. Thread-safe."""
 
 
 __all__ = ["Learner", "Store", "default_data_dir", "default_url"]
