@@ -54,12 +54,19 @@ def go_to_line_end(page: Page, line: int) -> None:
     page.keyboard.press("End")
 
 
-def line_top(page: Page, line: int) -> float:
-    """Where line `line`'s number sits in the gutter (its box's top, in page pixels)."""
+def line_box(page: Page, line: int) -> dict:
+    """Where line `line`'s number sits in the gutter (page pixels)."""
     number = page.locator(".cm-lineNumbers .cm-gutterElement").filter(
         has_text=re.compile(rf"^{line}$")
     )
-    return number.bounding_box()["y"]
+    return number.bounding_box()
+
+
+def on_line(page: Page, locator, line: int) -> bool:
+    """Whether the element's middle is level with line `line` (within half a line)."""
+    box, number = locator.bounding_box(), line_box(page, line)
+    middle = box["y"] + box["height"] / 2
+    return abs(middle - (number["y"] + number["height"] / 2)) < number["height"] / 2
 
 
 def delay_ms(page: Page, count: int) -> float:
@@ -79,13 +86,18 @@ def test_a_mistake_is_marked_on_its_line_within_half_a_second_and_the_fix_clears
     page.keyboard.press("Enter")
     page.keyboard.type("import os")
     marker = page.locator(editor.MARKER)
-    expect(marker).to_have_count(1, timeout=MARK_WITHIN_MS)  # no Ctrl+Enter, no blur
+    try:
+        expect(marker).to_have_count(1, timeout=MARK_WITHIN_MS)  # no Ctrl+Enter, no blur
+    except AssertionError:
+        expect(marker).to_have_count(1, timeout=10_000)
+        pytest.fail(f"the marker came {delay_ms(page, 1):.0f} ms after the last keystroke")
     print(f"\nmarker shown {delay_ms(page, 1):.0f} ms after the last keystroke")
-    assert abs(marker.bounding_box()["y"] - line_top(page, line)) < 4, "marker on another line"
+    assert on_line(page, marker, line), "the marker is not on the refused line"
     expect(marker).to_have_attribute("aria-label", re.compile(rf"^Line {line}: import os is not"))
     message = page.locator(".dl-line-message-error")
     expect(message).to_contain_text("import os")
-    assert message.bounding_box()["y"] > line_top(page, line)  # under the refused line
+    number = line_box(page, line)
+    assert message.bounding_box()["y"] >= number["y"] + number["height"] - 1  # under the line
     expect(page.get_by_text(f"Line {line}:", exact=False).first).to_be_visible()  # the verdict
     expect(page.get_by_role("button", name="▶ Train mine")).to_be_disabled()
 
@@ -124,14 +136,16 @@ def test_the_numpy_labs_use_the_same_editor(server, page: Page) -> None:
     open_build(page, server)
     page.get_by_text("NumPy: write dropout yourself").click()
     wait_until_idle(page)
+    expect(page.get_by_label(KERAS, exact=True)).to_have_count(0)  # the Keras lab's is gone
     box = page.get_by_label(NUMPY, exact=True)
     expect(box).to_be_visible()
-    expect(page.locator(".cm-lineNumbers")).to_be_visible()
-    expect(page.locator(".tok-keyword").first).to_be_visible()  # Python highlighting
+    root = page.locator(".dl-editor").filter(has=box)
+    expect(root.locator(".cm-lineNumbers")).to_be_visible()
+    expect(root.locator(".tok-keyword").first).to_be_visible()  # Python highlighting
     box.click()
     page.keyboard.press("Control+End")
     page.keyboard.type("def broken(:")
-    marker = page.locator(editor.MARKER)
+    marker = root.locator(editor.MARKER)
     expect(marker).to_have_count(1, timeout=5_000)  # a syntax error, checked without running
     last = len(editor.editor_text(page, NUMPY).split("\n"))
     expect(marker).to_have_attribute("aria-label", re.compile(rf"^Line {last}: Syntax error"))
@@ -140,6 +154,7 @@ def test_the_numpy_labs_use_the_same_editor(server, page: Page) -> None:
     expect(marker).to_have_count(0, timeout=5_000)
     page.get_by_text("NumPy: backpropagate through it").click()
     wait_until_idle(page)
+    expect(page.get_by_label(NUMPY, exact=True)).to_have_count(1)  # the other lab's is gone
     expect(page.get_by_label(NUMPY, exact=True)).to_be_visible()
     assert_no_error(page)
 

@@ -52,6 +52,7 @@ def paste_code(page, label: str, code: str) -> None:
     from playwright.sync_api import expect
 
     box = page.get_by_label(label, exact=True)
+    expect(box).to_have_count(1)  # the previous lab's editor (same label) gone
     box.click()
     page.keyboard.press("Control+a")
     box.evaluate(
