@@ -11,7 +11,15 @@ from dropout_lab.codelab import reader as codelab
 from dropout_lab.codelab.budget import budget_message
 from dropout_lab.lesson import labs, traffic
 from dropout_lab.lesson.content import step_text
-from dropout_lab.ui import code_editor, learners, numpy_lab, session, settings, training
+from dropout_lab.ui import (
+    code_editor,
+    learners,
+    numpy_lab,
+    predictions,
+    session,
+    settings,
+    training,
+)
 
 LAB = labs.load_lab("overfit")
 TEXT = step_text("build")
@@ -65,6 +73,7 @@ def submit(label: str, spec, config, *, replace: bool = True) -> None:
 def controls(result) -> None:
     st.subheader(TEXT["train"]["heading"])
     st.markdown(TEXT["train"]["explain"])
+    predictions.build_form()  # before the first training, the learner predicts (or skips)
     c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 2], vertical_alignment="bottom")
     base, max_epochs, locked_seed = settings.build_config(LAB.config)  # the lesson file's
     epochs = c1.number_input("Epochs", 1, max_epochs, base.epochs, key=session.BUILD_EPOCHS)
@@ -74,6 +83,7 @@ def controls(result) -> None:
     budget = settings.config().budget_seconds
     over = budget_message(result.spec, config, budget) if result.ok else None
     blocked = not result.ok or over is not None  # over the lesson's compute budget: no Train
+    blocked = blocked or predictions.build_pending()  # the prediction (or its skip) comes first
     mine = c3.button("▶ Train mine", type="primary", disabled=blocked, width="stretch")
     both = c4.button("▶▶ Train both", disabled=blocked, width="stretch")
     stop = c5.button("■ Stop", disabled=not training.any_active(), width="stretch")
@@ -160,3 +170,4 @@ if training.any_active():
     live_panel()
 else:
     run_panel()
+predictions.build_reveal()  # after the first finished run: the prediction beside the runs

@@ -11,7 +11,7 @@ from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.spec import ModelSpec, TrainConfig, run_key
 from dropout_lab.training import compare, precompute, run_claims, sweep_claims
 from dropout_lab.training.sweep import summary_rows, summary_table, sweep_histories
-from dropout_lab.ui import charts, claims, learners, session, settings, training
+from dropout_lab.ui import charts, claims, learners, predictions, session, settings, training
 
 TEXT = step_text("compare")
 LABELS = TEXT["curves"]["labels"]
@@ -86,6 +86,8 @@ def sweep_section(loaded: dict) -> None:
     if not sweep:
         return
     st.header(text["heading"])
+    if not predictions.compare_sweep(sweep, rates):
+        return  # the learner predicts the best rate (or skips) before the sweep is drawn
     seeds = fmt.count(min(len(h) for h in sweep.values()))
     epochs = min(len(h["val_loss"]) for hs in sweep.values() for h in hs)
     st.markdown(text["explain"].format(seeds=seeds, rates=rate_list(sweep)))

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dropout_lab.lesson.steps import lesson
 from dropout_lab.store import classroom
-from dropout_lab.ui import instructor, learners, marks, session, settings
+from dropout_lab.ui import class_view, instructor, learners, marks, session, settings
 
 TEXT = learners.TEXT["dashboard"]
 
@@ -64,6 +64,7 @@ if instructor.gate():
         table = classroom.progress_rows(progress, criteria, titles)
         instructor.add_status(table, progress)
         st.dataframe(table, hide_index=True, width="stretch", key=session.DASHBOARD_PROGRESS)
+        class_view.show(store, code)  # what the class thinks: quiz, predictions, reflections
         st.subheader(TEXT["sweep_heading"], anchor=False)
         sweep = store.class_sweep(code)
         if sweep:

@@ -11,7 +11,7 @@ import streamlit as st
 
 from dropout_lab.lesson import explore
 from dropout_lab.ui import explore_component as live
-from dropout_lab.ui import learners, session, state
+from dropout_lab.ui import learners, predictions, session, state
 from dropout_lab.ui.timing import timed
 
 RATE = session.EXPLORE_RATE
@@ -136,4 +136,5 @@ def layer(s: explore.Settings) -> tuple[explore.LayerView, str, bool]:
 st.title("🎛️ Explore: dropout, live")
 st.markdown(TEXT["intro"])
 init_from_link()
+predictions.explore()  # before the first slider move: the scale at p = 0.5
 explorer(controls())

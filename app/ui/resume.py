@@ -1,6 +1,6 @@
 """A returning learner's work, put back into the session: every key the session table marks
 RESUMED is filled here, by its own restorer, from what the store holds (progress, quiz answers,
-reflections and the latest submission of the Keras lab)."""
+reflections, predictions and the latest submission of the Keras lab)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ class Stored:
     submission: dict | None  # the latest of the lab, if any
     latest: dict | None  # its {"spec", "config"} for build.latest, if it has both
     run_key: str | None  # its run, if this server can show it
+    predictions: dict[str, dict]  # prediction id -> {"value", "skipped", "made_at"}
 
     @classmethod
     def load(cls, store, learner_id: int) -> Stored:
@@ -38,11 +39,18 @@ class Stored:
             submission=sub,
             latest=latest,
             run_key=run_key,
+            predictions=store.predictions(learner_id),
         )
 
     def anything(self) -> bool:
         """Is there any work to welcome the learner back to?"""
-        return bool(any(self.progress.values()) or self.quiz or self.reflections or self.submission)
+        return bool(
+            any(self.progress.values())
+            or self.quiz
+            or self.reflections
+            or self.submission
+            or self.predictions
+        )
 
 
 def _latest_and_run(sub: dict) -> tuple[dict | None, str | None]:
@@ -108,6 +116,12 @@ def _runs(work: Stored) -> None:
         st.session_state[session.BUILD_RUNS] = [*runs, {"label": YOUR_MODEL, "key": work.run_key}]
 
 
+def _predictions(work: Stored) -> None:
+    made = session.value(session.LEARNERS_PREDICTIONS)
+    for pid, got in work.predictions.items():  # the stored one was made first: it is kept
+        made[pid] = {"value": got["value"], "skipped": bool(got["skipped"])}
+
+
 def _saved_runs(work: Stored) -> None:
     if work.run_key:
         session.value(session.LEARNERS_SAVED_RUNS).add(work.run_key)
@@ -121,6 +135,7 @@ RESTORERS: dict[str, Callable[[Stored], None]] = {
     session.BUILD_CODE: _code,
     session.BUILD_LATEST: _latest,
     session.BUILD_RUNS: _runs,
+    session.LEARNERS_PREDICTIONS: _predictions,
 }
 
 

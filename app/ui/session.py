@@ -126,6 +126,11 @@ LEARNERS_JOIN = Key("learners.join", bool, BUTTON, LEARNER, "the join form's but
 LEARNERS_LEAVE = Key("learners.leave", bool, BUTTON, LEARNER, "Leave: forget the learner")
 LEARNERS_EXPLORE_START = Key("learners.explore_start", float, "", LEARNER,
                              "Explore's rate when first seen (criterion: the rate moved)")
+LEARNERS_PREDICTIONS = Key("learners.predictions", dict[str, dict], "", RESUMED,
+                            'prediction id -> {"value", "skipped"} as made (lesson/predictions.py)',
+                            dict)
+LEARNERS_PREDICT_PROBLEM = Key("learners.predict_problem", tuple[str, str], "", LEARNER,
+                               "(step, text) to say once at that step's prediction form")
 
 EXPLORE_RATE = Key("explore.rate", float, "", SESSION,
                    "dropout rate: a new ?rate=, else the live view's settled rate, else 0.3")
@@ -138,6 +143,12 @@ EXPLORE_FORM = Key("explore.form", str, "radio", SESSION, '"inverted" or "origin
 EXPLORE_INFERENCE = Key("explore.inference", bool, "toggle", SESSION, "inference mode")
 EXPLORE_USE_MINE = Key("explore.use_mine", bool, "toggle", LEARNER,
                        "use the learner's passing NumPy dropout (shown once it passed)")
+EXPLORE_PREDICT_FORM = Key("explore.predict_form", None, "form", SESSION,
+                           "the scale-factor prediction (above the live view)")
+EXPLORE_PREDICT_SCALE = Key("explore.predict_scale", float, "number_input", SESSION,
+                            "the predicted scale of a kept unit at p = 0.5 (None until typed)")
+EXPLORE_PREDICT_CHECK = Key("explore.predict_check", bool, BUTTON, SESSION, "commit the guess")
+EXPLORE_PREDICT_SKIP = Key("explore.predict_skip", bool, BUTTON, SESSION, "skip the guess")
 
 READ_SECTION = Key("read.section", str, "radio", SESSION, "the section's slug: ?section= once")
 READ_QUIZ_ANSWERS = Key("read.quiz_answers", dict[str, int], "", RESUMED,
@@ -203,6 +214,18 @@ BUILD_NET_CODE = Key("build.net_code", str, "", LEARNER,
                      "the code of this learner's NumPy network run (the shared runs' key)")
 BUILD_NET_CURVES = Key("build.net_curves", None, CHART, LEARNER,
                        "the NumPy network's curves, beside the Keras runs")
+BUILD_PREDICT_FORM = Key("build.predict_form", None, "form", LEARNER,
+                         "the prediction before the first training")
+BUILD_PREDICT_SHAPE = Key("build.predict_shape", str, "radio", LEARNER,
+                          'what the no-dropout validation loss will do: "fall", "level", "climb"')
+BUILD_PREDICT_ACCURACY = Key("build.predict_accuracy", float, "number_input", LEARNER,
+                             "Dropout(0.3)'s predicted change of the final val. accuracy (points)")
+BUILD_PREDICT_CHECK = Key("build.predict_check", bool, BUTTON, LEARNER, "commit the prediction")
+BUILD_PREDICT_SKIP = Key("build.predict_skip", bool, BUTTON, LEARNER, "skip the prediction")
+BUILD_PREDICT_SHOWN = Key("build.predict_shown", bool, "", LEARNER,
+                          "the prediction's reveal has been shown: it stays while runs train")
+BUILD_PREDICT_CHART = Key("build.predict_chart", None, CHART, LEARNER,
+                          "the prediction beside the lesson's runs")
 
 COMPARE_REGULARISERS = Key("compare.regularisers", list[str], "pills", SESSION,
                            "other regularisers shown beside the curves")
@@ -216,6 +239,14 @@ COMPARE_EXPORT_RUN = Key("compare.export_run", str, "selectbox", SESSION, "the r
 COMPARE_CSV = Key("compare.csv", bool, "download_button", SESSION, "the history as CSV")
 COMPARE_SCRIPT = Key("compare.script", bool, "download_button", SESSION, "a Keras script")
 COMPARE_NOTEBOOK = Key("compare.notebook", bool, "download_button", SESSION, "a notebook")
+COMPARE_PREDICT_FORM = Key("compare.predict_form", None, "form", SESSION,
+                           "the rate prediction, before the sweep is drawn")
+COMPARE_PREDICT_RATE = Key("compare.predict_rate", float, "radio", SESSION,
+                           "the rate expected to give the lowest final validation loss")
+COMPARE_PREDICT_CHECK = Key("compare.predict_check", bool, BUTTON, SESSION, "commit the pick")
+COMPARE_PREDICT_SKIP = Key("compare.predict_skip", bool, BUTTON, SESSION, "skip the pick")
+COMPARE_PREDICT_CHART = Key("compare.predict_chart", None, CHART, SESSION,
+                            "the final validation loss by rate, with the pick")
 
 REFLECT_ANSWERS = Key("reflect.answers", dict[str, str], "", RESUMED,
                       "question id -> text: kept when the learner leaves the page", dict)
@@ -263,6 +294,15 @@ DASHBOARD_CSV_WORK = Key("dashboard.csv_work", bool, "download_button", SESSION,
                          "every learner's work as CSV")
 DASHBOARD_CSV_SWEEP = Key("dashboard.csv_sweep", bool, "download_button", SESSION,
                           "the sweep as CSV")
+DASHBOARD_INSIGHTS = Key("dashboard.insights", bool, "toggle", SESSION,
+                         "show what the class thinks (ui/class_view.py)")
+DASHBOARD_QUIZ = Key("dashboard.quiz", None, "dataframe", SESSION, "the quiz items' first tries")
+DASHBOARD_PREDICTION = Family("dashboard.prediction.", "prediction id", None, CHART, SESSION,
+                              "the class's answers to a prediction against its outcome")
+DASHBOARD_CSV_GRADEBOOK = Key("dashboard.csv_gradebook", bool, "download_button", SESSION,
+                              "a row per learner, a column per item, as CSV")
+DASHBOARD_CSV_ITEMS = Key("dashboard.csv_items", bool, "download_button", SESSION,
+                          "a row per item, as CSV")
 # fmt: on
 
 TABLE: tuple[Key | Family, ...] = tuple(

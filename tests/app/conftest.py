@@ -1,5 +1,7 @@
 """Page tests share one throw-away data directory (the runs store) for the whole session, and
-the server's background precompute stays off so it does not compete with the tests' runs."""
+the server's background precompute stays off so it does not compete with the tests' runs.
+The predictions before each reveal are off too (every step shows its outcome at once, as the
+tests of each step expect): tests/app/test_predictions.py turns them on."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ def isolated_data_dir(tmp_path_factory: pytest.TempPathFactory):
     settings = {
         "DROPOUT_LAB_DATA_DIR": str(tmp_path_factory.mktemp("data")),
         "DROPOUT_LAB_PRECOMPUTE": "0",
+        "DROPOUT_LAB_PREDICTIONS": "off",
     }
     previous = {name: os.environ.get(name) for name in settings}
     os.environ.update(settings)

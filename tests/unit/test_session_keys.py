@@ -135,7 +135,7 @@ def test_every_resumed_key_has_one_restorer() -> None:
     assert set(resume.RESTORERS) == {k.name for k in session.RESUMED_KEYS}
     assert {k.name for k in session.RESUMED_KEYS} == {
         "learners.progress", "learners.saved_runs", "read.quiz_answers", "reflect.answers",
-        "build.code", "build.latest", "build.runs",
+        "build.code", "build.latest", "build.runs", "learners.predictions",
     }  # fmt: skip
 
 

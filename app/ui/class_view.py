@@ -1,0 +1,134 @@
+"""The instructor's view before the next lecture (issue 13, part 5): what the class thinks.
+
+For every quiz item, the share of the class right on the first try and the wrong answer chosen
+most, with the misconception it stands for; for every prediction, the class's answers against
+what the lesson's runs did (a chart each); for every think-deeper question, the answers side by
+side; and two CSV files: a row per learner with a column per item (the gradebook), and a row
+per item. Behind a toggle on the dashboard (steps/dashboard.py); the sums are
+`dropout_lab.lesson.insights`, the words lessons/predictions.toml's [class].
+"""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from dropout_lab.lesson import insights, lessons
+from dropout_lab.lesson import predictions as pr
+from dropout_lab.store import classroom
+from dropout_lab.ui import charts, session, settings
+
+log = logging.getLogger(__name__)
+
+TEXT = pr.words("class")
+COLUMNS = 3  # think-deeper answers side by side
+
+
+def _work(store, class_code: str) -> insights.ClassWork:
+    got = store.class_answers(class_code)
+    made = {lid: {pid: pr.Made.from_dict(m) for pid, m in ps.items()}
+            for lid, ps in got.predictions.items()}  # fmt: skip
+    return insights.ClassWork(got.learners, got.quiz, made, got.reflections)
+
+
+def outcomes() -> dict[str, pr.Value]:
+    """What the lesson's stored runs answer (the pair, and the sweep once every rate on show is
+    there); Explore's outcome needs no run. Missing runs are never trained from here."""
+    from dropout_lab.training import precompute
+    from dropout_lab.training.sweep import SEEDS, summary_rows, sweep_histories
+    from dropout_lab.ui import training
+
+    try:
+        reqs = precompute.requests(precompute.base_config(settings.config()))
+        loaded = precompute.load(training.service().store, reqs)
+    except Exception:  # the view goes on without the runs: outcomes "not known yet"
+        log.exception("reading the lesson's runs failed")
+        loaded = {}
+    rates = settings.config().sweep_rates
+    sweep = {r: h for r, h in sweep_histories(loaded).items() if r in rates}
+    whole = set(sweep) == set(rates) and all(len(h) == len(SEEDS) for h in sweep.values())
+    rows = summary_rows(sweep) if whole else []
+    return pr.outcomes(loaded.get(precompute.NO_DROPOUT), loaded.get(precompute.DROPOUT), rows)
+
+
+def _quiz(stats: list[insights.QuizStat], dropped: int) -> None:
+    st.subheader(TEXT["quiz_heading"], anchor=False)
+    st.caption(TEXT["quiz_explain"])
+    if not any(s.answered for s in stats):
+        st.info(TEXT["quiz_none"])
+        return
+    cols = TEXT["quiz_columns"]
+    rows = [{cols["item"]: s.item.prompt, cols["section"]: s.item.section,
+             cols["answered"]: s.answered, cols["right"]: s.share_right,
+             cols["wrong"]: s.wrong_text() + (TEXT["tied"] if s.tied else ""),
+             cols["wrong_count"]: s.wrong_count or None,
+             cols["misconception"]: s.misconception()} for s in stats]  # fmt: skip
+    config = {cols["right"]: st.column_config.ProgressColumn(
+        cols["right"], min_value=0.0, max_value=1.0, format="percent")}  # fmt: skip
+    st.dataframe(rows, hide_index=True, width="stretch", column_config=config,
+                 key=session.DASHBOARD_QUIZ)  # fmt: skip
+    if dropped:
+        st.caption(TEXT["quiz_dropped"].format(count=dropped))
+
+
+def _predictions(dists: list[insights.Distribution]) -> None:
+    from dropout_lab.charts import predictions as figures
+
+    st.subheader(TEXT["predictions_heading"], anchor=False)
+    st.caption(TEXT["predictions_explain"])
+    for k, d in enumerate(dists):
+        if k % 2 == 0:
+            row = st.columns(2)
+        with row[k % 2]:
+            st.markdown(f"**{d.prediction.title}**")
+            charts.plot(figures.class_prediction_figure, d,
+                        key=session.DASHBOARD_PREDICTION.of(d.prediction.id),
+                        about=figures.describe_class(d))  # fmt: skip
+            if d.outcome is None:
+                st.caption(TEXT["no_outcome"])
+
+
+def _reflections(questions: list[lessons.ReflectQuestion], work: insights.ClassWork) -> None:
+    st.subheader(TEXT["reflect_heading"], anchor=False)
+    n = len(work.learners)
+    for q, answers in insights.reflection_answers(questions, work):
+        count = TEXT["reflect_count"].format(count=len(answers), learners=n)
+        with st.expander(f"{q.question} · {count}"):
+            if not answers:
+                st.caption(TEXT["reflect_none"])
+            for k in range(0, len(answers), COLUMNS):
+                for col, (name, text) in zip(st.columns(COLUMNS), answers[k : k + COLUMNS],
+                                             strict=False):  # fmt: skip
+                    box = col.container(border=True)
+                    box.caption(name)
+                    box.text(text)  # learners' words: plain text, never rendered markdown
+
+
+def _exports(work, items, preds, questions, stats, dists, class_code: str) -> None:
+    columns, rows = insights.gradebook(work, items, preds, questions)
+    item_rows = insights.item_rows(stats, dists, questions, work)
+    stem = "dropout_lab_" + "".join(c if c.isalnum() else "_" for c in class_code)
+    c1, c2 = st.columns(2)
+    c1.download_button(TEXT["export_gradebook"], classroom.to_csv(rows, columns),
+                       file_name=f"{stem}_gradebook.csv", mime="text/csv", on_click="ignore",
+                       key=session.DASHBOARD_CSV_GRADEBOOK, icon="📄")  # fmt: skip
+    c2.download_button(TEXT["export_items"], classroom.to_csv(item_rows, insights.ITEM_COLUMNS),
+                       file_name=f"{stem}_items.csv", mime="text/csv", on_click="ignore",
+                       key=session.DASHBOARD_CSV_ITEMS, icon="📄")  # fmt: skip
+
+
+def show(store, class_code: str) -> None:
+    """The view, behind its toggle: quiz, predictions, think-deeper answers, two CSV files."""
+    st.header(TEXT["heading"], anchor=False)
+    if not st.toggle(TEXT["toggle"], key=session.DASHBOARD_INSIGHTS, help=TEXT["toggle_help"]):
+        return
+    work = _work(store, class_code)
+    items, questions = lessons.load_quiz(), lessons.load_reflect_questions()
+    preds = list(pr.load().values())
+    stats = insights.quiz_stats(items, work)
+    _quiz(stats, insights.dropped_answers(items, work))
+    dists = insights.distributions(preds, work, outcomes(), settings.config().sweep_rates)
+    _predictions(dists)
+    _reflections(questions, work)
+    _exports(work, items, preds, questions, stats, dists, class_code)

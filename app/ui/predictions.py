@@ -1,0 +1,327 @@
+"""Predict, then reveal (issue 13): each step's prediction form (a small Streamlit form with
+Check and Skip), the prediction kept in the session and, for a joined learner, in the store; and
+each reveal: the answer beside the guess (Explore), the guess on a chart beside the lesson's
+runs with a sentence on how far off it was (Build), the pick beside the sweep's lowest final
+validation loss (Compare). Words in lessons/predictions.toml; the questions, outcomes and
+distances in `dropout_lab.lesson.predictions`.
+
+A prediction is kept once made or skipped: nothing skips it silently. Build's Train buttons and
+Compare's sweep wait for it. DROPOUT_LAB_PREDICTIONS=off asks nothing (the steps show their
+outcomes at once, as before).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+
+import streamlit as st
+
+from dropout_lab.lesson import fmt
+from dropout_lab.lesson import predictions as pr
+from dropout_lab.ui import learners, session
+
+log = logging.getLogger(__name__)
+
+ENV = "DROPOUT_LAB_PREDICTIONS"
+TEXT = pr.words()
+MADE = session.LEARNERS_PREDICTIONS
+PROBLEM = session.LEARNERS_PREDICT_PROBLEM
+BUILD_IDS = (pr.BUILD_SHAPE, pr.BUILD_ACCURACY)
+
+
+def asking() -> bool:
+    """The lesson asks for predictions (DROPOUT_LAB_PREDICTIONS is not "off")."""
+    return os.environ.get(ENV, "").strip().lower() not in ("off", "0", "false", "no")
+
+
+def made(pid: str) -> pr.Made | None:
+    """The prediction as made (or skipped) in this session, or None while it is still open."""
+    got = st.session_state.get(MADE, {}).get(pid)
+    return None if got is None else pr.Made.from_dict(got)
+
+
+def _keep(step: str, values: Mapping[str, pr.Value | None]) -> None:
+    """Keep each prediction id -> value (None: skipped): in the session, and in the store for
+    a joined learner (a database hiccup keeps it in the session and says so)."""
+    mine = session.value(MADE)
+    for pid, value in values.items():
+        mine[pid] = pr.Made(value, value is None).to_dict()
+    me = learners.current()
+    if me is None:
+        return
+    try:
+        for pid, value in values.items():
+            learners.store().save_prediction(me.id, pid, value, skipped=value is None)
+    except Exception as e:  # the lesson goes on without a database
+        log.exception("saving a prediction failed")
+        st.session_state[PROBLEM] = (step, TEXT["form"]["store_down"].format(error=e))
+
+
+def _commit(step: str, fields: Mapping[str, str], rates: Sequence[float] = ()) -> None:
+    """Check: keep every field's value (prediction id -> widget key), or say what is missing."""
+    given = {pid: st.session_state.get(key) for pid, key in fields.items()}
+    if any(v is None for v in given.values()):
+        st.session_state[PROBLEM] = (step, TEXT["form"]["missing"])
+        return
+    _keep(step, {pid: pr.get(pid).check(v, rates) for pid, v in given.items()})
+    for key in fields.values():
+        st.session_state.pop(key, None)
+
+
+def _skip(step: str, pids: Sequence[str]) -> None:
+    _keep(step, dict.fromkeys(pids))
+
+
+def _buttons(step: str, fields: dict[str, str], check: str, skip: str, rates=()) -> None:
+    """The form's Check and Skip buttons, side by side."""
+    words = TEXT["form"]
+    c1, c2, _ = st.columns([1, 1, 4])
+    c1.form_submit_button(words["check"], type="primary", key=check, on_click=_commit,
+                          args=(step, fields, tuple(rates)), width="stretch")  # fmt: skip
+    c2.form_submit_button(words["skip"], key=skip, help=words["skip_help"], on_click=_skip,
+                          args=(step, tuple(fields)), width="stretch")  # fmt: skip
+
+
+def _problem(step: str) -> None:
+    got = st.session_state.get(PROBLEM)
+    if got and got[0] == step:
+        st.session_state.pop(PROBLEM, None)
+        st.warning(got[1], icon="✋")
+
+
+def _direction(off: pr.Off) -> str:
+    return TEXT["direction"][off.direction] if off.direction else ""
+
+
+def _size(p: pr.Prediction, size: float) -> str:
+    return f"{size:.{p.digits}f}{p.unit}"
+
+
+# --------------------------------------------------------------------------- Explore
+
+
+def explore() -> None:
+    """Explore's prediction above the live view: the form until it is made or skipped, then
+    the guess beside the answer."""
+    if not asking():
+        return
+    p = pr.get(pr.EXPLORE)
+    got = made(p.id)
+    if got is None:
+        with st.form(session.EXPLORE_PREDICT_FORM):
+            st.markdown(p.prompt)
+            st.number_input(p.label, min_value=p.lo, max_value=p.hi, value=None,
+                            step=p.increment, key=session.EXPLORE_PREDICT_SCALE)  # fmt: skip
+            _buttons("explore", {p.id: session.EXPLORE_PREDICT_SCALE},
+                     session.EXPLORE_PREDICT_CHECK, session.EXPLORE_PREDICT_SKIP)  # fmt: skip
+        _problem("explore")
+        return
+    words, rate = TEXT["explore"], p.rate or 0.0
+    answer = pr.scale_factor(rate)
+    values = {"rate": f"{rate:g}", "answer": f"{answer:g}"}
+    with st.container(border=True):
+        c1, c2 = st.columns(2)
+        c1.metric(words["your_guess"], words["skipped_guess"] if got.skipped else p.show(got.value))
+        c2.metric(words["answer"].format(**values), p.show(answer))
+        if got.skipped:
+            st.markdown(words["skipped"].format(**values))
+            return
+        off = pr.off_by(p, float(got.value), answer)
+        said = "right" if off.right else "off"
+        size = f"{off.size:.{p.digits}f}"  # a distance between factors: no "×"
+        st.markdown(words[said].format(**values, size=size, direction=_direction(off)))
+
+
+# --------------------------------------------------------------------------- Build
+
+
+def _base_config():
+    from dropout_lab.training import precompute
+    from dropout_lab.ui import settings
+
+    return precompute.base_config(settings.config())
+
+
+def build_pending() -> bool:
+    """Build's prediction is still open: asked, not made, and the learner has trained nothing
+    yet (a learner who trained before predictions were asked is not asked afterwards)."""
+    from dropout_lab.ui import training
+
+    if not asking() or all(made(pid) is not None for pid in BUILD_IDS):
+        return False
+    return not training.my_runs()
+
+
+def build_form() -> None:
+    """The prediction before the first training (the Train buttons wait for it)."""
+    if not build_pending():
+        return
+    words, ps, pa = TEXT["build"], pr.get(pr.BUILD_SHAPE), pr.get(pr.BUILD_ACCURACY)
+    epochs = _base_config().epochs
+    st.subheader(words["heading"], anchor=False)
+    with st.form(session.BUILD_PREDICT_FORM):
+        st.markdown(words["explain"].format(epochs=epochs))
+        st.markdown(ps.prompt.format(epochs=epochs))
+        st.radio(ps.label, [o.value for o in ps.options], index=None, format_func=ps.show,
+                 horizontal=True, key=session.BUILD_PREDICT_SHAPE)  # fmt: skip
+        st.markdown(pa.prompt)
+        st.number_input(pa.label, min_value=pa.lo, max_value=pa.hi, value=None,
+                        step=pa.increment, key=session.BUILD_PREDICT_ACCURACY)  # fmt: skip
+        fields = {ps.id: session.BUILD_PREDICT_SHAPE, pa.id: session.BUILD_PREDICT_ACCURACY}
+        _buttons("build", fields, session.BUILD_PREDICT_CHECK, session.BUILD_PREDICT_SKIP)
+    _problem("build")
+    st.caption(words["blocked"])
+
+
+def _pair_requests() -> list:
+    from dropout_lab.training import precompute
+
+    pair = (precompute.NO_DROPOUT, precompute.DROPOUT)
+    return [r for r in precompute.requests(_base_config()) if r.name in pair]
+
+
+@st.fragment(run_every=1.0)
+def _pair_waiting(reqs: list) -> None:
+    """Progress of the lesson's two reference runs; one full rerun once both are stored."""
+    from dropout_lab.training import precompute
+    from dropout_lab.ui import training
+
+    prog = precompute.progress(training.service(), reqs)
+    if prog.complete:
+        st.rerun()
+    st.progress(prog.fraction, text=TEXT["build"]["waiting"].format(done=prog.done,
+                                                                   total=prog.total))  # fmt: skip
+
+
+def lesson_pair(*, train: bool = False) -> tuple[dict, dict] | None:
+    """(no dropout, Dropout(0.3)) histories of the lesson's pair, if stored; with `train`, the
+    missing ones are asked for (a run already queued or stored for anyone costs nothing)."""
+    from dropout_lab.training import precompute
+    from dropout_lab.ui import training
+
+    svc, reqs = training.service(), _pair_requests()
+    loaded = precompute.load(svc.store, reqs)
+    if len(loaded) == len(reqs):
+        return loaded[precompute.NO_DROPOUT], loaded[precompute.DROPOUT]
+    if train:
+        for r in reqs:
+            if r.name not in loaded:
+                svc.submit(r.spec, r.config)
+    return None
+
+
+def build_reveal() -> None:
+    """After the learner's first finished run: their prediction on a chart beside the lesson's
+    pair, and how far off it was, in sentences from the runs."""
+    from dropout_lab.ui import training
+
+    shape, acc = made(pr.BUILD_SHAPE), made(pr.BUILD_ACCURACY)
+    if not asking() or shape is None or acc is None:
+        return
+    words = TEXT["build"]
+    if not st.session_state.get(session.BUILD_PREDICT_SHOWN):
+        if not any(s.state == "done" for _, s in training.statuses()):
+            st.caption(words["kept"])
+            return
+        st.session_state[session.BUILD_PREDICT_SHOWN] = True
+    st.header(words["reveal_heading"], anchor=False)
+    pair = lesson_pair(train=True)
+    if pair is None:
+        _pair_waiting(_pair_requests())
+        return
+    _build_chart(*pair, shape, acc)
+
+
+def _build_chart(no_dropout: dict, dropout: dict, shape: pr.Made, acc: pr.Made) -> None:
+    from dropout_lab.charts import predictions as figures
+    from dropout_lab.training.run_claims import CLIMB, TAIL, curve
+    from dropout_lab.ui import charts
+
+    charts.plot(figures.build_reveal_parts, no_dropout, dropout, shape, acc,
+                key=session.BUILD_PREDICT_CHART,
+                about=figures.describe_build_reveal(no_dropout, dropout, shape, acc))  # fmt: skip
+    words, ps, pa = TEXT["build"], pr.get(pr.BUILD_SHAPE), pr.get(pr.BUILD_ACCURACY)
+    c, real = curve([no_dropout]), pr.shape_of(no_dropout)
+    facts = {"real": ps.show(real), "best": fmt.loss(c.best), "best_epoch": fmt.epoch(c.best_epoch),
+             "final": fmt.loss(c.final), "epochs": fmt.epoch(c.epochs)}  # fmt: skip
+    if shape.skipped:
+        said = [words["shape_skipped"].format(**facts)]
+    else:
+        same = "shape_same" if shape.value == real else "shape_other"
+        said = [words[same].format(**facts, guess=ps.show(shape.value))]
+    change = pr.accuracy_change(no_dropout, dropout)
+    acc_facts = {"real": pa.show(change), "d_acc": fmt.acc(dropout["val_accuracy"][-1]),
+                 "n_acc": fmt.acc(no_dropout["val_accuracy"][-1])}  # fmt: skip
+    if acc.skipped:
+        said.append(words["accuracy_skipped"].format(**acc_facts))
+    else:
+        off = pr.off_by(pa, float(acc.value), change)
+        said.append(words["accuracy_right" if off.right else "accuracy_off"].format(
+            **acc_facts, guess=pa.show(acc.value), tolerance=_size(pa, pa.tolerance),
+            size=_size(pa, off.size), direction=_direction(off)))  # fmt: skip
+    st.markdown(" ".join(said))
+    st.caption(words["shapes_explain"].format(climb=fmt.share(CLIMB), tail=fmt.share(TAIL)))
+
+
+# --------------------------------------------------------------------------- Compare
+
+
+def compare_sweep(sweep: Mapping[float, list], rates: Sequence[float]) -> bool:
+    """Before the rate sweep: the form (and False: do not draw it yet), or, once made or
+    skipped, the pick beside the sweep's lowest final validation loss (and True)."""
+    if not asking():
+        return True
+    p = pr.get(pr.COMPARE)
+    got = made(p.id)
+    if got is None:
+        with st.form(session.COMPARE_PREDICT_FORM):
+            st.markdown(p.prompt)
+            st.radio(p.label, sorted(rates), index=None, format_func=p.show, horizontal=True,
+                     key=session.COMPARE_PREDICT_RATE)  # fmt: skip
+            keys = (session.COMPARE_PREDICT_CHECK, session.COMPARE_PREDICT_SKIP)
+            _buttons("compare", {p.id: session.COMPARE_PREDICT_RATE}, *keys, rates)
+        _problem("compare")
+        return False
+    _compare_reveal(sweep, None if got.skipped else float(got.value))
+    return True
+
+
+def _compare_reveal(sweep: Mapping[float, list], pick: float | None) -> None:
+    from dropout_lab.charts import predictions as figures
+    from dropout_lab.training.sweep import summary_rows
+    from dropout_lab.ui import charts
+
+    rows = summary_rows(dict(sweep))
+    best = pr.lowest_loss_row(rows)
+    if best is None:
+        return
+    words = TEXT["compare"]
+    with st.container(border=True):
+        st.subheader(words["reveal_heading"], anchor=False)
+        charts.plot(figures.sweep_reveal_figure, rows, pick, key=session.COMPARE_PREDICT_CHART,
+                    about=figures.describe_sweep_reveal(rows, pick))  # fmt: skip
+        st.markdown(compare_sentence(rows, pick))
+
+
+def compare_sentence(rows: Sequence[Mapping], pick: float | None) -> str:
+    """How the pick fared against the sweep's lowest mean final validation loss, with the
+    condition that tells a real difference from the seeds' spread."""
+    words, best = TEXT["compare"], pr.lowest_loss_row(rows)
+    seeds = fmt.count(min(int(r["seeds"]) for r in rows))
+    values = {"best": fmt.rate(best["rate"]), "best_loss": fmt.loss(best["final_val_loss"]),
+              "best_sd": fmt.loss(best["final_val_loss_sd"]), "seeds": seeds}  # fmt: skip
+    if pick is None:
+        return words["skipped"].format(**values)
+    mine = next((r for r in rows if abs(r["rate"] - pick) < pr.RATE_TOLERANCE), None)
+    if mine is None:
+        return words["skipped"].format(**values) + " " + words["missing"].format(pick=pick)
+    values.update(pick=fmt.rate(pick), pick_loss=fmt.loss(mine["final_val_loss"]),
+                  pick_sd=fmt.loss(mine["final_val_loss_sd"]))  # fmt: skip
+    if mine is best:
+        return words["right"].format(**values)
+    diff = mine["final_val_loss"] - best["final_val_loss"]
+    spread = max(mine["final_val_loss_sd"], best["final_val_loss_sd"])
+    tail = words["close" if diff <= spread else "apart"].format(**values, diff=fmt.loss(diff))
+    return words["off"].format(**values) + " " + tail
