@@ -31,6 +31,7 @@ IDS = (EXPLORE, BUILD_SHAPE, BUILD_ACCURACY, COMPARE)  # the app computes these 
 SHAPES = ("fall", "level", "climb")  # what a validation loss curve can do (`shape_of`)
 KINDS = ("number", "choice", "rate")
 RATE_TOLERANCE = 1e-9
+LAST_PART = 0.25  # "keep falling": still falling over the last quarter of the epochs
 
 History = Mapping[str, Sequence[float]]
 Value = float | str
@@ -236,15 +237,18 @@ def scale_factor(rate: float) -> float:
 
 
 def shape_of(history: History) -> str:
-    """What the validation loss did, by the Compare step's own tests (training/run_claims.py):
-    "climb" when it ends more than CLIMB above its lowest, "fall" when its lowest is in the last
-    TAIL of the epochs, "level" otherwise."""
-    from dropout_lab.training.run_claims import curve
+    """What the validation loss did, by the Compare step's own thresholds (training/run_claims):
+    "climb" when it ends more than CLIMB above its lowest; "fall" when its lowest comes in the
+    last TAIL of the epochs and it still fell by more than SAME over the last LAST_PART of
+    them; "level" otherwise (a curve creeping down by a hair has levelled off)."""
+    from dropout_lab.training.run_claims import SAME, curve
 
     c = curve([history])
     if c.climbs:
         return "climb"
-    return "fall" if c.still_falling else "level"
+    start = c.val_loss[min(c.epochs - 1, int((1 - LAST_PART) * c.epochs))]
+    fell = start > c.final * (1 + SAME)
+    return "fall" if c.still_falling and fell else "level"
 
 
 def accuracy_change(no_dropout: History, dropout: History) -> float:

@@ -236,7 +236,7 @@ def build_reveal() -> None:
 
 def _build_chart(no_dropout: dict, dropout: dict, shape: pr.Made, acc: pr.Made) -> None:
     from dropout_lab.charts import predictions as figures
-    from dropout_lab.training.run_claims import CLIMB, TAIL, curve
+    from dropout_lab.training.run_claims import CLIMB, SAME, TAIL, curve
     from dropout_lab.ui import charts
 
     charts.plot(figures.build_reveal_parts, no_dropout, dropout, shape, acc,
@@ -262,7 +262,9 @@ def _build_chart(no_dropout: dict, dropout: dict, shape: pr.Made, acc: pr.Made) 
             **acc_facts, guess=pa.show(acc.value), tolerance=_size(pa, pa.tolerance),
             size=_size(pa, off.size), direction=_direction(off)))  # fmt: skip
     st.markdown(" ".join(said))
-    st.caption(words["shapes_explain"].format(climb=fmt.share(CLIMB), tail=fmt.share(TAIL)))
+    st.caption(words["shapes_explain"].format(climb=fmt.share(CLIMB), tail=fmt.share(TAIL),
+                                              same=fmt.share(SAME),
+                                              part=fmt.share(pr.LAST_PART)))  # fmt: skip
 
 
 # --------------------------------------------------------------------------- Compare
