@@ -223,18 +223,23 @@ class RunQueue(Database):
 
     def queue_progress(
         self, key: str, worker: str, epochs_done: int, history: dict, *, paused: bool = False
-    ) -> None:
+    ) -> bool:
+        """Write the run's progress; False when `worker` no longer holds the run (it was
+        given to another worker after this one was taken for dead): it should let go."""
         with self._write() as conn:
-            conn.execute(sa.update(run_progress).where(P.key == key, P.worker == worker).values(
+            return bool(conn.execute(sa.update(run_progress).where(
+                P.key == key, P.worker == worker).values(
                 epochs_done=int(epochs_done), history=history, paused=paused,
-                updated_at=time.time()))  # fmt: skip
+                updated_at=time.time())).rowcount)  # fmt: skip
 
     def queue_finish(self, key: str, worker: str, outcome: str, error: str | None = None) -> None:
         """The worker's attempt at `key` ended: done, stopped or failed (every live request of
         it takes that state), or interrupted (they wait again, where they were in the ring)."""
         now = time.time()
         with self._queue_write() as conn:
-            conn.execute(sa.delete(run_progress).where(P.key == key, P.worker == worker))
+            held = conn.execute(sa.delete(run_progress).where(P.key == key, P.worker == worker))
+            if not held.rowcount:
+                return  # taken for dead meanwhile: the run is another attempt's now
             live = sa.update(run_requests).where(R.key == key, R.state.in_(LIVE))
             if outcome == "interrupted":
                 conn.execute(live.values(state="queued", interrupted=R.interrupted + 1,

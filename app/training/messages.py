@@ -75,6 +75,7 @@ class WorkerSetup:
     database_url: str | None
     max_tasks: int
     threads: int | None
+    parent: int  # the service's process: once it is gone, the worker hands its run back
 
 
 ToWorker = TrainRequest | WarmUp | Quit

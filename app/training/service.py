@@ -99,8 +99,8 @@ class TrainingService(QueueClient):
         self.threads_per_worker = threads_per_worker or max(1, cores // self.max_workers)
         self._lock = threading.RLock()
         self._closed = False
-        setup = WorkerSetup(url, str(store.root), store.database_url,
-                            max(1, max_tasks_per_worker), self.threads_per_worker)  # fmt: skip
+        setup = WorkerSetup(url, str(store.root), store.database_url, max(1, max_tasks_per_worker),
+                            self.threads_per_worker, os.getpid())  # fmt: skip
         self._pool = WorkerPool(
             max_workers=self.max_workers, setup=setup, lock=self._lock,
             on_message=self._on_message, on_exit=self._on_exit, on_tick=self._tick,
@@ -194,6 +194,10 @@ class TrainingService(QueueClient):
                                         error=MSG_CRASHED, is_dead=pid_is_dead)  # fmt: skip
 
     def _tick(self) -> None:
+        for w in self._pool.workers:  # alive by their sentinels: beat for those still starting
+            if w.process.is_alive():
+                self.queue.worker_beat(worker_id(w.process.pid), socket.gethostname(),
+                                       w.process.pid)  # fmt: skip
         self._recover()
         self._dispatch()
 

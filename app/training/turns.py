@@ -35,7 +35,7 @@ SHORT_RUN = 10.0  # s (estimated): runs short enough to train while a long one p
 PROGRESS_EVERY = 0.25  # s between progress writes (and the last epoch always)
 INTEREST_EVERY = 0.3  # s between "does anyone still want it?" checks
 HEARTBEAT_EVERY = 2.0  # s between a worker's heartbeats
-STALE_AFTER = 12.0  # s without a heartbeat: the worker is dead, its runs go back in the queue
+STALE_AFTER = 30.0  # s without a heartbeat: the worker is dead, its runs go back in the queue
 
 
 def friendly_error(exc: BaseException) -> str:
@@ -69,10 +69,12 @@ def pid_is_dead(host: str, pid: int) -> bool:
 
 
 class Heartbeat:
-    """Beats `worker`'s heart in the queue every HEARTBEAT_EVERY seconds, in a thread."""
+    """Beats `worker`'s heart in the queue every HEARTBEAT_EVERY seconds, in a thread, while
+    `alive()` (an orphaned worker stops beating: if it cannot hand its run back, the run goes
+    stale and another worker takes it)."""
 
-    def __init__(self, queue: RunQueue, worker: str) -> None:
-        self.queue, self.worker = queue, worker
+    def __init__(self, queue: RunQueue, worker: str, alive: Callable[[], bool] = lambda: True):
+        self.queue, self.worker, self.alive = queue, worker, alive
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="dropout-lab-heartbeat", daemon=True)
 
@@ -90,7 +92,7 @@ class Heartbeat:
             log.debug("could not unregister worker %s", self.worker, exc_info=True)
 
     def _run(self) -> None:
-        while not self._stop.wait(HEARTBEAT_EVERY):
+        while not self._stop.wait(HEARTBEAT_EVERY) and self.alive():
             try:
                 self.queue.worker_beat(self.worker, socket.gethostname(), os.getpid())
             except Exception:  # a database hiccup: the next beat tries again
@@ -146,6 +148,8 @@ class Turns:
         run = trainer.train(spec, config, on_epoch=watch.on_epoch, should_stop=watch.should_stop)
         if run.key != key:
             run = dataclasses.replace(run, key=key)
+        if watch.reason == "lost":  # given to another worker: nothing here is ours to write
+            return Outcome(key, "interrupted", True, run.epochs_done)
         if watch.reason == "interrupted":
             self.queue.queue_finish(key, self.worker, "interrupted")
             return Outcome(key, "interrupted", True, run.epochs_done)
@@ -191,10 +195,13 @@ class _Watch:
     def _write(self, paused: bool = False) -> None:
         self._wrote = time.monotonic()
         t = self.turns
-        t.queue.queue_progress(self.key, t.worker, self.epochs, self.history, paused=paused)
+        if not t.queue.queue_progress(self.key, t.worker, self.epochs, self.history, paused=paused):
+            self.reason = "lost"
 
     def should_stop(self) -> bool:
         t = self.turns
+        if self.reason == "lost":
+            return True
         if t.interrupted():
             self.reason = "interrupted"
             return True

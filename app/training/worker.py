@@ -84,11 +84,13 @@ def worker_main(conn: Any, setup: WorkerSetup) -> None:
         os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
     from dropout_lab.store import Store
 
+    parent = setup.parent  # not os.getppid() now: the server may have died while this started
+    if os.getppid() != parent:
+        return
     queue = Store(setup.queue_url)
-    parent = os.getppid()
     turns = Turns(queue, RunStore(setup.root, setup.database_url), worker_id(),
                   interrupted=lambda: _INTERRUPT.is_set() or os.getppid() != parent)  # fmt: skip
-    heart = Heartbeat(queue, turns.worker).start()
+    heart = Heartbeat(queue, turns.worker, alive=lambda: os.getppid() == parent).start()
     with contextlib.suppress(Exception):  # import now, so the first run starts warm
         from dropout_lab.training import trainer  # noqa: F401
     try:
