@@ -137,15 +137,17 @@ def live_panel() -> None:
 
 @st.fragment
 def editor_panel() -> None:
-    """The editor and its verdict: a pause in typing reruns only these (and the whole page when
-    the code becomes trainable or stops being so, for the Train buttons)."""
+    """The editor, its verdict and the Train controls: a pause in typing reruns only these, so
+    the check comes back fast (the whole page once a run is started, for its live panel)."""
     result = codelab.parse_code(code_editor.text(EDITOR, LAB.starter))
     left, right = st.columns([3, 2])
     with left:
         code_editor.show(EDITOR, code_editor.from_result(result))
     with right:
         verdict(result)
-    if result.ok != st.session_state.get(session.BUILD_CODE_OK):
+    before = [run["key"] for run in training.my_runs()]
+    controls(result)
+    if [run["key"] for run in training.my_runs()] != before:  # a run started: its live panel
         st.rerun()
 
 
@@ -162,10 +164,7 @@ with st.expander(TEXT["data"]["heading"], icon="🗂️"):
     data_preview()
 st.subheader(TEXT["editor"]["heading"])
 st.markdown(TEXT["editor"]["explain"])
-result = codelab.parse_code(code_editor.text(EDITOR, LAB.starter))
-st.session_state[session.BUILD_CODE_OK] = result.ok
 editor_panel()
-controls(result)
 if training.any_active():
     live_panel()
 else:

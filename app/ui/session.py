@@ -169,8 +169,6 @@ BUILD_CODE = Key("build.code", str, "", RESUMED,
                  "the Keras lab's code (the starter until edited; the latest submission's)")
 BUILD_CODE_EDITOR = Key("build.code_editor", dict, "component", LEARNER,
                         'the Keras lab\'s code editor: {"code": the text it last sent}')
-BUILD_CODE_OK = Key("build.code_ok", bool, "", LEARNER,
-                    "whether the Keras code was trainable when the whole page last ran")
 BUILD_EDITOR_SYNC = Key("build.editor_sync", dict, "", LEARNER,
                         'code key -> {"seen", "token"}: the text its editor last had, and the id '
                         "of the last change made outside it (the editor takes the text over)", dict)
