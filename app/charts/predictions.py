@@ -30,21 +30,21 @@ def _words() -> dict:
 
 
 def shape_line(shape: str, val_loss: Sequence[float]) -> list[float]:
-    """A schematic validation loss that does `shape` ("fall", "level", "climb"), from the real
-    curve's first value down to its lowest: the learner predicted a shape, not numbers."""
+    """A schematic validation loss that does `shape` ("fall", "level", "climb"), drawn within
+    the real curve's range: the learner predicted a shape, not numbers, so nothing of it comes
+    from the real curve but where its values lie."""
     if shape not in pr.SHAPES:
         raise ValueError(f"shape must be one of {pr.SHAPES}, got {shape!r}")
     y = np.asarray(val_loss, dtype=float)
-    n = y.size
-    t = np.linspace(0.0, 1.0, n) if n > 1 else np.zeros(1)
-    lo, span = float(y.min()), max(float(y[0] - y.min()), 1e-6)
+    lo = float(y.min())
+    span = 0.6 * max(float(y.max()) - lo, 0.2 * abs(lo), 1e-6)
+    t = np.linspace(0.0, 1.0, y.size) if y.size > 1 else np.zeros(1)
     if shape == "fall":
-        line = lo + span * (1 - (1 - np.exp(-3 * t)) / (1 - math.exp(-3)))
+        line = lo + span * (1 - (1 - np.exp(-2 * t)) / (1 - math.exp(-2)))
     elif shape == "level":
-        line = lo + span * np.exp(-t / 0.12)
-    else:
-        rise = max(float(y[-1]) - lo, 0.5 * span)
-        line = lo + span * np.exp(-t / 0.08) + rise * np.clip((t - 0.25) / 0.75, 0, None)
+        line = lo + span * np.exp(-t / 0.06)
+    else:  # down to the lowest by a fifth of the epochs, then back up to where it started
+        line = lo + span * np.exp(-t / 0.05) + span * np.clip((t - 0.2) / 0.8, 0, None)
     return [float(v) for v in line]
 
 
@@ -126,6 +126,8 @@ def build_reveal_parts(
          pn.axis(None, theme, type="category", range=[-0.6, 1.6])),
     ]  # fmt: skip
     pn.side_by_side(layout, axes, gap=0.1, titles=[w["shape_title"], w["accuracy_title"]])
+    for note in layout["annotations"]:  # centred over its panel (plotly's "auto" anchors a
+        note["xanchor"] = "center"  # paper x below 1/3 at its left, above 2/3 at its right)
     return pn.Parts(traces, layout)
 
 
@@ -234,7 +236,9 @@ def class_prediction_figure(d: Distribution, *, height: int = 300, theme: str = 
     label = w["outcome"].format(outcome=p.show(d.outcome) if d.outcome is not None
                                 else w["class_no_outcome"])  # fmt: skip
     if p.kind == "number":
-        bar["x"], bar["width"] = [float(v) for v in values], 0.8 * p.increment
+        xs = [float(v) for v in values] + ([] if d.outcome is None else [float(d.outcome)])
+        spread = (max(xs) - min(xs)) / 12 if xs else 0.0  # bars wide enough to see
+        bar["x"], bar["width"] = [float(v) for v in values], 0.8 * max(p.increment, spread)
         layout["xaxis"] = pn.axis(p.label, theme)
         if d.outcome is not None:
             x = float(d.outcome)

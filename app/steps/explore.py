@@ -134,7 +134,7 @@ def layer(s: explore.Settings) -> tuple[explore.LayerView, str, bool]:
 
 
 st.title("🎛️ Explore: dropout, live")
+predictions.explore()  # before the intro and the first slider move: the scale at p = 0.5
 st.markdown(TEXT["intro"])
 init_from_link()
-predictions.explore()  # before the first slider move: the scale at p = 0.5
 explorer(controls())

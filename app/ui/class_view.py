@@ -64,8 +64,12 @@ def _quiz(stats: list[insights.QuizStat], dropped: int) -> None:
              cols["wrong"]: s.wrong_text() + (TEXT["tied"] if s.tied else ""),
              cols["wrong_count"]: s.wrong_count or None,
              cols["misconception"]: s.misconception()} for s in stats]  # fmt: skip
-    config = {cols["right"]: st.column_config.ProgressColumn(
-        cols["right"], min_value=0.0, max_value=1.0, format="percent")}  # fmt: skip
+    text = st.column_config.TextColumn
+    share = st.column_config.ProgressColumn(cols["right"], min_value=0.0, max_value=1.0,
+                                            format="percent", width="small")  # fmt: skip
+    config = {cols["item"]: text(width="medium"), cols["section"]: text(width="small"),
+              cols["right"]: share, cols["wrong"]: text(width="medium"),
+              cols["misconception"]: text(width="large")}  # fmt: skip
     st.dataframe(rows, hide_index=True, width="stretch", column_config=config,
                  key=session.DASHBOARD_QUIZ)  # fmt: skip
     if dropped:

@@ -29,6 +29,7 @@ TEXT = pr.words()
 MADE = session.LEARNERS_PREDICTIONS
 PROBLEM = session.LEARNERS_PREDICT_PROBLEM
 BUILD_IDS = (pr.BUILD_SHAPE, pr.BUILD_ACCURACY)
+INPUT_WIDTH = 360  # pixels: a number box, not a banner
 
 
 def asking() -> bool:
@@ -45,6 +46,8 @@ def made(pid: str) -> pr.Made | None:
 def _keep(step: str, values: Mapping[str, pr.Value | None]) -> None:
     """Keep each prediction id -> value (None: skipped): in the session, and in the store for
     a joined learner (a database hiccup keeps it in the session and says so)."""
+    if step == "build":  # its form is in the editor's fragment; the reveal's note is not
+        st.session_state[session.BUILD_PREDICT_RERUN] = True
     mine = session.value(MADE)
     for pid, value in values.items():
         mine[pid] = pr.Made(value, value is None).to_dict()
@@ -113,7 +116,8 @@ def explore() -> None:
         with st.form(session.EXPLORE_PREDICT_FORM):
             st.markdown(p.prompt)
             st.number_input(p.label, min_value=p.lo, max_value=p.hi, value=None,
-                            step=p.increment, key=session.EXPLORE_PREDICT_SCALE)  # fmt: skip
+                            step=p.increment, key=session.EXPLORE_PREDICT_SCALE,
+                            width=INPUT_WIDTH)  # fmt: skip
             _buttons("explore", {p.id: session.EXPLORE_PREDICT_SCALE},
                      session.EXPLORE_PREDICT_CHECK, session.EXPLORE_PREDICT_SKIP)  # fmt: skip
         _problem("explore")
@@ -156,6 +160,8 @@ def build_pending() -> bool:
 
 def build_form() -> None:
     """The prediction before the first training (the Train buttons wait for it)."""
+    if st.session_state.pop(session.BUILD_PREDICT_RERUN, False):
+        st.rerun()  # made (or skipped) just now: the whole page, not only the fragment
     if not build_pending():
         return
     words, ps, pa = TEXT["build"], pr.get(pr.BUILD_SHAPE), pr.get(pr.BUILD_ACCURACY)
@@ -168,7 +174,8 @@ def build_form() -> None:
                  horizontal=True, key=session.BUILD_PREDICT_SHAPE)  # fmt: skip
         st.markdown(pa.prompt)
         st.number_input(pa.label, min_value=pa.lo, max_value=pa.hi, value=None,
-                        step=pa.increment, key=session.BUILD_PREDICT_ACCURACY)  # fmt: skip
+                        step=pa.increment, key=session.BUILD_PREDICT_ACCURACY,
+                        width=INPUT_WIDTH)  # fmt: skip
         fields = {ps.id: session.BUILD_PREDICT_SHAPE, pa.id: session.BUILD_PREDICT_ACCURACY}
         _buttons("build", fields, session.BUILD_PREDICT_CHECK, session.BUILD_PREDICT_SKIP)
     _problem("build")

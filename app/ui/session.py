@@ -220,6 +220,8 @@ BUILD_PREDICT_ACCURACY = Key("build.predict_accuracy", float, "number_input", LE
                              "Dropout(0.3)'s predicted change of the final val. accuracy (points)")
 BUILD_PREDICT_CHECK = Key("build.predict_check", bool, BUTTON, LEARNER, "commit the prediction")
 BUILD_PREDICT_SKIP = Key("build.predict_skip", bool, BUTTON, LEARNER, "skip the prediction")
+BUILD_PREDICT_RERUN = Key("build.predict_rerun", bool, "", LEARNER,
+                          "just made or skipped in the editor's fragment: the whole page reruns")
 BUILD_PREDICT_SHOWN = Key("build.predict_shown", bool, "", LEARNER,
                           "the prediction's reveal has been shown: it stays while runs train")
 BUILD_PREDICT_CHART = Key("build.predict_chart", None, CHART, LEARNER,

@@ -14,6 +14,19 @@ from tests.support.harness import Server, launch_chromium, running_server
 ARTIFACTS = Path(os.environ.get("DROPOUT_LAB_ARTIFACTS", Path(__file__).parent / "artifacts"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_predictions() -> Iterator[None]:
+    """Every server of these tests shows each step's outcome at once, as their tests expect:
+    no prediction before the reveals (tests/e2e/test_predictions.py starts its own with them)."""
+    previous = os.environ.get("DROPOUT_LAB_PREDICTIONS")
+    os.environ["DROPOUT_LAB_PREDICTIONS"] = "off"
+    yield
+    if previous is None:
+        os.environ.pop("DROPOUT_LAB_PREDICTIONS", None)
+    else:
+        os.environ["DROPOUT_LAB_PREDICTIONS"] = previous
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("data")
