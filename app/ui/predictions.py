@@ -329,8 +329,23 @@ def compare_sentence(rows: Sequence[Mapping], pick: float | None) -> str:
     values.update(pick=fmt.rate(pick), pick_loss=fmt.loss(mine["final_val_loss"]),
                   pick_sd=fmt.loss(mine["final_val_loss_sd"]))  # fmt: skip
     if mine is best:
-        return words["right"].format(**values)
-    diff = mine["final_val_loss"] - best["final_val_loss"]
-    spread = max(mine["final_val_loss_sd"], best["final_val_loss_sd"])
-    tail = words["close" if diff <= spread else "apart"].format(**values, diff=fmt.loss(diff))
+        said = words["right"].format(**values)
+        others = [r for r in rows if r is not best]
+        if not others:
+            return said
+        runner = pr.lowest_loss_row(others)
+        close, diff = _close(runner, best)
+        tail = words["right_close" if close else "right_apart"].format(
+            runner=fmt.rate(runner["rate"]), runner_loss=fmt.loss(runner["final_val_loss"]),
+            runner_sd=fmt.loss(runner["final_val_loss_sd"]), diff=diff)  # fmt: skip
+        return said + " " + tail
+    close, diff = _close(mine, best)
+    tail = words["close" if close else "apart"].format(**values, diff=diff)
     return words["off"].format(**values) + " " + tail
+
+
+def _close(row: Mapping, best: Mapping) -> tuple[bool, str]:
+    """Whether `row`'s mean final validation loss is within the seeds' spread (the larger sd)
+    of `best`'s, and the difference as written."""
+    diff = row["final_val_loss"] - best["final_val_loss"]
+    return diff <= max(row["final_val_loss_sd"], best["final_val_loss_sd"]), fmt.loss(diff)

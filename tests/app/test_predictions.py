@@ -313,3 +313,24 @@ def test_a_joined_learners_predictions_are_stored_and_come_back(service) -> None
     assert session.LEARNERS_PREDICTIONS not in again.session_state
     again.switch_page("steps/explore.py").run()
     assert any(b.key == session.EXPLORE_PREDICT_CHECK for b in again.button)
+
+
+def test_the_compare_sentence_says_whether_the_seeds_can_tell_the_rates_apart() -> None:
+    from dropout_lab.ui.predictions import compare_sentence
+
+    def rows(*values):
+        return [{"rate": r, "final_val_loss": v, "final_val_loss_sd": sd, "seeds": 3}
+                for r, v, sd in values]  # fmt: skip
+
+    near = rows((0.0, 0.60, 0.01), (0.3, 0.40, 0.02), (0.5, 0.41, 0.02))
+    far = rows((0.0, 0.60, 0.01), (0.3, 0.40, 0.02), (0.5, 0.50, 0.02))
+    said = compare_sentence(near, 0.3)
+    assert said.startswith("You picked **0.3**, and it gave the lowest")
+    assert "The next lowest, 0.5 (0.410 ± 0.020), is only 0.010 higher" in said
+    assert "is 0.100 higher, more than the spread" in compare_sentence(far, 0.3)
+    assert "the sweep cannot tell them apart" in compare_sentence(near, 0.5)
+    off = compare_sentence(far, 0.0)
+    assert "the lowest final validation loss came at **0.3**" in off and "0.200" in off
+    assert "more than the spread of either's seeds" in off
+    assert compare_sentence(far, None).startswith("You skipped this prediction.")
+    assert "Your pick, 0.8, is not among the rates trained so far." in compare_sentence(far, 0.8)
