@@ -354,6 +354,20 @@ class RunQueue(Database):
             seen.setdefault(r.key, {"key": r.key, "cost": float(r.cost)})
         return list(seen.values()), running
 
+    def queue_snapshot(self, stale_seconds: float) -> dict:
+        """Everything live, in one read: {"progress": key -> row, "live": the live requests in
+        the lanes' turn, "workers": how many workers beat within `stale_seconds`}."""
+        with self._read() as conn:
+            progress = {r["key"]: dict(r) for r in conn.execute(
+                sa.select(run_progress)).mappings()}  # fmt: skip
+            live = [dict(r) for r in conn.execute(
+                sa.select(R.id, R.key, R.lane, R.state, R.cost, R.config, R.attempts,
+                          R.interrupted, R.error)
+                .where(R.state.in_(LIVE)).order_by(R.ring_at, R.id)).mappings()]  # fmt: skip
+            workers = int(conn.execute(sa.select(sa.func.count()).where(
+                W.heartbeat_at >= time.time() - stale_seconds)).scalar())  # fmt: skip
+        return {"progress": progress, "live": live, "workers": workers}
+
     def lane_requests(self, lane: str, limit: int = 20) -> list[dict]:
         """The lane's latest requests, newest first (to show a learner their runs again)."""
         with self._read() as conn:

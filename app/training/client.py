@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ from dropout_lab.store import Store
 from dropout_lab.store.runqueue import LIVE
 from dropout_lab.training.budget import estimate_seconds, over_budget
 from dropout_lab.training.runstore import RunStore
+from dropout_lab.training.turns import STALE_AFTER
 
 STATES = ("queued", "running", "done", "stopped", "failed")
 SHARED = "shared"  # the lane of the app's own runs (Compare's precompute, reference runs)
@@ -77,8 +79,13 @@ def _stored(key: str, meta: dict[str, Any], restarts: int = 0) -> RunStatus:
 class QueueClient:
     """Asks for runs and reads their status through the queue database `queue`."""
 
+    SNAPSHOT_SECONDS = 0.25  # status reads share one look at the queue for this long
+
     def __init__(self, store: RunStore, queue: Store, budget_seconds: float | None) -> None:
         self.store, self.queue, self.budget_seconds = store, queue, budget_seconds
+        self._snap_lock = threading.Lock()
+        self._snap: _Snapshot | None = None
+        self._snap_at = 0.0
         self._counts_lock = threading.Lock()
         self._counts = dict.fromkeys(
             ("submitted", "cache_hits", "attached", "dispatched", "trained", "failed"), 0
@@ -128,6 +135,7 @@ class QueueClient:
                                        cost, replace=replace)  # fmt: skip
         if done.attached:
             self._count("attached")
+        self.forget_snapshot()
         self._after_submit(key, not done.attached)
         return key
 
@@ -138,12 +146,30 @@ class QueueClient:
         """Withdraw one request for the run (the lane's). When nobody else wants it, it ends
         early, keeping the epochs done (a queued run is simply dropped): returns True. When
         others asked for it too, it goes on for them and this returns False."""
-        return self.queue.queue_withdraw(key, lane)
+        left = self.queue.queue_withdraw(key, lane)
+        self.forget_snapshot()
+        return left
 
     # ---- reading
 
+    def forget_snapshot(self) -> None:
+        with self._snap_lock:
+            self._snap = None
+
+    def snapshot(self) -> _Snapshot:
+        """The queue's live state, read at most every SNAPSHOT_SECONDS (a class polling its
+        runs costs a few queries a second, not a few per learner)."""
+        with self._snap_lock:
+            now = time.monotonic()
+            if self._snap is None or now - self._snap_at >= self.SNAPSHOT_SECONDS:
+                self._snap = _Snapshot(self.queue.queue_snapshot(STALE_AFTER))
+                self._snap_at = now
+            return self._snap
+
     def status(self, key: str, lane: str | None = None) -> RunStatus:
-        view = self.queue.queue_view(key, lane)
+        view = self.snapshot().view(key, lane)
+        if view is None:  # nothing live: the latest request says how it ended
+            view = self.queue.queue_view(key, lane)
         request = (view or {}).get("request")
         progress = (view or {}).get("progress")
         state = request["state"] if request else None
@@ -176,14 +202,7 @@ class QueueClient:
 
     def position(self, key: str) -> tuple[int | None, float | None]:
         """(1-based place in the queue, estimated seconds until a worker takes it)."""
-        queued, running = self.queue.queue_order()
-        keys = [q["key"] for q in queued]
-        if key not in keys:
-            return None, None
-        i = keys.index(key)
-        left = sum(r["cost"] * (1 - r["epochs_done"] / max(r["epochs_total"], 1)) for r in running)
-        ahead = sum(q["cost"] for q in queued[:i])
-        return i + 1, (left + ahead) / max(1, self.live_workers())
+        return self.snapshot().position(key, self.live_workers())
 
     def result(self, key: str, lane: str | None = None) -> RunResult | None:
         """The finished run (complete, or stopped with its epochs so far); None until then."""
@@ -194,16 +213,52 @@ class QueueClient:
 
     def active(self) -> list[RunStatus]:
         """What is being trained now and what waits: running runs first, then the queue."""
-        queued, running = self.queue.queue_order()
-        return [self.status(k) for k in [r["key"] for r in running] + [q["key"] for q in queued]]
+        snap = self.snapshot()
+        return [self.status(k) for k in [*snap.running, *snap.queued]]
 
     def counts(self) -> dict[str, int]:
         with self._counts_lock:
             counts = dict(self._counts)
-        queued, running = self.queue.queue_order()
-        counts.update(queued=len(queued), running=len(running))
+        snap = self.snapshot()
+        counts.update(queued=len(snap.queued), running=len(snap.running))
         return counts
 
     def lane_runs(self, lane: str) -> list[dict]:
         """The lane's latest requests (key, state, spec, config), newest first."""
         return self.queue.lane_requests(lane)
+
+
+class _Snapshot:
+    """One read of the live queue: the runs being trained and the live requests, in turn."""
+
+    def __init__(self, data: dict) -> None:
+        self.progress: dict[str, dict] = data["progress"]
+        self.live: list[dict] = data["live"]
+        self.workers: int = data["workers"]
+        order: dict[str, float] = {}
+        for r in self.live:
+            if r["state"] == "queued" and r["key"] not in self.progress:
+                order.setdefault(r["key"], float(r["cost"]))
+        self.queued = list(order)
+        self.running = sorted(self.progress, key=lambda k: self.progress[k]["claimed_at"])
+        left = sum(p["cost"] * (1 - p["epochs_done"] / max(p["epochs_total"], 1))
+                   for p in self.progress.values())  # fmt: skip
+        self._ahead: dict[str, tuple[int, float]] = {}
+        total = 0.0
+        for i, k in enumerate(self.queued):
+            self._ahead[k] = (i + 1, left + total)
+            total += order[k]
+
+    def position(self, key: str, workers: int) -> tuple[int | None, float | None]:
+        if key not in self._ahead:
+            return None, None
+        place, seconds = self._ahead[key]
+        return place, seconds / max(1, workers)
+
+    def view(self, key: str, lane: str | None) -> dict | None:
+        """As `RunQueue.queue_view`, for a key with a live request or a worker; else None."""
+        requests = [r for r in self.live if r["key"] == key and lane in (None, r["lane"])]
+        progress = self.progress.get(key)
+        if not requests:
+            return None  # the latest (finished) request is read from the database
+        return {"request": requests[-1], "progress": progress}

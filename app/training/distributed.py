@@ -139,7 +139,7 @@ class DistributedService(QueueClient):
         return self.live_workers()
 
     def live_workers(self) -> int:
-        return max(1, self.queue.workers_live(STALE_AFTER))
+        return max(1, self.snapshot().workers)
 
     def _after_submit(self, key: str, fresh: bool) -> None:
         defer_turns(self.app, [key])
