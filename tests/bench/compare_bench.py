@@ -17,6 +17,7 @@ import time
 
 def run_compare_bench(reruns: int = 10) -> dict:
     os.environ.setdefault("DROPOUT_LAB_PRECOMPUTE", "0")  # nothing else trains while we time
+    os.environ.setdefault("DROPOUT_LAB_PREDICTIONS", "off")  # the sweep drawn, not its question
     from streamlit.testing.v1 import AppTest
 
     from dropout_lab.charts.curves import Curve, curves_figure

@@ -286,3 +286,25 @@ def test_the_sweep_reveal_and_class_figures(theme: str) -> None:
         _valid(fig)
         about = figures.describe_class(d)
         assert about.name.endswith(d.prediction.title) and len(about.table) == len(d.counts)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_every_line_marker_and_bar_reaches_3_to_1(theme: str) -> None:
+    from tests.unit.test_charts import contrast, drawn_colours
+
+    rows = [{"rate": r, "final_val_loss": v, "final_val_loss_sd": 0.01, "seeds": 3}
+            for r, v in ((0.0, 0.5), (0.3, 0.4))]  # fmt: skip
+    w = work(preds={1: {pr.BUILD_SHAPE: Made("climb"), pr.EXPLORE: Made(1.0)}}, n=1)
+    dists = insights.distributions(
+        list(pr.load().values()), w, {pr.EXPLORE: 2.0, pr.BUILD_SHAPE: "climb"}, rates=(0.0, 0.3)
+    )
+    built = [pn.join(figures.build_reveal_parts(curve("climb"), curve("fall"), Made("fall"),
+                                                Made(2.0), theme=theme)),
+             figures.sweep_reveal_figure(rows, 0.0, theme=theme),
+             *(figures.class_prediction_figure(d, theme=theme) for d in dists)]  # fmt: skip
+    background = pn.theme_of(theme).background
+    drawn = [(n, c) for fig in built for n, c in drawn_colours(fig)]
+    drawn += [(t.name, c) for fig in built for t in fig.data if t.type == "bar"
+              for c in t.marker.color]  # one colour per bar  # fmt: skip
+    assert len(drawn) > 10
+    assert [(n, c) for n, c in drawn if contrast(c, background) < 3.0] == []
