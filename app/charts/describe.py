@@ -4,6 +4,7 @@ table. The words are in lessons/charts.toml. Pure: no Streamlit, no TensorFlow."
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,6 +51,16 @@ def panel_name(name: str, title: str, k: int, n: int) -> str:
 
 def _r(value: float) -> float:
     return round(float(value), DIGITS)
+
+
+def _array(values: object) -> np.ndarray:
+    """A trace's data as an array: plotly keeps numpy arrays, or sends (and pickles) them as
+    typed arrays, {"dtype", "bdata" (base64), "shape"}."""
+    if isinstance(values, dict) and "bdata" in values:
+        flat = np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+        shape = [int(n) for n in str(values.get("shape", flat.size)).split(",")]
+        return flat.reshape(shape).astype(float)
+    return np.asarray(values, dtype=float)
 
 
 # --------------------------------------------------------------------------- training curves
@@ -237,7 +248,7 @@ def panel_map(figure: go.Figure) -> Description:
     traces = list(figure.data)
     if traces and traces[0].type == "bar":
         return _histograms(title, traces, text)
-    z = np.asarray(traces[0].z, dtype=float)
+    z = _array(traces[0].z)
     cells = z[~np.isnan(z)]
     scale = [list(stop) for stop in traces[0].colorscale or []]
     is_mask = scale == pn.MASK_SCALE  # kept/dropped cells, not values
@@ -271,7 +282,7 @@ def _cell(v: float, is_mask: bool, text: dict) -> str | float:
 def _histograms(title: str, traces: list, text: dict) -> Description:
     stats = []
     for t in traces[:2]:
-        centres, counts = np.asarray(t.x, dtype=float), np.asarray(t.y, dtype=float)
+        centres, counts = _array(t.x), _array(t.y)
         total = max(counts.sum(), 1.0)
         mean = float((centres * counts).sum() / total)
         std = float(np.sqrt(((centres - mean) ** 2 * counts).sum() / total))
@@ -279,7 +290,8 @@ def _histograms(title: str, traces: list, text: dict) -> Description:
     (first, m1, s1), (second, m2, s2) = stats
     summary = text["histogram"].format(title=title, first=first, first_mean=m1, first_std=s1,
                                        second=second, second_mean=m2, second_std=s2)  # fmt: skip
-    table = [{text["bin"]: _r(c), **{t.name: int(t.y[i]) for t in traces[:2]}}
-             for i, c in enumerate(np.asarray(traces[0].x, dtype=float))
-             if any(t.y[i] for t in traces[:2])]  # fmt: skip
+    counts = {t.name: _array(t.y) for t in traces[:2]}
+    table = [{text["bin"]: _r(c), **{name: int(n[i]) for name, n in counts.items()}}
+             for i, c in enumerate(_array(traces[0].x))
+             if any(n[i] for n in counts.values())]  # fmt: skip
     return Description(title, summary, table)

@@ -103,12 +103,43 @@ def dash_of(i: int) -> str:
     return DASHES[i % len(DASHES)]
 
 
+LEGEND_ROW = 21  # px per row of legend entries (13 px text)
+LEGEND_WIDTH = 520  # px a horizontal legend is laid out in: about the narrowest joined figure
+CHAR_WIDTH, ENTRY_WIDTH = 7.0, 46  # px per character of an entry's name, and its swatch
+
+
+def legend_rows(names: Sequence[str], width: float = LEGEND_WIDTH) -> int:
+    """How many rows a horizontal legend of `names` takes `width` px wide (estimated)."""
+    rows, used = 1, 0.0
+    for name in names:
+        entry = ENTRY_WIDTH + CHAR_WIDTH * len(name)
+        if used and used + entry > width:
+            rows, used = rows + 1, 0.0
+        used += entry
+    return rows
+
+
+def fit_legend(traces: Sequence[dict], layout: dict) -> dict:
+    """A legend placed below the panels moves to the figure's bottom edge, and the figure grows
+    by the legend's rows: it never lands on the axis titles, however many rows it wraps to."""
+    legend = layout.get("legend") or {}
+    names = [str(t["name"]) for t in traces if t.get("showlegend", True) and t.get("name")]
+    if legend.get("y", 1) >= 0 or layout.get("showlegend") is False or not names:
+        return layout
+    rows = len(names) if legend.get("orientation") == "v" else legend_rows(names)
+    extra = rows * LEGEND_ROW + 8
+    margin = {**layout.get("margin", {})}
+    margin["b"] = margin.get("b", 10) + extra
+    placed = {**legend, "yref": "container", "y": 0, "yanchor": "bottom"}
+    return {**layout, "height": layout["height"] + extra, "margin": margin, "legend": placed}
+
+
 def make_figure(traces: list[dict], layout: dict) -> go.Figure:
     """A figure without plotly's per-property validation, which costs ~8x the build time here.
 
     Dropout Lab's unit tests validate every figure once, so a typo still fails loudly.
     """
-    return go.Figure({"data": traces, "layout": layout}, _validate=False)
+    return go.Figure({"data": traces, "layout": fit_legend(traces, layout)}, _validate=False)
 
 
 def base_layout(height: int, theme: str = "light", **extra) -> dict:
@@ -263,6 +294,8 @@ def _panel(parts: Parts, k: int, shared: dict) -> go.Figure:
     traces = [{**t, "xaxis": "x", "yaxis": "y"} for t in parts.traces
               if t.get("xaxis", "x") == f"x{s}"]  # fmt: skip
     panel = {**shared, "xaxis": x, "yaxis": y, "annotations": notes, "shapes": shapes}
+    if "legend" in panel:  # one entry a row: a phone-wide figure has no room for two
+        panel["legend"] = {**panel["legend"], "orientation": "v"}
     if k > 1:
         panel.pop("title", None)  # a figure's own title heads its first panel only
     return make_figure(traces, panel)

@@ -5,13 +5,14 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from dropout_lab.charts import curves
+from dropout_lab.charts import curves, describe
 from dropout_lab.charts.data import scatter_by_label
 from dropout_lab.codelab import reader as codelab
 from dropout_lab.codelab.budget import budget_message
 from dropout_lab.lesson import labs, traffic
 from dropout_lab.lesson.content import step_text
 from dropout_lab.ui import (
+    charts,
     code_editor,
     learners,
     numpy_lab,
@@ -41,9 +42,10 @@ def data_preview() -> None:
     fx = c3.selectbox("x feature", names, index=names.index("failed_logins"), key=session.BUILD_FX)
     fy = c3.selectbox("y feature", names, index=names.index("distinct_ports"), key=session.BUILD_FY)
     ix, iy = names.index(fx), names.index(fy)
-    fig = scatter_by_label(data.x_train[:, ix], data.x_train[:, iy], data.y_train[:, 0],
-                           f"{fx} (standardised)", f"{fy} (standardised)")  # fmt: skip
-    st.plotly_chart(fig, width="stretch", key=session.BUILD_SCATTER)
+    x, y, labels = data.x_train[:, ix], data.x_train[:, iy], data.y_train[:, 0]
+    axes = (f"{fx} (standardised)", f"{fy} (standardised)")
+    charts.plot(scatter_by_label, x, y, labels, *axes, key=session.BUILD_SCATTER,
+                about=describe.scatter(x, y, labels, *axes))  # fmt: skip
 
 
 def verdict(result) -> None:
@@ -71,7 +73,7 @@ def submit(label: str, spec, config, *, replace: bool = True) -> None:
 
 
 def controls(result) -> None:
-    st.subheader(TEXT["train"]["heading"])
+    st.header(TEXT["train"]["heading"])
     st.markdown(TEXT["train"]["explain"])
     predictions.build_form()  # before the first training, the learner predicts (or skips)
     c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 2], vertical_alignment="bottom")
@@ -124,8 +126,8 @@ def run_panel() -> None:
             learners.build_progress(label, status, LAB.name)
     total = max(status.epochs_total for _, status in rows)
     runs = [curves.Curve(label, s.history) for label, s in rows if s.history]
-    st.plotly_chart(curves.curves_figure(runs, epochs_total=total), width="stretch",
-                    key=session.BUILD_CURVES)  # fmt: skip
+    charts.plot(curves.curves_parts, runs, epochs_total=total, key=session.BUILD_CURVES,
+                about=describe.curves(runs))  # fmt: skip
 
 
 @st.fragment(run_every=training.POLL_SECONDS)
@@ -162,7 +164,7 @@ st.title("🛠️ Build: " + LAB.title)
 st.markdown(LAB.intro)
 with st.expander(TEXT["data"]["heading"], icon="🗂️"):
     data_preview()
-st.subheader(TEXT["editor"]["heading"])
+st.header(TEXT["editor"]["heading"])
 st.markdown(TEXT["editor"]["explain"])
 editor_panel()
 if training.any_active():

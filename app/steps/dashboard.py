@@ -4,9 +4,11 @@ once it has been given (ui/instructor.py: the gate, the links, the roster)."""
 
 import streamlit as st
 
+from dropout_lab.charts import describe
+from dropout_lab.charts.classroom import class_sweep_figure
 from dropout_lab.lesson.steps import lesson
 from dropout_lab.store import classroom
-from dropout_lab.ui import class_view, instructor, learners, marks, session, settings
+from dropout_lab.ui import charts, class_view, instructor, learners, marks, session, settings
 
 TEXT = learners.TEXT["dashboard"]
 
@@ -59,23 +61,23 @@ if instructor.gate():
             st.stop()
         criteria = marks.criteria()
         titles = {s.id: s.title for s in lesson().steps}
-        st.subheader(TEXT["progress_heading"], anchor=False)
+        st.header(TEXT["progress_heading"], anchor=False)
         progress = store.class_progress(code)
         table = classroom.progress_rows(progress, criteria, titles)
         instructor.add_status(table, progress)
         st.dataframe(table, hide_index=True, width="stretch", key=session.DASHBOARD_PROGRESS)
         class_view.show(store, code)  # what the class thinks: quiz, predictions, reflections
-        st.subheader(TEXT["sweep_heading"], anchor=False)
+        st.header(TEXT["sweep_heading"], anchor=False)
         sweep = store.class_sweep(code)
         if sweep:
             st.caption(TEXT["sweep_explain"])
-            st.plotly_chart(classroom.sweep_figure(sweep), width="stretch",
-                            key=session.DASHBOARD_SWEEP)  # fmt: skip
+            charts.plot(class_sweep_figure, sweep, key=session.DASHBOARD_SWEEP,
+                        about=describe.class_sweep(sweep))  # fmt: skip
         else:
             st.info(TEXT["no_sweep"])
-        st.subheader(TEXT["learners_heading"], anchor=False)
+        st.header(TEXT["learners_heading"], anchor=False)
         work = [row for person in people for row in learner_work(store, person, criteria)]
-        st.subheader(TEXT["export_heading"], anchor=False)
+        st.header(TEXT["export_heading"], anchor=False)
         c1, c2, c3 = st.columns(3)
         stem = "dropout_lab_" + "".join(c if c.isalnum() else "_" for c in code)
         c1.download_button(TEXT["export_progress"], classroom.to_csv(table),

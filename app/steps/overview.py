@@ -6,7 +6,7 @@ from dropout_lab.lesson.steps import lesson
 
 LESSON = lesson()
 st.title(f"🎲 {LESSON.title}")
-st.subheader(LESSON.tagline)
+st.header(LESSON.tagline, anchor=False)  # h2 under the title: no heading level skipped
 st.markdown(LESSON.overview)
 for number, step in enumerate(LESSON.steps, start=1):
     with st.container(border=True):

@@ -2,11 +2,14 @@
 
 import secrets
 
+import plotly.graph_objects as go
 import streamlit as st
 
+from dropout_lab.charts import describe
+from dropout_lab.charts.panels import retheme
 from dropout_lab.lesson import explore, lessons
 from dropout_lab.lesson.steps import lesson
-from dropout_lab.ui import learners, session, state
+from dropout_lab.ui import charts, learners, session, state
 
 SECTION = session.READ_SECTION
 ANSWERS = session.READ_QUIZ_ANSWERS  # {item id: chosen index}; survives switching sections
@@ -78,6 +81,11 @@ def variant_figures(rate: float) -> dict:
     return explore.variant_figures(explore.Settings(rate=rate))
 
 
+def variant_figure(name: str, theme: str) -> go.Figure:
+    """One variant picture in the page's theme (they are drawn once, in the light one)."""
+    return retheme(variant_figures(FIGURE_RATE)[name], theme)
+
+
 def navigator() -> lessons.Section:
     """The list of sections with reading times and check counts; returns the chosen one."""
     done = answers()
@@ -122,7 +130,9 @@ def reading(section: lessons.Section) -> None:
         elif content.startswith("variant/"):
             name = content.removeprefix("variant/")
             left, _ = st.columns([2, 1])
-            left.plotly_chart(variant_figures(FIGURE_RATE)[name], key=session.READ_FIGURE.of(name))
+            with left:
+                about = describe.panel_map(variant_figures(FIGURE_RATE)[name])
+                charts.plot(variant_figure, name, key=session.READ_FIGURE.of(name), about=about)
     # Links to Read itself (the takeaways' "re-read the checks") need no button here.
     targets = {(link.step, link.query): link for link in section.links if link.step != "read"}
     if targets:

@@ -13,10 +13,10 @@ import os
 
 import streamlit as st
 
-from dropout_lab.charts import curves
+from dropout_lab.charts import curves, describe
 from dropout_lab.grading import net_run
 from dropout_lab.lesson.spec import run_key
-from dropout_lab.ui import session, training
+from dropout_lab.ui import charts, session, training
 
 POLL_SECONDS = 0.25  # the whole run takes 1-2 s: poll often enough to see it grow
 LOG = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ def panel(passed_code: str | None, code: str) -> None:
     if not passed_code:
         return
     words, config = net_run.texts(), net_run.lab_config()
-    st.subheader(words["heading"])
+    st.header(words["heading"])
     st.markdown(words["explain"].format(batch_size=config.batch_size, epochs=config.epochs,
                                         rate=config.rate))  # fmt: skip
     if passed_code != code:
@@ -81,8 +81,8 @@ def show(snap: net_run.NetSnapshot) -> None:
     # One figure: the NumPy runs and the Keras runs on the same axes, beside each other.
     mine = [curves.Curve(labels[v], snap.histories[v]) for v in net_run.VARIANTS]
     keras = keras_runs(labels)
-    figure = curves.curves_figure(mine + keras, epochs_total=snap.epochs_total)
-    st.plotly_chart(figure, width="stretch", key=session.BUILD_NET_CURVES)
+    charts.plot(curves.curves_parts, mine + keras, epochs_total=snap.epochs_total,
+                key=session.BUILD_NET_CURVES, about=describe.curves(mine + keras))  # fmt: skip
     if not keras:
         st.caption(words["keras_none"])
     if snap.state == "done":

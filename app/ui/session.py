@@ -96,6 +96,11 @@ CHART, BUTTON = "plotly_chart", "button"
 
 LESSON_VISITED = Key("lesson.visited", set[str], "", SESSION,
                      "the step ids opened in this session (the marks when not joined)", set)
+LESSON_VIEW = Key("lesson.view", dict, "component", SESSION,
+                  'what the browser reports: {"view": {"narrow": a phone-wide screen, "dark": '
+                  "the dark theme}} (ui/charts.py)")
+LESSON_CHART_DATA = Family("lesson.chart_data.", "chart key", bool, "expander", SESSION,
+                           "a chart's data table: its expander is open")
 
 LEARNERS_LEARNER = Key("learners.learner", "Learner", "", LEARNER, "the joined learner, or absent")
 LEARNERS_PROGRESS = Key("learners.progress", dict[str, set[str]], "", RESUMED,

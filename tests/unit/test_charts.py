@@ -304,3 +304,18 @@ def test_retheme_draws_a_light_figure_as_if_built_in_the_theme(theme: str) -> No
     for build in builders:
         rethemed = panels.retheme(build("light"), theme)
         assert json.loads(pio.to_json(rethemed)) == json.loads(pio.to_json(build(theme)))
+
+
+def test_a_legend_below_moves_to_the_bottom_edge_and_the_figure_grows_by_its_rows() -> None:
+    few = [curves.Curve("a", history())]
+    many = [curves.Curve(f"a much longer model name {i}", history()) for i in range(6)]
+    small, large = (curves.curves_figure(r, height=360).to_plotly_json()["layout"]
+                    for r in (few, many))  # fmt: skip
+    for layout in (small, large):
+        assert layout["legend"]["yref"] == "container" and layout["legend"]["y"] == 0
+        assert layout["legend"]["yanchor"] == "bottom"
+    assert large["height"] - small["height"] == large["margin"]["b"] - small["margin"]["b"] > 0
+    assert panels.legend_rows(["x" * 200]) == 1 and panels.legend_rows(["x" * 60] * 4) == 4
+    panel = panels.split(curves.curves_parts(many, height=360))[0].to_plotly_json()["layout"]
+    assert panel["legend"]["orientation"] == "v"  # one entry a row on a phone-wide figure
+    assert panel["height"] == 360 + 12 * panels.LEGEND_ROW + 8  # 6 runs × training, validation

@@ -146,3 +146,16 @@ def test_panel_names_say_which_panel_of_what() -> None:
     assert describe.panel_name("Training curves", "Loss", 1, 3) == (
         "Loss (panel 1 of 3) of: Training curves"
     )
+
+
+def test_a_variant_read_off_a_pickled_figure_gives_the_same_words() -> None:
+    """st.cache_data hands out pickled copies, whose arrays are plotly's typed arrays."""
+    import pickle
+
+    from dropout_lab.charts import explore
+
+    fig = explore.panel_figure(explore.small_map(np.eye(3), "Standard", mask=True))
+    copy = pickle.loads(pickle.dumps(fig))
+    assert describe.panel_map(copy) == describe.panel_map(fig)
+    hist = explore.panel_figure(explore.histogram_panel(np.zeros(5), np.ones(5), "A", ("b", "a")))
+    assert describe.panel_map(pickle.loads(pickle.dumps(hist))) == describe.panel_map(hist)

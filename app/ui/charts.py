@@ -1,0 +1,122 @@
+"""The one way the app shows a chart (`plot`): drawn in the active theme, with an accessible
+name, a summary computed from its data (`charts.describe`) and that data as a table behind an
+expander. A figure of panels side by side becomes one chart per panel on a phone-wide screen,
+where they stack, each as wide as the screen.
+
+Streamlit tells the script neither the screen's width nor, on a first visit, the real theme
+(`st.context.theme.type` says "light" until the browser's first rerun). A tiny component in the
+sidebar (`watch_view`) reports both; when they change, the page reruns once and redraws.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dropout_lab.charts import describe
+from dropout_lab.charts import panels as pn
+from dropout_lab.ui import session
+
+VIEW = session.LESSON_VIEW
+CONFIG = {"displaylogo": False}
+NARROW = "(max-width: 640px)"  # where Streamlit stacks columns
+
+# Reads the width (a media query) and the page's background (the theme as drawn), and sends
+# them only when they differ from what the server last heard, so it never loops. Once the
+# server's view is the browser's, it says so on the page (`html[data-dl-view]`, for the tests).
+_JS = f"""
+const query = window.matchMedia("{NARROW}");
+function dark() {{
+  const app = document.querySelector('[data-testid="stApp"]') || document.body;
+  const rgb = (getComputedStyle(app).backgroundColor.match(/[\\d.]+/g) || []).map(Number);
+  if (rgb.length < 3) return null;
+  return (0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]) / 255 < 0.5;
+}}
+export default function ({{ data, setStateValue }}) {{
+  const root = document.documentElement;
+  const report = () => {{
+    const view = {{ narrow: query.matches, dark: dark() }};
+    if (view.narrow === data.narrow && view.dark === data.dark) {{
+      const [width, theme] = [view.narrow ? "narrow" : "wide", view.dark ? "dark" : "light"];
+      root.dataset.dlView = `${{width}} ${{theme}}`;
+      return;
+    }}
+    delete root.dataset.dlView;
+    setStateValue("view", view);
+  }};
+  report();
+  query.addEventListener("change", report);
+  return () => query.removeEventListener("change", report);
+}}
+"""
+
+
+@cache
+def _probe():
+    """Registered once per process (its definition is immutable, shared safely)."""
+    return st.components.v2.component("dropout_lab_view", html="<span hidden></span>", js=_JS)
+
+
+def _view() -> dict:
+    return (st.session_state.get(VIEW) or {}).get("view") or {}
+
+
+def watch_view() -> None:
+    """Mount the probe that reports the screen's width and the theme (once per run)."""
+    view = _view()
+    data = {"narrow": bool(view.get("narrow")), "dark": view.get("dark")}
+    _probe()(key=VIEW, data=data, default={"view": data}, on_view_change=lambda: None)
+
+
+def theme() -> str:
+    """The active theme: "dark" or "light" (as the browser draws it, else as Streamlit says)."""
+    dark = _view().get("dark")
+    if dark is None:
+        dark = st.context.theme.type == "dark"
+    return "dark" if dark else "light"
+
+
+def narrow() -> bool:
+    """True on a phone-wide screen (or window)."""
+    return bool(_view().get("narrow"))
+
+
+def plot(
+    build: Callable[..., go.Figure | pn.Parts],
+    *args: Any,
+    key: str,
+    about: describe.Description,
+    **kwargs: Any,
+) -> None:
+    """Draw `build(*args, theme=<active>, **kwargs)` under the chart's name, then its summary and
+    its data behind an expander. A builder that returns `Parts` (panels side by side) is drawn
+    as one figure, or as one figure per panel on a narrow screen."""
+    built = build(*args, theme=theme(), **kwargs)
+    if isinstance(built, pn.Parts):
+        figures = pn.split(built) if narrow() else [pn.join(built)]
+        titles = pn.panel_titles(built)
+    else:
+        figures, titles = [built], []
+    n = len(figures)
+    for k, fig in enumerate(figures, start=1):
+        name = about.name if n == 1 else describe.panel_name(about.name, titles[k - 1], k, n)
+        # the first panel keeps the chart's own key, so it is the same chart on every screen
+        st.plotly_chart(fig, width="stretch", config=CONFIG, alt=name,
+                        key=key if k == 1 else f"{key}.{k}")  # fmt: skip
+    if about.summary:
+        st.caption(about.summary)
+    data_table(key, about)
+
+
+def data_table(key: str, about: describe.Description) -> None:
+    """The chart's data behind an expander; the table is sent only once it is opened."""
+    if not about.table:
+        return
+    opened = session.LESSON_CHART_DATA.of(key)
+    with st.expander(describe.words()["data_label"], key=opened, on_change="rerun"):
+        if st.session_state.get(opened):
+            st.dataframe(about.table, hide_index=True, width="stretch", alt=about.name)
