@@ -26,7 +26,7 @@ def class_sweep_figure(sweep: list[dict], *, height: int = 420, theme: str = "li
         height,
         theme,
         margin={"l": 60, "r": 20, "t": 30, "b": 50},
-        xaxis=pn.axis("dropout rate (mean over the model's Dropout layers)", theme,
+        xaxis=pn.axis("mean dropout rate of the model", theme,
                       range=[-0.05, 0.95]),
         yaxis=pn.axis("validation accuracy (final epoch)", theme),
         showlegend=False,

@@ -192,7 +192,7 @@ def small_map(
         230,
         theme,
         margin={"l": 5, "r": 5, "t": 35, "b": 5},
-        title={"text": title, "font": {"size": 13}, "x": 0.5},
+        title={"text": title, "font": {"size": 13}, "x": 0.5, "xanchor": "center"},
         xaxis={"visible": False, "constrain": "domain"},
         yaxis={"visible": False, "autorange": "reversed", "scaleanchor": "x"},
     )
@@ -230,7 +230,7 @@ def histogram_panel(
         theme,
         barmode="overlay",
         margin={"l": 5, "r": 5, "t": 35, "b": 5},
-        title={"text": title, "font": {"size": 13}, "x": 0.5},
+        title={"text": title, "font": {"size": 13}, "x": 0.5, "xanchor": "center"},
         legend=pn.legend(-0.1, x=None, font={"size": 11}),
         yaxis={"visible": False},
     )

@@ -176,7 +176,7 @@ def legend(y: float, x: float | None = 0, **extra) -> dict:
 def title(text: str, dom: Sequence[float], y: float = 1.09, size: int | None = 13) -> dict:
     """A bold panel title centred over the horizontal domain `dom`."""
     note = {"text": f"<b>{text}</b>", "x": sum(dom) / 2, "y": y, "xref": "paper",
-            "yref": "paper", "showarrow": False}  # fmt: skip
+            "yref": "paper", "showarrow": False, "xanchor": "center"}  # fmt: skip
     if size is not None:
         note["font"] = {"size": size}
     return note
@@ -277,6 +277,21 @@ def panel_titles(parts: Parts) -> list[str]:
     return [t.replace("<b>", "").replace("</b>", "") for t in titles]
 
 
+TITLE_CHARS = 36  # a panel title on a phone-wide figure breaks into lines of about this many
+
+
+def wrap(text: str, width: int = TITLE_CHARS) -> str:
+    """`text` broken into lines of at most about `width` characters at spaces (<br>)."""
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return "<br>".join([*lines, line])
+
+
 def _without(d: dict, *keys: str) -> dict:
     return {k: v for k, v in d.items() if k not in keys}
 
@@ -288,9 +303,10 @@ def _panel(parts: Parts, k: int, shared: dict) -> go.Figure:
     y = _without(layout[f"yaxis{s}"], "anchor", "domain")
     if "scaleanchor" in y:
         y["scaleanchor"] = "x"
-    notes = [{**a, "x": 0.5} for a in layout.get("annotations", [])
-             if a.get("name") == f"panel {k}"]  # fmt: skip
-    shapes = [{**sh, "xref": "x"} for sh in layout.get("shapes", []) if sh.get("xref") == f"x{s}"]
+    notes = [{**a, "x": 0.5, "xanchor": "center", "text": wrap(a["text"])}
+             for a in layout.get("annotations", []) if a.get("name") == f"panel {k}"]  # fmt: skip
+    shapes = [{**sh, "xref": "x", "yref": str(sh.get("yref", "y")).replace(f"y{s}", "y")}
+              for sh in layout.get("shapes", []) if sh.get("xref") == f"x{s}"]  # fmt: skip
     traces = [{**t, "xaxis": "x", "yaxis": "y"} for t in parts.traces
               if t.get("xaxis", "x") == f"x{s}"]  # fmt: skip
     panel = {**shared, "xaxis": x, "yaxis": y, "annotations": notes, "shapes": shapes}

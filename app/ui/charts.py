@@ -38,6 +38,7 @@ function dark() {{
 }}
 export default function ({{ data, setStateValue }}) {{
   const root = document.documentElement;
+  watchScrolling(data.scrollLabel);
   const report = () => {{
     const view = {{ narrow: query.matches, dark: dark() }};
     if (view.narrow === data.narrow && view.dark === data.dark) {{
@@ -54,11 +55,37 @@ export default function ({{ data, setStateValue }}) {{
 }}
 """
 
+# Content that still scrolls sideways inside the page (a wide formula on a phone) gets a tab
+# stop and a name, so a keyboard can scroll it (WCAG 2.1.1); checked again whenever the page
+# changes. Code blocks wrap instead (app/main.py), so they never need it.
+_SCROLLING_JS = """
+function watchScrolling(label) {
+  if (window.__dlScrolling) return;
+  window.__dlScrolling = true;
+  let queued = false;
+  const mark = () => {
+    queued = false;
+    for (const el of document.querySelectorAll('[data-testid="stMain"] *')) {
+      if (el.hasAttribute("tabindex") || el.scrollWidth <= el.clientWidth + 1) continue;
+      if (!["auto", "scroll"].includes(getComputedStyle(el).overflowX)) continue;
+      el.setAttribute("tabindex", "0");
+      if (!el.hasAttribute("role")) el.setAttribute("role", "region");
+      if (!el.hasAttribute("aria-label")) el.setAttribute("aria-label", label);
+    }
+  };
+  const later = () => { if (!queued) { queued = true; requestAnimationFrame(mark); } };
+  new MutationObserver(later).observe(document.body, { childList: true, subtree: true });
+  window.addEventListener("resize", later);
+  later();
+}
+"""
+
 
 @cache
 def _probe():
     """Registered once per process (its definition is immutable, shared safely)."""
-    return st.components.v2.component("dropout_lab_view", html="<span hidden></span>", js=_JS)
+    js = _SCROLLING_JS + _JS
+    return st.components.v2.component("dropout_lab_view", html="<span hidden></span>", js=js)
 
 
 def _view() -> dict:
@@ -69,7 +96,8 @@ def watch_view() -> None:
     """Mount the probe that reports the screen's width and the theme (once per run)."""
     view = _view()
     data = {"narrow": bool(view.get("narrow")), "dark": view.get("dark")}
-    _probe()(key=VIEW, data=data, default={"view": data}, on_view_change=lambda: None)
+    sent = {**data, "scrollLabel": describe.words()["scroll_region"]}
+    _probe()(key=VIEW, data=sent, default={"view": data}, on_view_change=lambda: None)
 
 
 def theme() -> str:

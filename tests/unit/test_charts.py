@@ -319,3 +319,16 @@ def test_a_legend_below_moves_to_the_bottom_edge_and_the_figure_grows_by_its_row
     panel = panels.split(curves.curves_parts(many, height=360))[0].to_plotly_json()["layout"]
     assert panel["legend"]["orientation"] == "v"  # one entry a row on a phone-wide figure
     assert panel["height"] == 360 + 12 * panels.LEGEND_ROW + 8  # 6 runs × training, validation
+
+
+def test_a_long_panel_title_breaks_into_lines_on_its_own_figure() -> None:
+    assert panels.wrap("short") == "short"
+    long = "Dropout(0.3) − no dropout: final validation accuracy"
+    assert panels.wrap(long) == "Dropout(0.3) − no dropout: final<br>validation accuracy"
+    layout = panels.base_layout(300, shapes=[{"type": "line", "xref": "x2", "yref": "y2 domain",
+                                              "x0": 0, "x1": 0, "y0": 0, "y1": 1}])  # fmt: skip
+    panels.side_by_side(layout, [({}, {}), ({}, {})], gap=0.1, titles=["Loss", long])
+    second = panels.split(panels.Parts([], layout))[1].to_plotly_json()["layout"]
+    title = second["annotations"][0]["text"]
+    assert title.startswith("<b>") and title.count("<br>") == 1 and title.endswith("</b>")
+    assert second["shapes"][0]["xref"] == "x" and second["shapes"][0]["yref"] == "y domain"
