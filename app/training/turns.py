@@ -31,7 +31,7 @@ from dropout_lab.training.runstore import RunStore
 log = logging.getLogger(__name__)
 
 QUANTUM = 2.0  # s a long run trains before it lets waiting short runs go first
-SHORT_RUN = 10.0  # s (estimated): runs short enough to train while a long one pauses
+SHORT_RUN = 10.0  # s (estimated): longer runs pause for waiting ones no longer than this
 PROGRESS_EVERY = 0.25  # s between progress writes (and the last epoch always)
 INTEREST_EVERY = 0.3  # s between "does anyone still want it?" checks
 HEARTBEAT_EVERY = 2.0  # s between a worker's heartbeats
@@ -144,10 +144,11 @@ class Turns:
             self.queue.queue_finish(key, self.worker, "done")
             return Outcome(key, "done", False, int(meta["epochs_done"]))
         spec, config = ModelSpec.from_dict(claim.spec), TrainConfig(**claim.config)
-        watch = _Watch(self, key, nest)
+        watch = _Watch(self, key, nest and claim.cost > SHORT_RUN)  # only long runs pause
         run = trainer.train(spec, config, on_epoch=watch.on_epoch, should_stop=watch.should_stop)
-        if run.key != key:
-            run = dataclasses.replace(run, key=key)
+        # Its own time: the key it was asked for, and the seconds it was paused left out.
+        run = dataclasses.replace(run, key=key, train_seconds=max(
+            0.0, run.train_seconds - watch.paused_seconds))  # fmt: skip
         if watch.reason == "lost":  # given to another worker: nothing here is ours to write
             return Outcome(key, "interrupted", True, run.epochs_done)
         if watch.reason == "interrupted":
@@ -178,6 +179,7 @@ class _Watch:
         self.history: dict[str, list[float]] = {}
         self.epochs = 0
         self.reason: str | None = None
+        self.paused_seconds = 0.0
         now = time.monotonic()
         self.resumed_at = now
         self._wrote = self._asked = self._nested = now
@@ -221,4 +223,5 @@ class _Watch:
                 t.serve_waiting(since)
                 self._write()
                 self.resumed_at = time.monotonic()
+                self.paused_seconds += self.resumed_at - now
         return False

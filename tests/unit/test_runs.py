@@ -294,8 +294,16 @@ def test_a_crashed_workers_run_is_trained_again_when_the_queue_is_durable(tmp_pa
 
 
 def test_a_long_run_lets_waiting_short_runs_of_others_go_first(tmp_path: Path) -> None:
+    from dropout_lab.lesson.spec import LayerSpec, ModelSpec
+    from dropout_lab.training.budget import estimate_seconds
+    from dropout_lab.training.turns import SHORT_RUN
+
+    wide = ModelSpec(10, (*[LayerSpec("Dense", units=512, activation="relu")] * 3,
+                          LayerSpec("Dense", units=1, activation="sigmoid")))  # fmt: skip
+    config = TrainConfig(epochs=160, seed=140)
+    assert estimate_seconds(wide, config) > SHORT_RUN  # a long run: it pauses for others
     with TrainingService(RunStore(tmp_path), max_workers=1) as svc:
-        long = svc.submit(SPEC, TrainConfig(epochs=200, seed=140), lane="learner:1")
+        long = svc.submit(wide, config, lane="learner:1")
         wait_for(svc, long, lambda s: s.epochs_done >= 1)
         short = [svc.submit(SPEC, TrainConfig(epochs=5, seed=141 + i), lane=f"learner:{2 + i}")
                  for i in range(3)]  # fmt: skip
@@ -305,7 +313,7 @@ def test_a_long_run_lets_waiting_short_runs_of_others_go_first(tmp_path: Path) -
             assert finished(svc, key).state == "done"
         assert not svc.status(long).finished  # ... and the short runs were done before it
         assert finished(svc, long).state == "done"
-        assert svc.result(long).history == train_reference(SPEC, TrainConfig(epochs=200, seed=140))
+        assert svc.result(long).history == train_reference(wide, config)  # same run, paused
 
 
 def train_reference(spec, config) -> dict:
