@@ -107,7 +107,11 @@ def test_backprop_lab_passes_then_trains_the_network_with_both_curves() -> None:
     gap = "gap between validation and training"
     sentence = next(m.value for m in at.markdown if gap in m.value)
     assert "epoch 50" in sentence and "validation loss" in sentence
-    assert any("No Keras run to show yet" in c.value for c in at.caption)
+    # The lesson's Keras pair shows beside them once it is stored (another test may have trained
+    # it in this session's data directory); until then the panel says why it is missing.
+    keras = [name for name in curves if not name.startswith("NumPy")]
+    said = any("No Keras run to show yet" in c.value for c in at.caption)
+    assert bool(keras) != said, (keras, said)
 
 
 def test_a_function_wrong_in_training_stops_with_a_message_not_a_traceback() -> None:
