@@ -25,20 +25,22 @@ No TensorFlow and no Streamlit here: the exports are text, made in the app proce
 
 from __future__ import annotations
 
-import ast
 import csv
-import inspect
 import io
-import json
-import textwrap
 from dataclasses import asdict
 
 import nbformat
 
-from dropout_lab.charts import curves
-from dropout_lab.charts.standalone import standalone_source
 from dropout_lab.lesson import traffic
-from dropout_lab.lesson.layers import DROPOUT_KINDS, OPTIMIZERS
+from dropout_lab.lesson.export_code import (
+    DATA_CODE,
+    about,
+    generator_source,
+    model_code,
+    plot_code,
+    settings,
+    training_code,
+)
 from dropout_lab.lesson.spec import ModelSpec, TrainConfig
 
 HISTORY_COLUMNS = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy")
@@ -48,8 +50,7 @@ HISTORY_COLUMNS = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy")
 HISTORY_TOLERANCE = {"loss": 2e-3, "val_loss": 2e-3, "accuracy": 5e-3, "val_accuracy": 5e-3}
 SCRIPT_NAME = "dropout_lab_run.py"
 NOTEBOOK_NAME = "dropout_lab.ipynb"
-
-_OPTIMIZER_CLASSES = {name: o.keras_class for name, o in OPTIMIZERS.items()}
+_generator_source = generator_source  # the name the tests know it by
 
 
 # --------------------------------------------------------------------------- CSV
@@ -75,199 +76,17 @@ def history_csv(history: dict[str, list[float]]) -> str:
     return out.getvalue()
 
 
-# --------------------------------------------------------------------------- shared pieces
-
-
-def _generator_source() -> str:
-    """`app/lesson/traffic.py` without its docstring and `__future__` import."""
-    source = inspect.getsource(traffic)
-    tree = ast.parse(source)
-    lines = source.splitlines()
-    drop: set[int] = set()
-    first = tree.body[0]
-    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
-        drop.update(range(first.lineno - 1, first.end_lineno))
-    for node in tree.body:
-        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
-            drop.update(range(node.lineno - 1, node.end_lineno))
-    kept = [line for i, line in enumerate(lines) if i not in drop]
-    return "\n".join(kept).strip() + "\n"
-
-
-def _float(value: float) -> str:
-    return repr(float(value))
-
-
-def _layer_code(layer, index: int) -> str:
-    seed = f"layer_seed({index})"
-    if layer.kind == "Dense":
-        args = [str(layer.units)]
-        if layer.activation:
-            args.append(f'activation="{layer.activation}"')
-        args.append(f"kernel_initializer=keras.initializers.GlorotUniform(seed={seed})")
-        if layer.l2:
-            args.append(f"kernel_regularizer=keras.regularizers.L2({_float(layer.l2)})")
-        return f"keras.layers.Dense({', '.join(args)})"
-    if layer.kind in DROPOUT_KINDS:
-        return f"keras.layers.{layer.kind}({_float(layer.rate)}, seed={seed})"
-    if layer.kind == "GaussianNoise":
-        return f"keras.layers.GaussianNoise({_float(layer.stddev)}, seed={seed})"
-    if layer.kind == "BatchNormalization":
-        return "keras.layers.BatchNormalization()"
-    raise ValueError(f"unknown layer kind {layer.kind!r}")
-
-
-def _optimizer_code(spec: ModelSpec) -> str:
-    cls = _OPTIMIZER_CLASSES.get(spec.optimizer)
-    if cls is None:
-        raise ValueError(f"unknown optimizer {spec.optimizer!r}")
-    lr = "" if spec.learning_rate is None else f"learning_rate={_float(spec.learning_rate)}"
-    return f"keras.optimizers.{cls}({lr})"
-
-
-def _model_code(spec: ModelSpec) -> str:
-    layers = "\n".join(
-        f"            {_layer_code(layer, i)}," for i, layer in enumerate(spec.layers)
-    )
-    metrics = list(spec.metrics)
-    if "accuracy" not in metrics:
-        metrics.insert(0, "accuracy")
-    return f'''\
-def layer_seed(index):
-    """The seed of layer `index`, derived from SEED as Dropout Lab derives it."""
-    state = np.random.SeedSequence([SEED, index, 0xD50]).generate_state(1)[0]
-    return int(state) & 0x7FFFFFFF
-
-
-def build_model():
-    """{spec.describe()}"""
-    model = keras.Sequential(
-        [
-            keras.Input(shape=({spec.input_dim},)),
-{layers}
-        ]
-    )
-    model.compile(
-        optimizer={_optimizer_code(spec)},
-        loss="{spec.loss}",
-        metrics={json.dumps(metrics)},
-    )
-    return model
-
-
-model = build_model()
-model.summary()
-'''
-
-
-_DATA_CODE = """\
-data = load_lesson_data(DATA_SEED)
-x_train, y_train = np.asarray(data.x_train), np.asarray(data.y_train)
-x_val, y_val = np.asarray(data.x_val), np.asarray(data.y_val)
-print(f"{len(x_train)} training rows, {len(x_val)} validation rows, "
-      f"{y_train.mean():.0%} malicious")
-"""
-
-
-def _training_code(config: TrainConfig) -> str:
-    callbacks = "[]"
-    if config.early_stopping_patience is not None:
-        callbacks = textwrap.dedent("""\
-            [
-                keras.callbacks.EarlyStopping(
-                    monitor="val_loss", patience=PATIENCE, restore_best_weights=True
-                )
-            ]""").replace("\n", "\n    ")
-    return f'''\
-class EpochBatches(keras.utils.PyDataset):
-    """Every epoch's mini-batches, listed up front: the training rows in a new random order
-    each epoch, drawn from the same seeded generator as Dropout Lab's, cut into batches."""
-
-    def __init__(self, x, y, batch_size, epochs, seed):
-        super().__init__()
-        rng = np.random.default_rng([seed, 0x5F1])
-        self.x, self.y = x, y
-        self.batches = []
-        for _ in range(epochs):
-            order = rng.permutation(len(x))
-            self.batches += [order[i : i + batch_size] for i in range(0, len(x), batch_size)]
-
-    def __len__(self):
-        return len(self.batches)
-
-    def __getitem__(self, i):
-        rows = self.batches[i]
-        return self.x[rows], self.y[rows]
-
-
-fit = model.fit(
-    EpochBatches(x_train, y_train, BATCH_SIZE, EPOCHS, SEED),
-    epochs=EPOCHS,
-    steps_per_epoch=math.ceil(len(x_train) / BATCH_SIZE),
-    shuffle=False,  # the batches are already in Dropout Lab's order
-    validation_data=(x_val, y_val),
-    validation_batch_size=len(x_val),  # the whole validation set at once, after each epoch
-    callbacks={callbacks},
-    verbose=2,
-)
-history = {{name: [float(v) for v in values] for name, values in fit.history.items()}}
-best = int(np.argmin(history["val_loss"]))
-print(f"lowest validation loss {{history['val_loss'][best]:.4f}} at epoch {{best + 1}}; "
-      f"final validation accuracy {{history['val_accuracy'][-1]:.3f}}")
-'''
-
-
-def _plot_code() -> str:
-    """The app's own curves figure, copied with what it uses, then this run's figure."""
-    return (
-        "# A copy of Dropout Lab's curves figure (dropout_lab/charts/curves.py and what it uses),\n"
-        "# so the plot looks like the app's.\n\n"
-        + standalone_source(curves, "Curve", "curves_figure")
-        + '\n\nfig = curves_figure([Curve("this run", history)], title=TITLE)\n'
-    )
-
-
-def _settings(spec: ModelSpec, config: TrainConfig) -> dict[str, str]:
-    return {
-        "EPOCHS": str(config.epochs),
-        "BATCH_SIZE": str(config.batch_size),
-        "SEED": str(config.seed),
-        "DATA_SEED": str(config.data_seed),
-        "PATIENCE": repr(config.early_stopping_patience),
-        "TITLE": json.dumps(f"Dropout Lab: {spec.describe()}", ensure_ascii=False),
-    }
-
-
-def _about(spec: ModelSpec, config: TrainConfig) -> str:
-    stopping = (
-        f", early stopping (patience {config.early_stopping_patience}, best weights restored)"
-        if config.early_stopping_patience is not None
-        else ""
-    )
-    return (
-        f"Model: {spec.describe()}.\n"
-        f"Trained on the lesson's synthetic SOC traffic ({traffic.N_TRAIN:,} training and "
-        f"{traffic.N_VAL:,} validation connections, data seed {config.data_seed}): "
-        f"{config.epochs} epochs, batch size {config.batch_size}, {spec.optimizer}, "
-        f"seed {config.seed}{stopping}."
-    )
-
-
 # --------------------------------------------------------------------------- the script
 
 
-def keras_script(spec: ModelSpec, config: TrainConfig) -> str:
-    """A standalone Python script that reproduces the run of `spec` and `config` with Keras.
-
-    `python dropout_lab_run.py [--epochs N] [--seed S] [--out DIR] [--no-show]` trains, prints
-    the per-epoch log, writes `history.csv` and `curves.html` into DIR and opens the plot.
-    """
-    s = _settings(spec, config)
-    about = _about(spec, config)
-    header = f'''\
+def _script_header(spec: ModelSpec, config: TrainConfig) -> str:
+    """The script's docstring, imports and settings (its command-line options)."""
+    s = settings(spec, config)
+    what = about(spec, config)
+    return f'''\
 """Dropout Lab: your run, reproduced with plain Keras.
 
-{about}
+{what}
 
 Run it (Python 3.10 or later):
     pip install numpy tensorflow keras plotly
@@ -311,7 +130,9 @@ TITLE = {s["TITLE"]}
 # A copy of Dropout Lab's data generator (app/lesson/traffic.py).
 
 '''
-    footer = """
+
+
+_SCRIPT_FOOTER = """
 # ---------------------------------------------------------------------------- save and show
 
 out = Path(args.out)
@@ -327,18 +148,26 @@ print(f"wrote {out / 'history.csv'} and {out / 'curves.html'}")
 if not args.no_show:
     fig.show()
 """
+
+
+def keras_script(spec: ModelSpec, config: TrainConfig) -> str:
+    """A standalone Python script that reproduces the run of `spec` and `config` with Keras.
+
+    `python dropout_lab_run.py [--epochs N] [--seed S] [--out DIR] [--no-show]` trains, prints
+    the per-epoch log, writes `history.csv` and `curves.html` into DIR and opens the plot.
+    """
     parts = [
-        header,
-        _generator_source(),
+        _script_header(spec, config),
+        generator_source(),
         "\n\n",
-        _DATA_CODE,
+        DATA_CODE,
         "\n# " + "-" * 76 + " the model\n\n",
-        _model_code(spec),
+        model_code(spec),
         "\n# " + "-" * 76 + " training\n\n",
-        _training_code(config),
+        training_code(config),
         "\n# " + "-" * 76 + " the plot\n\n",
-        _plot_code(),
-        footer,
+        plot_code(),
+        _SCRIPT_FOOTER,
     ]
     return "".join(parts)
 
@@ -346,15 +175,10 @@ if not args.no_show:
 # --------------------------------------------------------------------------- the notebook
 
 
-def notebook(spec: ModelSpec, config: TrainConfig) -> str:
-    """The lab as a Jupyter notebook (nbformat v4) that runs from top to bottom.
-
-    The settings cell is tagged `parameters` (papermill's convention): change EPOCHS or SEED
-    there. The last cell shows the curves with Plotly.
-    """
-    s = _settings(spec, config)
-    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
-    settings = code(
+def _settings_cell(spec: ModelSpec, config: TrainConfig) -> nbformat.NotebookNode:
+    """The settings, tagged `parameters` (papermill's convention)."""
+    s = settings(spec, config)
+    cell = nbformat.v4.new_code_cell(
         f"EPOCHS = {s['EPOCHS']}\n"
         f"SEED = {s['SEED']}  # initial weights, dropout masks and batch order\n"
         f"BATCH_SIZE = {s['BATCH_SIZE']}\n"
@@ -362,11 +186,17 @@ def notebook(spec: ModelSpec, config: TrainConfig) -> str:
         f"PATIENCE = {s['PATIENCE']}  # early stopping patience (None: no early stopping)\n"
         f"TITLE = {s['TITLE']}"
     )
-    settings.metadata["tags"] = ["parameters"]
-    cells = [
+    cell.metadata["tags"] = ["parameters"]
+    return cell
+
+
+def _intro_cells(spec: ModelSpec, config: TrainConfig) -> list[nbformat.NotebookNode]:
+    """What the notebook is, its imports and its settings."""
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    return [
         md(
             "# Dropout Lab: the overfit model and dropout\n\n"
-            + _about(spec, config)
+            + about(spec, config)
             + "\n\nThis notebook reproduces the run you made in Dropout Lab: the same data, "
             "model, seeds and batch order, so the curves match the app's up to floating-point "
             "rounding. Run it from top to bottom, then change it: the rate, the layers, the "
@@ -383,7 +213,14 @@ def notebook(spec: ModelSpec, config: TrainConfig) -> str:
             "import numpy as np"
         ),
         md("## Settings"),
-        settings,
+        _settings_cell(spec, config),
+    ]
+
+
+def _lesson_cells(spec: ModelSpec, config: TrainConfig) -> list[nbformat.NotebookNode]:
+    """The data, the model, the training and the curves, each under its heading."""
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    return [
         md(
             "## The data\n\n"
             "Synthetic network connections seen by a security operations centre, 10 numeric "
@@ -391,29 +228,38 @@ def notebook(spec: ModelSpec, config: TrainConfig) -> str:
             f"fraction ({traffic.LABEL_NOISE:.0%}) of the labels flipped. This is a copy of "
             "Dropout Lab's generator."
         ),
-        code(_generator_source().strip()),
-        code(_DATA_CODE.strip()),
+        code(generator_source().strip()),
+        code(DATA_CODE.strip()),
         md(
             "## The model\n\n"
             "Every initialiser and dropout layer gets an explicit seed derived from `SEED`, the "
             "way Dropout Lab derives it, so the starting weights and the dropout masks match."
         ),
-        code(_model_code(spec).strip()),
+        code(model_code(spec).strip()),
         md(
             "## Training\n\n"
             "One `model.fit`. The batches come in a new random order every epoch, drawn from "
             "the same seeded generator as in Dropout Lab; validation runs on the whole "
             "validation set after every epoch."
         ),
-        code(_training_code(config).strip()),
+        code(training_code(config).strip()),
         md(
             "## The curves\n\n"
             "Training solid, validation dashed; the star marks the epoch of the lowest "
             "validation loss. Without dropout the validation loss turns around and climbs "
             "while the training loss keeps falling: the model is memorising."
         ),
-        code(_plot_code().strip() + "\nfig.show()"),
+        code(plot_code().strip() + "\nfig.show()"),
     ]
+
+
+def notebook(spec: ModelSpec, config: TrainConfig) -> str:
+    """The lab as a Jupyter notebook (nbformat v4) that runs from top to bottom.
+
+    The settings cell is tagged `parameters` (papermill's convention): change EPOCHS or SEED
+    there. The last cell shows the curves with Plotly.
+    """
+    cells = _intro_cells(spec, config) + _lesson_cells(spec, config)
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {
         "name": "python3",
