@@ -75,6 +75,15 @@ def _int(value, lo: int, hi: int, where: str, allowed: str) -> int:
 
 def parse(data: dict, source: str = "<lesson>") -> LessonConfig:
     """Validate a parsed TOML table; raise LessonConfigError naming the first problem."""
+    _check_keys(data, source)
+    fields: dict = {"source": source}
+    for reader in (_class_code, _access, _steps, _build, _compare, _read):
+        fields.update(reader(data, source))
+    return LessonConfig(**fields)
+
+
+def _check_keys(data: dict, source: str) -> None:
+    """Every section and key is one the schema knows."""
     for section, table in data.items():
         if section not in _SCHEMA:
             raise LessonConfigError(
@@ -88,80 +97,103 @@ def parse(data: dict, source: str = "<lesson>") -> LessonConfig:
                     f"{source}: unknown key {key!r} in [{section}]; "
                     f"the keys are {list(_SCHEMA[section])}"
                 )
-    fields: dict = {"source": source}
 
-    def where(section: str, key: str) -> str:
-        return f"{source}: [{section}] {key}"
 
+def _where(source: str, section: str, key: str) -> str:
+    return f"{source}: [{section}] {key}"
+
+
+def _number(value) -> bool:
+    """An int or a float, not a bool (TOML's true is not 1 here)."""
+    return not isinstance(value, bool) and isinstance(value, int | float)
+
+
+def _class_code(data: dict, source: str) -> dict:
+    """[class] code: the code offered in the join form."""
     code = data.get("class", {}).get("code")
-    if code is not None:
-        ok = isinstance(code, str) and 0 < len(code) <= 32
-        if not ok or not all(c.isalnum() or c in "-_" for c in code):
-            raise LessonConfigError(f"{where('class', 'code')} must be {_SCHEMA['class']['code']}"
-                                    f" (at most 32), got {code!r}")  # fmt: skip
-        fields["class_code"] = code
-    fields.update(_access(data, source))
+    if code is None:
+        return {}
+    ok = isinstance(code, str) and 0 < len(code) <= 32
+    if not ok or not all(c.isalnum() or c in "-_" for c in code):
+        allowed = f"{_SCHEMA['class']['code']} (at most 32)"
+        where = _where(source, "class", "code")
+        raise LessonConfigError(f"{where} must be {allowed}, got {code!r}")
+    return {"class_code": code}
 
+
+def _steps(data: dict, source: str) -> dict:
+    """[steps] open: the steps learners can open, in the lesson's order."""
     steps = data.get("steps", {})
-    if "open" in steps:
-        opened = steps["open"]
-        if (
-            not isinstance(opened, list)
-            or not opened
-            or any(s not in STEP_IDS for s in opened)
-            or len(set(opened)) != len(opened)
-        ):
-            raise LessonConfigError(
-                f"{where('steps', 'open')} must be a non-empty list of distinct step ids from "
-                f"{list(STEP_IDS)}, got {opened!r}"
-            )
-        fields["open_steps"] = tuple(s for s in STEP_IDS if s in opened)
+    if "open" not in steps:
+        return {}
+    opened = steps["open"]
+    if (
+        not isinstance(opened, list)
+        or not opened
+        or any(s not in STEP_IDS for s in opened)
+        or len(set(opened)) != len(opened)
+    ):
+        raise LessonConfigError(
+            f"{_where(source, 'steps', 'open')} must be a non-empty list of distinct step ids "
+            f"from {list(STEP_IDS)}, got {opened!r}"
+        )
+    return {"open_steps": tuple(s for s in STEP_IDS if s in opened)}
 
-    build = data.get("build", {})
+
+def _build(data: dict, source: str) -> dict:
+    """[build]: seeds, epochs and their cap, the compute budget."""
+    build, out = data.get("build", {}), {}
     for key, lo, hi in (("data_seed", 0, 2**31 - 1), ("seed", 0, 2**31 - 1),
                         ("epochs", 1, MAX_EPOCHS), ("max_epochs", 1, MAX_EPOCHS)):  # fmt: skip
         if key in build:
-            fields[key] = _int(build[key], lo, hi, where("build", key), _SCHEMA["build"][key])
-    if fields.get("epochs", 0) > fields.get("max_epochs", MAX_EPOCHS):
+            out[key] = _int(build[key], lo, hi, _where(source, "build", key), _SCHEMA["build"][key])
+    if out.get("epochs", 0) > out.get("max_epochs", MAX_EPOCHS):
         raise LessonConfigError(
-            f"{where('build', 'epochs')} ({fields['epochs']}) is above "
-            f"[build] max_epochs ({fields['max_epochs']})"
+            f"{_where(source, 'build', 'epochs')} ({out['epochs']}) is above "
+            f"[build] max_epochs ({out['max_epochs']})"
         )
-
     if "budget_seconds" in build:
         value = build["budget_seconds"]
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 1 <= value <= 3600:
+        if not _number(value) or not 1 <= value <= 3600:
             raise LessonConfigError(
-                f"{where('build', 'budget_seconds')} must be "
+                f"{_where(source, 'build', 'budget_seconds')} must be "
                 f"{_SCHEMA['build']['budget_seconds']}, got {value!r}"
             )
-        fields["budget_seconds"] = float(value)
+        out["budget_seconds"] = float(value)
+    return out
 
+
+def _compare(data: dict, source: str) -> dict:
+    """[compare] sweep_rates: which of the precomputed rates the sweep shows."""
     compare = data.get("compare", {})
-    if "sweep_rates" in compare:
-        rates = compare["sweep_rates"]
-        if (
-            not isinstance(rates, list)
-            or not rates
-            or any(isinstance(r, bool) or not isinstance(r, int | float) for r in rates)
-            or any(float(r) not in RATES for r in rates)
-        ):
-            raise LessonConfigError(
-                f"{where('compare', 'sweep_rates')} must be {_SCHEMA['compare']['sweep_rates']}"
-                f" (the precomputed ones), got {rates!r}"
-            )
-        fields["sweep_rates"] = tuple(sorted({float(r) for r in rates}))
+    if "sweep_rates" not in compare:
+        return {}
+    rates = compare["sweep_rates"]
+    if (
+        not isinstance(rates, list)
+        or not rates
+        or not all(_number(r) for r in rates)
+        or any(float(r) not in RATES for r in rates)
+    ):
+        raise LessonConfigError(
+            f"{_where(source, 'compare', 'sweep_rates')} must be "
+            f"{_SCHEMA['compare']['sweep_rates']} (the precomputed ones), got {rates!r}"
+        )
+    return {"sweep_rates": tuple(sorted({float(r) for r in rates}))}
 
+
+def _read(data: dict, source: str) -> dict:
+    """[read] quiz_pass: the share of right answers that counts the Read step as done."""
     read = data.get("read", {})
-    if "quiz_pass" in read:
-        value = read["quiz_pass"]
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
-            raise LessonConfigError(
-                f"{where('read', 'quiz_pass')} must be {_SCHEMA['read']['quiz_pass']}, "
-                f"got {value!r}"
-            )
-        fields["quiz_pass"] = float(value)
-    return LessonConfig(**fields)
+    if "quiz_pass" not in read:
+        return {}
+    value = read["quiz_pass"]
+    if not _number(value) or not 0 < value <= 1:
+        raise LessonConfigError(
+            f"{_where(source, 'read', 'quiz_pass')} must be {_SCHEMA['read']['quiz_pass']}, "
+            f"got {value!r}"
+        )
+    return {"quiz_pass": float(value)}
 
 
 def _access(data: dict, source: str) -> dict:
