@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -277,6 +278,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
+    for group in (_serve_command, _lab_commands, _compute_commands, _class_commands):
+        group(command)
+    return parser
+
+
+def _serve_command(command: Callable[..., argparse.ArgumentParser]) -> None:
+    """The app itself."""
     serve = command("serve", cmd_serve, "start the app (the address to open is printed)")
     serve.add_argument("--host", default="localhost", help="address to listen on (0.0.0.0: all)")
     serve.add_argument("--port", type=int, default=8501)
@@ -287,6 +295,9 @@ def build_parser() -> argparse.ArgumentParser:
         "sets DROPOUT_LAB_LESSON (example: lessons/class-example.toml)",
     )  # fmt: skip
 
+
+def _lab_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
+    """What a learner does in the Build step and the NumPy labs, from the shell."""
     check = command("check", cmd_check, "the lab verdict for a code file (no training)")
     check.add_argument("file", help="a Python file with the model code, or - for stdin")
     check.add_argument("--json", action="store_true")
@@ -308,6 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--json", action="store_true")
 
+
+def _compute_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
+    """Precomputing the Compare step's runs; measuring speed."""
     warm = command("warm", cmd_warm, "precompute the Compare step's runs (what is missing)")
     warm.add_argument("--workers", type=int, help="training processes (default: one per core)")
 
@@ -318,6 +332,9 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     bench.add_argument("--json", action="store_true")
 
+
+def _class_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
+    """Hosting a class: training workers, the schema, the roster, the server's check-up."""
     worker = command("worker", cmd_worker, "train queued runs for every app process (PostgreSQL)")
     worker.add_argument("--database", metavar="URL", help="default: DROPOUT_LAB_DATABASE_URL")
     worker.add_argument("--runs", metavar="DIR", help="this machine's run folder (default: "
@@ -341,7 +358,6 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--port", type=int, default=8501, help="the --port serve will get")
     doctor.add_argument("--lesson", metavar="PATH", help="the lesson file (DROPOUT_LAB_LESSON)")
     doctor.add_argument("--json", action="store_true")
-    return parser
 
 
 # Commands that import TensorFlow here or in worker processes: their stderr is filtered.
