@@ -65,7 +65,11 @@ def pid_is_dead(host: str, pid: int) -> bool:
         return True
     except PermissionError:
         return False
-    return False
+    try:  # a zombie (killed, not yet reaped by its parent) answers kill -0 but is dead
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except (OSError, IndexError):
+        return False
 
 
 class Heartbeat:
