@@ -65,10 +65,11 @@ class Theme(NamedTuple):
     zeroline: str
 
 
-# Dark follows Streamlit's dark theme (background #0E1117, text #FAFAFA).
+# Dark follows Streamlit 1.67's dark theme (background #171614, text #EDEBE8, secondary
+# background #2D2B27, for the grid), so a chart is not a box of another dark on the page.
 THEMES = {
     "light": Theme(background="#FFFFFF", grid="#eee", text=INK, zeroline="#999"),
-    "dark": Theme(background="#0E1117", grid="#2B2F3A", text="#FAFAFA", zeroline="#808495"),
+    "dark": Theme(background="#171614", grid="#2D2B27", text="#EDEBE8", zeroline="#8A857E"),
 }
 
 
