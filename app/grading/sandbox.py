@@ -206,28 +206,13 @@ def run(
     mode = mode or choose_mode()
     with tempfile.TemporaryDirectory(prefix="dropout-lab-job-") as job:
         os.chmod(job, 0o755)
-        for name, data in {**files, "runner.py": RUNNER.read_bytes()}.items():
-            path = Path(job, name)
-            path.write_bytes(data)
-            path.chmod(0o644)
+        _write_job(job, files)
         read_end, write_end = os.pipe()
         limit_args = [
             str(write_end), str(limits.cpu_seconds), str(limits.memory_bytes),
             str(limits.processes), str(limits.file_bytes),
         ]  # fmt: skip
-        if mode == "bwrap":
-            user_ns = probe()[1] == "user namespace"
-            cmd = [*_bwrap_argv(job, user_ns, limits), "--", sys.executable, "-I", "-B"]
-            cmd += [f"{JOB_DIR}/runner.py", JOB_DIR, *limit_args, *args]
-            env = None
-            cwd = None
-        elif mode == "unsandboxed":
-            cmd = [sys.executable, "-I", "-B", f"{job}/runner.py", job, *limit_args, *args]
-            env = dict(_ENV)
-            cwd = tempfile.mkdtemp(prefix="dropout-lab-scratch-")
-            env["HOME"] = cwd
-        else:
-            raise ValueError(f"unknown sandbox mode {mode!r}")
+        cmd, env, cwd = _command(mode, job, limits, [*limit_args, *args])
         start = time.monotonic()
         try:
             proc = subprocess.Popen(
@@ -250,6 +235,29 @@ def run(
             if cwd:
                 shutil.rmtree(cwd, ignore_errors=True)
         return result
+
+
+def _write_job(job: str, files: dict[str, bytes]) -> None:
+    """The learner's files and the runner, readable by the sandbox's user, writable by nobody."""
+    for name, data in {**files, "runner.py": RUNNER.read_bytes()}.items():
+        path = Path(job, name)
+        path.write_bytes(data)
+        path.chmod(0o644)
+
+
+def _command(
+    mode: str, job: str, limits: Limits, runner_args: list[str]
+) -> tuple[list[str], dict[str, str] | None, str | None]:
+    """The runner's command line, environment and working folder in `mode`."""
+    if mode == "bwrap":
+        user_ns = probe()[1] == "user namespace"
+        cmd = [*_bwrap_argv(job, user_ns, limits), "--", sys.executable, "-I", "-B"]
+        return [*cmd, f"{JOB_DIR}/runner.py", JOB_DIR, *runner_args], None, None
+    if mode == "unsandboxed":
+        cwd = tempfile.mkdtemp(prefix="dropout-lab-scratch-")
+        env = {**_ENV, "HOME": cwd}
+        return [sys.executable, "-I", "-B", f"{job}/runner.py", job, *runner_args], env, cwd
+    raise ValueError(f"unknown sandbox mode {mode!r}")
 
 
 def _kill(proc: subprocess.Popen) -> None:

@@ -2,49 +2,33 @@
 
 from __future__ import annotations
 
-
-def loss(x: float) -> str:
-    return f"{x:.3f}"
+from collections.abc import Callable
 
 
-def acc(x: float) -> str:
-    """An accuracy or an error, as a fraction (as the summary table writes it)."""
-    return f"{x:.3f}"
+def _writer(spec: str, doc: str) -> Callable[[float], str]:
+    """A function writing a number with the format `spec` (the kinds differ in name and doc)."""
+
+    def show(x: float) -> str:
+        return format(x, spec)
+
+    show.__doc__ = doc
+    return show
 
 
-def diff(x: float) -> str:
-    """A signed difference of two losses, accuracies or probabilities."""
-    return f"{x:+.3f}"
-
-
-def prob(x: float) -> str:
-    """A probability P(malicious), or the size of a difference of two."""
-    return f"{x:.3f}"
-
-
-def share(x: float) -> str:
-    return f"{x:.0%}"
+loss = _writer(".3f", "A loss.")
+acc = _writer(".3f", "An accuracy or an error, as a fraction (as the summary table writes it).")
+diff = _writer("+.3f", "A signed difference of two losses, accuracies or probabilities.")
+prob = _writer(".3f", "A probability P(malicious), or the size of a difference of two.")
+share = _writer(".0%", "A share, in per cent.")
+rate = _writer("g", "A dropout rate.")
+count = _writer(",", "A count, with thousands separators.")
+times = _writer(".1f", "How many times larger.")
+tiny = _writer(".0e", "A difference at floating-point rounding level.")
 
 
 def epoch(e: float) -> str:
+    """An epoch, rounded to a whole one."""
     return f"{round(e)}"
-
-
-def rate(r: float) -> str:
-    return f"{r:g}"
-
-
-def count(n: int) -> str:
-    return f"{n:,}"
-
-
-def times(x: float) -> str:
-    return f"{x:.1f}"
-
-
-def tiny(x: float) -> str:
-    """A difference at floating-point rounding level."""
-    return f"{x:.0e}"
 
 
 def between(a: float, b: float, show=loss, signed: bool = False) -> str:

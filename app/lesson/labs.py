@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from dropout_lab.lesson import entries
 from dropout_lab.lesson.goals import CHECKS
 from dropout_lab.lesson.locate import LABS_DIR
 from dropout_lab.lesson.spec import MAX_EPOCHS, TrainConfig
@@ -124,8 +125,8 @@ def _read_lab(name: str, root: Path | None) -> Lab:
             f"{where}: unknown key(s) {', '.join(sorted(unknown))}; "
             f"allowed: {', '.join(sorted(_TOP_KEYS))}."
         )
-    title = _text(data, "title", where, required=True)
-    intro = _text(data, "intro", where, required=False)
+    title = entries.text(data, "title", where, error=LabError)
+    intro = entries.text(data, "intro", where, required=False, error=LabError)
     kind = data.get("kind", "keras")
     if kind not in KINDS:
         raise LabError(f"{where}: `kind` must be one of {', '.join(KINDS)}, got {kind!r}.")
@@ -142,15 +143,6 @@ def _read_lab(name: str, root: Path | None) -> Lab:
         intro=intro,
         kind=kind,
     )
-
-
-def _text(table: dict[str, Any], key: str, where: str, *, required: bool) -> str:
-    value = table.get(key)
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or not value.strip():
-        raise LabError(f"{where}: `{key}` must be a non-empty string.")
-    return value.strip()
 
 
 def _code(path: Path) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from dropout_lab.lesson.entries import text as _text
 from dropout_lab.lesson.locate import LESSONS_DIR
 from dropout_lab.lesson.steps import STEP_IDS
 
@@ -177,15 +178,6 @@ def load_sections(
 def load_takeaways(path: Path = TAKEAWAYS_FILE) -> Section:
     """The lesson's key takeaways and "what to try next", for the Reflect wrap-up."""
     return parse_section(TAKEAWAYS_SLUG, path.read_text(encoding="utf-8"))
-
-
-def _text(entry: Mapping[str, Any], field: str, where: str, *, required: bool = True) -> str:
-    value = entry.get(field)
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{where}: {field!r} must be a non-empty string")
-    return value.strip()
 
 
 def _load(path: Path) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from dropout_lab.lesson.content import step_text
+from dropout_lab.lesson.entries import text as _text
 from dropout_lab.lesson.locate import LESSONS_DIR
 from dropout_lab.lesson.steps import STEP_IDS
 
@@ -133,13 +134,6 @@ def _number(entry: Mapping, field: str, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"{where}: {field!r} must be a number")
     return float(value)
-
-
-def _text(entry: Mapping, field: str, where: str) -> str:
-    value = entry.get(field)
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{where}: {field!r} must be a non-empty string")
-    return value.strip()
 
 
 def _options(entry: Mapping, where: str) -> tuple[Option, ...]:

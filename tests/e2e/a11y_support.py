@@ -1,0 +1,225 @@
+"""What the accessibility, keyboard and phone tests share: a store holding the lesson's runs
+(really trained, once per test session), one server per theme (light, and dark through
+STREAMLIT_THEME_BASE) with the instructor dashboard on, the pages, the main interactions,
+and the layout checks (sideways scrolling, overlapping chart text)."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import shutil
+import tempfile
+from functools import cache
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlparse
+
+from playwright.sync_api import Page, expect
+
+from tests.support.harness import Server, running_server, wait_until_idle
+
+TOKEN = "a11y-instructor-token"
+CLASS = "A11Y"
+THEMES = ("light", "dark")
+SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
+PAGES = {"overview": "", "explore": "explore", "read": "read", "build": "build",
+         "compare": "compare", "reflect": "reflect", "dashboard": "dashboard"}  # fmt: skip
+STEPS = ("explore", "read", "build", "compare", "reflect")
+
+
+@cache
+def lesson_data() -> Path:
+    """A data directory whose run store holds every precomputed run, trained here (a minute or
+    two on 2 cores; set DROPOUT_LAB_E2E_DATA_DIR to keep it between test sessions)."""
+    from dropout_lab.training import precompute
+    from dropout_lab.training.runstore import RunStore
+    from dropout_lab.training.service import TrainingService
+
+    given = os.environ.get("DROPOUT_LAB_E2E_DATA_DIR")
+    data = Path(given) if given else Path(tempfile.mkdtemp(prefix="dropout-lab-a11y-"))
+    with TrainingService(RunStore(data / "runs")) as service:
+        counts = precompute.warm(service, reqs=precompute.requests())
+    assert counts["failed"] == 0, counts
+    return data
+
+
+_SERVERS: dict[str, Server] = {}
+_STACK = contextlib.ExitStack()
+atexit.register(_STACK.close)
+
+
+def server(theme: str) -> Server:
+    """The app in `theme`, one per test session (stopped at exit), over a copy of the lesson's
+    runs and a learners' store of its own."""
+    if theme not in _SERVERS:
+        data = Path(tempfile.mkdtemp(prefix=f"dropout-lab-a11y-{theme}-"))
+        shutil.copytree(lesson_data() / "runs", data / "runs")
+        log = data / "streamlit.log"
+        env = {"DROPOUT_LAB_DATA_DIR": str(data), "DROPOUT_LAB_PRECOMPUTE": "0",
+               "DROPOUT_LAB_INSTRUCTOR_TOKEN": TOKEN, "STREAMLIT_THEME_BASE": theme}  # fmt: skip
+        _SERVERS[theme] = _STACK.enter_context(running_server(log, env=env))
+    return _SERVERS[theme]
+
+
+# The app's script is not running (Streamlit 1.67 says so on its root element; its status
+# widget, which the harness looks for, is not shown here) and no element is stale, for 500 ms.
+QUIET = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const quiet = app && app.getAttribute('data-test-script-state') === 'notRunning'
+        && !document.querySelector('[data-stale="true"]');
+    if (!quiet) { window.__dlQuiet = undefined; return false; }
+    window.__dlQuiet = window.__dlQuiet || performance.now();
+    return performance.now() - window.__dlQuiet > 500;
+}"""
+
+
+def settle(page: Page) -> None:
+    """Wait until the page has rendered, its script has finished, and the charts' view (width,
+    theme) is the browser's (ui/charts.py marks the page once the server has heard it)."""
+    wait_until_idle(page)
+    page.wait_for_selector("html[data-dl-view]", state="attached", timeout=60_000)
+    page.wait_for_function(QUIET, timeout=300_000, polling=100)
+
+
+# What each page has once its slow parts are there (the harness cannot see a script still
+# running in this Streamlit): Reflect's two Monte Carlo charts, after its models are loaded.
+READY = {"reflect": "() => document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')"
+                    ".length >= 2"}  # fmt: skip
+
+
+def visit(page: Page, srv: Server, path: str) -> None:
+    """Open `path` as the same learner (a joined learner's ?resume= code is kept, as a bookmark
+    keeps it) and wait until it is ready."""
+    resume = parse_qs(urlparse(page.url).query).get("resume")
+    if resume:
+        path += ("&" if "?" in path else "?") + urlencode({"resume": resume[0]})
+    page.goto(f"{srv.url}/{path}")
+    settle(page)
+    ready = READY.get(path.split("?")[0])
+    if ready:
+        page.wait_for_function(ready, timeout=300_000)
+        settle(page)
+
+
+def skip_predictions(page: Page) -> None:
+    """Skip the predictions asked before a first training (Build) or before the sweep (Compare)."""
+    while (skip := page.get_by_role("button", name="Skip", exact=True)).count():
+        skip.first.click()
+        settle(page)
+
+
+def sign_in(page: Page, srv: Server, klass: str = CLASS) -> None:
+    """The dashboard with the instructor token given and the class shown."""
+    visit(page, srv, "dashboard")
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_label("Instructor token", exact=True).fill(TOKEN)
+    page.keyboard.press("Enter")
+    settle(page)
+    box = main.get_by_label("Class code", exact=True)
+    box.fill(klass)
+    box.press("Enter")
+    settle(page)
+
+
+# --------------------------------------------------------------------------- interactions
+
+
+def train_pair(page: Page, srv: Server, learner: str) -> None:
+    """Build, as `learner` of the class: train the starter and the learner's model (both are
+    stored already: instant)."""
+    visit(page, srv, f"build?learner={learner}&class={CLASS}")
+    skip_predictions(page)
+    page.get_by_role("button", name="▶▶ Train both", disabled=False).click()
+    expect(page.get_by_text("Your model: Done", exact=False)).to_be_visible(timeout=180_000)
+    expect(page.get_by_text("Starter (no dropout): Done", exact=False)).to_be_visible(
+        timeout=180_000
+    )
+    settle(page)
+
+
+def answer_quiz(page: Page, srv: Server) -> None:
+    """Read: answer the first check of the first section."""
+    visit(page, srv, "read")
+    checks = page.locator('[data-testid="stRadio"]').nth(1)  # the first is the section list
+    checks.locator('label:has(input[type="radio"])').first.click()
+    expect(page.get_by_text("Right.", exact=False).or_(page.get_by_text("Not quite.", exact=False))
+           .first).to_be_visible(timeout=30_000)  # fmt: skip
+    settle(page)
+
+
+def reveal_answer(page: Page, srv: Server) -> None:
+    """Reflect: write an answer to the lesson's question and reveal the model answer."""
+    visit(page, srv, "reflect")
+    box = page.get_by_placeholder("Write your answer here", exact=False).first
+    box.fill("No: predict runs with training=False, so every unit is used.")
+    box.press("Control+Enter")
+    settle(page)
+    page.get_by_role("button", name="Reveal model answer").first.click()
+    expect(page.get_by_text("Model answer.", exact=False).first).to_be_visible(timeout=30_000)
+    settle(page)
+
+
+def open_first_data_table(page: Page) -> None:
+    """Open the first chart's data table (its expander)."""
+    label = page.get_by_text("The chart's data as a table").first
+    label.click()
+    expect(page.locator('[data-testid="stExpanderDetails"] [data-testid="stDataFrame"]')
+           .first).to_be_visible(timeout=30_000)  # fmt: skip
+    settle(page)
+
+
+# --------------------------------------------------------------------------- layout checks
+
+SIDEWAYS = """() => {
+    const main = document.querySelector('[data-testid="stMain"]');
+    const wide = [];
+    for (const el of document.querySelectorAll('[data-testid="stMain"] *')) {
+        const r = el.getBoundingClientRect();
+        if (r.width > 0 && r.right > window.innerWidth + 1 && getComputedStyle(el).position
+            !== 'fixed' && !el.closest('[data-testid="stSidebar"]')) {
+            wide.push((el.getAttribute('data-testid') || el.tagName) + ' ' + Math.round(r.right));
+        }
+    }
+    return {page: document.documentElement.scrollWidth, main: main ? main.scrollWidth : 0,
+            width: window.innerWidth, wide: wide.slice(0, 5)};
+}"""
+
+# Text boxes of each Plotly chart that must not overlap: titles and annotations, axis titles,
+# the legend as a whole. Tick labels are Plotly's own business (it thins them).
+OVERLAPS = """() => {
+    const out = [];
+    const boxes = (root, sel) => [...root.querySelectorAll(sel)].map(e => [sel, e.getBBox ?
+        e.getBoundingClientRect() : null]).filter(([, r]) => r && r.width > 0 && r.height > 0);
+    document.querySelectorAll('.js-plotly-plot').forEach((plot, i) => {
+        const svg = plot.querySelector('.main-svg').getBoundingClientRect();
+        const items = [...boxes(plot, '.annotation-text-g'), ...boxes(plot, '.g-gtitle'),
+                       ...boxes(plot, '.g-xtitle'), ...boxes(plot, '.g-x2title'),
+                       ...boxes(plot, '.g-x3title'), ...boxes(plot, '.g-ytitle'),
+                       ...boxes(plot, '.g-y2title'), ...boxes(plot, '.g-y3title'),
+                       ...boxes(plot, '.legend')];
+        const name = plot.closest('[data-testid="stPlotlyChart"]')?.getAttribute('aria-label')
+            || `chart ${i + 1}`;
+        for (let a = 0; a < items.length; a++) {
+            const [sa, ra] = items[a];
+            if (ra.left < svg.left - 1 || ra.right > svg.right + 1)
+                out.push(`${name}: ${sa} cut off at the edge`);
+            for (let b = a + 1; b < items.length; b++) {
+                const [sb, rb] = items[b];
+                const x = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+                const y = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+                if (x > 2 && y > 2) out.push(`${name}: ${sa} overlaps ${sb}`);
+            }
+        }
+    });
+    return out;
+}"""
+
+
+def layout_problems(page: Page, label: str) -> list[str]:
+    """Sideways scrolling and overlapping chart text on the page, one line each."""
+    problems = []
+    width = page.evaluate(SIDEWAYS)
+    if max(width["page"], width["main"]) > width["width"]:
+        problems.append(f"{label}: scrolls sideways ({width})")
+    problems += [f"{label}: {p}" for p in page.evaluate(OVERLAPS)]
+    return problems
