@@ -405,7 +405,8 @@ TRAINING_CORPUS: dict[str, tuple[str, str | tuple[str, ...]]] = {
         ("Read-only file", "did not finish in time")),  # the wall limit, on a very busy machine
     "garbage records while training": (
         while_training("for fd in range(3, 20):\n    try: os.write(fd, b'\\xff' * 64)\n"
-                       "    except OSError: pass"), "unreadable"),
+                       "    except OSError: pass"),
+        ("unreadable", "did not finish in time")),  # the wall limit, on a very busy machine
     "lying arrays while training": (
         HEAD + LIAR + BP_FORWARD + BP_BACKWARD
         + "    dx = dout if cache is None else dout * cache\n    return dx.view(Liar)\n", ""),
@@ -428,8 +429,12 @@ def training_runs() -> dict[str, tuple[net_run.NetSnapshot, float]]:
         snap = net_run.NetRun(TRAINING_CORPUS[name][0], net_run.lab_config()).run()
         return name, snap, time.monotonic() - start
 
+    # The fork bomb fills the machine with processes until its wall limit: it runs alone, so
+    # that the case beside it is not starved into its own wall limit.
+    alone = ["fork bomb while training"]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        done = list(pool.map(one, TRAINING_CORPUS))
+        done = list(pool.map(one, [name for name in TRAINING_CORPUS if name not in alone]))
+    done += [one(name) for name in alone]
     time.sleep(0.3)
     return {name: (snap, seconds) for name, snap, seconds in done}
 
