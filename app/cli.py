@@ -170,7 +170,9 @@ def cmd_warm(args: argparse.Namespace) -> int:
     return 1 if counts["failed"] else 0
 
 
-BENCH_SECTIONS = ("explore", "training", "compare", "reflect", "grading", "fairness")
+BENCH_SECTIONS = (
+    "explore", "editor", "training", "compare", "reflect", "grading", "fairness",
+)  # fmt: skip
 
 
 def _checkout_root() -> Path | None:

@@ -131,14 +131,21 @@ def mean_preserved(o: Outcome, calls: dict[str, Call]) -> tuple[bool, str]:
     return True, "Output mean ≈ input mean (" + "; ".join(seen) + ")."
 
 
+def changed(got: np.ndarray, want: np.ndarray) -> int | None:
+    """How many of `got`'s values differ from `want`'s; None if its shape or dtype differs."""
+    if got.shape != want.shape or got.dtype != want.dtype:
+        return None
+    return int(np.count_nonzero(got != want))
+
+
 def identity(cid: str, what: str) -> Check:
     def check(o: Outcome, calls: dict[str, Call]) -> tuple[bool, str]:
         c, y = calls[cid], array_of(o, calls, cid)
-        if y.shape != c.x.shape or y.dtype != c.x.dtype:
+        n = changed(y, c.x)
+        if n is None:
             return False, f"{what}: got shape {y.shape} {y.dtype}, not {c.x.shape} {c.x.dtype}."
-        changed = int(np.sum(y != c.x))
-        if changed:
-            return False, f"{what}: {changed:,} of {c.x.size:,} values changed."
+        if n:
+            return False, f"{what}: {n:,} of {c.x.size:,} values changed."
         return True, f"{what}: x came back unchanged."
 
     return check

@@ -9,10 +9,16 @@ explore:  seconds from starting the server to the first page served and shown; f
           runs at the lowest CPU priority, standing in for a learner's own machine; whether
           TensorFlow is loaded in the server process after the overview, Explore and Read
           (read from /proc/<pid>/maps).
+editor:   in Chromium, milliseconds from the last keystroke to the Keras lab's editor marking a
+          refused line, and to the mark cleared once it is fixed (median, p90; editor_bench).
 training: the training engine against plain `model.fit` (see tests/bench/training_bench.py).
 compare:  server-side render time of the Compare page with its results stored (compare_bench).
-grading:  the NumPy lab's sandboxed grader: a correct submission, and one that loops forever.
-reflect:  Monte Carlo dropout, T passes on one packet and on the validation set (engine/mc.py).
+reflect:  Monte Carlo dropout, T passes on one packet and on the validation set
+          (dropout_lab.training.mc; reflect_bench).
+grading:  the NumPy labs' sandboxed grader: the forward and backprop references (medians), one
+          submission that loops forever, and the NumPy network's training time (grading_bench).
+fairness: how long learners wait for one run each, alone and while one learner floods the server
+          with runs (fairness_bench).
 """
 
 from __future__ import annotations
@@ -270,6 +276,10 @@ def run_benchmarks(only: list[str] | None = None) -> dict:
     results = {}
     if "explore" in sections:
         results["explore"] = explore_bench()
+    if "editor" in sections:
+        from tests.bench.editor_bench import run_editor_bench
+
+        results["editor"] = run_editor_bench()
     if "training" in sections:
         from tests.bench.training_bench import run_training_bench
 

@@ -73,3 +73,34 @@ def editor_text(page, label: str) -> str:
     return page.get_by_label(label, exact=True).evaluate(
         "el => [...el.querySelectorAll('.cm-line')].map(l => l.textContent).join('\\n')"
     )
+
+
+# In the page: the time of the last key press and of every change in the number of refused-line
+# markers (browser clock), so a test can say the real delay and a benchmark can measure it.
+WATCH = """() => {
+    const host = [...document.querySelectorAll('*')]
+        .find(e => e.shadowRoot && e.shadowRoot.querySelector('.dl-editor'));
+    const root = host.shadowRoot;
+    const count = () => root.querySelectorAll('.dl-refusals .dl-marker-error').length;
+    const t = window.__dlEditorTimes = {key: 0, marks: []};
+    document.addEventListener('keydown', () => { t.key = performance.now(); }, true);
+    let last = count();
+    new MutationObserver(() => {
+        const now = count();
+        if (now !== last) { last = now; t.marks.push([now, performance.now() - t.key]); }
+    }).observe(root, {subtree: true, childList: true, attributes: true});
+}"""
+
+
+def go_to_line_end(page, line: int) -> None:
+    """Put the editor's cursor at the end of line `line` (the editor has the focus)."""
+    page.keyboard.press("Control+Home")
+    for _ in range(line - 1):
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("End")
+
+
+def marker_delay_ms(page, count: int) -> float:
+    """Browser milliseconds from the last key press to the markers reaching `count` (WATCH)."""
+    marks = page.evaluate("window.__dlEditorTimes.marks")
+    return next(ms for n, ms in reversed(marks) if n == count)

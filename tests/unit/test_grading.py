@@ -162,8 +162,12 @@ def test_bench_figures():
     from tests.bench.grading_bench import run_grading_bench
 
     figures = run_grading_bench(repeats=2)
-    assert figures["correct_median_s"] < 1.5
+    assert "error" not in figures, figures
+    for key in ("correct_median_s", "backprop_correct_median_s", "infinite_loop_stopped_s",
+                "numpy_net_train_s"):  # fmt: skip
+        assert figures[key] > 0, key  # figures, not goals: `dropout-lab bench` prints them
     assert "infinite loop" in figures["infinite_loop_verdict"]
+    assert figures["numpy_net_state"] == "done"
 
 
 # --------------------------------------------------------------------------- in-process grading
@@ -391,17 +395,10 @@ def test_cli_grades_the_backprop_lab(tmp_path):
     assert all(set(c) == {"name", "passed", "message"} for c in data["checks"])
 
 
-def test_median_grading_time_of_the_backprop_reference():
-    import statistics
-    import time
-
-    times = []
-    for _ in range(5):
-        start = time.perf_counter()
+def test_the_backprop_reference_passes_every_time():
+    # How fast: `dropout-lab bench --only grading` (backprop_correct_median_s).
+    for _ in range(3):
         assert grading.grade(BACKPROP.solution, lab="numpy_backprop").passed
-        times.append(time.perf_counter() - start)
-    print(f"\nbackprop reference graded in {statistics.median(times):.3f} s (median of 5)")
-    assert statistics.median(times) < 1.5
 
 
 def test_results_are_read_strictly_and_without_ast(monkeypatch):

@@ -116,19 +116,19 @@ def test_backprop_through_dropout_matches_centred_differences():
             assert abs(numeric - grads[k].flat[i]) <= 1e-6 + 1e-5 * abs(numeric), (k, i)
 
 
-def test_the_reference_trains_both_variants_live_in_the_sandbox_in_under_10_s():
+def test_the_reference_trains_both_variants_live_in_the_sandbox():
+    # How long it takes: `dropout-lab bench --only grading` (numpy_net_train_s).
     run = net_run.NetRun(SOLUTION, CONFIG).start()
     partial, start = [], time.monotonic()
     while not run.snapshot().finished:
         snap = run.snapshot()
         if snap.state == "running" and 0 < snap.epochs_done < CONFIG.epochs:
             partial.append(snap.epochs_done)
-        assert time.monotonic() - start < 30
+        assert time.monotonic() - start < 120  # a hang, not slowness: the sandbox stops at 12 s
         time.sleep(0.02)
     snap = run.snapshot()
     print(f"\nNumPy training, 2 variants x {CONFIG.epochs} epochs: {snap.seconds:.2f} s")
     assert snap.state == "done", snap.error
-    assert snap.seconds < 10.0
     assert partial, "no partial progress was seen while it trained"
     for history in snap.histories.values():
         assert {k: len(v) for k, v in history.items()} == dict.fromkeys(net_run.METRICS, 50)
