@@ -28,6 +28,7 @@ def _type_and_fix(page, line: int, repeats: int) -> tuple[list[float], list[floa
     from playwright.sync_api import expect
 
     marker = page.locator(editor.MARKER)
+    checked = page.locator(".dl-editor").filter(has=page.get_by_label(KERAS, exact=True))
     shown, gone = [], []
     for _ in range(repeats):
         editor.go_to_line_end(page, line - 1)
@@ -39,7 +40,11 @@ def _type_and_fix(page, line: int, repeats: int) -> tuple[list[float], list[floa
             page.keyboard.press("Backspace")
         expect(marker).to_have_count(0, timeout=30_000)
         gone.append(editor.marker_delay_ms(page, 0))
-        page.wait_for_timeout(300)  # let the page settle between repeats
+        # The server has checked the fixed text (no late reply brings a marker back) before
+        # the next repeat types again.
+        expect(checked).to_have_attribute("data-state", "checked", timeout=30_000)
+        page.wait_for_timeout(300)
+        expect(marker).to_have_count(0)
     return shown, gone
 
 
