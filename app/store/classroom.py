@@ -8,8 +8,6 @@ import io
 import json
 import time
 
-import plotly.graph_objects as go
-
 from dropout_lab.lesson.steps import STEP_IDS
 
 DONE, PARTIAL, NONE = "✓", "◐", ""
@@ -81,40 +79,3 @@ def _cell(value) -> str:
 WORK_COLUMNS = ["learner", "kind", "item", "answer", "correct", "detail"]
 SWEEP_COLUMNS = ["name", "lab", "rates", "mean_rate", "val_accuracy", "val_loss", "epochs",
                  "run_key"]  # fmt: skip
-
-
-def sweep_figure(sweep: list[dict], *, height: int = 420) -> go.Figure:
-    """Every submitted run of the class: validation accuracy against (mean) dropout rate."""
-    points = [r for r in sweep if r.get("val_accuracy") is not None]
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=[r["mean_rate"] for r in points],
-            y=[r["val_accuracy"] for r in points],
-            mode="markers",
-            marker={
-                "size": 11,
-                "opacity": 0.8,
-                "color": "#22A884",
-                "line": {"width": 1, "color": "#1b4332"},
-            },
-            text=[r["name"] for r in points],
-            customdata=[
-                [r.get("val_loss"), " ".join(f"{x:g}" for x in r.get("rates", []))] for r in points
-            ],
-            hovertemplate="%{text}<br>rate %{x:.2f} (%{customdata[1]})<br>"
-            "val accuracy %{y:.3f}<br>val loss %{customdata[0]:.3f}<extra></extra>",
-            name="runs",
-        )
-    )
-    fig.update_layout(
-        height=height,
-        margin={"l": 60, "r": 20, "t": 30, "b": 50},
-        xaxis={
-            "title": "dropout rate (mean over the model's Dropout layers)",
-            "range": [-0.05, 0.95],
-        },
-        yaxis={"title": "validation accuracy (final epoch)"},
-        showlegend=False,
-    )
-    return fig
