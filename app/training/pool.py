@@ -15,9 +15,11 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import sys
 import threading
 import time
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait as _wait
 from typing import Any
@@ -26,6 +28,26 @@ from dropout_lab.training.messages import FromWorker, Quit, ToWorker, WorkerSetu
 from dropout_lab.training.worker import worker_main
 
 log = logging.getLogger(__name__)
+_MAIN_SWAP = threading.Lock()
+
+
+@contextlib.contextmanager
+def _no_main_script() -> Iterator[None]:
+    """While a worker starts, hide the `__main__` module's file. Under `streamlit run`, the
+    page script is `__main__`, and a "spawn" child re-runs `__main__`'s file before its target:
+    every worker would run the whole app page once, bare (no session, a page of warnings)."""
+    with _MAIN_SWAP:
+        real = sys.modules.get("__main__")
+        if real is None or getattr(real, "__spec__", None) is not None:
+            yield  # a module run by name (python -m): spawn imports it by name, harmlessly
+            return
+        bare = types.ModuleType("__main__")
+        sys.modules["__main__"] = bare
+        try:
+            yield
+        finally:
+            if sys.modules.get("__main__") is bare:  # a script run since keeps its own
+                sys.modules["__main__"] = real
 
 
 @dataclass(eq=False)
@@ -90,7 +112,8 @@ class WorkerPool:
             name="dropout-lab-worker",
             daemon=True,
         )
-        process.start()
+        with _no_main_script():
+            process.start()
         child_conn.close()
         worker = Worker(process, parent_conn)
         self.workers.append(worker)

@@ -17,6 +17,7 @@ from dropout_lab.training.service import TrainingService
 from dropout_lab.training.sweep import RATES
 from dropout_lab.ui import precompute, training
 from tests.support.harness import MAIN
+from tests.support.lesson_runs import data_dir_with_lesson_runs
 
 # No background precomputing in the page tests (it would train in this process's data dir for
 # the whole session). Belongs in tests/app/conftest.py; set here until it is.
@@ -225,18 +226,9 @@ def test_the_long_sweep_is_trained_on_demand(service) -> None:
 
 @pytest.fixture(scope="module")
 def real_store(tmp_path_factory: pytest.TempPathFactory) -> RunStore:
-    """Every run of the default lesson trained for real, the long sweep included (a few minutes
-    on 2 shared cores; set DROPOUT_LAB_CLAIMS_DATA_DIR to keep the store between sessions)."""
-    from pathlib import Path
-
-    from dropout_lab.training import precompute as pre
-
-    root = Path(os.environ.get("DROPOUT_LAB_CLAIMS_DATA_DIR") or tmp_path_factory.mktemp("real"))
-    store = RunStore(root / "runs")
-    with TrainingService(store, max_workers=2) as svc:
-        counts = pre.warm(svc)
-    assert counts["failed"] == 0, counts
-    return store
+    """Every run of the default lesson trained for real, the long sweep included (a copy of
+    the test session's, trained once)."""
+    return RunStore(data_dir_with_lesson_runs(tmp_path_factory.mktemp("real")) / "runs")
 
 
 def test_the_default_lesson_says_what_its_real_runs_show(real_store, monkeypatch) -> None:

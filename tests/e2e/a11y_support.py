@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import os
-import shutil
 import tempfile
-from functools import cache
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
 
 from playwright.sync_api import Page, expect
 
 from tests.support.harness import Server, running_server, wait_until_idle
+from tests.support.lesson_runs import data_dir_with_lesson_runs
 
 TOKEN = "a11y-instructor-token"
 CLASS = "A11Y"
@@ -25,22 +23,6 @@ SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
 PAGES = {"overview": "", "explore": "explore", "read": "read", "build": "build",
          "compare": "compare", "reflect": "reflect", "dashboard": "dashboard"}  # fmt: skip
 STEPS = ("explore", "read", "build", "compare", "reflect")
-
-
-@cache
-def lesson_data() -> Path:
-    """A data directory whose run store holds every precomputed run, trained here (a minute or
-    two on 2 cores; set DROPOUT_LAB_E2E_DATA_DIR to keep it between test sessions)."""
-    from dropout_lab.training import precompute
-    from dropout_lab.training.runstore import RunStore
-    from dropout_lab.training.service import TrainingService
-
-    given = os.environ.get("DROPOUT_LAB_E2E_DATA_DIR")
-    data = Path(given) if given else Path(tempfile.mkdtemp(prefix="dropout-lab-a11y-"))
-    with TrainingService(RunStore(data / "runs")) as service:
-        counts = precompute.warm(service, reqs=precompute.requests())
-    assert counts["failed"] == 0, counts
-    return data
 
 
 _SERVERS: dict[str, Server] = {}
@@ -52,8 +34,8 @@ def server(theme: str) -> Server:
     """The app in `theme`, one per test session (stopped at exit), over a copy of the lesson's
     runs and a learners' store of its own."""
     if theme not in _SERVERS:
-        data = Path(tempfile.mkdtemp(prefix=f"dropout-lab-a11y-{theme}-"))
-        shutil.copytree(lesson_data() / "runs", data / "runs")
+        fresh = Path(tempfile.mkdtemp(prefix=f"dropout-lab-a11y-{theme}-"))
+        data = data_dir_with_lesson_runs(fresh)
         log = data / "streamlit.log"
         env = {"DROPOUT_LAB_DATA_DIR": str(data), "DROPOUT_LAB_PRECOMPUTE": "0",
                "DROPOUT_LAB_INSTRUCTOR_TOKEN": TOKEN, "STREAMLIT_THEME_BASE": theme}  # fmt: skip

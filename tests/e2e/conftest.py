@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from tests.support.harness import Server, launch_chromium, running_server
+from tests.support.harness import Server, running_server
 
 ARTIFACTS = Path(os.environ.get("DROPOUT_LAB_ARTIFACTS", Path(__file__).parent / "artifacts"))
 
@@ -34,14 +34,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     env = {"DROPOUT_LAB_DATA_DIR": str(data_dir), "DROPOUT_LAB_PRECOMPUTE": "0"}
     with running_server(log, env=env) as srv:
         yield srv
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture

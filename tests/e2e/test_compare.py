@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from dropout_lab.training import precompute
-from dropout_lab.training.runstore import RunStore
-from dropout_lab.training.service import TrainingService
 from dropout_lab.ui.precompute import ENV
 from tests.support.harness import Server, full_screenshot, running_server, wait_until_idle
+from tests.support.lesson_runs import data_dir_with_lesson_runs
 
 from .conftest import assert_no_error
 
@@ -22,12 +19,8 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def warm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A server over a store holding every precomputed run (trained here: ~1 min on 2 cores;
-    set DROPOUT_LAB_E2E_DATA_DIR to keep and reuse the store between test sessions)."""
-    data = Path(os.environ.get("DROPOUT_LAB_E2E_DATA_DIR") or tmp_path_factory.mktemp("warm"))
-    with TrainingService(RunStore(data / "runs")) as service:
-        counts = precompute.warm(service)
-    assert counts["failed"] == 0, counts
+    """A server over a store holding every precomputed run (a copy of the session's)."""
+    data = data_dir_with_lesson_runs(tmp_path_factory.mktemp("warm"))
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
     with running_server(log, env={"DROPOUT_LAB_DATA_DIR": str(data), ENV: "0"}) as srv:
         yield srv

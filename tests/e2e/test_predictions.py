@@ -5,7 +5,6 @@ how far off it was. Explore's guess beside its answer too. Screenshots in the ar
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,12 +13,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from dropout_lab.lesson.labs import load_lab
-from dropout_lab.training import precompute
-from dropout_lab.training.runstore import RunStore
-from dropout_lab.training.service import TrainingService
 from dropout_lab.ui.precompute import ENV
 from tests.support import editor
 from tests.support.harness import Server, full_screenshot, running_server, wait_until_idle
+from tests.support.lesson_runs import data_dir_with_lesson_runs
 
 from .conftest import assert_no_error
 
@@ -31,14 +28,8 @@ TOKEN = "e2e-token"
 
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The server's data: Compare's runs (not the long sweep) trained here first, a few minutes
-    on 2 busy cores (DROPOUT_LAB_E2E_DATA_DIR keeps and reuses them between test sessions)."""
-    kept = os.environ.get("DROPOUT_LAB_E2E_DATA_DIR")
-    data = Path(kept) if kept else tmp_path_factory.mktemp("predict-data")
-    with TrainingService(RunStore(data / "runs")) as service:
-        counts = precompute.warm(service, reqs=precompute.requests())
-    assert counts["failed"] == 0, counts
-    return data
+    """The server's data: a copy of the lesson's runs, trained once per test session."""
+    return data_dir_with_lesson_runs(tmp_path_factory.mktemp("predict-data"))
 
 
 @pytest.fixture(scope="module")

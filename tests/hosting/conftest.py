@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.db.conftest import fresh_pg_url, pg_server  # noqa: F401 (fixtures, re-exported)
-from tests.support.harness import launch_chromium, wait_healthy, wait_until_idle
+from tests.support.harness import wait_healthy, wait_until_idle
 
 ROOT = Path(__file__).resolve().parents[2]
 STEPS = ("", "explore", "read", "build", "compare", "reflect")  # "" is the overview
@@ -77,30 +77,27 @@ def started(
                 proc.wait()
 
 
-def open_every_step(url: str, shots: Path | None = None) -> dict[str, str]:
+def open_every_step(browser, url: str, shots: Path | None = None) -> dict[str, str]:
     """Open the overview and every step in Chromium; assert none shows an exception box.
     Returns each page's title (its h1)."""
-    from playwright.sync_api import sync_playwright
-
     titles = {}
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        try:
-            page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
-            for step in STEPS:
-                page.goto(f"{url}/{step}")
-                try:
-                    wait_until_idle(page, timeout=120_000)
-                except Exception as e:
-                    raise AssertionError(f"/{step}: {e}\n{page.inner_text('body')[:2000]}") from e
-                body = page.inner_text("body")
-                assert page.locator('[data-testid="stException"]').count() == 0, body[:2000]
-                assert "Traceback" not in body and "Page not found" not in body, body[:2000]
-                titles[step or "overview"] = page.locator("h1").first.inner_text()
-                if shots is not None:
-                    page.screenshot(path=str(shots / f"{step or 'overview'}.png"))
-        finally:
-            browser.close()
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    try:
+        page = context.new_page()
+        for step in STEPS:
+            page.goto(f"{url}/{step}")
+            try:
+                wait_until_idle(page, timeout=120_000)
+            except Exception as e:
+                raise AssertionError(f"/{step}: {e}\n{page.inner_text('body')[:2000]}") from e
+            body = page.inner_text("body")
+            assert page.locator('[data-testid="stException"]').count() == 0, body[:2000]
+            assert "Traceback" not in body and "Page not found" not in body, body[:2000]
+            titles[step or "overview"] = page.locator("h1").first.inner_text()
+            if shots is not None:
+                page.screenshot(path=str(shots / f"{step or 'overview'}.png"))
+    finally:
+        context.close()
     return titles
 
 

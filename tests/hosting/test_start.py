@@ -49,7 +49,7 @@ def _revision(db: Path) -> str:
 
 
 @pytest.mark.e2e
-def test_the_service_command_from_a_fresh_clone_with_no_terminal(tmp_path: Path) -> None:
+def test_the_service_command_from_a_fresh_clone_with_no_terminal(browser, tmp_path: Path) -> None:
     clone, home, data = tmp_path / "clone", tmp_path / "home", tmp_path / "data"
     home.mkdir()
     subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True, timeout=120)
@@ -70,7 +70,7 @@ def test_the_service_command_from_a_fresh_clone_with_no_terminal(tmp_path: Path)
         assert f"open http://localhost:{port}" in output, output
         assert PROMPT not in output, output
         assert "external IP" not in output  # no internet look-up at start
-        titles = open_every_step(url)
+        titles = open_every_step(browser, url)
     assert set(titles) == {"overview", "explore", "read", "build", "compare", "reflect"}
     # setup.sh installed the clone itself, and the server runs the clone's code
     assert (clone / ".venv" / ".dropout-lab-installed").is_file()

@@ -79,7 +79,7 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float = 300):
 
 @pytest.mark.e2e
 def test_the_wheel_installed_in_a_fresh_venv_runs_from_anywhere(
-    built_wheel: dict, tmp_path: Path
+    browser, built_wheel: dict, tmp_path: Path
 ) -> None:
     venv, elsewhere, home = tmp_path / "venv", tmp_path / "elsewhere", tmp_path / "home"
     elsewhere.mkdir()
@@ -121,7 +121,7 @@ def test_the_wheel_installed_in_a_fresh_venv_runs_from_anywhere(
     log = tmp_path / "serve.log"
     with started(argv, cwd=elsewhere, env=env, log=log, url=url, timeout=180):
         assert f"open http://localhost:{port}" in log.read_text()
-        titles = open_every_step(url)
+        titles = open_every_step(browser, url)
     assert len(titles) == 6
     size = built_wheel["path"].stat().st_size
     venv_mib = _du(venv) / 2**20

@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
-from tests.support.harness import launch_chromium, running_server, wait_until_idle
+from tests.support.harness import running_server, wait_until_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -20,44 +20,43 @@ LINK = "?learner=Ada&class=Q15"
 EPOCH = re.compile(r"Epoch [1-9]\d* of 300")  # training, not only claimed
 
 
-def test_the_server_killed_mid_run_brings_the_run_back_by_itself(tmp_path: Path) -> None:
+def test_the_server_killed_mid_run_brings_the_run_back_by_itself(
+    browser: Browser, tmp_path: Path
+) -> None:
     data = tmp_path / "data"
     data.mkdir()
     env = {"DROPOUT_LAB_DATA_DIR": str(data), "DROPOUT_LAB_PRECOMPUTE": "0",
            "DROPOUT_LAB_WORKERS": "1"}  # fmt: skip
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        with running_server(tmp_path / "first.log", env=env) as srv:
-            page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
-            page.goto(f"{srv.url}/build{LINK}")
+    with running_server(tmp_path / "first.log", env=env) as srv:
+        page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+        page.goto(f"{srv.url}/build{LINK}")
+        wait_until_idle(page)
+        epochs = page.get_by_label("Epochs")
+        epochs.fill("300")
+        epochs.press("Enter")
+        wait_until_idle(page)
+        skip = page.get_by_role("button", name="Skip")  # a prediction asked first, if any
+        if skip.count():
+            skip.first.click()
             wait_until_idle(page)
-            epochs = page.get_by_label("Epochs")
-            epochs.fill("300")
-            epochs.press("Enter")
-            wait_until_idle(page)
-            skip = page.get_by_role("button", name="Skip")  # a prediction asked first, if any
-            if skip.count():
-                skip.first.click()
-                wait_until_idle(page)
-            page.get_by_role("button", name="▶ Train mine").click()
-            expect(page.get_by_text(EPOCH).first).to_be_visible(timeout=90_000)
-            bookmark = page.url.split("?", 1)[1]  # the address as the app keeps it (resume code)
-            srv.process.send_signal(signal.SIGKILL)  # mid-run: no shutdown, no goodbye
-            killed_at = time.monotonic()
-            assert srv.process.wait(timeout=10) == -signal.SIGKILL
-            page.context.close()
+        page.get_by_role("button", name="▶ Train mine").click()
+        expect(page.get_by_text(EPOCH).first).to_be_visible(timeout=90_000)
+        bookmark = page.url.split("?", 1)[1]  # the address as the app keeps it (resume code)
+        srv.process.send_signal(signal.SIGKILL)  # mid-run: no shutdown, no goodbye
+        killed_at = time.monotonic()
+        assert srv.process.wait(timeout=10) == -signal.SIGKILL
+        page.context.close()
 
-        with running_server(tmp_path / "second.log", env=env) as srv:
-            page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
-            page.goto(f"{srv.url}/build?{bookmark}")  # the bookmark, a fresh session
-            wait_until_idle(page)
-            note = page.get_by_text("it is trained again, by itself")
-            expect(note.first).to_be_visible(timeout=120_000)
-            back = time.monotonic() - killed_at
-            expect(page.get_by_text("Done: 300 epochs")).to_be_visible(timeout=300_000)
-            print(
-                f"server killed: the run shown again {back:.1f} s after the kill (restart "
-                f"included), done {time.monotonic() - killed_at:.1f} s after it"
-            )
-            page.context.close()
-        browser.close()
+    with running_server(tmp_path / "second.log", env=env) as srv:
+        page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+        page.goto(f"{srv.url}/build?{bookmark}")  # the bookmark, a fresh session
+        wait_until_idle(page)
+        note = page.get_by_text("it is trained again, by itself")
+        expect(note.first).to_be_visible(timeout=120_000)
+        back = time.monotonic() - killed_at
+        expect(page.get_by_text("Done: 300 epochs")).to_be_visible(timeout=300_000)
+        print(
+            f"server killed: the run shown again {back:.1f} s after the kill (restart "
+            f"included), done {time.monotonic() - killed_at:.1f} s after it"
+        )
+        page.context.close()

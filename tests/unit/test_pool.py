@@ -1,0 +1,43 @@
+"""The worker pool starts its processes without running the app's page script: under
+`streamlit run` the page is `__main__`, which a "spawn" child re-runs by its file first."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import types
+from pathlib import Path
+
+import pytest
+
+from dropout_lab.training.messages import WorkerSetup
+from dropout_lab.training.pool import WorkerPool
+
+
+@pytest.fixture
+def page_as_main(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`__main__` as Streamlit's script runner leaves it: a module made from the page's file,
+    here a page that leaves a mark when it runs. Returns the mark's path."""
+    mark = tmp_path / "page-ran"
+    page = tmp_path / "page.py"
+    page.write_text(f"open({str(mark)!r}, 'w').close()\n")
+    module = types.ModuleType("__main__")
+    module.__file__ = str(page)
+    monkeypatch.setitem(sys.modules, "__main__", module)
+    return mark
+
+
+def test_a_worker_starts_without_running_the_page_script(page_as_main: Path, tmp_path) -> None:
+    # parent=1: the worker sees its "server" gone and returns at once, after the child's start-up
+    setup = WorkerSetup(queue_url=f"sqlite:///{tmp_path / 'q.db'}", root=str(tmp_path / "runs"),
+                        database_url=None, max_tasks=1, threads=1, parent=1)  # fmt: skip
+    pool = WorkerPool(max_workers=1, setup=setup, lock=threading.RLock(),
+                      on_message=lambda w, m: None, on_exit=lambda w: None)  # fmt: skip
+    try:
+        worker = pool.spawn()
+        worker.process.join(60)
+        assert worker.process.exitcode == 0
+    finally:
+        pool.close()
+    assert not page_as_main.exists(), "the worker ran the page script"
+    assert sys.modules["__main__"].__file__.endswith("page.py")  # the page's module is back
