@@ -181,6 +181,10 @@ class CodeEditor {
       root: root.getRootNode(),
       state: this.newState(data.doc),
     });
+    // Long lines scroll sideways inside the editor: the scroller itself takes focus, so a
+    // keyboard user can reach and scroll it (WCAG scrollable-region-focusable).
+    this.view.scrollDOM.setAttribute("tabindex", "0");
+    this.view.scrollDOM.setAttribute("aria-label", "Code, scrolls sideways");
     // A message under a long line stays in view: as wide as the visible text area, and held
     // beside the gutter while the code scrolls sideways (CSS position: sticky).
     this.resize = new ResizeObserver(() => this.measureWidth());
