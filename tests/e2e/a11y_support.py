@@ -43,28 +43,16 @@ def server(theme: str) -> Server:
     return _SERVERS[theme]
 
 
-# The app's script is not running (Streamlit 1.67 says so on its root element; its status
-# widget, which the harness looks for, is not shown here) and no element is stale, for 500 ms.
-QUIET = """() => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    const quiet = app && app.getAttribute('data-test-script-state') === 'notRunning'
-        && !document.querySelector('[data-stale="true"]');
-    if (!quiet) { window.__dlQuiet = undefined; return false; }
-    window.__dlQuiet = window.__dlQuiet || performance.now();
-    return performance.now() - window.__dlQuiet > 500;
-}"""
-
-
 def settle(page: Page) -> None:
     """Wait until the page has rendered, its script has finished, and the charts' view (width,
     theme) is the browser's (ui/charts.py marks the page once the server has heard it)."""
-    wait_until_idle(page)
+    wait_until_idle(page, timeout=300_000)
     page.wait_for_selector("html[data-dl-view]", state="attached", timeout=60_000)
-    page.wait_for_function(QUIET, timeout=300_000, polling=100)
+    wait_until_idle(page, timeout=300_000)
 
 
-# What each page has once its slow parts are there (the harness cannot see a script still
-# running in this Streamlit): Reflect's two Monte Carlo charts, after its models are loaded.
+# What each page has once its slow parts are there: Reflect's two Monte Carlo charts, after
+# its models are loaded.
 READY = {"reflect": "() => document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')"
                     ".length >= 2"}  # fmt: skip
 

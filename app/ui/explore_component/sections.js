@@ -3,7 +3,7 @@
 
 function section(root, heading, explain) {
   const node = htmlNode("section", { class: "dl-section" }, root);
-  htmlNode("h3", {}, node, heading);
+  htmlNode("h2", {}, node, heading);  // the sections sit right under the page's h1
   const text = htmlNode("div", { class: "dl-text" }, node);
   setHTML(text, explain);
   return node;
