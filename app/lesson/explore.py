@@ -42,7 +42,6 @@ class LayerView:
     output: np.ndarray
     scale: float  # what kept units are multiplied by in this mode and form
     dropped_fraction: float  # of units actually dropped by this mask (0 at inference)
-    figure: go.Figure | None  # None when asked for the numbers only (the live page draws them)
 
 
 def parse_rate(raw: str | None) -> tuple[float, str | None]:
@@ -72,7 +71,7 @@ def parse_seed(raw: str | None) -> int:
     return 0
 
 
-def layer_view(s: Settings, *, figure: bool = True) -> LayerView:
+def layer_view(s: Settings) -> LayerView:
     """One layer, one mask: activations, the sampled mask and the output in the chosen mode."""
     x = example_layer()
     keep = masks.keep_mask(x.shape, s.rate, CounterRNG(s.seed, STREAMS["layer"]))
@@ -83,13 +82,11 @@ def layer_view(s: Settings, *, figure: bool = True) -> LayerView:
     else:
         scale = 1.0 if s.form == "inverted" else 1.0 - s.rate
         dropped = 0.0
-    mode = "training" if s.training else "inference"
     shown_keep = keep if s.training else np.ones_like(keep)
-    fig = figures.layer_figure(x, shown_keep, out, rate=s.rate, mode=mode) if figure else None
-    return LayerView(x, shown_keep, out, scale, dropped, fig)
+    return LayerView(x, shown_keep, out, scale, dropped)
 
 
-def layer_view_from_output(s: Settings, output: np.ndarray, *, figure: bool = True) -> LayerView:
+def layer_view_from_output(s: Settings, output: np.ndarray) -> LayerView:
     """The layer view for an output computed elsewhere (the learner's own dropout function).
 
     The mask is read off the output: a unit that was non-zero and came out zero was dropped.
@@ -99,32 +96,7 @@ def layer_view_from_output(s: Settings, output: np.ndarray, *, figure: bool = Tr
     kept = keep & (x != 0)
     scale = float(np.median(output[kept] / x[kept])) if kept.any() else 1.0
     dropped = float(1.0 - keep.mean()) if s.training else 0.0
-    mode = "training" if s.training else "inference"
-    fig = figures.layer_figure(x, keep, output, rate=s.rate, mode=mode) if figure else None
-    return LayerView(x, keep, output, scale, dropped, fig)
-
-
-def convergence_view(s: Settings) -> tuple[masks.Convergence, go.Figure]:
-    x = masks.example_activations(N_UNITS, seed=0)
-    rng = CounterRNG(s.seed, STREAMS["convergence"])
-    conv = masks.convergence(x, s.rate, s.n_masks, rng, form=s.form)
-    fig = figures.convergence_figure(
-        conv.expected, conv.average, conv.ks, conv.mean_abs_error, s.n_masks
-    )
-    return conv, fig
-
-
-def network_view(s: Settings) -> tuple[go.Figure, int, float]:
-    """The lesson model with one sampled mask per hidden layer; (figure, n droppable, log10 2^n)."""
-    rng = CounterRNG(s.seed, STREAMS["network"])
-    hidden = LESSON_LAYERS[1:-1]
-    keeps: list[np.ndarray | None] = [None]
-    for n in hidden:
-        keeps.append(masks.keep_mask((n,), s.rate, rng) if s.training else None)
-    keeps.append(None)
-    fig = figures.network_figure(LESSON_LAYERS, LESSON_LAYER_NAMES, keeps)
-    n_droppable = sum(hidden)
-    return fig, n_droppable, masks.subnetwork_count_log10(n_droppable)
+    return LayerView(x, keep, output, scale, dropped)
 
 
 def network_picks(shown: int = 12) -> list[list[int]]:

@@ -125,12 +125,12 @@ def layer(s: explore.Settings) -> tuple[explore.LayerView, str, bool]:
     """The built-in layer's numbers, or the learner's own function's when they chose it:
     (view, a note saying which, whether it is the learner's)."""
     if not using_mine():
-        return explore.layer_view(s, figure=False), "", False
+        return explore.layer_view(s), "", False
     output, problem = learners_output(st.session_state[PASSED_CODE], s.rate, s.training, s.seed)
     if output is None:
         failed = TEXT["mine"]["failed"].format(why=problem)
-        return explore.layer_view(s, figure=False), failed, False
-    return explore.layer_view_from_output(s, output, figure=False), TEXT["mine"]["used"], True
+        return explore.layer_view(s), failed, False
+    return explore.layer_view_from_output(s, output), TEXT["mine"]["used"], True
 
 
 st.title("🎛️ Explore: dropout, live")

@@ -148,7 +148,6 @@ def every_figure(theme: str) -> list[go.Figure]:
     rng = np.random.default_rng(0)
     x = rng.random(64)
     keep = rng.random(64) > 0.3
-    ks = np.arange(1, 50)
     small = explore.small_map(keep.reshape(8, 8).astype(float), "mask", mask=True, theme=theme)
     spread = explore.spatial_map(rng.random((2, 4, 4)), "maps", theme=theme)
     hist = explore.histogram_panel(rng.normal(size=100), rng.normal(size=100), "h", ("a", "b"),
@@ -158,9 +157,6 @@ def every_figure(theme: str) -> list[go.Figure]:
     stats = mc_stats.set_stats(probs, rng.random(30), rng.random(30) > 0.5)
     packet = mc_stats.packet_stats(probs[:, 0], 0.4)
     return [
-        explore.layer_figure(x, keep, x * keep / 0.7, rate=0.3, mode="training", theme=theme),
-        explore.convergence_figure(x, x, ks, 1 / np.sqrt(ks), 50, theme=theme),
-        explore.network_figure((3, 8, 1), ("in", "h", "out"), [None, keep[:8], None], theme=theme),
         explore.panel_figure(small),
         explore.gallery_figure([small, spread, hist], theme=theme),
         curves.curves_figure([curves.Curve("a", history())], theme=theme),
@@ -224,9 +220,9 @@ def test_runs_differ_by_marker_as_well_as_colour(theme: str) -> None:
 def test_heatmaps_scale_from_a_theme_neutral_to_orange() -> None:
     from dropout_lab.charts import explore
 
-    x = np.linspace(0, 1, 16)
+    x = np.linspace(0, 1, 16).reshape(4, 4)
     for theme in panels.THEMES:
-        fig = explore.layer_figure(x, x > 0.3, x, rate=0.3, mode="training", theme=theme)
+        fig = explore.panel_figure(explore.small_map(x, "values", theme=theme))
         scale = fig.to_plotly_json()["data"][0]["colorscale"]
         assert scale == panels.value_scale(theme) and scale[-1][1] == panels.ORANGE
     dark_low = panels.value_scale("dark")[0][1]

@@ -1,4 +1,5 @@
-"""The Explore step's engine: deep-link parsing and figures that plotly accepts."""
+"""The Explore step's engine: deep-link parsing, the numbers of a layer, and the variants' figures
+that plotly accepts."""
 
 from __future__ import annotations
 
@@ -25,9 +26,6 @@ def test_parse_rate_from_deep_link(raw, rate, warns) -> None:
 
 def all_figures(s: explore.Settings) -> list[go.Figure]:
     return [
-        explore.layer_view(s).figure,
-        explore.convergence_view(s)[1],
-        explore.network_view(s)[0],
         *explore.variant_figures(s).values(),
         *(fig for fig, _ in explore.variant_gallery(s)),
     ]
@@ -55,15 +53,11 @@ def test_layer_view_numbers() -> None:
     assert np.allclose(original.output, original.activations * 0.5)
 
 
-def test_network_view_greys_dropped_units_and_counts_subnetworks() -> None:
-    fig, n_units, log10 = explore.network_view(explore.Settings(rate=0.5, seed=1))
-    assert n_units == 768 and log10 == pytest.approx(768 * np.log10(2))
-    names = [t.name for t in fig.data]
-    assert "dropped unit" in names and "active unit" in names
-    dropped = next(t for t in fig.data if t.name == "dropped unit")
-    assert len(dropped.x) > 0
-    at_inference, _, _ = explore.network_view(explore.Settings(rate=0.5, training=False))
-    assert len(next(t for t in at_inference.data if t.name == "dropped unit").x) == 0
+def test_the_network_pictures_spread_a_dozen_units_over_each_big_layer() -> None:
+    picks = explore.network_picks()
+    assert [len(p) for p in picks] == [10, 12, 12, 12, 1]  # input all 10, hidden 12 of 256
+    ends = [(p[0], p[-1]) for p in picks]
+    assert ends == [(0, n - 1) for n in explore.LESSON_LAYERS]  # the first and last unit drawn
 
 
 def test_same_seed_same_mask_new_seed_new_mask() -> None:
