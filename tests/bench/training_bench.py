@@ -99,6 +99,24 @@ def _ours_once(seed: int) -> dict[str, float]:
     }
 
 
+def _estimate_against_measured() -> dict[str, float]:
+    """The budget's estimate (training.budget) beside a measured warm run of a wide model, the
+    kind of run the budget refuses or lets pause: their ratio should stay near 1."""
+    from dropout_lab.lesson.spec import LayerSpec, ModelSpec, TrainConfig
+    from dropout_lab.training.budget import estimate_seconds
+    from dropout_lab.training.trainer import train
+
+    wide = ModelSpec(10, (*[LayerSpec("Dense", units=512, activation="relu")] * 3,
+                          LayerSpec("Dense", units=1, activation="sigmoid")))  # fmt: skip
+    config = TrainConfig(epochs=30, seed=3)
+    train(wide, TrainConfig(epochs=1))  # traced first: the estimate's startup leaves it out
+    measured = train(wide, config).train_seconds
+    estimate = estimate_seconds(wide, config)
+    return {"wide_estimate_seconds": round(estimate, 2),
+            "wide_measured_seconds": round(measured, 2),
+            "estimate_over_measured": round(estimate / measured, 2)}  # fmt: skip
+
+
 def run_training_bench(repeats: int = 3) -> dict[str, Any]:
     """Time fit, cold and warm training; return the JSON-able figures.
 
@@ -137,6 +155,7 @@ def run_training_bench(repeats: int = 3) -> dict[str, Any]:
         "repeats": repeats,
         "epochs": EPOCHS,
         "batch_size": BATCH_SIZE,
+        **_estimate_against_measured(),
     }
 
 
