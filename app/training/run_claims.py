@@ -9,8 +9,9 @@ pure NumPy, no Streamlit, no TensorFlow. The thresholds below are the conditions
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -133,11 +134,27 @@ class RunFacts:
         return {**self.labels, **values}
 
 
-def _no_dropout_curve(f: RunFacts) -> Verdict | None:
-    got = f.get(NO_DROPOUT)
-    if got is None:
-        return None
-    (n,) = got
+CurveClaim = Callable[..., Verdict]  # (facts, one Curve per run named) -> what they show
+FactsClaim = Callable[[RunFacts], Verdict | None]
+
+
+def about(*names: str, shown: bool = False) -> Callable[[CurveClaim], FactsClaim]:
+    """A claim about the runs `names`: it is given their curves, and says nothing (None) until
+    they are all stored; with `shown`, nothing either while the first is not on show."""
+
+    def wrap(claim: CurveClaim) -> FactsClaim:
+        @functools.wraps(claim)
+        def verdict(f: RunFacts) -> Verdict | None:
+            got = None if shown and names[0] not in f.shown else f.get(*names)
+            return None if got is None else claim(f, *got)
+
+        return verdict
+
+    return wrap
+
+
+@about(NO_DROPOUT)
+def _no_dropout_curve(f: RunFacts, n: Curve) -> Verdict:
     return Verdict(
         "climbs" if n.climbs else "flat",
         f.values(
@@ -150,11 +167,8 @@ def _no_dropout_curve(f: RunFacts) -> Verdict | None:
     )
 
 
-def _pair_best(f: RunFacts) -> Verdict | None:
-    got = f.get(NO_DROPOUT, DROPOUT)
-    if got is None:
-        return None
-    n, d = got
+@about(NO_DROPOUT, DROPOUT)
+def _pair_best(f: RunFacts, n: Curve, d: Curve) -> Verdict:
     return Verdict(
         versus(d.best, n.best),
         f.values(
@@ -166,33 +180,24 @@ def _pair_best(f: RunFacts) -> Verdict | None:
     )
 
 
-def _pair_final(f: RunFacts) -> Verdict | None:
-    got = f.get(NO_DROPOUT, DROPOUT)
-    if got is None:
-        return None
-    n, d = got
+@about(NO_DROPOUT, DROPOUT)
+def _pair_final(f: RunFacts, n: Curve, d: Curve) -> Verdict:
     return Verdict(
         "lower" if d.final < n.final else "not_lower",
         f.values(d_final=fmt.loss(d.final), n_final=fmt.loss(n.final), epochs=fmt.epoch(d.epochs)),
     )
 
 
-def _pair_gap(f: RunFacts) -> Verdict | None:
-    got = f.get(NO_DROPOUT, DROPOUT)
-    if got is None:
-        return None
-    n, d = got
+@about(NO_DROPOUT, DROPOUT)
+def _pair_gap(f: RunFacts, n: Curve, d: Curve) -> Verdict:
     return Verdict(
         "narrower" if d.gap < n.gap else "not_narrower",
         f.values(d_gap=fmt.loss(d.gap), n_gap=fmt.loss(n.gap), epochs=fmt.epoch(d.epochs)),
     )
 
 
-def _pair_accuracy(f: RunFacts) -> Verdict | None:
-    got = f.get(NO_DROPOUT, DROPOUT)
-    if got is None:
-        return None
-    n, d = got
+@about(NO_DROPOUT, DROPOUT)
+def _pair_accuracy(f: RunFacts, n: Curve, d: Curve) -> Verdict:
     delta = float(d.val_accuracy[-1] - n.val_accuracy[-1])
     outcome = "same" if abs(delta) <= ACC_SAME else "higher" if delta > 0 else "lower"
     return Verdict(
@@ -205,11 +210,8 @@ def _pair_accuracy(f: RunFacts) -> Verdict | None:
     )
 
 
-def _l2_curve(f: RunFacts) -> Verdict | None:
-    got = f.get(L2_ONLY, NO_DROPOUT) if L2_ONLY in f.shown else None
-    if got is None:
-        return None
-    r, n = got
+@about(L2_ONLY, NO_DROPOUT, shown=True)
+def _l2_curve(f: RunFacts, r: Curve, n: Curve) -> Verdict:
     outcome = "flat" if not r.climbs else "climbs_less" if r.final < n.final else "climbs_more"
     return Verdict(
         outcome,
@@ -222,19 +224,13 @@ def _l2_curve(f: RunFacts) -> Verdict | None:
     )
 
 
-def _l2_best(f: RunFacts) -> Verdict | None:
-    got = f.get(L2_ONLY, DROPOUT) if L2_ONLY in f.shown else None
-    if got is None:
-        return None
-    r, d = got
+@about(L2_ONLY, DROPOUT, shown=True)
+def _l2_best(f: RunFacts, r: Curve, d: Curve) -> Verdict:
     return Verdict(versus(r.best, d.best), f.values(best=fmt.loss(r.best), d_best=fmt.loss(d.best)))
 
 
-def _early_stopping(f: RunFacts) -> Verdict | None:
-    got = f.get(EARLY_STOP, DROPOUT) if EARLY_STOP in f.shown else None
-    if got is None:
-        return None
-    e, d = got
+@about(EARLY_STOP, DROPOUT, shown=True)
+def _early_stopping(f: RunFacts, e: Curve, d: Curve) -> Verdict:
     kept = e.best_epoch
     fired = e.epochs < d.epochs
     outcome = versus(e.best, d.best) if fired else "not_fired"
@@ -270,11 +266,8 @@ def _dropout_l2_gap(f: RunFacts) -> Verdict | None:
     )
 
 
-def _dropout_l2_final(f: RunFacts) -> Verdict | None:
-    got = f.get(DROPOUT_L2, DROPOUT) if DROPOUT_L2 in f.shown else None
-    if got is None:
-        return None
-    r, d = got
+@about(DROPOUT_L2, DROPOUT, shown=True)
+def _dropout_l2_final(f: RunFacts, r: Curve, d: Curve) -> Verdict:
     return Verdict(
         versus(r.final, d.final),
         f.values(
@@ -287,11 +280,8 @@ def _dropout_l2_final(f: RunFacts) -> Verdict | None:
     )
 
 
-def _dropout_l2_best(f: RunFacts) -> Verdict | None:
-    got = f.get(DROPOUT_L2, DROPOUT) if DROPOUT_L2 in f.shown else None
-    if got is None:
-        return None
-    r, d = got
+@about(DROPOUT_L2, DROPOUT, shown=True)
+def _dropout_l2_best(f: RunFacts, r: Curve, d: Curve) -> Verdict:
     return Verdict(
         versus(r.best, d.best),
         f.values(
