@@ -17,7 +17,8 @@ One room per concern:
 - `predictions`: each learner's predictions before a reveal (a value or an explicit skip);
 - `insights`: a class's answers (quiz, predictions, reflections), for the dashboard only;
 - `runblobs`: finished training runs shared by every app process using the database;
-- `runqueue`: the training queue (run requests, runs being trained, workers' heartbeats);
+- `runqueue`: the training queue's writes (requests, claims, progress, recovery), its tables
+  in `queue_tables` and its reads and the workers' heartbeats in `queue_reads`;
 - `classroom`: the dashboard's tables, figure and CSV, as plain data.
 
 The store never imports Streamlit or TensorFlow; a `Store` is thread-safe.

@@ -26,55 +26,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from dropout_lab.store.base import Database
-from dropout_lab.store.schema import KEY_MAX, metadata
+from dropout_lab.store.queue_reads import QueueReads
+from dropout_lab.store.queue_tables import LIVE, P, R, W, run_progress, run_requests, train_workers
 
-LANE_MAX = 120
 _PG_QUEUE_LOCK = 0x44_52_51_55  # pg_advisory_xact_lock key ("DRQU")
-LIVE = ("queued", "running")
-
-run_requests = sa.Table(  # revision 0004
-    "run_requests",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("key", sa.String(KEY_MAX), nullable=False, index=True),
-    sa.Column("lane", sa.String(LANE_MAX), nullable=False, index=True),
-    sa.Column("spec", sa.JSON, nullable=False),
-    sa.Column("config", sa.JSON, nullable=False),
-    sa.Column("cost", sa.Float, nullable=False),
-    sa.Column("state", sa.String(16), nullable=False, index=True),
-    sa.Column("ring_at", sa.Float, nullable=False),
-    sa.Column("created_at", sa.Float, nullable=False),
-    sa.Column("updated_at", sa.Float, nullable=False),
-    sa.Column("attempts", sa.Integer, nullable=False),  # attempts that crashed
-    sa.Column("interrupted", sa.Integer, nullable=False),  # attempts cut by a restart
-    sa.Column("error", sa.Text, nullable=True),
-)
-
-run_progress = sa.Table(  # revision 0004
-    "run_progress",
-    metadata,
-    sa.Column("key", sa.String(KEY_MAX), primary_key=True),
-    sa.Column("worker", sa.String(LANE_MAX), nullable=False, index=True),
-    sa.Column("cost", sa.Float, nullable=False),
-    sa.Column("claimed_at", sa.Float, nullable=False),
-    sa.Column("updated_at", sa.Float, nullable=False),
-    sa.Column("epochs_done", sa.Integer, nullable=False),
-    sa.Column("epochs_total", sa.Integer, nullable=False),
-    sa.Column("history", sa.JSON, nullable=False),
-    sa.Column("paused", sa.Boolean, nullable=False),
-)
-
-train_workers = sa.Table(  # revision 0004
-    "train_workers",
-    metadata,
-    sa.Column("id", sa.String(LANE_MAX), primary_key=True),
-    sa.Column("host", sa.String(255), nullable=False),
-    sa.Column("pid", sa.Integer, nullable=False),
-    sa.Column("started_at", sa.Float, nullable=False),
-    sa.Column("heartbeat_at", sa.Float, nullable=False),
-)
-
-R, P, W = run_requests.c, run_progress.c, train_workers.c
 
 
 def multi_lane(lane: str) -> bool:
@@ -100,8 +55,9 @@ class Submitted:
     withdrawn: tuple[str, ...] = ()  # keys of the lane's requests this one replaced
 
 
-class RunQueue(Database):
-    """The training queue; every method is one transaction. Thread- and process-safe."""
+class RunQueue(QueueReads):
+    """The training queue; every method is one transaction. Thread- and process-safe.
+    What it only reads (and the workers' heartbeats) is in `queue_reads`."""
 
     def _queue_write(self):
         return _Locked(self)
@@ -293,87 +249,6 @@ class RunQueue(Database):
                                              attempts=R.attempts + 1))  # fmt: skip
                     requeued.append(key)
         return requeued
-
-    # ---- workers
-
-    def worker_beat(self, worker: str, host: str, pid: int) -> None:
-        now = time.time()
-        with self._write() as conn:
-            found = conn.execute(sa.update(train_workers).where(W.id == worker)
-                                 .values(heartbeat_at=now)).rowcount  # fmt: skip
-            if not found:
-                conn.execute(train_workers.insert().values(
-                    id=worker, host=host, pid=pid, started_at=now, heartbeat_at=now))  # fmt: skip
-
-    def worker_leave(self, worker: str) -> None:
-        with self._write() as conn:
-            conn.execute(sa.delete(train_workers).where(W.id == worker))
-
-    def workers_live(self, stale_seconds: float) -> int:
-        with self._read() as conn:
-            return int(conn.execute(sa.select(sa.func.count()).where(
-                W.heartbeat_at >= time.time() - stale_seconds)).scalar())  # fmt: skip
-
-    # ---- reading
-
-    def queue_view(self, key: str, lane: str | None = None) -> dict | None:
-        """{"request": the latest live request of `key` (the lane's, if given), else the latest
-        one; "progress": its run_progress row while a worker trains it}; None if unknown."""
-        with self._read() as conn:
-            prog = conn.execute(sa.select(run_progress).where(P.key == key)).mappings().first()
-            where = [R.key == key] + ([R.lane == lane] if lane is not None else [])
-            live = sa.case((R.state.in_(LIVE), 1), else_=0)
-            req = (
-                conn.execute(
-                    sa.select(R.state, R.error, R.attempts, R.interrupted, R.config)
-                    .where(*where)
-                    .order_by(live.desc(), R.id.desc())
-                    .limit(1)
-                )
-                .mappings()
-                .first()
-            )
-        if prog is None and req is None:
-            return None
-        return {"request": dict(req) if req else None, "progress": dict(prog) if prog else None}
-
-    def queue_order(self) -> tuple[list[dict], list[dict]]:
-        """(the queued keys in the order they will be taken, with their cost; the runs being
-        trained, with their cost and epochs)."""
-        with self._read() as conn:
-            running = [dict(r) for r in conn.execute(
-                sa.select(P.key, P.cost, P.epochs_done, P.epochs_total, P.worker, P.claimed_at)
-                .order_by(P.claimed_at)).mappings()]  # fmt: skip
-            rows = conn.execute(
-                sa.select(R.key, R.cost, R.ring_at)
-                .where(R.state == "queued")
-                .order_by(R.ring_at, R.id)
-            ).all()
-        seen: dict[str, dict] = {}
-        for r in rows:
-            seen.setdefault(r.key, {"key": r.key, "cost": float(r.cost)})
-        return list(seen.values()), running
-
-    def queue_snapshot(self, stale_seconds: float) -> dict:
-        """Everything live, in one read: {"progress": key -> row, "live": the live requests in
-        the lanes' turn, "workers": how many workers beat within `stale_seconds`}."""
-        with self._read() as conn:
-            progress = {r["key"]: dict(r) for r in conn.execute(
-                sa.select(run_progress)).mappings()}  # fmt: skip
-            live = [dict(r) for r in conn.execute(
-                sa.select(R.id, R.key, R.lane, R.state, R.cost, R.config, R.attempts,
-                          R.interrupted, R.error)
-                .where(R.state.in_(LIVE)).order_by(R.ring_at, R.id)).mappings()]  # fmt: skip
-            workers = int(conn.execute(sa.select(sa.func.count()).where(
-                W.heartbeat_at >= time.time() - stale_seconds)).scalar())  # fmt: skip
-        return {"progress": progress, "live": live, "workers": workers}
-
-    def lane_requests(self, lane: str, limit: int = 20) -> list[dict]:
-        """The lane's latest requests, newest first (to show a learner their runs again)."""
-        with self._read() as conn:
-            return [dict(r) for r in conn.execute(
-                sa.select(R.key, R.state, R.created_at, R.spec, R.config, R.interrupted)
-                .where(R.lane == lane).order_by(R.id.desc()).limit(limit)).mappings()]  # fmt: skip
 
 
 class _Locked:
