@@ -214,9 +214,9 @@ def sidebar() -> None:
     if message:
         getattr(st, message[0])(message[1])
     if me is not None:
-        c1, c2 = st.columns([3, 1], vertical_alignment="center")
-        c1.markdown(text["joined"].format(name=me.name, code=me.class_code))
-        c2.button(text["leave"], key=session.LEARNERS_LEAVE, on_click=leave)
+        st.markdown(text["joined"].format(name=me.name, code=me.class_code))
+        # on a line of its own: beside the name, a quarter of the sidebar cut it to "L..."
+        st.button(text["leave"], key=session.LEARNERS_LEAVE, on_click=leave)
         st.caption(text["in_address"])
         return
     taken = st.session_state.get(session.LEARNERS_TAKEN)

@@ -334,14 +334,25 @@ def _hide(qid: str) -> None:
 def question_card(q: lessons.ReflectQuestion) -> None:
     text = TEXT["answers"]
     key = session.REFLECT_ANSWER.of(q.id)
-    if key not in st.session_state and q.id in answers():
-        st.session_state[key] = answers()[q.id]  # the widget's key was dropped off-page
     with st.container(border=True):
         st.markdown(f"**{q.question}**")
         if q.hint:
             st.caption(f"Hint: {q.hint}")
-        st.text_area(text["label"], key=key, placeholder=text["placeholder"], height=110,
-                     on_change=_save, args=(q.id,), label_visibility="collapsed")  # fmt: skip
+        saved = answers().get(q.id, "")
+        refill = session.value(session.REFLECT_REFILL)
+        drawn = key in st.session_state  # the box has a value of its own in this session
+        if drawn and q.id in refill:  # drawn before the learner resumed: put the answer in it
+            st.session_state[key] = saved
+        # The saved answer is also the box's default, for a box the browser has not drawn yet:
+        # a value set through the session state reaches the browser only with the run that
+        # sets it, and a rerun right after (a fresh page reporting its theme) can overtake it,
+        # leaving the box empty while the server holds the answer. (No default in the run
+        # that sets the state: Streamlit warns about the two together.)
+        default = "" if drawn and q.id in refill else saved
+        st.text_area(text["label"], value=default, key=key, placeholder=text["placeholder"],
+                     height=110, on_change=_save, args=(q.id,),
+                     label_visibility="collapsed")  # fmt: skip
+        refill.discard(q.id)
         if q.id in revealed():
             st.button(text["hide"], key=session.REFLECT_HIDE.of(q.id), on_click=_hide, args=(q.id,),
                       icon=":material/visibility_off:")  # fmt: skip

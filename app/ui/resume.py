@@ -95,9 +95,10 @@ def _quiz(work: Stored) -> None:
 def _reflections(work: Stored) -> None:
     if work.reflections:
         answers = session.value(session.REFLECT_ANSWERS)
+        refill = session.value(session.REFLECT_REFILL)
         for qid, text in work.reflections.items():
             answers[qid] = text
-            st.session_state.pop(session.REFLECT_ANSWER.of(qid), None)  # the card refills it
+            refill.add(qid)  # the card puts it in its box
 
 
 def _code(work: Stored) -> None:

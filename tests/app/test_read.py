@@ -134,15 +134,20 @@ def test_answers_and_score_survive_section_changes_and_reset() -> None:
 
 
 def test_every_check_gives_correct_feedback() -> None:
-    """For every item: the right choice gets success, a wrong one gets error, both explained."""
+    """For every item: the right choice gets success, a wrong one gets error, both explained.
+    A section's items are answered together: right, then (after a reset) wrong."""
     at = read_page()
-    for item in QUIZ:
-        open_section(at, item.section)
-        for choice in (item.answer, (item.answer + 1) % len(item.choices)):
-            at.radio(key=f"read.quiz.{item.id}").set_value(choice).run()
-            assert not at.exception, at.exception
-            feedback = at.success if choice == item.answer else at.error
-            assert [f for f in feedback if item.explanation in f.value], (item.id, choice)
+    sections = dict.fromkeys(item.section for item in QUIZ)
+    for section in sections:
+        open_section(at, section)
+        items = [item for item in QUIZ if item.section == section]
+        for right in (True, False):
+            for item in items:
+                choice = item.answer if right else (item.answer + 1) % len(item.choices)
+                at.radio(key=f"read.quiz.{item.id}").set_value(choice).run()
+                assert not at.exception, at.exception
+                feedback = at.success if right else at.error
+                assert [f for f in feedback if item.explanation in f.value], (item.id, choice)
             at.button(key="read.reset").click().run()
 
 

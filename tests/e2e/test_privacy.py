@@ -96,7 +96,14 @@ def test_a_classmate_with_the_name_and_class_sees_and_changes_nothing(
         # A's own link, on another computer, still shows A's answer.
         c = open_reflect(browser, f"{srv.url}/reflect?resume={code}")
         expect(sidebar(c)).to_contain_text(NAME, timeout=30_000)
-        expect(first_answer(c)).to_have_value(ANSWER, timeout=30_000)
+        try:
+            expect(first_answer(c)).to_have_value(ANSWER, timeout=30_000)
+        except AssertionError as e:
+            c.screenshot(path=str(tmp_path / "resumed.png"), full_page=True)
+            raise AssertionError(
+                f"{e}\n--- the resumed page:\n{c.inner_text('body')[:3000]}"
+                f"\n--- server:\n{srv.log()[-3000:]}"
+            ) from e
         assert_no_error(c)
         a.reload()  # and A's own tab, reloaded
         wait_until_idle(a)
