@@ -51,7 +51,7 @@ def packet_figure(
     doms = [[0.42, 1.0], [0.0, 0.2]] if contrast else [[0.0, 1.0]]
     traces, shapes, annotations, axes = [], [], [], []
     layout = pn.base_layout(
-        440 if contrast else 330, theme, margin={"l": 60, "r": 20, "t": 30, "b": 40},
+        460 if contrast else 345, theme, margin={"l": 60, "r": 20, "t": 46, "b": 40},
         bargap=0.05, legend=pn.legend(-0.16, font={"size": 12}),
     )  # fmt: skip
     for k, ((stats, label, colour), dom) in enumerate(zip(rows, doms, strict=True), 1):
@@ -68,7 +68,8 @@ def packet_figure(
             _vline(stats.mean, dom, ink, "solid", xref),
         ]
         annotations.append(
-            _row_label(f"<b>{label}</b> · {stats.passes} passes · std {stats.std:.3f}", dom)
+            # two lines: on one, a long model name ran off the right edge of a phone
+            _row_label(f"<b>{label}</b><br>{stats.passes} passes · std {stats.std:.3f}", dom)
         )
         last = k == len(rows)
         x_title = "P(malicious)" if last else ""
