@@ -66,7 +66,7 @@ VIEW_CASES = [(0, 0.3, True), (7, 0.65, True), (123, 0.9, True), (5, 0.5, False)
 def test_every_view_draws_the_engines_masks(server, page: Page, seed, rate, training) -> None:
     open_explore(page, f"{server.url}/explore")
     s = explore.Settings(rate=rate, seed=seed, training=training)
-    data = live.payload(s, explore.layer_view(s, figure=False))
+    data = live.payload(s, explore.layer_view(s))
     js = page.evaluate(
         """d => ({layer: dropoutLabExplore.layerKeep(d, d.rate),
                   batch: dropoutLabExplore.batch(d, d.rate),
@@ -74,7 +74,7 @@ def test_every_view_draws_the_engines_masks(server, page: Page, seed, rate, trai
         json.loads(json.dumps(data)),
     )
     bits = lambda a: "".join("1" if k else "0" for k in np.ravel(a))  # noqa: E731
-    assert js["layer"] == bits(explore.layer_view(s, figure=False).keep)
+    assert js["layer"] == bits(explore.layer_view(s).keep)
     assert js["batch"] == {k: bits(v) for k, v in explore.batch_masks(s).items()}
     rng_net = rng.CounterRNG(seed, explore.STREAMS["network"])
     expected = [None] + [bits(rng_net.random(n) >= rate) if training else None
