@@ -11,6 +11,15 @@ import pytest
 from tests.support.harness import launch_chromium
 
 
+@pytest.fixture(scope="session", autouse=True)
+def patient_expectations() -> None:
+    """Browser assertions wait up to 30 s, not Playwright's 5: on two busy cores a chart or a
+    rerun can take longer, and an assertion that holds passes as soon as it does."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=30_000)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator:  # -> playwright.sync_api.Browser
     from playwright.sync_api import sync_playwright
