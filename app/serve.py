@@ -20,9 +20,10 @@ def streamlit_command(host: str, port: int, *, headless: bool = True) -> list[st
 
     It never prompts: Streamlit's first-run e-mail prompt waits on stdin (and exits with 255
     when stdin is closed, as under systemd), so it is switched off whatever `headless` says;
-    headless only decides whether a browser tab is opened."""
+    headless only decides whether a browser tab is opened. It starts through `dropout_lab.boot`,
+    which imports the shared libraries before the first session's thread."""
     return [
-        sys.executable, "-m", "streamlit", "run", str(MAIN),
+        sys.executable, "-m", "dropout_lab.boot", "run", str(MAIN),
         "--server.address", host,
         "--server.port", str(port),
         "--server.headless", str(headless).lower(),

@@ -230,6 +230,23 @@ def test_serve_never_asks_for_an_email() -> None:
         assert cmd[cmd.index("--server.showEmailPrompt") + 1] == "false"
 
 
+def test_the_server_has_pandas_whole_before_any_session_thread() -> None:
+    """Two sessions importing pandas at once were once handed a half-built module; the server's
+    command imports it first, on the main thread, and is still Streamlit's own command line."""
+    from dropout_lab.serve import streamlit_command
+
+    cmd = streamlit_command("localhost", 8501)
+    probe = (
+        "import sys; sys.argv = ['streamlit', 'version'];"
+        f"import runpy; runpy.run_module({cmd[2]!r}, run_name='not_main');"
+        "print(all(m in sys.modules for m in ('pandas', 'plotly.graph_objects')))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert loaded.stdout.strip() == "True", loaded.stderr
+    version = subprocess.run([*cmd[:3], "version"], capture_output=True, text=True)
+    assert version.returncode == 0 and "Streamlit, version" in version.stdout, version.stderr
+
+
 # --------------------------------------------------------------------------- one-line errors
 
 
