@@ -1,10 +1,11 @@
 """The app server's entry point: `python -m dropout_lab.boot run <main.py> ...` is `streamlit run`
-with the libraries the pages share imported first, on the main thread, before any session starts.
+with NumPy and pandas imported first, on the main thread, before any session starts.
 
 Streamlit runs each session's page script in its own thread. Two threads importing pandas at once
 (Plotly imports it lazily on the first figure) can meet in Python's import locks, and one is then
 handed the half-built module: "partially initialized module 'pandas' has no attribute 'Series'"
-on a learner's Compare page, as seen once in CI. Imported here, they are whole before any thread."""
+on a learner's Compare page, as seen once in CI. Imported here, they are
+whole before any thread (Streamlit's command line loads Plotly itself, but neither of these)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ import sys
 
 import numpy  # noqa: F401
 import pandas  # noqa: F401
-import plotly.graph_objects  # noqa: F401
 from streamlit.web import cli
 
 

@@ -30,7 +30,6 @@ STREAMS = {
 class Settings:
     rate: float = RATE_DEFAULT
     seed: int = 0
-    n_masks: int = 1000
     training: bool = True
     form: str = "inverted"  # or "original"
 

@@ -90,10 +90,18 @@ class Convergence:
     expected: np.ndarray  # the expected training output (x for inverted, x*(1-p) for original)
 
 
+def convergence_ks(n_masks: int) -> np.ndarray:
+    """The mask counts K at which the convergence chart is drawn: up to 60 on a log grid."""
+    return np.unique(np.geomspace(1, n_masks, num=min(n_masks, 60)).astype(int))
+
+
 def convergence(
     x: np.ndarray, rate: float, n_masks: int, rng: np.random.Generator, *, form: str = "inverted"
 ) -> Convergence:
-    """Average `n_masks` sampled training outputs and track the error against the expectation."""
+    """Average `n_masks` sampled training outputs and track the error against the expectation.
+
+    The NumPy reference of the Explore page's convergence chart (drawn in the browser): the tests
+    hold the lesson's claim, the error shrinks like 1/sqrt(K), with it."""
     rate = check_rate(rate)
     if not 1 <= n_masks <= 100_000:
         raise ValueError(f"n_masks must be between 1 and 100000, got {n_masks}")
@@ -102,7 +110,7 @@ def convergence(
     outputs = keep * (x.reshape(1, -1) * scale)
     running = np.cumsum(outputs, axis=0) / np.arange(1, n_masks + 1)[:, None]
     expected = x.reshape(-1) * (scale * (1.0 - rate))
-    ks = np.unique(np.geomspace(1, n_masks, num=min(n_masks, 60)).astype(int))
+    ks = convergence_ks(n_masks)
     errors = np.abs(running[ks - 1] - expected).mean(axis=1)
     return Convergence(ks=ks, mean_abs_error=errors, average=running[-1], expected=expected)
 

@@ -11,6 +11,12 @@ from dropout_lab.store.base import Database
 from dropout_lab.store.queue_tables import LIVE, P, R, W, run_progress, train_workers
 
 
+def _live_workers(conn: sa.Connection, stale_seconds: float) -> int:
+    """How many workers beat within the last `stale_seconds`."""
+    fresh = W.heartbeat_at >= time.time() - stale_seconds
+    return int(conn.execute(sa.select(sa.func.count()).where(fresh)).scalar())
+
+
 class QueueReads(Database):
     """The queue's reads and the workers' heartbeats; every method is one transaction."""
 
@@ -31,8 +37,7 @@ class QueueReads(Database):
 
     def workers_live(self, stale_seconds: float) -> int:
         with self._read() as conn:
-            return int(conn.execute(sa.select(sa.func.count()).where(
-                W.heartbeat_at >= time.time() - stale_seconds)).scalar())  # fmt: skip
+            return _live_workers(conn, stale_seconds)
 
     # ---- reading
 
@@ -84,8 +89,7 @@ class QueueReads(Database):
                 sa.select(R.id, R.key, R.lane, R.state, R.cost, R.config, R.attempts,
                           R.interrupted, R.error)
                 .where(R.state.in_(LIVE)).order_by(R.ring_at, R.id)).mappings()]  # fmt: skip
-            workers = int(conn.execute(sa.select(sa.func.count()).where(
-                W.heartbeat_at >= time.time() - stale_seconds)).scalar())  # fmt: skip
+            workers = _live_workers(conn, stale_seconds)
         return {"progress": progress, "live": live, "workers": workers}
 
     def lane_requests(self, lane: str, limit: int = 20) -> list[dict]:

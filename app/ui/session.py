@@ -269,8 +269,8 @@ REFLECT_WHOLE_CHART = Key("reflect.whole_chart", None, CHART, LEARNER, "the whol
 REFLECT_ANSWER = Family("reflect.answer.", "question id", str, "text_area", LEARNER,
                         "an answer's text box (refilled from reflect.answers)")
 REFLECT_REFILL = Key("reflect.refill", set[str], "", LEARNER,
-                     "questions whose restored answer is not yet drawn in its box: set again on "
-                     "every run until the box is drawn (a rerun may cut a run before it)", set)
+                     "questions whose restored answer is not yet drawn in its box: kept until "
+                     "its box is drawn (a rerun may cut a run before it)", set)
 REFLECT_HIDE = Family("reflect.hide.", "question id", bool, BUTTON, LEARNER, "hide the answer")
 REFLECT_REVEAL = Family("reflect.reveal.", "question id", bool, BUTTON, LEARNER,
                         "show the model answer")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import signal
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from tests.support.harness import running_server, wait_until_idle
 pytestmark = pytest.mark.e2e
 
 LINK = "?learner=Ada&class=Q15"
+VIEWPORT = {"width": 1366, "height": 900}
 EPOCH = re.compile(r"Epoch [1-9]\d* of 300")  # training, not only claimed
 
 
@@ -27,8 +29,11 @@ def test_the_server_killed_mid_run_brings_the_run_back_by_itself(
     data.mkdir()
     env = {"DROPOUT_LAB_DATA_DIR": str(data), "DROPOUT_LAB_PRECOMPUTE": "0",
            "DROPOUT_LAB_WORKERS": "1"}  # fmt: skip
-    with running_server(tmp_path / "first.log", env=env) as srv:
-        page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+    with (
+        running_server(tmp_path / "first.log", env=env) as srv,
+        closing(browser.new_context(viewport=VIEWPORT)) as context,
+    ):
+        page = context.new_page()
         page.goto(f"{srv.url}/build{LINK}")
         wait_until_idle(page)
         epochs = page.get_by_label("Epochs")
@@ -45,10 +50,12 @@ def test_the_server_killed_mid_run_brings_the_run_back_by_itself(
         srv.process.send_signal(signal.SIGKILL)  # mid-run: no shutdown, no goodbye
         killed_at = time.monotonic()
         assert srv.process.wait(timeout=10) == -signal.SIGKILL
-        page.context.close()
 
-    with running_server(tmp_path / "second.log", env=env) as srv:
-        page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+    with (
+        running_server(tmp_path / "second.log", env=env) as srv,
+        closing(browser.new_context(viewport=VIEWPORT)) as context,
+    ):
+        page = context.new_page()
         page.goto(f"{srv.url}/build?{bookmark}")  # the bookmark, a fresh session
         wait_until_idle(page)
         note = page.get_by_text("it is trained again, by itself")
@@ -59,4 +66,3 @@ def test_the_server_killed_mid_run_brings_the_run_back_by_itself(
             f"server killed: the run shown again {back:.1f} s after the kill (restart "
             f"included), done {time.monotonic() - killed_at:.1f} s after it"
         )
-        page.context.close()

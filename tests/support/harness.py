@@ -110,9 +110,10 @@ def launch_chromium(playwright, *, niceness: int = 0):  # -> playwright.sync_api
 
 
 def wait_until_idle(page, timeout: float = 60_000) -> None:
-    """Wait until the app has rendered: the page's title is there, its script is not running
-    (Streamlit 1.67 says so on its root element; the 'Running…' status widget is not always
-    shown), no element is stale, no skeleton placeholders, for a moment."""
+    """Wait until the app has rendered: the page's title is there, its script is neither
+    running nor about to (Streamlit 1.67 says 'notRunning' on its root element; a rerun asked
+    for but not begun says 'rerunRequested'; the 'Running…' status widget is not always shown),
+    no element is stale, no skeleton placeholders, for a moment."""
     page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=timeout)
     page.wait_for_function(
         """() => {
@@ -120,7 +121,7 @@ def wait_until_idle(page, timeout: float = 60_000) -> None:
                 const status = document.querySelector('[data-testid="stStatusWidget"]');
                 const app = document.querySelector('[data-testid="stApp"]');
                 return (status && status.innerText.includes('Running'))
-                    || (app && app.getAttribute('data-test-script-state') === 'running')
+                    || (app && app.getAttribute('data-test-script-state') !== 'notRunning')
                     || document.querySelector('[data-stale="true"]') !== null
                     || document.querySelector('[data-testid="stSkeleton"]') !== null
                     || document.querySelector('[data-testid="stAppSkeleton"]') !== null;

@@ -128,7 +128,8 @@ def test_default_root_follows_the_environment(monkeypatch, tmp_path: Path) -> No
 
 
 def test_queue_attach_and_cache(svc: TrainingService) -> None:
-    a, b, c = (TrainConfig(epochs=e, seed=s) for e, s in ((4, 100), (3, 101), (3, 102)))
+    # b is long enough (about 3 s) to be seen running while c waits behind it
+    a, b, c = (TrainConfig(epochs=e, seed=s) for e, s in ((4, 100), (30, 101), (3, 102)))
     before = svc.stats()
     ka, kb, kc = svc.submit(SPEC, a), svc.submit(SPEC, b), svc.submit(SPEC, c)
     assert svc.status(ka).state == "running"
@@ -139,11 +140,9 @@ def test_queue_attach_and_cache(svc: TrainingService) -> None:
     assert svc.submit(SPEC, a) == ka  # identical request while running: attaches
     assert svc.submit(SPEC, c) == kc  # identical request while queued: attaches
 
-    # b has started (a 3-epoch run may be over before a poll sees it running)
-    started = wait_for(svc, kb, lambda s: s.state != "queued")
+    wait_for(svc, kb, lambda s: s.state == "running")
     assert svc.status(ka).state == "done"
-    if started.state == "running":
-        assert svc.status(kc).queue_position == 1  # counted down
+    assert svc.status(kc).queue_position == 1  # counted down
     for key, config in ((ka, a), (kb, b), (kc, c)):
         status = finished(svc, key)
         assert status.state == "done" and status.epochs_done == status.epochs_total == config.epochs

@@ -124,10 +124,7 @@ def _texts(text: dict) -> dict:
 def _static_part() -> dict:
     """What does not change with the controls: the words, the activations, the shapes."""
     text = explore.content()
-    ks = {
-        str(k): np.unique(np.geomspace(1, k, num=min(k, 60)).astype(int)).tolist()
-        for k in explore.MASK_COUNTS
-    }
+    ks = {str(k): masks.convergence_ks(k).tolist() for k in explore.MASK_COUNTS}
     return {
         "rateMin": explore.RATE_MIN,
         "rateMax": explore.RATE_MAX,
