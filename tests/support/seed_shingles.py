@@ -5,9 +5,11 @@ have them. This module turns a text into its 10-word shingles (runs of ten conse
 lower-cased, punctuation dropped) and hashes each one; the committed file
 tests/data/seed_shingles.txt holds the hashes of every seed shingle, never the text.
 
-Regenerate the file after the seeds change:
+With it, tests/data/seed_sample.txt holds one short run of seed words (a dozen), so CI can show
+that a pasted seed phrase is caught. Regenerate both after the seeds change, or check that they
+are current (`--check`, exit 1 when not):
 
-    .venv/bin/python -m tests.support.seed_shingles /work/shared/seeds
+    .venv/bin/python -m tests.support.seed_shingles /work/shared/seeds [--check]
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 
 SHINGLE = 10  # words per shingle: long enough that a match is a copied phrase, not an idiom
 FINGERPRINT = Path(__file__).resolve().parents[1] / "data" / "seed_shingles.txt"
+SAMPLE = FINGERPRINT.with_name("seed_sample.txt")
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _FENCE = re.compile(r"^[ \t]*```.*?^[ \t]*```[ \t]*$", re.MULTILINE | re.DOTALL)
@@ -84,6 +87,12 @@ def load_fingerprint(path: Path = FINGERPRINT) -> set[str]:
     return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
 
 
+def seed_sample(seeds_dir: Path) -> str:
+    """Twelve consecutive words of the second seed text: three shingles, as a copy would have."""
+    text = sorted(seeds_dir.glob("*.txt"))[1].read_text(encoding="utf-8")
+    return " ".join(words(text)[40:52])
+
+
 def write_fingerprint(seeds_dir: Path, path: Path = FINGERPRINT) -> int:
     hashes = sorted(seed_hashes(seeds_dir))
     if not hashes:
@@ -93,9 +102,21 @@ def write_fingerprint(seeds_dir: Path, path: Path = FINGERPRINT) -> int:
         "(tests/support/seed_shingles.py)\n"
     )
     path.write_text(header + "\n".join(hashes) + "\n", encoding="utf-8")
+    SAMPLE.write_text(seed_sample(seeds_dir) + "\n", encoding="utf-8")
     return len(hashes)
 
 
+def is_current(seeds_dir: Path) -> bool:
+    """Whether the committed fingerprint and sample are those of `seeds_dir`."""
+    sample = SAMPLE.read_text(encoding="utf-8").strip() if SAMPLE.exists() else ""
+    return seed_hashes(seeds_dir) == load_fingerprint() and sample == seed_sample(seeds_dir)
+
+
 if __name__ == "__main__":
-    where = Path(sys.argv[1] if len(sys.argv) > 1 else "/work/shared/seeds")
+    args = [a for a in sys.argv[1:] if a != "--check"]
+    where = Path(args[0] if args else "/work/shared/seeds")
+    if "--check" in sys.argv:
+        current = is_current(where)
+        print(f"{FINGERPRINT.name} and {SAMPLE.name}: {'current' if current else 'out of date'}")
+        sys.exit(0 if current else 1)
     print(f"{write_fingerprint(where)} shingle hashes written to {FINGERPRINT}")

@@ -238,16 +238,23 @@ def test_the_server_has_pandas_whole_before_any_session_thread() -> None:
     cmd = streamlit_command("localhost", 8501)
 
     def pandas_loaded_by(module: str) -> bool:
+        """Whether `module`'s main(), given `streamlit version`, leaves pandas imported."""
         probe = (
-            f"import runpy, sys; runpy.run_module({module!r}, run_name='not_main');"
-            "print('pandas' in sys.modules)"
+            f"import sys; sys.argv = ['streamlit', 'version']; from {module} import main\n"
+            "try: main()\nexcept SystemExit: pass\nprint('pandas' in sys.modules)"
         )
         out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
         assert out.returncode == 0, out.stderr
-        return out.stdout.strip() == "True"
+        return out.stdout.strip().endswith("True")
 
     assert not pandas_loaded_by("streamlit.web.cli")  # Streamlit alone would leave it to a page
     assert pandas_loaded_by(cmd[2])
+    # ...and a training worker, which imports the entry module again, does not load it
+    bare = f"import {cmd[2]}, sys; print('pandas' in sys.modules)"
+    assert (
+        subprocess.run([sys.executable, "-c", bare], capture_output=True, text=True).stdout.strip()
+        == "False"
+    )
     version = subprocess.run([*cmd[:3], "version"], capture_output=True, text=True)
     assert version.returncode == 0 and "Streamlit, version" in version.stdout, version.stderr
 

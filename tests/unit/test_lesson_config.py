@@ -91,7 +91,7 @@ def test_serve_checks_the_lesson_file_before_starting(tmp_path: Path, monkeypatc
     assert "[build] epochs must be" in capsys.readouterr().err
     assert not started
     assert cli.main(["serve", "--headless", "--lesson", str(EXAMPLE)]) == 0
-    assert started and "streamlit" in started[0]
+    assert started and started[0][1:4] == ["-m", "dropout_lab.boot", "run"]
     import os
 
     assert os.environ[lesson_config.ENV] == str(EXAMPLE)

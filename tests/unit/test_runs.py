@@ -164,9 +164,10 @@ def test_queue_attach_and_cache(svc: TrainingService) -> None:
 
 
 def test_progress_is_reported_while_running(svc: TrainingService) -> None:
-    key = svc.submit(SPEC, TrainConfig(epochs=5, seed=103))
+    # 40 epochs: about 2 s on an idle machine, long enough to be seen mid-run (5 were not)
+    key = svc.submit(SPEC, TrainConfig(epochs=40, seed=103))
     status = wait_for(svc, key, lambda s: s.state == "running" and s.epochs_done >= 1)
-    assert status.epochs_total == 5 and status.worker_pid in svc.worker_pids()
+    assert status.epochs_total == 40 and status.worker_pid in svc.worker_pids()
     assert len(status.history["loss"]) == status.epochs_done
     assert finished(svc, key).state == "done"
 

@@ -23,7 +23,10 @@ MARK = f"dlhostile{uuid.uuid4().hex[:10]}"
 HOST_TMP = Path("/tmp")
 HOME = Path.home()
 REPO = Path(__file__).resolve().parents[2]
-OUTSIDE = [HOST_TMP / MARK, HOME / MARK, REPO / MARK, Path("/root") / MARK]
+# The installation (the venv) is bound read-only into the sandbox wherever it lives; a checkout
+# under /tmp is not (the sandbox's own /tmp is a throw-away tmpfs, where a write lands harmlessly).
+INSTALLATION = Path(sys.prefix)
+OUTSIDE = [HOST_TMP / MARK, HOME / MARK, REPO / MARK, Path("/root") / MARK, INSTALLATION / MARK]
 SLEEPER = f"[sys.executable, '-c', 'import time; time.sleep(60)', '{MARK}']"
 HEAD = "import os, sys, time, signal, subprocess, threading\nimport numpy as np\n"
 DEF = "def dropout_forward(x, rate, training, rng):\n"
@@ -401,7 +404,7 @@ TRAINING_CORPUS: dict[str, tuple[str, str | tuple[str, ...]]] = {
     "daemon while training": (
         while_training(f"if os.fork() == 0:\n    os.execv(sys.executable, {SLEEPER})"), ""),
     "write outside while training": (
-        while_training(touches(REPO / MARK)),
+        while_training(touches(INSTALLATION / MARK)),
         ("Read-only file", "did not finish in time")),  # the wall limit, on a very busy machine
     "garbage records while training": (
         # every descriptor a process may hold: the result pipe's number is whatever the parent
