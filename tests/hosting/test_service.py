@@ -1,10 +1,12 @@
-"""The systemd unit of docs/hosting.md: its ExecStart is the README's run command (which
-tests/hosting/test_start.py runs with no terminal), and systemd accepts the file."""
+"""The systemd units of docs/hosting.md: the class server's ExecStart is the README's run command
+(which tests/hosting/test_start.py runs with no terminal), the workers' is `dropout-lab worker`
+with the server's settings, and systemd accepts both files."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -46,6 +48,35 @@ def test_the_wheel_exec_start_is_serve() -> None:
     assert argv[0] == f"{docs.INSTALL_DIR}/venv/bin/dropout-lab" and argv[1] == "serve"
     serve = build_parser().parse_args(argv[1:])
     assert (serve.host, serve.port) == ("0.0.0.0", int(docs.PORT))
+
+
+def test_the_worker_unit_runs_the_worker_command_with_the_servers_settings() -> None:
+    worker, server = docs.unit("worker-unit"), docs.unit()
+    argv = docs.exec_start("worker-unit")
+    assert argv == [f"{docs.INSTALL_DIR}/.venv/bin/dropout-lab", "worker"]
+    assert build_parser().parse_args(argv[1:]).command == "worker"
+    for key in ("User", "Group", "WorkingDirectory", "EnvironmentFile", "Environment",
+                "StateDirectory", "Restart", "KillMode"):  # fmt: skip
+        assert docs.values(worker["Service"], key) == docs.values(server["Service"], key), key
+    assert "%i" in docs.values(worker["Unit"], "Description")[0]  # a template: one per core
+    assert docs.values(worker["Install"], "WantedBy") == ["multi-user.target"]
+
+
+def test_systemd_accepts_the_worker_unit(tmp_path: Path) -> None:
+    """Verified as an instance, with ExecStart pointing at this venv's real `dropout-lab`."""
+    if shutil.which("systemd-analyze") is None:
+        pytest.skip("systemd-analyze is not installed (the unit's structure is checked above)")
+    here = Path(sys.prefix) / "bin" / "dropout-lab"
+    assert here.exists(), here
+    text = docs.tested_block("worker-unit").replace(f"{docs.INSTALL_DIR}/.venv/bin/dropout-lab",
+                                                     str(here))  # fmt: skip
+    path = tmp_path / "dropout-lab-worker@1.service"
+    path.write_text(text + "\n")
+    out = subprocess.run(
+        ["systemd-analyze", "verify", str(path)], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert "Unknown" not in out.stderr and "dropout-lab-worker" not in out.stderr, out.stderr
 
 
 def test_systemd_accepts_the_unit(tmp_path: Path) -> None:
