@@ -169,3 +169,34 @@ def test_the_dark_theme_is_read_from_streamlit(browser, artifacts: Path) -> None
             expect(page.get_by_test_id("explore-live")).to_have_attribute("data-theme", "dark")
             page.screenshot(path=str(artifacts / "explore-live-dark.png"), full_page=True)
             context.close()
+
+
+LAYER_FIGURE = '[data-testid="explore-live"] svg.dl-figure[data-layout]'
+
+
+def label_heights(page: Page) -> list[float]:
+    """The rendered height, in CSS pixels, of every number in the one-layer figure."""
+    return page.eval_on_selector(
+        LAYER_FIGURE,
+        "svg => [...svg.querySelectorAll('text')].filter(t => /^[0-9.]+$/.test(t.textContent))"
+        ".map(t => t.getBoundingClientRect().height)",
+    )
+
+
+def test_on_a_phone_the_layers_grids_stack_and_their_numbers_stay_readable(server, browser) -> None:
+    """Side by side, 390 px shrank the activations' numbers to about 5 px; stacked they keep
+    the size they have on a desktop."""
+    sizes = {}
+    for width in (1366, 390):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        try:
+            page = context.new_page()
+            open_explore(page, f"{server.url}/explore")
+            layout = page.locator(LAYER_FIGURE).get_attribute("data-layout")
+            assert layout == ("row" if width == 1366 else "stacked"), (width, layout)
+            heights = label_heights(page)
+            assert len(heights) >= 2 * 64 - 10, len(heights)  # activations and output cells
+            sizes[width] = min(heights)
+        finally:
+            context.close()
+    assert sizes[390] >= 10 and sizes[1366] >= 10, sizes

@@ -43,12 +43,18 @@ function buildLayer(root, data) {
     dropped: metric(metrics, t.live.dropped, t.live.dropped_help, "explore-dropped"),
     rate: metric(metrics, t.live.rate, "", "explore-rate"),
   };
-  const svg = svgNode("svg", { viewBox: "0 0 940 312", role: "img", class: "dl-figure" }, node);
+  const svg = svgNode("svg", { role: "img", class: "dl-figure" }, node);
   const n = Math.round(Math.sqrt(data.activations.length));
-  const grids = [0, 331, 662].map((x) => new Grid(svg, {
-    x, y: 30, rows: n, cols: n, cell: 32, gap: 3, labels: true,
+  const size = n * 32 + (n - 1) * 3;  // one grid's side: n cells of 32 and gaps of 3
+  // On a phone the three grids stack: side by side they would shrink the numbers to 5 px.
+  const stacked = (root.clientWidth || window.innerWidth) < 560;
+  const places = [0, 1, 2].map((i) => (stacked ? [0, i * (size + 44)] : [i * 331, 0]));
+  setAttr(svg, "viewBox", stacked ? `0 0 ${size} ${3 * (size + 44) - 14}` : "0 0 940 312");
+  setAttr(svg, "data-layout", stacked ? "stacked" : "row");
+  const grids = places.map(([x, y]) => new Grid(svg, {
+    x, y: y + 30, rows: n, cols: n, cell: 32, gap: 3, labels: true,
   }));
-  const titles = [0, 331, 662].map((x) => svgText(svg, x + grids[0].width / 2, 16, "", {
+  const titles = places.map(([x, y]) => svgText(svg, x + size / 2, y + 16, "", {
     "text-anchor": "middle", class: "dl-title",
   }));
   setText(titles[0], fill(t.live.activations, { units: data.activations.length }));
