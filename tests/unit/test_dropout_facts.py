@@ -233,3 +233,57 @@ def test_keras_tries_the_fused_lstm_kernel_only_without_recurrent_dropout(
     layer = keras.layers.LSTM(4, recurrent_dropout=recurrent_dropout, seed=0)
     assert layer(x, training=True).shape == (2, 4)
     assert bool(calls) is tries_fused
+
+
+# Monte Carlo dropout and BatchNormalization (reading 09) -----------------------------------------
+
+
+class AlwaysOnDropout(keras.layers.Dropout):
+    """The usual MC-dropout layer: dropout that ignores the `training` flag it is given."""
+
+    def call(self, inputs, training=None):
+        return super().call(inputs, training=True)
+
+
+def shifted_rows(n: int = 64) -> np.ndarray:
+    """Rows whose features have mean 5 and spread 3: far from a fresh BatchNormalization's
+    moving statistics (mean 0, variance 1)."""
+    return (np.random.default_rng(0).normal(size=(n, 4)) * 3 + 5).astype("float32")
+
+
+def test_training_true_switches_batchnorm_to_the_batchs_statistics() -> None:
+    x = shifted_rows()
+    norm = keras.layers.BatchNormalization()
+    model = keras.Sequential([keras.Input(shape=(4,)), norm])
+    off = model(x, training=False).numpy()
+    assert abs(off.mean() - 5.0) < 0.2  # moving statistics: mean 0, variance 1, so x itself
+    on = model(x, training=True).numpy()
+    assert np.allclose(on.mean(axis=0), 0.0, atol=1e-3)  # the batch's own statistics
+    assert np.allclose(on.std(axis=0), 1.0, atol=1e-2)
+
+
+def test_a_training_true_call_outside_fit_moves_batchnorms_moving_averages() -> None:
+    """MC passes written as model(x, training=True) change the model they measure."""
+    norm = keras.layers.BatchNormalization()
+    model = keras.Sequential([keras.Input(shape=(4,)), norm])
+    assert np.allclose(norm.moving_mean.numpy(), 0.0)
+    model(shifted_rows(), training=True)
+    assert np.all(norm.moving_mean.numpy() > 0.01)  # momentum 0.99: a step of 1% towards 5
+
+
+def test_an_always_on_dropout_layer_stays_on_under_predict_while_batchnorm_does_not() -> None:
+    x = shifted_rows()
+    norm = keras.layers.BatchNormalization()
+    model = keras.Sequential([keras.Input(shape=(4,)), norm, AlwaysOnDropout(0.5, seed=1)])
+    first, second = (model.predict(x, verbose=0) for _ in range(2))
+    assert not np.allclose(first, second)  # a new mask on every predict call
+    assert 0.4 < (first == 0).mean() < 0.6
+    assert np.allclose(norm.moving_mean.numpy(), 0.0)  # predict left the statistics alone
+    kept = first != 0
+    assert np.allclose(first[kept], 2 * x[kept] / np.sqrt(1 + norm.epsilon), rtol=1e-4)
+
+
+def test_plain_dropout_is_off_under_predict() -> None:
+    x = shifted_rows()
+    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dropout(0.5, seed=1)])
+    assert np.array_equal(model.predict(x, verbose=0), x)
