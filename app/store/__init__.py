@@ -15,6 +15,7 @@ One room per concern:
 - `learners`: one learner's rows (join, progress, quiz, submissions, reflections);
 - `classes`: a class's rows, for the instructor dashboard only;
 - `predictions`: each learner's predictions before a reveal (a value or an explicit skip);
+- `work`: each learner's work as they go (a lab's code as typed, a NumPy lab's last grade);
 - `insights`: a class's answers (quiz, predictions, reflections), for the dashboard only;
 - `runblobs`: finished training runs shared by every app process using the database;
 - `runqueue`: the training queue's writes (requests, claims, progress, recovery), its tables
@@ -31,10 +32,13 @@ from dropout_lab.store.predictions import PredictionQueries
 from dropout_lab.store.runblobs import RunBlobs
 from dropout_lab.store.runqueue import RunQueue
 from dropout_lab.store.schema import default_data_dir, default_url
+from dropout_lab.store.work import WorkQueries
 
 
-class Store(LearnerQueries, PredictionQueries, ClassQueries, InsightQueries, RunBlobs, RunQueue):
-    """Learners, progress, quiz answers, submissions, reflections and finished runs, in the
+class Store(
+    LearnerQueries, PredictionQueries, WorkQueries, ClassQueries, InsightQueries, RunBlobs, RunQueue
+):
+    """Learners, progress, quiz answers, submissions, reflections, work and finished runs, in the
     database at `url` (default: `default_url()`), upgraded to the newest schema on opening.
 
     A learner only ever sees their own data: every per-learner method takes the learner's id.
