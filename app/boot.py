@@ -5,11 +5,36 @@ Streamlit runs each session's page script in its own thread. Two threads importi
 (Plotly imports it lazily on the first figure) can meet in Python's import locks, and one is then
 handed the half-built module: "partially initialized module 'pandas' has no attribute 'Series'"
 on a learner's Compare page, as seen once in CI. Imported in `main`, they are whole before any
-thread (Streamlit's command line loads Plotly itself, but neither of these)."""
+thread (Streamlit's command line loads Plotly itself, but neither of these).
+
+It also makes a visitor's `clear_cache` clear nothing shared (`keep_shared_caches`)."""
 
 from __future__ import annotations
 
 import sys
+
+
+def keep_shared_caches() -> None:
+    """A client's `clear_cache` message clears that client's own session state, nothing else.
+
+    Streamlit's handler (`AppSession._handle_clear_cache_request`) empties `st.cache_data` and
+    `st.cache_resource` for every session of the server, whatever `client.toolbarMode` says: any
+    student can send the 2-byte message from the browser console. The app kept its training
+    service there, so each clear started a second service and worker pool, the first never shut
+    down (two workers, about 650 MiB, became five, about 2.5 GiB, after three clears and a run
+    between each), and every learner's cached results and the lesson file were read again.
+    The process-wide objects now live in `ui/process.py`; this keeps the caches too. One line
+    is logged for each such message."""
+    from streamlit.logger import get_logger
+    from streamlit.runtime.app_session import AppSession
+
+    log = get_logger("dropout_lab.boot")
+
+    def clear_own_state(self: AppSession) -> None:
+        log.warning("session %s asked to clear the caches: only its own state was cleared", self.id)
+        self._session_state.clear()
+
+    AppSession._handle_clear_cache_request = clear_own_state  # type: ignore[method-assign]
 
 
 def main() -> None:
@@ -19,6 +44,7 @@ def main() -> None:
     import pandas  # noqa: F401
     from streamlit.web import cli
 
+    keep_shared_caches()
     # The same program name as `python -m streamlit`, so Streamlit sees the command it expects.
     sys.exit(cli.main(prog_name="streamlit"))
 

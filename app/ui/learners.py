@@ -16,7 +16,7 @@ import time
 import streamlit as st
 
 from dropout_lab.lesson.content import step_text
-from dropout_lab.ui import links, resume, session, settings, state
+from dropout_lab.ui import links, process, resume, session, settings, state
 
 log = logging.getLogger(__name__)
 
@@ -25,13 +25,12 @@ RECHECK_SECONDS = 30.0  # how soon an open page notices that its resume code was
 LINK_PARAMS = ("resume", "learner", "class")
 
 
-@st.cache_resource(show_spinner=False)
 def store():
     """One Store per server process (it is thread-safe): DROPOUT_LAB_DATABASE_URL, else SQLite
-    in DROPOUT_LAB_DATA_DIR."""
+    in DROPOUT_LAB_DATA_DIR; its connections are closed at exit (`ui/process.py`)."""
     from dropout_lab.store import Store
 
-    return Store()
+    return process.once("store", Store, Store.close)
 
 
 # --------------------------------------------------------------------------- the learner

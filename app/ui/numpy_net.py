@@ -16,16 +16,16 @@ import streamlit as st
 from dropout_lab.charts import curves, describe
 from dropout_lab.grading import net_run
 from dropout_lab.lesson.spec import run_key
-from dropout_lab.ui import charts, session, training
+from dropout_lab.ui import charts, process, session, training
 
 POLL_SECONDS = 0.25  # the whole run takes 1-2 s: poll often enough to see it grow
 LOG = logging.getLogger(__name__)
 
 
-@st.cache_resource(show_spinner=False)
 def runs() -> net_run.NetRuns:
-    """Shared by every session of this server: identical code trains once; one sandbox per core."""
-    return net_run.NetRuns(workers=os.cpu_count() or 2)
+    """Shared by every session of this server: identical code trains once; one sandbox per core
+    (once per process, `ui/process.py`: a second NetRuns would double the sandboxes at once)."""
+    return process.once("numpy net runs", lambda: net_run.NetRuns(workers=os.cpu_count() or 2))
 
 
 def panel(passed_code: str | None, code: str) -> None:

@@ -7,13 +7,17 @@ import os
 import streamlit as st
 
 from dropout_lab.training import precompute
-from dropout_lab.ui import training
+from dropout_lab.ui import process, training
 
 ENV = "DROPOUT_LAB_PRECOMPUTE"  # "0": do not start computing at server start (tests, benches)
 
 
-@st.cache_resource(show_spinner=False)
 def _precomputer() -> precompute.Precomputer | None:
+    """Once per process (`ui/process.py`); stopped at exit, before the service it feeds."""
+    return process.once("precomputer", _make, lambda p: p.stop() if p else None)
+
+
+def _make() -> precompute.Precomputer | None:
     if os.environ.get(ENV, "1") == "0":
         return None
     return precompute.Precomputer(training.service()).start()

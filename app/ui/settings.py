@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from dropout_lab.lesson import lesson_config
+from dropout_lab.ui import process
 
 if TYPE_CHECKING:
     from dropout_lab.lesson.spec import TrainConfig
@@ -22,9 +23,9 @@ log = logging.getLogger(__name__)
 TOKEN_ENV = "DROPOUT_LAB_INSTRUCTOR_TOKEN"
 
 
-@st.cache_resource(show_spinner=False)
 def _config(path: str) -> lesson_config.LessonConfig:
-    return lesson_config.load(path or None)
+    """Read once per process and path (`ui/process.py`): a visitor cannot make it re-read."""
+    return process.once(("lesson config", path), lambda: lesson_config.load(path or None))
 
 
 def config() -> lesson_config.LessonConfig:

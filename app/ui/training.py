@@ -17,19 +17,21 @@ from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.spec import ModelSpec, TrainConfig
 from dropout_lab.training.client import SHARED, RunStatus
 from dropout_lab.training.runstore import RunStore
-from dropout_lab.ui import session
+from dropout_lab.ui import process, session
 
 RUNS = session.BUILD_RUNS  # this learner's runs: list of {"label", "key"}, newest last
 POLL_SECONDS = 0.5
 ENV_BACKEND = "DROPOUT_LAB_TRAINING"  # "embedded" (default) or "procrastinate"
 
 
-@st.cache_resource(show_spinner=False)
 def _shared():
-    """Shared by every session of this server: identical requests are trained once.
+    """Shared by every session of this server: identical requests are trained once. Made once
+    per process and shut down with it (`ui/process.py`: never in a cache a visitor can clear)."""
+    return process.once("training service", _make_shared, lambda svc: svc.shutdown(timeout=5))
 
-    DROPOUT_LAB_WORKERS caps how many runs train at once here (default: the number of cores).
-    """
+
+def _make_shared():
+    """DROPOUT_LAB_WORKERS caps how many runs train at once here (default: the number of cores)."""
     from dropout_lab.codelab.budget import lesson_budget
     from dropout_lab.store import default_url
 
