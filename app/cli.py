@@ -10,12 +10,38 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
 from dropout_lab.console import Bar, CommandError, NativeStderrFilter, db_name, explain, quiet
+
+
+def _checked(check: Callable[[str], object], name: str) -> Callable[[str], object]:
+    """An argparse type from a checker that raises ValueError with what is allowed."""
+
+    def convert(text: str) -> object:
+        try:
+            return check(text)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+
+    convert.__name__ = name
+    return convert
+
+
+def _port(text: str) -> object:
+    from dropout_lab.serve import check_port
+
+    return _checked(check_port, "port")(text)
+
+
+def _host(text: str) -> object:
+    from dropout_lab.serve import check_host
+
+    return _checked(check_host, "host")(text)
 
 
 class Parser(argparse.ArgumentParser):
@@ -29,7 +55,13 @@ class Parser(argparse.ArgumentParser):
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from dropout_lab.lesson import lesson_config
-    from dropout_lab.serve import can_open_browser, is_loopback, streamlit_command, urls
+    from dropout_lab.serve import (
+        can_open_browser,
+        is_loopback,
+        listen_problem,
+        streamlit_command,
+        urls,
+    )
     from dropout_lab.store import Store, default_url
 
     if not is_loopback(args.host):
@@ -43,6 +75,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise CommandError(f"{e} (fix the lesson file, or unset DROPOUT_LAB_LESSON)") from None
     if cfg.source:
         print(f"Lesson configuration: {cfg.source}", flush=True)
+    busy = listen_problem(args.host, args.port)
+    if busy:
+        raise CommandError(
+            f"cannot listen on {args.host}:{args.port}: {busy} (choose another --port, or stop "
+            "what uses it; --host must be an address of this machine)"
+        )
     Store(default_url()).close()  # the migrations run here, at start, and fail here if they can
     headless = args.headless or not can_open_browser()
     cmd = streamlit_command(args.host, args.port, headless=headless)
@@ -53,23 +91,35 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0  # pragma: no cover
 
 
-def _read_code(path: str) -> str:
-    """The file's text (or stdin for -)."""
+def _read_code(path: str, cap: int) -> str:
+    """The file's text (or stdin for -), refused when it is not a regular file or is longer
+    than the lab's `cap` characters (only that much is ever read)."""
+    shown = "standard input" if path == "-" else path
+    tip = "give the path of a Python file, or - to read standard input"
     try:
         if path == "-":
-            return sys.stdin.read()
-        return Path(path).read_text(encoding="utf-8", errors="replace")
+            text = sys.stdin.read(cap + 1)
+        else:
+            if not stat.S_ISREG(os.stat(path).st_mode):  # a device, a pipe, a folder: not read
+                raise CommandError(f"cannot read {path}: not a regular file ({tip})")
+            with open(path, encoding="utf-8", errors="replace") as f:
+                if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):  # replaced meanwhile
+                    raise CommandError(f"cannot read {path}: not a regular file ({tip})")
+                text = f.read(cap + 1)
     except OSError as e:
+        raise CommandError(f"cannot read {path}: {e.strerror} ({tip})") from None
+    if len(text) > cap:
         raise CommandError(
-            f"cannot read {path}: {e.strerror} (give the path of a Python file, or - to read "
-            "standard input)"
-        ) from None
+            f"{shown} is longer than the lab's {cap:,} characters (the editor's limit too): "
+            "give the model's code alone"
+        )
+    return text
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from dropout_lab.codelab.reader import verdict
+    from dropout_lab.codelab.reader import MAX_CHARS, verdict
 
-    result = verdict(_read_code(args.file))
+    result = verdict(_read_code(args.file, MAX_CHARS))
     if args.json:
         print(json.dumps(result, indent=2))
     else:
@@ -85,9 +135,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from dropout_lab.grading.checks import grade
+    from dropout_lab.grading.checks import MAX_CODE_CHARS, grade
 
-    code = _read_code(args.file)
+    code = _read_code(args.file, MAX_CODE_CHARS)
     verdict = grade(code, lab=args.lab)  # it runs in a sandbox; its output never reaches here
     if args.json:
         print(json.dumps(verdict.to_json(), indent=2))
@@ -105,7 +155,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from dropout_lab.codelab.reader import parse_code
+    from dropout_lab.codelab.reader import MAX_CHARS, parse_code
     from dropout_lab.lesson.spec import MAX_EPOCHS, TrainConfig, lesson_spec
 
     if not 1 <= args.epochs <= MAX_EPOCHS:
@@ -113,7 +163,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if not 0 <= args.seed < 2**31:
         raise CommandError(f"--seed must be 0..2147483647, got {args.seed}")
     if args.code:
-        result = parse_code(_read_code(args.code))
+        result = parse_code(_read_code(args.code, MAX_CHARS))
         if not result.ok:
             for err in result.errors:
                 where = f"line {err.line}: " if err.line else ""
@@ -288,8 +338,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _serve_command(command: Callable[..., argparse.ArgumentParser]) -> None:
     """The app itself."""
     serve = command("serve", cmd_serve, "start the app (the address to open is printed)")
-    serve.add_argument("--host", default="localhost", help="address to listen on (0.0.0.0: all)")
-    serve.add_argument("--port", type=int, default=8501)
+    serve.add_argument("--host", type=_host, default="localhost",
+                       help="address to listen on (0.0.0.0: all)")  # fmt: skip
+    serve.add_argument("--port", type=_port, default=8501, help="1..65535")
     serve.add_argument("--headless", action="store_true", help="never open a browser tab")
     serve.add_argument(
         "--lesson", metavar="PATH",
@@ -356,8 +407,8 @@ def _class_commands(command: Callable[..., argparse.ArgumentParser]) -> None:
     )  # fmt: skip
 
     doctor = command("doctor", cmd_doctor, "check that this server can host a class")
-    doctor.add_argument("--host", default="localhost", help="the --host serve will get")
-    doctor.add_argument("--port", type=int, default=8501, help="the --port serve will get")
+    doctor.add_argument("--host", type=_host, default="localhost", help="the --host serve will get")
+    doctor.add_argument("--port", type=_port, default=8501, help="the --port serve will get")
     doctor.add_argument("--lesson", metavar="PATH", help="the lesson file (DROPOUT_LAB_LESSON)")
     doctor.add_argument("--json", action="store_true")
 
@@ -367,7 +418,18 @@ NOISY = ("train", "warm", "bench", "worker")
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    from dropout_lab.serve import PRIVATE_UMASK
+
+    # What the command creates (the data directory, the database, the runs) is the owner's only;
+    # serve's server inherits it. Restored after: main() also runs inside other programs' tests.
+    before = os.umask(PRIVATE_UMASK)
+    try:
+        return _run(build_parser().parse_args(argv))
+    finally:
+        os.umask(before)
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command != "serve":  # the server keeps its own logging
         quiet(args.verbose)
     try:

@@ -13,6 +13,10 @@ from pathlib import Path
 
 MAIN = Path(__file__).resolve().parent / "main.py"
 LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost")
+HOSTS_FILE = Path("/etc/hosts")
+PRIVATE_UMASK = 0o077  # what the server and the command create is readable by their owner only
+# Browsers are told an error's type at most: never its message, its traceback or a server path.
+ERROR_DETAILS = "type"
 
 
 def streamlit_command(host: str, port: int, *, headless: bool = True) -> list[str]:
@@ -35,7 +39,74 @@ def streamlit_command(host: str, port: int, *, headless: bool = True) -> list[st
         "--server.fileWatcherType", "none",
         "--server.runOnSave", "false",
         "--client.toolbarMode", "minimal",
+        "--client.showErrorDetails", ERROR_DETAILS,
     ]  # fmt: skip
+
+
+def private_process() -> None:
+    """Files and folders this process creates from now on are its owner's only (learners' work,
+    the database, the runs); `dropout-lab` and the server call it first thing."""
+    os.umask(PRIVATE_UMASK)
+
+
+def stay_offline() -> None:
+    """Keep Streamlit from asking the internet for this machine's address.
+
+    Streamlit admits a WebSocket whose Origin is neither the page's own host nor localhost if it
+    names this machine's "external IP", which it asks checkip.amazonaws.com for (two blocking
+    HTTP requests, repeated after every failure) while it checks that Origin: any cross-origin
+    visitor makes the server reach the internet. Learners open the server by the address they
+    were given (the same origin, checked before that), so the lookup is replaced by "unknown";
+    server.corsAllowedOrigins still admits the origins an instructor names."""
+    from streamlit import net_util
+
+    net_util.get_external_ip = _no_external_ip
+
+
+def _no_external_ip() -> None:
+    return None
+
+
+def check_port(text: str) -> int:
+    """A TCP port (1..65535) from the command line; ValueError says what is allowed."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise ValueError(f"must be a port number 1..65535, got {text[:40]!r}")
+    return port
+
+
+def check_host(text: str) -> str:
+    """An address to listen on: an IP address, or a name this machine knows without asking the
+    network (localhost, its own host name, a name in /etc/hosts). ValueError otherwise."""
+    name = text.strip().strip("[]")
+    allowed = "an IP address of this machine (0.0.0.0: all) or a name in /etc/hosts"
+    if not name or len(name) > 253:
+        raise ValueError(f"must be {allowed}, got {text[:60]!r}")
+    try:
+        ipaddress.ip_address(name)
+        return text.strip()
+    except ValueError:
+        pass
+    if name.lower() not in local_names():
+        raise ValueError(f"must be {allowed}, got {text[:60]!r}")
+    try:
+        socket.getaddrinfo(name, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        raise ValueError(f"{text[:60]!r} does not resolve on this machine ({allowed})") from None
+    return text.strip()
+
+
+def local_names() -> set[str]:
+    """Host names resolved on this machine alone: loopback names, its own name, /etc/hosts."""
+    names = {*LOOPBACK_NAMES, socket.gethostname().lower()}
+    with contextlib.suppress(OSError, UnicodeError):
+        for line in HOSTS_FILE.read_text(encoding="utf-8").splitlines():
+            fields = line.split("#", 1)[0].split()
+            names.update(f.lower() for f in fields[1:])
+    return names
 
 
 def can_open_browser() -> bool:

@@ -381,3 +381,118 @@ def test_migrate_brings_an_old_database_to_the_current_schema(tmp_path: Path) ->
     with sa.create_engine(url).connect() as conn:
         version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
     assert version == head_revision()
+
+
+# --------------------------------------------------------------------------- bounded inputs
+
+
+def _limited(*args: str) -> subprocess.CompletedProcess:
+    """The command under a 2 GiB address-space ceiling: a file read without a bound fails fast
+    here instead of filling the machine's memory."""
+    import resource
+
+    def ceiling() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    return subprocess.run(
+        [sys.executable, "-m", "dropout_lab.cli", *args],
+        capture_output=True, text=True, cwd=ROOT, timeout=120, preexec_fn=ceiling,
+    )  # fmt: skip
+
+
+def _refused(out: subprocess.CompletedProcess, command: str) -> str:
+    """The one line of a refusal, with exit status 2."""
+    line = _one_line_error(out, command)
+    assert out.returncode == 2, line
+    return line
+
+
+@pytest.mark.parametrize(
+    "command", [["check"], ["grade"], ["train", "--code"]], ids=["check", "grade", "train"]
+)
+def test_code_files_are_read_up_to_the_labs_cap(command: list[str], tmp_path: Path) -> None:
+    from dropout_lab.codelab.reader import MAX_CHARS
+    from dropout_lab.grading.checks import MAX_CODE_CHARS
+
+    cap = MAX_CODE_CHARS if command == ["grade"] else MAX_CHARS
+    name = command[0]
+    line = _refused(_limited(*command, "/dev/zero"), name)  # endless: never read
+    assert "not a regular file" in line and "/dev/zero" in line
+    fifo = tmp_path / "pipe.py"
+    os.mkfifo(fifo)  # opening it would wait for a writer for ever
+    assert "not a regular file" in _refused(_limited(*command, str(fifo)), name)
+    long = tmp_path / "long.py"
+    long.write_text("#" * (cap + 1))
+    line = _refused(_limited(*command, str(long)), name)
+    assert f"longer than the lab's {cap:,} characters" in line
+    piped = subprocess.run(
+        [sys.executable, "-m", "dropout_lab.cli", *command, "-"], input="#" * (cap + 1),
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )  # fmt: skip
+    assert "standard input is longer" in _refused(piped, name)
+
+
+def test_a_file_at_the_cap_is_read(tmp_path: Path, capsys) -> None:
+    from dropout_lab import cli as cli_module
+    from dropout_lab.codelab.reader import MAX_CHARS
+
+    at_cap = tmp_path / "at_cap.py"
+    at_cap.write_text("#" * MAX_CHARS)
+    assert cli_module.main(["check", str(at_cap), "--json"]) == 1  # read, then judged
+    assert json.loads(capsys.readouterr().out)["ok"] is False
+
+
+@pytest.mark.parametrize("command", ["serve", "doctor"])
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--port", "99999"], "--port: must be a port number 1..65535, got '99999'"),
+        (["--port", "0"], "--port: must be a port number 1..65535"),
+        (["--port", "http"], "--port: must be a port number 1..65535"),
+        (["--host", "no-such-host.invalid"], "--host: must be an IP address of this machine"),
+        (["--host", "a b"], "--host: must be an IP address"),
+        (["--host", ""], "--host: must be an IP address"),
+        (["--host", "x" * 300], "--host: must be an IP address"),
+    ],
+)
+def test_serve_and_doctor_check_port_and_host_in_one_line(
+    command: str, args: list[str], said: str, capsys
+) -> None:
+    from dropout_lab import cli as cli_module
+
+    with pytest.raises(SystemExit) as stopped:
+        cli_module.main([command, *args])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert err.startswith(f"dropout-lab {command}: argument ") and said in err
+
+
+def test_host_names_are_resolved_on_this_machine_only(monkeypatch) -> None:
+    from dropout_lab import serve
+
+    asked: list[str] = []
+    real = serve.socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        asked.append(host)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(serve.socket, "getaddrinfo", getaddrinfo)
+    for ok in ("0.0.0.0", "127.0.0.1", "::1", "[::1]", "localhost"):
+        assert serve.check_host(ok) == ok
+    with pytest.raises(ValueError, match="a name in /etc/hosts"):
+        serve.check_host("example.com")  # refused before any lookup: no DNS query
+    assert "example.com" not in asked
+
+
+def test_serve_cannot_listen_is_one_line() -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        out = _limited("serve", "--host", "127.0.0.1", "--port", port, "--headless")
+    line = _refused(out, "serve")
+    assert f"cannot listen on 127.0.0.1:{port}" in line and "another --port" in line
