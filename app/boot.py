@@ -44,7 +44,11 @@ def main() -> None:
     import pandas  # noqa: F401
     from streamlit.web import cli
 
+    from dropout_lab.serve import private_process, stay_offline
+
     keep_shared_caches()
+    private_process()  # learners' data on disk: the owner's only
+    stay_offline()  # no code path asks the internet for this machine's address
     # The same program name as `python -m streamlit`, so Streamlit sees the command it expects.
     sys.exit(cli.main(prog_name="streamlit"))
 

@@ -149,7 +149,7 @@ def check_data_dir() -> Check:
     data, runs = default_data_dir(), default_root()
     fix = "set DROPOUT_LAB_DATA_DIR to a folder this user can write (a service: StateDirectory=)"
     try:
-        runs.mkdir(parents=True, exist_ok=True)
+        runs.mkdir(mode=0o700, parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=runs, prefix=".doctor-") as f:
             f.write(b"probe")
             f.flush()

@@ -13,6 +13,7 @@ On PostgreSQL the migrations hold an advisory lock, so several app processes may
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any
@@ -132,6 +133,15 @@ runs = sa.Table(  # revision 0003
 # --------------------------------------------------------------------------- engine + migrations
 
 
+def _private_file(path: Path) -> None:
+    """The SQLite file's folder (0700) and the file itself (0600, created empty here), both the
+    owner's only: learners' names and work are in it. SQLite gives its -wal and -shm files the
+    database file's mode."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`; for SQLite with WAL, synchronous=FULL, busy_timeout, foreign keys."""
     parsed = sa.make_url(url)
@@ -140,7 +150,7 @@ def make_engine(url: str) -> Engine:
 
     database = parsed.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        _private_file(Path(database).expanduser())
     engine = sa.create_engine(
         url, connect_args={"timeout": 60, "check_same_thread": False}, pool_size=10, max_overflow=40
     )

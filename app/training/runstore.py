@@ -65,7 +65,7 @@ def default_root() -> Path:
 
 def _atomic_write(path: Path, write: Callable[[IO[bytes]], None], *, durable: bool = True) -> None:
     """Write `path` through a temporary file in the same directory, then `os.replace` it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -149,7 +149,9 @@ class RunStore:
         """Runs under `root`; with `database_url`, finished runs are also kept in that
         database (the learners' store), so app processes on other machines share them."""
         self.root = Path(root) if root is not None else default_root()
-        self.root.mkdir(parents=True, exist_ok=True)
+        # the data directory and the runs in it: the owner's only (the umask may be wider here)
+        self.root.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.root.mkdir(mode=0o700, exist_ok=True)
         self.database_url = database_url
         # Workers build their own store (and so their own connection) from root and URL.
         self._mirror = RunMirror(database_url) if database_url is not None else None
@@ -269,7 +271,7 @@ class RunStore:
             yield
             return
         d = self._dir(key)
-        d.mkdir(parents=True, exist_ok=True)
+        d.mkdir(mode=0o700, parents=True, exist_ok=True)
         with open(d / "train.lock", "a+b") as f:
             fcntl.flock(f.fileno(), fcntl.LOCK_EX)
             try:
