@@ -32,6 +32,7 @@ from dataclasses import asdict
 import nbformat
 
 from dropout_lab.lesson import traffic
+from dropout_lab.lesson.csv_cells import safe_cell
 from dropout_lab.lesson.export_code import (
     DATA_CODE,
     about,
@@ -69,10 +70,10 @@ def history_csv(history: dict[str, list[float]]) -> str:
     columns = [c for c in HISTORY_COLUMNS if c == "epoch" or c in history] + extra
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow([safe_cell(c) for c in columns])
     for i in range(n):
         row = [i + 1] + [repr(float(history[c][i])) for c in columns[1:]]
-        writer.writerow(row)
+        writer.writerow([safe_cell(cell) for cell in row])
     return out.getvalue()
 
 

@@ -8,6 +8,7 @@ import io
 import json
 import time
 
+from dropout_lab.lesson.csv_cells import safe_cell
 from dropout_lab.lesson.steps import STEP_IDS
 
 DONE, PARTIAL, NONE = "✓", "◐", ""
@@ -60,13 +61,14 @@ def work_rows(name: str, quiz: dict[str, tuple[int, bool]], submissions: list[di
 
 
 def to_csv(rows: list[dict], columns: list[str] | None = None) -> str:
-    """CSV text of `rows` (the columns of the first row unless given)."""
+    """CSV text of `rows` (the columns of the first row unless given). Every cell, header
+    included, goes through `safe_cell`: no spreadsheet runs a learner's `=HYPERLINK(...)`."""
     columns = columns or (list(rows[0]) if rows else [])
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
-    writer.writeheader()
+    writer = csv.writer(out)
+    writer.writerow([safe_cell(k) for k in columns])
     for row in rows:
-        writer.writerow({k: _cell(row.get(k)) for k in columns})
+        writer.writerow([safe_cell(_cell(row.get(k))) for k in columns])
     return out.getvalue()
 
 
