@@ -20,6 +20,7 @@ from dropout_lab.ui import (
     session,
     settings,
     training,
+    work,
 )
 
 LAB = labs.load_lab("overfit")
@@ -141,7 +142,9 @@ def live_panel() -> None:
 def editor_panel() -> None:
     """The editor, its verdict and the Train controls: a pause in typing reruns only these, so
     the check comes back fast (the whole page once a run is started, for its live panel)."""
-    result = codelab.parse_code(code_editor.text(EDITOR, LAB.starter))
+    code = code_editor.text(EDITOR, LAB.starter)
+    work.keep(LAB.name, code, LAB.starter)  # a joined learner's code, as typed
+    result = codelab.parse_code(code)
     left, right = st.columns([3, 2])
     with left:
         code_editor.show(EDITOR, code_editor.from_result(result))
@@ -166,6 +169,7 @@ with st.expander(TEXT["data"]["heading"], icon="🗂️"):
     data_preview()
 st.header(TEXT["editor"]["heading"])
 st.markdown(TEXT["editor"]["explain"])
+work.unsaved_notice()
 editor_panel()
 if training.any_active():
     live_panel()

@@ -9,6 +9,7 @@ from dropout_lab.charts.classroom import class_sweep_figure
 from dropout_lab.lesson.steps import lesson
 from dropout_lab.store import classroom
 from dropout_lab.ui import charts, class_view, instructor, learners, marks, session, settings
+from dropout_lab.ui import work as labs_work  # `work` below is the work CSV's rows
 
 TEXT = learners.TEXT["dashboard"]
 
@@ -18,6 +19,7 @@ def learner_work(store, learner, criteria) -> list[dict]:
     quiz = store.quiz_answers(learner.id)
     subs = store.submissions(learner.id)
     refl = store.reflections(learner.id)
+    labs = store.work(learner.id)
     with st.expander(learner.name):
         instructor.new_link(learner)
         right = sum(ok for _, ok in quiz.values())
@@ -32,13 +34,16 @@ def learner_work(store, learner, criteria) -> list[dict]:
             st.caption(f"{sub['lab']} · rates [{rates}]"
                        + (f" · val accuracy {acc:.3f}" if acc is not None else ""))  # fmt: skip
             st.code(sub.get("code") or "", language="python")
+        labs_work.dashboard_section(labs)
         st.markdown(f"**{TEXT['reflections']}**")
         if not refl:
             st.caption(TEXT["no_reflections"])
         for qid, text in refl.items():  # learners' words: plain text, never rendered markdown
             st.markdown(f"*{qid}*:")
             st.text(text)
-    return classroom.work_rows(learner.name, quiz, subs, refl)
+    return classroom.work_rows(learner.name, quiz, subs, refl) + classroom.grade_rows(
+        learner.name, labs, labs_work.NUMPY_LABS, labs_work.grade_words
+    )
 
 
 st.title(TEXT["title"], anchor=False)
@@ -64,6 +69,7 @@ if instructor.gate():
         st.header(TEXT["progress_heading"], anchor=False)
         progress = store.class_progress(code)
         table = classroom.progress_rows(progress, criteria, titles)
+        labs_work.add_grades(table, progress, store.class_grades(code))  # the NumPy labs
         instructor.add_status(table, progress)
         st.dataframe(table, hide_index=True, width="stretch", key=session.DASHBOARD_PROGRESS)
         class_view.show(store, code)  # what the class thinks: quiz, predictions, reflections

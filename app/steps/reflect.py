@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from dropout_lab.ui import reflect
+from dropout_lab.ui import reflect, work
 
 st.title(reflect.TEXT["title"], anchor=False)
 st.markdown(reflect.TEXT["intro"])
+work.unsaved_notice("answers")
 reflect.lesson_question()
 st.divider()
 reflect.mc_section()

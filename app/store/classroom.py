@@ -60,6 +60,36 @@ def work_rows(name: str, quiz: dict[str, tuple[int, bool]], submissions: list[di
     return rows
 
 
+def add_lab_grades(table: list[dict], class_progress: list[dict],
+                   grades: dict[int, dict[str, bool]], columns: dict[str, str],
+                   words: tuple[str, str] = ("passed", "failed")) -> list[dict]:  # fmt: skip
+    """The progress table with a column per graded lab (`columns`: lab -> title): each
+    learner's last grade of it, `words` (passed, failed), or blank if never graded."""
+    for row, learner in zip(table, class_progress, strict=True):
+        mine = grades.get(learner["learner_id"], {})
+        for lab, title in columns.items():
+            row[title] = "" if lab not in mine else words[0] if mine[lab] else words[1]
+    return table
+
+
+def grade_rows(name: str, work: dict[str, dict], labs: tuple[str, ...],
+               describe=lambda grade: "") -> list[dict]:  # fmt: skip
+    """One learner's graded labs (of `labs`) as rows of the work CSV: the code graded, whether
+    it passed, and `describe(grade)` (which properties failed) with when it was graded."""
+    rows = []
+    for lab in labs:
+        got = work.get(lab) or {}
+        grade = got.get("grade")
+        if not grade:
+            continue
+        at = grade.get("graded_at") or got.get("updated_at") or 0
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(at))
+        rows.append({"learner": name, "kind": "numpy lab", "item": lab,
+                     "answer": grade.get("code", ""), "correct": bool(grade.get("passed")),
+                     "detail": json.dumps({"grade": describe(grade), "at": when})})  # fmt: skip
+    return rows
+
+
 def to_csv(rows: list[dict], columns: list[str] | None = None) -> str:
     """CSV text of `rows` (the columns of the first row unless given). Every cell, header
     included, goes through `safe_cell`: no spreadsheet runs a learner's `=HYPERLINK(...)`."""

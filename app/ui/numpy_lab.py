@@ -13,7 +13,7 @@ from dropout_lab.grading import checks as grading
 from dropout_lab.grading import net_run
 from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.labs import Lab, load_lab
-from dropout_lab.ui import code_editor, numpy_net, session
+from dropout_lab.ui import code_editor, numpy_net, session, work
 
 
 @dataclass(frozen=True)
@@ -47,14 +47,17 @@ def render(choice: str = "numpy") -> None:
     lab = load_lab(keys.lab)
     st.title("🛠️ Build: " + lab.title)
     st.markdown(lab.intro)
+    work.unsaved_notice()
     left, right = st.columns([3, 2])
     editor = code_editor.Editor(keys.code, keys.editor, "NumPy code", grading.MAX_CODE_CHARS)
     code = code_editor.text(editor, lab.starter)
+    work.keep(keys.lab, code, lab.starter)  # a joined learner's code, as typed
     with left:
         code_editor.show(editor, code_editor.syntax_diagnostics(code))
     if left.button("▶ Grade", type="primary", key=keys.grade):
         with right, st.spinner("Running your functions in the sandbox…"):
             st.session_state[keys.verdict] = (code, grading.grade(code, lab=keys.lab))
+            work.keep_grade(keys.lab, *st.session_state[keys.verdict])
     with right:
         checklist(lab, code, keys)
     if st.toggle("Show solution", key=keys.show_solution):

@@ -1,6 +1,7 @@
 """A returning learner's work, put back into the session: every key the session table marks
 RESUMED is filled here, by its own restorer, from what the store holds (progress, quiz answers,
-reflections, predictions and the latest submission of the Keras lab)."""
+reflections, predictions, the latest submission of the Keras lab, and the work kept as the
+learner went: each lab's code as last typed, the NumPy labs' last grades)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import streamlit as st
 from dropout_lab.ui import session
 
 LAB = "overfit"  # the lab whose latest submission comes back into Build
+NUMPY_LAB, BACKPROP_LAB = "numpy_dropout", "numpy_backprop"  # their work and grades come back
 YOUR_MODEL = "Your model"  # the label of the learner's own run in build.runs
 
 
@@ -26,6 +28,7 @@ class Stored:
     latest: dict | None  # its {"spec", "config"} for build.latest, if it has both
     run_key: str | None  # its run, if this server can show it
     predictions: dict[str, dict]  # prediction id -> {"value", "skipped", "made_at"}
+    work: dict[str, dict]  # item (a lab) -> {"text", "grade", "updated_at"} (ui/work.py)
 
     @classmethod
     def load(cls, store, learner_id: int) -> Stored:
@@ -40,6 +43,7 @@ class Stored:
             latest=latest,
             run_key=run_key,
             predictions=store.predictions(learner_id),
+            work=store.work(learner_id),
         )
 
     def anything(self) -> bool:
@@ -50,6 +54,7 @@ class Stored:
             or self.reflections
             or self.submission
             or self.predictions
+            or self.work
         )
 
 
@@ -102,8 +107,44 @@ def _reflections(work: Stored) -> None:
 
 
 def _code(work: Stored) -> None:
-    if work.submission and work.submission.get("code"):
+    typed = work.work.get(LAB, {}).get("text")  # as last typed, else as last trained
+    if typed:
+        st.session_state[session.BUILD_CODE] = typed
+    elif work.submission and work.submission.get("code"):
         st.session_state[session.BUILD_CODE] = work.submission["code"]
+
+
+def _work_saved(work: Stored) -> None:
+    saved = session.value(session.LEARNERS_WORK_SAVED)
+    saved.update({item: got["text"] for item, got in work.work.items()})
+
+
+def _lab_code(lab: str, key: str) -> Callable[[Stored], None]:
+    def restore(work: Stored) -> None:
+        text = work.work.get(lab, {}).get("text")
+        if text:
+            st.session_state[key] = text
+
+    return restore
+
+
+def _lab_grade(lab: str, key: str, passed_key: str | None = None) -> Callable[[Stored], None]:
+    """The NumPy lab's last grade as its page keeps it; with `passed_key`, its code if it
+    passed (Explore and the NumPy network use it)."""
+
+    def restore(work: Stored) -> None:
+        from dropout_lab.ui.work import verdict_from_json
+
+        grade = work.work.get(lab, {}).get("grade")
+        graded = verdict_from_json(grade) if grade else None
+        if graded is None:
+            return
+        if passed_key is None:
+            st.session_state[key] = graded
+        elif graded[1].passed:
+            st.session_state[passed_key] = graded[0]
+
+    return restore
 
 
 def _latest(work: Stored) -> None:
@@ -137,6 +178,17 @@ RESTORERS: dict[str, Callable[[Stored], None]] = {
     session.BUILD_LATEST: _latest,
     session.BUILD_RUNS: _runs,
     session.LEARNERS_PREDICTIONS: _predictions,
+    session.LEARNERS_WORK_SAVED: _work_saved,
+    session.BUILD_NUMPY_CODE: _lab_code(NUMPY_LAB, session.BUILD_NUMPY_CODE),
+    session.BUILD_NUMPY_VERDICT: _lab_grade(NUMPY_LAB, session.BUILD_NUMPY_VERDICT),
+    session.BUILD_NUMPY_PASSED_CODE: _lab_grade(
+        NUMPY_LAB, session.BUILD_NUMPY_VERDICT, session.BUILD_NUMPY_PASSED_CODE
+    ),
+    session.BUILD_BACKPROP_CODE: _lab_code(BACKPROP_LAB, session.BUILD_BACKPROP_CODE),
+    session.BUILD_BACKPROP_VERDICT: _lab_grade(BACKPROP_LAB, session.BUILD_BACKPROP_VERDICT),
+    session.BUILD_BACKPROP_PASSED_CODE: _lab_grade(
+        BACKPROP_LAB, session.BUILD_BACKPROP_VERDICT, session.BUILD_BACKPROP_PASSED_CODE
+    ),
 }
 
 

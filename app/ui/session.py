@@ -134,6 +134,9 @@ LEARNERS_EXPLORE_START = Key("learners.explore_start", float, "", LEARNER,
 LEARNERS_PREDICTIONS = Key("learners.predictions", dict[str, dict], "", RESUMED,
                             'prediction id -> {"value", "skipped"} as made (lesson/predictions.py)',
                             dict)
+LEARNERS_WORK_SAVED = Key("learners.work_saved", dict[str, str], "", RESUMED,
+                          "work item -> the text last stored for it (ui/work.py: only a change "
+                          "is stored)", dict)
 LEARNERS_PREDICT_PROBLEM = Key("learners.predict_problem", tuple[str, str], "", LEARNER,
                                "(step, text) to say once at that step's prediction form")
 
@@ -171,7 +174,7 @@ READ_FIGURE = Family("read.figure.", "variant", None, CHART, SESSION, "a reading
 BUILD_LAB = Key("build.lab", str, "radio", LEARNER,
                 '"keras", "numpy" or "backprop": which lab is shown')
 BUILD_CODE = Key("build.code", str, "", RESUMED,
-                 "the Keras lab's code (the starter until edited; the latest submission's)")
+                 "the Keras lab's code (the starter until edited; as last typed, stored)")
 BUILD_CODE_EDITOR = Key("build.code_editor", dict, "component", LEARNER,
                         'the Keras lab\'s code editor: {"code": the text it last sent}')
 BUILD_EDITOR_SYNC = Key("build.editor_sync", dict, "", LEARNER,
@@ -188,24 +191,24 @@ BUILD_SHOW_SOLUTION = Key("build.show_solution", bool, "toggle", LEARNER, "the K
 BUILD_EPOCHS = Key("build.epochs", int, "number_input", LEARNER, "epochs to train")
 BUILD_SEED = Key("build.seed", int, "number_input", LEARNER, "the training seed")
 BUILD_CURVES = Key("build.curves", None, CHART, LEARNER, "the live training curves")
-BUILD_NUMPY_CODE = Key("build.numpy_code", str, "", LEARNER,
-                       "the NumPy lab's code (the starter until edited)")
+BUILD_NUMPY_CODE = Key("build.numpy_code", str, "", RESUMED,
+                       "the NumPy lab's code (the starter until edited; the stored work's)")
 BUILD_NUMPY_CODE_EDITOR = Key("build.numpy_code_editor", dict, "component", LEARNER,
                               'the NumPy lab\'s code editor: {"code": the text it last sent}')
-BUILD_NUMPY_VERDICT = Key("build.numpy_verdict", tuple, "", LEARNER,
+BUILD_NUMPY_VERDICT = Key("build.numpy_verdict", tuple, "", RESUMED,
                           "(code, Verdict) of the last Grade")
-BUILD_NUMPY_PASSED_CODE = Key("build.numpy_passed_code", str, "", LEARNER,
+BUILD_NUMPY_PASSED_CODE = Key("build.numpy_passed_code", str, "", RESUMED,
                               "the NumPy code that last passed: Explore can use it")
 BUILD_NUMPY_GRADE = Key("build.numpy_grade", bool, BUTTON, LEARNER, "grade the NumPy code")
 BUILD_NUMPY_SHOW_SOLUTION = Key("build.numpy_show_solution", bool, "toggle", LEARNER,
                                 "the NumPy solution")
-BUILD_BACKPROP_CODE = Key("build.backprop_code", str, "", LEARNER,
-                          "the backprop lab's code (the starter until edited)")
+BUILD_BACKPROP_CODE = Key("build.backprop_code", str, "", RESUMED,
+                          "the backprop lab's code (the starter until edited; the stored work's)")
 BUILD_BACKPROP_CODE_EDITOR = Key("build.backprop_code_editor", dict, "component", LEARNER,
                                  'the backprop lab\'s code editor: {"code": the text it last sent}')
-BUILD_BACKPROP_VERDICT = Key("build.backprop_verdict", tuple, "", LEARNER,
+BUILD_BACKPROP_VERDICT = Key("build.backprop_verdict", tuple, "", RESUMED,
                              "(code, Verdict) of the backprop lab's last Grade")
-BUILD_BACKPROP_PASSED_CODE = Key("build.backprop_passed_code", str, "", LEARNER,
+BUILD_BACKPROP_PASSED_CODE = Key("build.backprop_passed_code", str, "", RESUMED,
                                  "the backprop code that last passed: it may train the network")
 BUILD_BACKPROP_GRADE = Key("build.backprop_grade", bool, BUTTON, LEARNER,
                            "grade the backprop code")

@@ -136,6 +136,9 @@ def test_every_resumed_key_has_one_restorer() -> None:
     assert {k.name for k in session.RESUMED_KEYS} == {
         "learners.progress", "learners.saved_runs", "read.quiz_answers", "reflect.answers",
         "build.code", "build.latest", "build.runs", "learners.predictions",
+        "learners.work_saved", "build.numpy_code", "build.numpy_verdict",
+        "build.numpy_passed_code", "build.backprop_code", "build.backprop_verdict",
+        "build.backprop_passed_code",
     }  # fmt: skip
 
 

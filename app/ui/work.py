@@ -1,0 +1,123 @@
+"""A joined learner's work, kept as they go (issue 23): the labs' code as typed (each change the
+server sees) and the NumPy labs' last grade, in the store's work table; `ui/resume.py` puts them
+back on the learner's resume link. A learner who has not joined is told, on the page, what a
+reload loses. Words: lessons/learners.toml [work]."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict
+
+import streamlit as st
+
+from dropout_lab.lesson.content import step_text
+from dropout_lab.ui import learners, session
+
+log = logging.getLogger(__name__)
+
+TEXT = step_text("learners")["work"]
+OUTPUT_MAX = 4000  # characters of what graded code printed that are kept (as the page shows)
+
+
+def keep(item: str, text: str, starter: str) -> None:
+    """Store `text` as the joined learner's latest of `item` if it changed since last stored
+    (the untouched starter is not work)."""
+    me = learners.current()
+    if me is None or not isinstance(text, str):
+        return
+    saved = session.value(session.LEARNERS_WORK_SAVED)
+    if saved.get(item) == text or (item not in saved and text == starter):
+        return
+    try:
+        learners.store().save_work(me.id, item, text)
+    except Exception:  # a database hiccup must not break the lesson: tried again next change
+        log.exception("saving work failed")
+        return
+    saved[item] = text
+
+
+def keep_grade(item: str, code: str, verdict) -> None:
+    """Store the joined learner's grade of `item`: the graded code and its verdict."""
+    me = learners.current()
+    if me is None:
+        return
+    try:
+        learners.store().save_grade(me.id, item, code, verdict_json(code, verdict))
+    except Exception:
+        log.exception("saving a grade failed")
+
+
+def verdict_json(code: str, verdict) -> dict:
+    """A grading's verdict as plain data, with the code it graded."""
+    return {
+        "code": code,
+        "passed": bool(verdict.passed),
+        "checks": [asdict(c) for c in verdict.checks],
+        "error": verdict.error,
+        "seconds": float(verdict.seconds),
+        "mode": verdict.mode,
+        "output": (verdict.output or "")[:OUTPUT_MAX],
+        "notes": list(verdict.notes),
+        "graded_at": time.time(),
+    }
+
+
+def verdict_from_json(grade: dict):
+    """(code, Verdict) as the NumPy lab's page keeps it, or None for a grade it cannot read."""
+    from dropout_lab.grading.verdict import CheckResult, Verdict
+
+    try:
+        checks = [CheckResult(**c) for c in grade.get("checks", [])]
+        verdict = Verdict(bool(grade["passed"]), checks, grade.get("error"),
+                          float(grade.get("seconds", 0.0)), str(grade.get("mode", "")),
+                          str(grade.get("output", "")), list(grade.get("notes", [])))  # fmt: skip
+        return str(grade["code"]), verdict
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def grade_words(grade: dict | None) -> str:
+    """A stored grade in a few words: passed, failed (which properties), or did not run."""
+    if not grade:
+        return ""
+    if grade.get("passed"):
+        return TEXT["passed"]
+    failed = [c.get("label", "") for c in grade.get("checks", []) if not c.get("passed")]
+    if failed:
+        return TEXT["failed_on"].format(checks="; ".join(failed))
+    if grade.get("error"):
+        return TEXT["error"].format(error=grade["error"])
+    return TEXT["failed"]
+
+
+NUMPY_LABS = ("numpy_dropout", "numpy_backprop")
+
+
+def add_grades(table: list[dict], class_progress: list[dict], grades: dict) -> list[dict]:
+    """The dashboard's progress table with each NumPy lab's last grade: passed, failed, blank."""
+    from dropout_lab.store.classroom import add_lab_grades
+
+    words = (TEXT["passed"], TEXT["failed"])
+    return add_lab_grades(table, class_progress, grades, TEXT["columns"], words)
+
+
+def dashboard_section(work: dict[str, dict]) -> None:
+    """A learner's NumPy labs on the instructor dashboard: each last grade and its code."""
+    st.markdown(f"**{TEXT['numpy_heading']}**")
+    graded = [lab for lab in NUMPY_LABS if (work.get(lab) or {}).get("grade")]
+    if not graded:
+        st.caption(TEXT["no_numpy"])
+    for lab in graded:
+        got = work[lab]
+        words = f"{TEXT['columns'][lab]} · {grade_words(got['grade'])}"
+        if got["text"] != got["grade"].get("code"):
+            words += f" · {TEXT['typed_since']}"
+        st.caption(words)  # the labels are the lab's, the code the learner's: shown as code
+        st.code(got["grade"].get("code", ""), language="python")
+
+
+def unsaved_notice(kind: str = "code") -> None:
+    """One line, for a learner who has not joined: what a reload loses and how to keep it."""
+    if learners.current() is None:
+        st.info(TEXT[f"unsaved_{kind}"], icon="💾")
