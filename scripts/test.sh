@@ -1,6 +1,15 @@
 #!/usr/bin/env bash
 # Set up everything the tests need (the venv with the test extra; Debian's Chromium, bubblewrap and
-# PostgreSQL), then run the linters and every test. Extra arguments go to pytest.
+# PostgreSQL), then run the linters and every test, spread over pytest-xdist workers.
+#
+#   bash scripts/test.sh            the full suite (what CI runs): ruff, then every test
+#   bash scripts/test.sh --quick    the loop while you work: unit and page tests, no slow ones
+#   bash scripts/test.sh --record-durations   the full suite, and rewrite
+#                                   tests/data/test_durations.json (the scheduler's guide)
+#
+# Other arguments go to pytest (e.g. a path or -k). DROPOUT_LAB_TEST_WORKERS sets the number of
+# workers (default 4 on any machine: most browser, server and queue tests wait rather than
+# compute, so four keep two cores busy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
@@ -14,9 +23,18 @@ if { ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM:-}" ]; } || ! com
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-noto-color-emoji bubblewrap postgresql >/dev/null
 fi
 
+workers="${DROPOUT_LAB_TEST_WORKERS:-4}"
+parallel=(-n "$workers" --dist loadgroup --no-loadscope-reorder)
+
+if [ "${1:-}" = "--quick" ]; then
+  shift
+  echo "==> pytest, quick loop (unit and page tests, not marked slow)"
+  exec .venv/bin/python -m pytest "${parallel[@]}" -m "not slow" tests/unit tests/app "$@"
+fi
+
 echo "==> ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 
 echo "==> pytest"
-exec .venv/bin/python -m pytest "$@"
+exec .venv/bin/python -m pytest "${parallel[@]}" "$@"

@@ -4,11 +4,15 @@ browser tests of every folder (e2e, hosting, queue) take this one."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 
 import pytest
 
 from tests.support.harness import launch_chromium
+from tests.support.lesson_runs import SHARED_ENV
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -28,3 +32,34 @@ def browser() -> Iterator:  # -> playwright.sync_api.Browser
         b = launch_chromium(p)
         yield b
         b.close()
+
+
+# --- Spreading the suite over pytest-xdist workers (tests/support/schedule.py) ----------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--record-durations",
+        action="store_true",
+        help="write each test's seconds to tests/data/test_durations.json (the scheduler's guide)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from tests.support import schedule
+
+    worker = hasattr(config, "workerinput")
+    if config.getoption("--record-durations") and not worker:
+        config.pluginmanager.register(schedule.DurationRecorder(schedule.DURATIONS))
+    if not worker and SHARED_ENV not in os.environ:
+        # One folder for the whole run, which every xdist worker inherits through the
+        # environment: what is expensive to make (the lesson's trained runs) is made once there.
+        os.environ[SHARED_ENV] = tempfile.mkdtemp(prefix="dropout-lab-test-run-")
+        config.add_cleanup(lambda: shutil.rmtree(os.environ.pop(SHARED_ENV), ignore_errors=True))
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups off the marks
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from tests.support import schedule
+
+    schedule.arrange(items, schedule.known_durations())

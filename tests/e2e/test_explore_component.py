@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from dropout_lab.lesson import explore, rng
 from dropout_lab.ui import explore_component as live
+from tests.support import wait
 from tests.support.harness import running_server, wait_until_idle
 
 from .conftest import assert_no_error
@@ -138,7 +139,7 @@ def test_dragging_redraws_without_the_server_and_settles_on_release(server, page
     page.mouse.down()
     for k in range(1, 31):
         page.mouse.move(box["x"] + box["width"] * (0.3 + 0.6 * k / 30) / 0.9, y)
-        page.wait_for_timeout(20)
+        wait.pace(page, 20)  # a hand's drag: the pace is what is under test
     seen = page.evaluate("() => [...window.__rates]")
     assert len(seen) >= 5, seen  # redrawn at many rates while the pointer is still down
     assert page.evaluate("() => window.__urls") == 0  # and the server was not asked once

@@ -9,6 +9,8 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.support import wait
+
 from .a11y_support import server, settle
 
 pytestmark = pytest.mark.e2e
@@ -67,7 +69,7 @@ class Keys:
             if info is None:
                 continue
             if not info["ring"]:
-                self.page.wait_for_timeout(250)  # a ring drawn on the next frame counts too
+                wait.next_frames(self.page)  # a ring drawn on the next frame counts too
                 info = self.focused() or info
             seen.append(f"{info['tag']} {info['type']} {info['label'][:30]!r}")
             if not info["ring"]:

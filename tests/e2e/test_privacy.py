@@ -5,7 +5,7 @@ shows them. The resume code never reaches the server's log."""
 
 from __future__ import annotations
 
-import time
+import contextlib
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from dropout_lab.store import Store
+from tests.support import wait
 from tests.support.harness import running_server, wait_until_idle
 
 from .conftest import assert_no_error
@@ -35,13 +36,14 @@ def stored_answers(data_dir: Path, timeout: float = 30.0) -> list[str]:
     """A's stored Reflect answers, once there are any (the app saves as the box is left)."""
     store = Store(f"sqlite:///{data_dir / 'dropout-lab.sqlite3'}")
     try:
-        deadline = time.monotonic() + timeout
-        while True:
+
+        def answers() -> list[str]:
             people = store.class_learners(CLASS)
-            answers = list(store.reflections(people[0].id).values()) if people else []
-            if answers or time.monotonic() > deadline:
-                return answers
-            time.sleep(0.2)
+            return list(store.reflections(people[0].id).values()) if people else []
+
+        with contextlib.suppress(TimeoutError):
+            return wait.until(answers, timeout=timeout, poll=0.2, what="A's stored answers")
+        return []
     finally:
         store.close()
 

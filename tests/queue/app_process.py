@@ -17,6 +17,7 @@ import time
 from dropout_lab.lesson.spec import TrainConfig, lesson_spec
 from dropout_lab.store import default_url
 from dropout_lab.training.runstore import RunStore
+from tests.support import wait
 
 
 def service():
@@ -44,7 +45,7 @@ def follow(svc, key: str, lane: str | None = None, timeout: float = 600.0) -> No
             last = now
         if s.finished:
             return
-        time.sleep(0.1)
+        wait.pause(0.1)  # a follower's poll interval: it prints what changed since the last look
 
 
 def main(argv: list[str]) -> None:

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 
 from dropout_lab.store import Store
 from tests.db.conftest import _admin, fresh_pg_url, pg_server, store_url  # noqa: F401
+from tests.support import wait
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,13 +64,10 @@ def procs(tmp_path: Path) -> Iterator[Procs]:
 
 
 def wait_for(pred: Callable[[], object], timeout: float, what: str, poll: float = 0.1) -> object:
-    deadline = time.monotonic() + timeout
-    while True:
-        got = pred()
-        if got:
-            return got
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(poll)
+    try:
+        return wait.until(pred, timeout=timeout, poll=poll, what=what)
+    except TimeoutError as e:
+        raise AssertionError(f"timed out waiting for {what}") from e
 
 
 def wait_workers(url: str, n: int, timeout: float = 120.0) -> None:

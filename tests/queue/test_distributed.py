@@ -13,6 +13,7 @@ from pathlib import Path
 
 from dropout_lab.store import Store
 from tests.queue.conftest import ROOT, Procs, env_for, wait_for, wait_workers
+from tests.support import wait
 
 
 def app_cmd(*args: str) -> list[str]:
@@ -98,17 +99,18 @@ def test_a_learner_flooding_from_ten_sessions_has_one_run_at_a_time(
     other = run_app(url, tmp_path / "other", "submit", "learner:5", "20", "0.2", "1")
     store = Store(url)
     worst_live, worst_training = 0, 0
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
+
+    def all_over() -> bool:
+        nonlocal worst_live, worst_training
         live = store.lane_requests("learner:99", limit=50)
         in_lane = [r for r in live if r["state"] in ("queued", "running")]
         keys = {r["key"] for r in live}
         _, running = store.queue_order()
         worst_live = max(worst_live, len(in_lane))
         worst_training = max(worst_training, sum(r["key"] in keys for r in running))
-        if all(p.poll() is not None for p in sessions) and not in_lane and not running:
-            break
-        time.sleep(0.05)
+        return all(p.poll() is not None for p in sessions) and not in_lane and not running
+
+    wait.until(all_over, timeout=240, what="the ten sessions' runs")
     assert all(p.returncode == 0 for p in sessions)
     assert worst_live <= 1 and worst_training <= 1
     states = [r["state"] for r in store.lane_requests("learner:99", limit=50)]

@@ -3,9 +3,8 @@ learner, lanes in turn, shared runs never ahead of learners, dead workers' runs 
 
 from __future__ import annotations
 
-import time
-
 from dropout_lab.store import Store
+from tests.support import wait
 
 SPEC, CONFIG = {"input_dim": 10, "layers": []}, {"epochs": 5}
 
@@ -60,7 +59,7 @@ def test_shared_runs_never_starve_learners(store_url: str) -> None:
     store = Store(store_url)
     for i in range(20):  # the Compare step's precompute, asked for first
         submit(store, f"s{i}", "shared", replace=False)
-    time.sleep(0.01)
+    wait.pause(0.01)  # the learners' requests come later: their times differ
     for i in range(3):
         submit(store, f"l{i}", f"learner:{i}")
     claims = [store.queue_claim(f"w{i}").key for i in range(4)]

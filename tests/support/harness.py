@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dropout_lab.serve import MAIN, streamlit_command
+from tests.support import wait
 
 
 def free_port() -> int:
@@ -24,20 +25,29 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _healthy(url: str) -> bool:
+    with (
+        contextlib.suppress(OSError),
+        urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r,
+    ):
+        return r.read().decode().strip() == "ok"
+    return False
+
+
 def wait_healthy(url: str, timeout: float = 60.0, proc: subprocess.Popen | None = None) -> float:
     """Poll /_stcore/health until it answers ok; return the seconds waited."""
     start = time.perf_counter()
-    while time.perf_counter() - start < timeout:
+
+    def up() -> bool:
         if proc is not None and proc.poll() is not None:
             raise RuntimeError(f"the server exited with code {proc.returncode} before it was up")
-        with (
-            contextlib.suppress(OSError),
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r,
-        ):
-            if r.read().decode().strip() == "ok":
-                return time.perf_counter() - start
-        time.sleep(0.05)
-    raise TimeoutError(f"{url} did not become healthy within {timeout} s")
+        return _healthy(url)
+
+    try:
+        wait.until(up, timeout=timeout, what=f"{url}'s health")
+    except TimeoutError as e:
+        raise TimeoutError(f"{url} did not become healthy within {timeout} s") from e
+    return time.perf_counter() - start
 
 
 @dataclass
@@ -51,21 +61,35 @@ class Server:
         return self.log_path.read_text(errors="replace")
 
 
+PORT_TAKEN = "is already in use"  # Streamlit's words when another process got the port first
+PORT_TRIES = 3
+
+
 @contextlib.contextmanager
 def running_server(log_path: Path, env: dict[str, str] | None = None) -> Iterator[Server]:
-    """A real `streamlit run` of the app on a free loopback port, stopped on exit."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
+    """A real `streamlit run` of the app on a free loopback port, stopped on exit.
+
+    Parallel test workers each pick a free port; between the pick and the server's bind another
+    worker can take it. The server then exits saying so, and is started again on a new port."""
     full_env = {**os.environ, **(env or {})}
-    with log_path.open("w") as log:
-        start = time.perf_counter()
-        proc = subprocess.Popen(
-            streamlit_command("127.0.0.1", port), stdout=log, stderr=subprocess.STDOUT,
-            env=full_env, cwd=MAIN.parents[1],
-        )  # fmt: skip
+    for attempt in range(PORT_TRIES):
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        with log_path.open("w") as log:
+            start = time.perf_counter()
+            proc = subprocess.Popen(
+                streamlit_command("127.0.0.1", port), stdout=log, stderr=subprocess.STDOUT,
+                env=full_env, cwd=MAIN.parents[1],
+            )  # fmt: skip
         try:
-            wait_healthy(url, proc=proc)
+            try:
+                wait_healthy(url, proc=proc)
+            except RuntimeError:
+                if PORT_TAKEN in log_path.read_text(errors="replace") and attempt + 1 < PORT_TRIES:
+                    continue
+                raise
             yield Server(url, proc, log_path, time.perf_counter() - start)
+            return
         finally:
             proc.terminate()
             try:
@@ -142,5 +166,25 @@ def full_screenshot(page, path: str, width: int = 1366) -> None:
         "() => Math.max(900, document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 0)"
     )
     page.set_viewport_size({"width": width, "height": min(int(height) + 40, 12_000)})
-    page.wait_for_timeout(500)
+    wait_for_layout(page)
     page.screenshot(path=path)
+
+
+def wait_for_layout(page, quiet_ms: int = 300, timeout: float = 30_000) -> None:
+    """Wait until the main area's size has not changed for `quiet_ms` (charts re-lay themselves
+    out after the viewport changes)."""
+    page.wait_for_function(
+        """(quiet) => {
+            const main = document.querySelector('[data-testid="stMain"]') || document.body;
+            const size = `${main.scrollWidth}x${main.scrollHeight}`;
+            if (size !== window.__dlLayout) {
+                window.__dlLayout = size;
+                window.__dlLayoutSince = performance.now();
+                return false;
+            }
+            return performance.now() - window.__dlLayoutSince > quiet;
+        }""",
+        arg=quiet_ms,
+        timeout=timeout,
+        polling=50,
+    )

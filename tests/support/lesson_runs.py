@@ -1,8 +1,12 @@
 """Every run of the default lesson (the pair, the regularisers, the sweep and the long sweep),
-really trained once per test session and shared: the browser tests, the accessibility tests and
-the claims test each get a copy in a data directory of their own, so none of them trains the
-same runs again (on 2 cores a full set takes minutes). DROPOUT_LAB_TEST_RUNS_DIR keeps the
-trained set between sessions."""
+really trained once per test run and shared: the browser tests, the accessibility tests and the
+claims test each get a copy in a data directory of their own, so none of them trains the same
+runs again (on 2 cores a full set takes about a minute).
+
+Under pytest-xdist the workers share one folder of the run (DROPOUT_LAB_TEST_SHARED, made by
+tests/conftest.py): the first worker that needs the runs trains them while holding a file lock;
+the others wait on the lock, then copy. DROPOUT_LAB_TEST_RUNS_DIR keeps the trained set between
+runs."""
 
 from __future__ import annotations
 
@@ -12,21 +16,42 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
+from filelock import FileLock
+
 KEEP = "DROPOUT_LAB_TEST_RUNS_DIR"
+SHARED_ENV = "DROPOUT_LAB_TEST_SHARED"
+COMPLETE = "complete"  # written once every run is stored: a half-trained folder is never used
+
+
+def _root() -> Path:
+    kept = os.environ.get(KEEP)
+    if kept:
+        return Path(kept)
+    shared = os.environ.get(SHARED_ENV)
+    if shared:
+        return Path(shared) / "lesson-runs"
+    return Path(tempfile.mkdtemp(prefix="dropout-lab-lesson-runs-"))
+
+
+def _train_into(root: Path) -> None:
+    from dropout_lab.training import precompute
+    from dropout_lab.training.runstore import RunStore
+    from dropout_lab.training.service import TrainingService
+
+    with TrainingService(RunStore(root / "runs"), max_workers=2) as service:
+        counts = precompute.warm(service, reqs=precompute.everything())
+    assert counts["failed"] == 0, counts
 
 
 @cache
 def trained_runs() -> Path:
     """The run store's folder holding every precomputed run, trained here the first time."""
-    from dropout_lab.training import precompute
-    from dropout_lab.training.runstore import RunStore
-    from dropout_lab.training.service import TrainingService
-
-    kept = os.environ.get(KEEP)
-    root = Path(kept) if kept else Path(tempfile.mkdtemp(prefix="dropout-lab-lesson-runs-"))
-    with TrainingService(RunStore(root / "runs"), max_workers=2) as service:
-        counts = precompute.warm(service, reqs=precompute.everything())
-    assert counts["failed"] == 0, counts
+    root = _root()
+    root.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(root / ".lock")):
+        if not (root / COMPLETE).exists():
+            _train_into(root)
+            (root / COMPLETE).write_text("")
     return root / "runs"
 
 

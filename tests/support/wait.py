@@ -39,3 +39,37 @@ def pause(seconds: float) -> None:
     """Let wall-clock time pass when time itself is the thing under test (a lease that must
     expire, a rate-limit window, a file's mtime that must differ). Never synchronisation."""
     time.sleep(seconds)
+
+
+def rerun_until(at, condition: Callable[[], T], *, timeout: float = CEILING, poll: float = 0.2,
+                what: str = "the page") -> T:  # fmt: skip
+    """Streamlit's AppTest `at`: run the page again until `condition()` holds (a run finished
+    in a worker, a model loaded); fail at once on an exception box."""
+
+    def settled():
+        assert not at.exception, at.exception
+        if value := condition():
+            return value
+        at.run()
+        assert not at.exception, at.exception
+        return condition()
+
+    return until(settled, timeout=timeout, poll=poll, what=what)
+
+
+def pace(page, milliseconds: float) -> None:
+    """Playwright: let `milliseconds` pass between two inputs, where the pace of the input is
+    what is under test (a slider dragged at a hand's speed). Never synchronisation."""
+    page.wait_for_timeout(milliseconds)
+
+
+def next_frames(page, frames: int = 2) -> None:
+    """Playwright: wait until the browser has drawn `frames` more frames (a focus ring or a
+    class change shows on the next frame)."""
+    page.evaluate(
+        """(n) => new Promise(done => {
+            const step = (left) => left ? requestAnimationFrame(() => step(left - 1)) : done();
+            step(n);
+        })""",
+        frames,
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sys
 import threading
-import time
 import types
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 
 from dropout_lab.training.messages import WorkerSetup
 from dropout_lab.training.pool import WorkerPool
+from tests.support import wait
 
 
 @pytest.fixture
@@ -36,10 +36,8 @@ def test_a_worker_starts_without_running_the_page_script(page_as_main: Path, tmp
                       on_message=lambda w, m: None, on_exit=lambda w: None)  # fmt: skip
     try:
         worker = pool.spawn()
-        deadline = time.monotonic() + 60
         # the pool's own thread reaps the process too: wait for its exit code, whoever reaps it
-        while worker.process.exitcode is None and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait.until(lambda: worker.process.exitcode is not None, what="the worker's exit")
         assert worker.process.exitcode == 0
     finally:
         pool.close()

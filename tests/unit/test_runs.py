@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from pathlib import Path
 
 import numpy as np
@@ -18,18 +17,20 @@ from dropout_lab.lesson.spec import TrainConfig, lesson_spec, run_key
 from dropout_lab.training import runstore as runstore_mod
 from dropout_lab.training.runstore import RunStore
 from dropout_lab.training.service import MSG_CRASHED, RunStatus, TrainingService
+from tests.support import wait
 
 SPEC = lesson_spec(0.3)
 
 
 def wait_for(svc: TrainingService, key: str, pred, timeout: float = 90.0) -> RunStatus:
-    deadline = time.monotonic() + timeout
-    while True:
+    def reached() -> RunStatus | None:
         status = svc.status(key)
-        if pred(status):
-            return status
-        assert time.monotonic() < deadline, f"timed out; last status {status}"
-        time.sleep(0.02)
+        return status if pred(status) else None
+
+    try:
+        return wait.until(reached, timeout=timeout, poll=0.02)
+    except TimeoutError as e:
+        raise AssertionError(f"timed out; last status {svc.status(key)}") from e
 
 
 def finished(svc: TrainingService, key: str) -> RunStatus:
@@ -189,7 +190,7 @@ def test_stop_keeps_the_epochs_done(svc: TrainingService) -> None:
     assert svc.submit(SPEC, config) == key  # ...so asking again trains it again, and the
     assert svc.status(key).state in ("queued", "running")  # old stop does not end it
     assert svc.stats()["dispatched"] == dispatched + 1
-    time.sleep(0.5)
+    wait.pause(0.5)  # time under test: the old Stop must not end the new run meanwhile
     assert svc.status(key).state == "running"
     svc.stop(key)
     assert finished(svc, key).state == "stopped"
@@ -201,7 +202,7 @@ def test_a_run_two_learners_asked_for_stops_only_when_both_stop(svc: TrainingSer
     assert svc.submit(SPEC, config) == key  # a second learner attaches to the same run
     wait_for(svc, key, lambda s: s.epochs_done >= 1)
     assert svc.stop(key) is False  # the first learner's Stop: it goes on for the other one
-    time.sleep(0.3)
+    wait.pause(0.3)  # time under test: the half-Stop must not end it meanwhile
     assert svc.status(key).state == "running" and not svc.status(key).stop_requested
     assert svc.stop(key) is True  # nobody else wants it now
     status = finished(svc, key)
@@ -241,10 +242,8 @@ def test_deterministic_across_services_and_processes(svc, tmp_path: Path, traine
         ref = other.submit(SPEC, trained_run.config)  # trained in this test process before
         assert finished(other, ref).state == "done"
         assert other.result(ref).history == trained_run.history
-        deadline = time.monotonic() + 30
-        while other.stats()["workers"] < 2:  # recycled after two runs: a fresh worker starts
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+        # recycled after two runs: a fresh worker starts
+        wait.until(lambda: other.stats()["workers"] >= 2, what="a fresh worker")
 
         long = other.submit(SPEC, TrainConfig(epochs=300, seed=109))
         status = wait_for(other, long, lambda s: s.epochs_done >= 1)

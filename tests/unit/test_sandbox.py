@@ -5,6 +5,7 @@ lying arrays...), and the training job's (the same, only once the network trains
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -18,6 +19,7 @@ import pytest
 from dropout_lab.grading import checks as grading
 from dropout_lab.grading import net_run, sandbox
 from tests.sandbox_required import require_sandbox  # noqa: F401  (autouse)
+from tests.support import wait
 
 MARK = f"dlhostile{uuid.uuid4().hex[:10]}"
 HOST_TMP = Path("/tmp")
@@ -27,6 +29,7 @@ REPO = Path(__file__).resolve().parents[2]
 # under /tmp is not (the sandbox's own /tmp is a throw-away tmpfs, where a write lands harmlessly).
 INSTALLATION = Path(sys.prefix)
 OUTSIDE = [HOST_TMP / MARK, HOME / MARK, REPO / MARK, Path("/root") / MARK, INSTALLATION / MARK]
+BUSY_MARGIN = 20.0  # seconds to start and end a sandbox on a machine busy with other tests
 SLEEPER = f"[sys.executable, '-c', 'import time; time.sleep(60)', '{MARK}']"
 HEAD = "import os, sys, time, signal, subprocess, threading\nimport numpy as np\n"
 DEF = "def dropout_forward(x, rate, training, rng):\n"
@@ -142,7 +145,6 @@ def grade_case(name: str) -> tuple[str, grading.Verdict, float]:
 def verdicts() -> dict[str, tuple[grading.Verdict, float]]:
     with ThreadPoolExecutor(max_workers=2) as pool:
         done = list(pool.map(grade_case, CORPUS))
-    time.sleep(0.3)  # let the kernel finish tearing the namespaces down
     return {name: (v, s) for name, v, s in done}
 
 
@@ -156,7 +158,9 @@ def test_contained_with_a_clear_verdict_in_time(verdicts, name):
     assert name in MAY_PASS or not verdict.passed, name
     assert verdict.passed or verdict.error or any(not c.passed for c in verdict.checks)
     assert len(verdict.checks) == len(grading.CHECKS)
-    assert seconds < grading.LIMITS.wall_seconds + 2.0, (name, seconds)
+    # A hang never returns: the wall limit ends it. The margin is starting and tearing down the
+    # sandbox, which on two cores shared with other tests can take seconds.
+    assert seconds < grading.LIMITS.wall_seconds + BUSY_MARGIN, (name, seconds)
     assert len(verdict.output) <= 2 * grading.LIMITS.output_bytes
 
 
@@ -180,9 +184,9 @@ def _marked_processes() -> list[str]:
 
 
 def test_nothing_is_left_running(verdicts, backprop_verdicts, training_runs):
-    deadline = time.monotonic() + 2
-    while _marked_processes() and time.monotonic() < deadline:
-        time.sleep(0.1)
+    # The kernel tears a sandbox's namespaces down after its runner has answered: allow it.
+    with contextlib.suppress(TimeoutError):
+        wait.until(lambda: not _marked_processes(), timeout=30, what="the sandboxes' exit")
     assert _marked_processes() == []
 
 
@@ -329,7 +333,6 @@ def backprop_verdicts() -> dict[str, tuple[grading.Verdict, float]]:
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         done = list(pool.map(one, BACKPROP_CORPUS))
-    time.sleep(0.3)
     return {name: (v, s) for name, v, s in done}
 
 
@@ -343,7 +346,9 @@ def test_backprop_contained_with_a_clear_verdict_in_time(backprop_verdicts, name
     assert not verdict.passed, name
     assert verdict.error or any(not c.passed for c in verdict.checks)
     assert len(verdict.checks) == len(grading._lab("numpy_backprop").goals)
-    assert seconds < grading.LIMITS.wall_seconds + 2.0, (name, seconds)
+    # A hang never returns: the wall limit ends it. The margin is starting and tearing down the
+    # sandbox, which on two cores shared with other tests can take seconds.
+    assert seconds < grading.LIMITS.wall_seconds + BUSY_MARGIN, (name, seconds)
     assert len(verdict.output) <= 2 * grading.LIMITS.output_bytes
 
 
@@ -440,7 +445,6 @@ def training_runs() -> dict[str, tuple[net_run.NetSnapshot, float]]:
     with ThreadPoolExecutor(max_workers=2) as pool:
         done = list(pool.map(one, [name for name in TRAINING_CORPUS if name not in alone]))
     done += [one(name) for name in alone]
-    time.sleep(0.3)
     return {name: (snap, seconds) for name, snap, seconds in done}
 
 
@@ -450,7 +454,7 @@ def test_training_contained_with_a_clear_message_in_time(training_runs, name):
     words = TRAINING_CORPUS[name][1]
     wall = net_run.TRAIN_LIMITS.wall_seconds
     assert snap.seconds < wall + 2.0, (name, snap.seconds)  # the sandbox's own clock
-    assert seconds < wall + 10.0, (name, seconds)  # plus starting it, on a busy machine
+    assert seconds < wall + BUSY_MARGIN, (name, seconds)  # plus starting it, on a busy machine
     assert "Traceback" not in snap.error
     if words:
         options = (words,) if isinstance(words, str) else words

@@ -1,0 +1,86 @@
+"""How the suite is spread over pytest-xdist workers (`scripts/test.sh` runs `-n 4 --dist
+loadgroup --no-loadscope-reorder`).
+
+Two rules, both derived, nothing to keep by hand:
+
+- **Together where a fixture is shared.** A test module whose tests share a module- or
+  class-scoped fixture (a trained model, a server, a sandbox corpus) runs on one worker, so the
+  fixture is built once: its tests get the module's `xdist_group`. Every other test is a unit of
+  its own and goes to whichever worker is free.
+- **Longest first.** Work units are handed out longest first (the classic LPT rule: the last unit
+  to start is a short one, so no worker idles while another runs a long tail). The expected
+  seconds come from `tests/data/test_durations.json`, written by a full run with
+  `--record-durations` (`bash scripts/test.sh --record-durations`); a test it does not know yet
+  counts as a short one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+DURATIONS = Path(__file__).resolve().parents[1] / "data" / "test_durations.json"
+SHARED_SCOPES = {"module", "class", "package"}
+UNKNOWN_SECONDS = 1.0
+
+
+def shares_a_fixture(item: pytest.Item) -> bool:
+    """The test uses a fixture that lives longer than one test but not the whole session."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(defs[-1].scope in SHARED_SCOPES for defs in info.name2fixturedefs.values() if defs)
+
+
+def group_of(item: pytest.Item) -> str | None:
+    """The xdist group of a test: its own mark's, or its module's when it shares a fixture."""
+    mark = item.get_closest_marker("xdist_group")
+    if mark is not None:
+        return str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+    if shares_a_fixture(item):
+        return item.module.__name__ if item.module is not None else None
+    return None
+
+
+def known_durations(path: Path = DURATIONS) -> dict[str, float]:
+    try:
+        return {k: float(v) for k, v in json.loads(path.read_text()).items()}
+    except (OSError, ValueError):
+        return {}
+
+
+def plain_id(nodeid: str) -> str:
+    """A node id without the `@group` suffix xdist adds under loadgroup."""
+    at = nodeid.rfind("@")
+    return nodeid[:at] if at > nodeid.rfind("]") else nodeid
+
+
+def arrange(items: list[pytest.Item], durations: dict[str, float]) -> None:
+    """Mark each test's group and order the units longest first (in place, stable)."""
+    unit_of: dict[int, str] = {}
+    seconds: dict[str, float] = defaultdict(float)
+    for item in items:
+        group = group_of(item)
+        if group is not None and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(group))
+        unit = group if group is not None else item.nodeid
+        unit_of[id(item)] = unit
+        seconds[unit] += durations.get(plain_id(item.nodeid), UNKNOWN_SECONDS)
+    items.sort(key=lambda item: -seconds[unit_of[id(item)]])
+
+
+class DurationRecorder:
+    """Collects setup + call + teardown seconds per test; writes them at the end of the run."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.seconds = path, defaultdict(float)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.seconds[plain_id(report.nodeid)] += report.duration
+
+    def pytest_sessionfinish(self) -> None:
+        rounded = {k: round(v, 2) for k, v in sorted(self.seconds.items())}
+        self.path.write_text(json.dumps(rounded, indent=0) + "\n")
