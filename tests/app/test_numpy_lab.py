@@ -4,12 +4,12 @@ backprop lab's passing code trains the NumPy network, both curves drawn as they 
 from __future__ import annotations
 
 import json
-import time
 
 from streamlit.testing.v1 import AppTest
 
 from dropout_lab.lesson.labs import load_lab
 from tests.sandbox_required import require_sandbox  # noqa: F401  (autouse)
+from tests.support import wait
 from tests.support.harness import MAIN
 
 LAB = load_lab("numpy_dropout")
@@ -73,17 +73,16 @@ def grade_backprop(at: AppTest, code: str) -> None:
 def train_until_finished(at: AppTest) -> list[int]:
     """Click train, then rerun until the run is over; the epochs seen on the way."""
     at.button(key="build.net_train").click().run()
-    seen, deadline = [], time.monotonic() + 60
-    while not (any("Trained both" in s.value for s in at.success) or at.error):
-        assert time.monotonic() < deadline, "the NumPy network did not finish in 60 s"
-        assert not at.exception, at.exception
+    seen = []
+
+    def finished() -> bool:
         charts = [c for c in at.get("plotly_chart") if "NumPy" in c.proto.spec]
         if charts:
             spec = json.loads(charts[0].proto.spec)
             seen.append(max(len(t["y"]) for t in spec["data"]))
-        time.sleep(0.1)
-        at.run()
-    assert not at.exception, at.exception
+        return any("Trained both" in s.value for s in at.success) or bool(at.error)
+
+    wait.rerun_until(at, finished, poll=0.1, what="the NumPy network's training")
     return seen
 
 

@@ -19,7 +19,7 @@ from dropout_lab.training.runstore import RunStore
 from dropout_lab.training.service import TrainingService
 from dropout_lab.training.sweep import RATES, SEEDS, sweep_name
 from dropout_lab.ui import session, training
-from tests.support import editor
+from tests.support import editor, wait
 from tests.support.harness import MAIN
 
 LAB = load_lab("overfit")
@@ -156,15 +156,11 @@ def train_button(at: AppTest):
     return next(b for b in at.button if b.label == "▶ Train mine")
 
 
-def wait_done(at: AppTest, seconds: float = 60) -> None:
-    import time
-
-    deadline = time.monotonic() + seconds
-    while not any("Done" in s.value for s in at.success):
-        assert time.monotonic() < deadline, text_of(at)
-        time.sleep(0.3)
-        at.run()
-        assert not at.exception, at.exception
+def wait_done(at: AppTest, seconds: float = 180) -> None:
+    try:
+        wait.rerun_until(at, lambda: any("Done" in s.value for s in at.success), timeout=seconds)
+    except TimeoutError as e:
+        raise AssertionError(text_of(at)) from e
 
 
 def test_build_waits_for_the_prediction_then_reveals_it_beside_the_pair(service) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 from dataclasses import replace
 
 import numpy as np
@@ -15,6 +14,7 @@ from dropout_lab.lesson import lessons
 from dropout_lab.lesson.labs import load_lab
 from dropout_lab.lesson.spec import lesson_spec
 from dropout_lab.training.runstore import RunStore
+from tests.support import wait
 from tests.support.harness import MAIN
 
 QUESTIONS = lessons.load_reflect_questions()
@@ -27,13 +27,9 @@ def reflect_page(runs: list[dict] | None = None) -> AppTest:
         at.session_state["build.runs"] = runs
     at.run()
     at.switch_page("steps/reflect.py").run()
-    deadline = time.monotonic() + 240
-    while len(at.get("plotly_chart")) < 2:
-        assert not at.exception, at.exception
-        assert time.monotonic() < deadline, "the Reflect models were not ready in 240 s"
-        time.sleep(0.5)
-        at.run()
-    assert not at.exception, at.exception
+    wait.rerun_until(
+        at, lambda: len(at.get("plotly_chart")) >= 2, timeout=240, what="the Reflect models"
+    )
     return at
 
 
