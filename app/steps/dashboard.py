@@ -22,6 +22,7 @@ def learner_work(store, learner, criteria) -> list[dict]:
     labs = store.work(learner.id)
     with st.expander(learner.name):
         instructor.new_link(learner)
+        instructor.remove(learner)
         right = sum(ok for _, ok in quiz.values())
         st.markdown(TEXT["quiz"].format(correct=right, answered=len(quiz)))
         st.markdown(f"**{TEXT['submissions']}**")
@@ -54,6 +55,7 @@ if instructor.gate():
     code = st.text_input(TEXT["class_code"], value=default, key=session.DASHBOARD_CLASS).strip()
     st.button(TEXT["sign_out"], key=session.DASHBOARD_LOCK, on_click=instructor.lock,
               icon=":material/lock:")  # fmt: skip
+    instructor.removed_notice()
     if code:
         try:
             people = store.class_learners(code)

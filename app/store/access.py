@@ -6,7 +6,8 @@ secret is `SECRET_CHARS` symbols of Crockford's base32 drawn with `secrets` (100
 in groups of four so it can be read out and typed. The database keeps only a SHA-256 hash of
 the id and the secret (a random 100-bit secret needs no slow hash: guessing it is hopeless),
 compared in constant time. Issuing a new code replaces the hash, so the old code stops working
-at once. Wrong codes count against the client that sent them (`limits`).
+at once. A right code always opens; wrong codes count against the learner they name and the
+client that sent them together (`limits`).
 
 Learners created before resume codes existed have no hash: they get a code the next time the
 instructor issues one, or on their next visit by name while the class allows it
@@ -153,8 +154,9 @@ class AccessQueries(LimitQueries):
         raise RuntimeError(f"could not enrol {name!r} in {class_code!r}")  # pragma: no cover
 
     def resume(self, code: str, client: str) -> Attempt[Enrolment]:
-        """The learner whose resume code `code` is, if it is right and `client` need not wait
-        (wrong codes count against `client`). The Enrolment holds the code as formatted."""
+        """The learner whose resume code `code` is, if it is right (whoever guessed before);
+        a wrong code counts against (the learner it names, `client`). The Enrolment holds the
+        code as formatted."""
         parsed = parse_code(code)
 
         def check(conn: Connection) -> Enrolment | None:
@@ -172,7 +174,8 @@ class AccessQueries(LimitQueries):
             learner = Learner(row.id, row.name, row.class_code)
             return Enrolment(learner, format_code(row.id, secret), created=False)
 
-        return self.attempt("resume", client, check)
+        target = str(parsed[0]) if parsed else "?"  # a learner's id, or "?" for a non-code
+        return self.attempt("resume", target, client, check)
 
     def code_ok(self, learner_id: int, code: str) -> bool:
         """Is `code` still this learner's resume code? (For a session that already proved it:

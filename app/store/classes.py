@@ -1,13 +1,16 @@
 """A class's rows, for the instructor dashboard only: its learners, their progress and counts,
-and every submitted run (the class's own sweep)."""
+every submitted run (the class's own sweep), and removing a learner with their work."""
 
 from __future__ import annotations
+
+import time
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from dropout_lab.store.base import Database
 from dropout_lab.store.learners import Learner
+from dropout_lab.store.queue_tables import LIVE, R, run_requests
 from dropout_lab.store.schema import learners, progress, quiz_answers, reflections, submissions
 from dropout_lab.store.values import clean_name, float_or_none
 
@@ -25,6 +28,27 @@ class ClassQueries(Database):
                 .order_by(learners.c.name_key, learners.c.id)
             ).all()
         return [Learner(r.id, r.name, r.class_code) for r in rows]
+
+    def remove_learner(self, learner_id: int) -> Learner | None:
+        """Delete the learner and all their work (progress, answers, submissions, reflections,
+        predictions, lab work: the foreign keys cascade), and withdraw their live run requests;
+        their resume code stops working with the row. Returns who was removed (None: nobody).
+        Finished runs stay: they are keyed by what determines them, not by whose they were."""
+        with self._write() as conn:
+            row = conn.execute(
+                sa.select(learners.c.id, learners.c.name, learners.c.class_code).where(
+                    learners.c.id == learner_id
+                )
+            ).first()
+            if row is None:
+                return None
+            conn.execute(
+                sa.update(run_requests)
+                .where(R.lane == f"learner:{row.id}", R.state.in_(LIVE))
+                .values(state="withdrawn", updated_at=time.time())
+            )
+            conn.execute(sa.delete(learners).where(learners.c.id == row.id))
+        return Learner(row.id, row.name, row.class_code)
 
     def class_progress(self, class_code: str) -> list[dict]:
         """One row per learner of the class, by name: learner_id, name, progress (as

@@ -26,6 +26,7 @@ run_requests = sa.Table(  # revision 0004
     sa.Column("attempts", sa.Integer, nullable=False),  # attempts that crashed
     sa.Column("interrupted", sa.Integer, nullable=False),  # attempts cut by a restart
     sa.Column("error", sa.Text, nullable=True),
+    sa.Column("client", sa.String(LANE_MAX), nullable=True, index=True),  # revision 0008
 )
 
 run_progress = sa.Table(  # revision 0004

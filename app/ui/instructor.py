@@ -1,7 +1,8 @@
-"""The instructor dashboard's Streamlit pieces: the token gate (wrong tokens counted per client
-like wrong resume codes; the session locks itself after `[dashboard] idle_minutes` without a
-click), each learner's resume link status, a new link for a learner who lost theirs, and the
-lesson file's roster. The page is steps/dashboard.py.
+"""The instructor dashboard's Streamlit pieces: the token gate (the right token always opens;
+wrong tokens counted per client like wrong resume codes; the session locks itself after
+`[dashboard] idle_minutes` without a click), each learner's resume link status, a new link for a
+learner who lost theirs, removing a learner and their work, and the lesson file's roster. The
+page is steps/dashboard.py.
 
 Resume codes appear only in `st.code` blocks the instructor copies from, never in a table or
 a CSV export, and only in the session that issued them, until the dashboard locks.
@@ -29,7 +30,7 @@ def _check_token() -> None:
     given = st.session_state.pop(session.DASHBOARD_TOKEN, "") or ""
     try:
         got = learners.store().attempt(
-            "token", links.client(), lambda _conn: settings.token_ok(given) or None
+            "token", "dashboard", links.client(), lambda _conn: settings.token_ok(given) or None
         )
     except Exception as e:  # never log the token
         log.error("checking the instructor token failed: %s", type(e).__name__)
@@ -126,6 +127,41 @@ def new_link(learner) -> None:
     if code:
         st.success(TEXT["new_link_given"].format(name=learner.name))
         st.code(links.link(code), language=None, wrap_lines=True)
+
+
+def _remove(learner_id: int) -> None:
+    """Remove the learner, only when this session ticked the confirmation (a click alone,
+    forged or not, removes nobody)."""
+    if not st.session_state.get(session.DASHBOARD_REMOVE_SURE.of(learner_id)):
+        st.session_state[session.DASHBOARD_REMOVED] = ("warning", TEXT["remove_not_sure"])
+        return
+    gone = learners.store().remove_learner(learner_id)
+    st.session_state.pop(session.DASHBOARD_REMOVE_SURE.of(learner_id), None)
+    session.value(session.DASHBOARD_ISSUED).pop(learner_id, None)
+    if gone is not None:
+        log.info("the instructor removed learner %s and their work", gone.id)
+        st.session_state[session.DASHBOARD_REMOVED] = (
+            "success",
+            TEXT["removed"].format(name=gone.name),
+        )
+
+
+def remove(learner) -> None:
+    """Remove `learner` and all their work, behind a confirmation box ticked first."""
+    with st.popover(TEXT["remove"], icon="🗑️"):
+        st.caption(TEXT["remove_explain"])
+        sure = st.checkbox(TEXT["remove_sure"].format(name=learner.name),
+                           key=session.DASHBOARD_REMOVE_SURE.of(learner.id))  # fmt: skip
+        st.button(TEXT["remove_button"].format(name=learner.name),
+                  key=session.DASHBOARD_REMOVE.of(learner.id), on_click=_remove,
+                  args=(learner.id,), type="primary", disabled=not sure)  # fmt: skip
+
+
+def removed_notice() -> None:
+    """Say once who was just removed; and a refused removal's reason."""
+    said = st.session_state.pop(session.DASHBOARD_REMOVED, None)
+    if said:
+        getattr(st, said[0])(said[1], icon="🗑️")
 
 
 def _make_roster() -> None:

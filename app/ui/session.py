@@ -290,6 +290,12 @@ DASHBOARD_ISSUED = Key("dashboard.issued", dict[int, str], "", SESSION,
                        "learner id -> a resume code issued here (shown until the lock)", dict)
 DASHBOARD_REISSUE = Family("dashboard.reissue.", "learner id", bool, BUTTON, SESSION,
                            "issue a new resume link (the old one stops working)")
+DASHBOARD_REMOVE_SURE = Family("dashboard.remove_sure.", "learner id", bool, "checkbox", SESSION,
+                               "the instructor confirms removing a learner and their work")
+DASHBOARD_REMOVE = Family("dashboard.remove.", "learner id", bool, BUTTON, SESSION,
+                          "remove the learner and their work (only once confirmed)")
+DASHBOARD_REMOVED = Key("dashboard.removed", tuple, "", SESSION,
+                        "(kind, words) said once: who was just removed, or why nobody was")
 DASHBOARD_ROSTER = Key("dashboard.roster", bool, BUTTON, SESSION,
                        "create the lesson file's roster and show their links")
 DASHBOARD_ROSTER_LINES = Key("dashboard.roster_lines", list, "", SESSION,

@@ -456,45 +456,6 @@ def test_a_new_code_works_and_the_old_one_does_not(store: Store) -> None:
         store.issue_code(4242)
 
 
-def test_wrong_codes_are_limited_per_client_with_a_growing_wait(store: Store) -> None:
-    ada = store.enrol("Ada", "C1")
-    wrong = f"{ada.learner.id}-" + "0" * 20
-    for _ in range(LIMIT.per_window - 1):
-        got = store.resume(wrong, "ip:6.6.6.6")
-        assert not got.ok and got.wait == 0
-    got = store.resume(wrong, "ip:6.6.6.6")  # the tenth wrong code within the minute
-    assert not got.ok and got.wait == pytest.approx(LIMIT.first_wait, abs=5)
-    blocked = store.resume(ada.code, "ip:6.6.6.6")  # even the right code waits
-    assert not blocked.ok and blocked.wait > LIMIT.first_wait - 5
-    assert store.wait_for("resume", "ip:6.6.6.6") > 0
-    assert store.resume(ada.code, "ip:7.7.7.7").ok  # another client is not held up
-    assert store.wait_for("token", "ip:6.6.6.6") == 0  # nor another kind of secret
-
-    def check(_conn):
-        return None  # always wrong
-
-    t = 1_000_000.0
-    client = "ip:8.8.8.8"
-    waits = [store.attempt("token", client, check, now=t + i).wait for i in range(10)]
-    assert waits[:9] == [0] * 9 and waits[9] == LIMIT.first_wait
-    t += 10 + LIMIT.first_wait
-    assert store.attempt("token", client, check, now=t).wait == 2 * LIMIT.first_wait
-    assert store.attempt("token", client, check, now=t + 1).wait > 0  # still waiting
-    assert store.attempt("token", client, lambda _c: "yes", now=t + 5).value is None
-    t += 2 * LIMIT.first_wait
-    assert store.attempt("token", client, check, now=t).wait == 4 * LIMIT.first_wait
-    for _ in range(10):  # the wait grows no further than max_wait
-        t += LIMIT.max_wait
-        last = store.attempt("token", client, check, now=t).wait
-    assert last == LIMIT.max_wait
-    t += LIMIT.max_wait
-    assert store.attempt("token", client, lambda _c: "yes", now=t).value == "yes"
-    t += LIMIT.forgive_after + 1  # an hour without a wrong try: forgiven
-    assert store.attempt("token", client, check, now=t).wait == 0
-    with pytest.raises(ValueError, match="scope"):
-        store.attempt("other", client, check)
-
-
 def test_many_wrong_codes_at_once_are_counted_one_by_one(store_url: str) -> None:
     store = Store(store_url)
     ada = store.enrol("Ada", "C1")
