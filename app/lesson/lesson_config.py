@@ -198,6 +198,7 @@ def _read(data: dict, source: str) -> dict:
 
 def _access(data: dict, source: str) -> dict:
     """[class] roster and first_visit_link, [dashboard] idle_minutes: who gets in, and how."""
+    from dropout_lab.store.names import looks_like
     from dropout_lab.store.values import clean_name  # the same rule as the join form's
 
     out: dict = {}
@@ -214,10 +215,11 @@ def _access(data: dict, source: str) -> dict:
                 cleaned.append(clean_name(name, "Name"))
             except ValueError as e:
                 raise LessonConfigError(f"{where}: {name!r}: {e}") from None
-        folded = [n.casefold() for n in cleaned]
-        twice = sorted({n for n in cleaned if folded.count(n.casefold()) > 1})
-        if twice:
-            raise LessonConfigError(f"{where} names a learner twice: {twice}")
+        pairs = [(a, b) for i, a in enumerate(cleaned) for b in cleaned[i + 1 :]]
+        twice = sorted({n for a, b in pairs if looks_like(a, b) for n in (a, b)})
+        if twice:  # Ada and ada, or Ada and Аda (a Cyrillic А)
+            raise LessonConfigError(f"{where} names a learner twice, or names that look alike: "
+                                    f"{twice}")  # fmt: skip
         out["roster"] = tuple(cleaned)
     if "first_visit_link" in table:
         value = table["first_visit_link"]

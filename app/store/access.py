@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from dropout_lab.store import names
 from dropout_lab.store.limits import Attempt, LimitQueries
 from dropout_lab.store.schema import learners
 from dropout_lab.store.values import check_id, clean_name
@@ -123,7 +124,8 @@ class AccessQueries(LimitQueries):
     def enrol(self, name: str, class_code: str, *, claim_unlinked: bool = False) -> Enrolment:
         """A new learner `name` of `class_code` with a fresh resume code. If the name is taken
         (trimmed, without regard to case) this raises NameTaken, unless the learner has no code
-        yet and `claim_unlinked` is set: then they get one (their work stays theirs)."""
+        yet and `claim_unlinked` is set: then they get one (their work stays theirs). A new name
+        that looks like another learner's of the class raises NameLookalike (a ValueError)."""
         name = clean_name(name, "Name")
         class_code = clean_name(class_code, "Class code")
         keys = {"name_key": name.casefold(), "class_key": class_code.casefold()}
@@ -137,6 +139,7 @@ class AccessQueries(LimitQueries):
                         )
                     ).first()
                     if row is None:
+                        self._refuse_lookalike(conn, name, keys["class_key"])
                         values = dict(keys, name=name, class_code=class_code,
                                       created_at=time.time())  # fmt: skip
                         new_id = conn.execute(learners.insert(), values).inserted_primary_key[0]
@@ -227,6 +230,15 @@ class AccessQueries(LimitQueries):
                 )
             ).first()
         return None if row is None else Learner(row.id, row.name, row.class_code)
+
+    def _refuse_lookalike(self, conn: Connection, name: str, class_key: str) -> None:
+        """Raise NameLookalike if `name` looks like another learner's of the class (`Аda`, with
+        a Cyrillic А, beside `Ada`)."""
+        c = learners.c
+        others = conn.execute(sa.select(c.name).where(c.class_key == class_key)).scalars().all()
+        other = names.lookalike(name, list(others))
+        if other is not None:
+            raise names.NameLookalike(name, other)
 
 
 def _issue(conn: Connection, learner_id: int) -> str:

@@ -48,6 +48,7 @@ class LearnerQueries(AccessQueries):
                 return found
             try:
                 with self._write() as conn:
+                    self._refuse_lookalike(conn, name, keys["class_key"])
                     new_id = conn.execute(
                         learners.insert(),
                         dict(keys, name=name, class_code=class_code, created_at=time.time()),

@@ -7,28 +7,16 @@ import json
 import re
 from typing import Any
 
-from dropout_lab.store.schema import KEY_MAX, NAME_MAX
+from dropout_lab.store import names
+from dropout_lab.store.schema import KEY_MAX
 
-_NAME_RE = re.compile(r"^[\w .\-]+$")  # \w: letters (any script), digits and _
 _KEY_RE = re.compile(r"^[A-Za-z0-9_.:\-]+$")
 
 
 def clean_name(value: Any, what: str) -> str:
-    """A learner's name or a class code, trimmed with one space between words."""
-    if not isinstance(value, str):
-        raise ValueError(f"{what} must be text.")
-    value = " ".join(value.split())  # trim, and one space between words
-    if not value:
-        raise ValueError(f"Please enter a {what.lower()}.")
-    if len(value) > NAME_MAX:
-        raise ValueError(f"{what} must be at most {NAME_MAX} characters long ({len(value)} given).")
-    if not _NAME_RE.match(value):
-        bad = sorted({c for c in value if not (c.isalnum() or c in " -_.")})
-        raise ValueError(
-            f"{what} may contain only letters, digits, spaces and - _ . "
-            f"(not {' '.join(repr(c) for c in bad)})."
-        )
-    return value
+    """A learner's name or a class code: NFKC, trimmed with one space between words, without
+    invisible characters (`names.clean`)."""
+    return names.clean(value, what)
 
 
 def check_key(value: Any, what: str) -> str:
