@@ -11,6 +11,7 @@ It also makes a visitor's `clear_cache` clear nothing shared (`keep_shared_cache
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -43,6 +44,11 @@ def main() -> None:
     import numpy  # noqa: F401
     import pandas  # noqa: F401
     from streamlit.web import cli
+
+    # uvicorn would take X-Forwarded-For as the peer from loopback (its default): a forged
+    # header from this machine would then be a new client on every try. Nobody is believed
+    # here; `dropout_lab.clients` believes the proxies DROPOUT_LAB_TRUSTED_PROXIES names.
+    os.environ["FORWARDED_ALLOW_IPS"] = ""
 
     from dropout_lab.serve import private_process, stay_offline
 

@@ -71,8 +71,14 @@ def join(name: str, code: str) -> str | None:
     from dropout_lab.store.access import NameTaken
 
     st.session_state.pop(session.LEARNERS_TAKEN, None)
-    try:
+    client = links.client()
+    try:  # new learners per client and minute are bounded (store/limits.py: "join")
+        wait = store().wait_for("join", "*", client)
+        if wait:
+            return TEXT["join"]["joins_wait"].format(wait=links.wait_words(wait))
         got = store().enrol(name, code, claim_unlinked=settings.first_visit_link())
+        if got.created:
+            store().spend("join", "*", client)
     except NameTaken as e:
         st.session_state[session.LEARNERS_TAKEN] = (e.name, e.class_code)
         return TEXT["join"]["taken"].format(name=e.name, code=e.class_code)

@@ -2,10 +2,10 @@
 the resume link box a learner sees once, and the resume code form. The states these change
 (joining, resuming, leaving) are `ui/learners.py`'s.
 
-A client is its network address (`st.context.ip_address`, the WebSocket peer; uvicorn takes it
-from X-Forwarded-For when the proxy is on this machine). Streamlit gives no address for a
-loopback connection: every such session counts as one client, "local", rather than each
-session on its own, since a new session costs an attacker nothing.
+A client is its network address: the WebSocket's socket peer, or the address a proxy named in
+DROPOUT_LAB_TRUSTED_PROXIES forwards (`dropout_lab.clients` decides; a forged X-Forwarded-For
+from anyone else is ignored). Every loopback session counts as one client, "local", rather than
+each session on its own, since a new session costs an attacker nothing.
 """
 
 from __future__ import annotations
@@ -24,13 +24,39 @@ TEXT = step_text("learners")["join"]
 PAGES = (*STEP_IDS, "dashboard")  # url paths a page address may end with
 
 
-def client() -> str:
-    """The key wrong codes and tokens are counted under: the client's address, or "local"."""
+def _peer() -> tuple[str | None, str | None]:
+    """The connection's socket peer and its X-Forwarded-For header (None when unknown).
+
+    `st.context.ip_address` hides a loopback peer (None), and a trusted proxy on loopback is
+    exactly what must be recognised, so the peer is read from the session's client context
+    (Streamlit's runtime, the same object `st.context` reads)."""
+    peer = None
     try:
-        ip = st.context.ip_address
-    except Exception:  # no client context (a bare script run)
-        ip = None
-    return f"ip:{ip}"[:120] if ip else "local"
+        from streamlit.runtime import get_instance
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        session_client = get_instance().get_client(ctx.session_id) if ctx else None
+        peer = session_client.client_context.remote_ip if session_client else None
+    except Exception:  # no runtime (a bare script run, AppTest) or another Streamlit
+        try:
+            peer = st.context.ip_address
+        except Exception:
+            peer = None
+    try:
+        forwarded = st.context.headers.get("X-Forwarded-For")
+    except Exception:
+        forwarded = None
+    return peer, forwarded
+
+
+def client() -> str:
+    """The key wrong codes, tokens, joins and queue places are counted under: the peer's
+    address, or a trusted proxy's forwarded one (`dropout_lab.clients`), or "local"."""
+    from dropout_lab.clients import client_key, trusted_proxies
+
+    peer, forwarded = _peer()
+    return client_key(peer, forwarded, trusted_proxies())
 
 
 def base_url() -> str | None:

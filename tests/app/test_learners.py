@@ -450,6 +450,25 @@ def test_wrong_resume_codes_are_limited_and_never_keep_the_right_one_out(own_cli
     assert at.session_state[session.LEARNERS_LEARNER] == me
 
 
+def test_joining_by_link_is_limited_per_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 22: one client opening `?learner=X&class=Y` links made 150 learners in 90 s. Now
+    a client creates DROPOUT_LAB_JOINS_PER_MINUTE (here 3) a minute; another client joins."""
+    from dropout_lab.ui import links
+
+    monkeypatch.setenv("DROPOUT_LAB_JOINS_PER_MINUTE", "3")
+    klass = new_class()
+    for n in range(3):
+        at = start(learner=f"Fake {n}", **{"class": klass})
+        assert at.session_state[session.LEARNERS_LEARNER].name == f"Fake {n}"
+    at = start(learner="Fake 3", **{"class": klass})
+    assert session.LEARNERS_LEARNER not in at.session_state
+    assert "Many learners have joined from this network address" in at.sidebar.warning[0].value
+    assert [p.name for p in store().class_learners(klass)] == ["Fake 0", "Fake 1", "Fake 2"]
+    other = "test:" + uuid.uuid4().hex
+    monkeypatch.setattr(links, "client", lambda: other)
+    assert start(learner="Real", **{"class": klass}).session_state[session.LEARNERS_LEARNER]
+
+
 def test_a_new_code_from_the_instructor_ends_the_old_links_pages() -> None:
     at = start(learner="Wren", **{"class": new_class()})
     me, old = at.session_state[session.LEARNERS_LEARNER], resume_code(at)
