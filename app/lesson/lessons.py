@@ -33,6 +33,9 @@ _LINK = re.compile(r"\[(?P<text>[^\]]+)\]\((?P<target>/[^)\s]*)\)")
 # A line holding only <!-- figure: variant/spatial -->: a picture the page draws there.
 _FIGURE = re.compile(r"^[ \t]*<!--\s*figure:\s*(?P<name>[\w./-]+)\s*-->[ \t]*$", re.MULTILINE)
 _FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
+# A line holding only <!-- optional -->: the section is for those who want more; its checks are
+# not required to finish Read.
+_OPTIONAL = re.compile(r"^[ \t]*<!--\s*optional\s*-->[ \t]*\n?", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class Section:
     body: str  # markdown without the title line
     minutes: int  # estimated reading time
     links: tuple[StepLink, ...] = ()
+    optional: bool = False  # marked <!-- optional -->: its checks do not count towards Read
 
     @property
     def step_links(self) -> tuple[str, ...]:
@@ -152,9 +156,12 @@ def parse_section(slug: str, text: str) -> Section:
         raise ValueError(f"{slug}: a reading must start with a '# Title' line")
     title = lines[0][2:].strip()
     body = "\n".join(lines[1:]).strip()
+    optional = bool(_OPTIONAL.search(body))
+    body = _OPTIONAL.sub("", body).strip()
     if not body:
         raise ValueError(f"{slug}: the reading {title!r} has no text after its title")
-    return Section(slug, title, body, reading_minutes(body), step_links(body, source=slug))
+    links = step_links(body, source=slug)
+    return Section(slug, title, body, reading_minutes(body), links, optional)
 
 
 def load_sections(
@@ -173,6 +180,12 @@ def load_sections(
         slug = f"{len(sections) + 1:02d}-{TAKEAWAYS_SLUG}"
         sections.append(parse_section(slug, takeaways.read_text(encoding="utf-8")))
     return sections
+
+
+def required_items(items: Iterable[QuizItem], sections: Iterable[Section]) -> list[QuizItem]:
+    """The checks that count towards finishing Read: those of the sections not marked optional."""
+    optional = {s.slug for s in sections if s.optional}
+    return [item for item in items if item.section not in optional]
 
 
 def load_takeaways(path: Path = TAKEAWAYS_FILE) -> Section:

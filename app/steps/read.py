@@ -21,6 +21,7 @@ SECTIONS = lessons.load_sections()
 BY_SLUG = {s.slug: s for s in SECTIONS}
 SLUGS = [s.slug for s in SECTIONS]
 QUIZ = lessons.load_quiz(sections=SLUGS)
+REQUIRED = lessons.required_items(QUIZ, SECTIONS)  # the checks that count towards finishing Read
 
 
 def answers() -> dict[str, int]:
@@ -40,7 +41,7 @@ def chooser() -> str:
 
 def update_score() -> None:
     st.session_state[SCORE] = lessons.score(QUIZ, answers())
-    learners.quiz_progress(st.session_state[SCORE])
+    learners.quiz_progress(lessons.score(REQUIRED, answers()))
 
 
 def record(item: lessons.QuizItem) -> None:
@@ -92,7 +93,7 @@ def navigator() -> lessons.Section:
     captions = []
     for s in SECTIONS:
         items = [q for q in QUIZ if q.section == s.slug]
-        caption = f"{s.minutes} min read"
+        caption = f"{s.minutes} min read" + (" · optional" if s.optional else "")
         if items:
             n_done = sum(q.id in done for q in items)
             caption += f" · {n_done}/{len(items)} checks" + (" ✓" if n_done == len(items) else "")
@@ -123,7 +124,8 @@ def reading(section: lessons.Section) -> None:
     """The section's text, figures, and buttons to the steps it mentions."""
     number = SLUGS.index(section.slug) + 1
     st.header(f"{number}. {section.title}", anchor=False)
-    st.caption(f"{section.minutes} min read · section {number} of {len(SECTIONS)}")
+    optional = " · optional: its checks do not count towards finishing Read" * section.optional
+    st.caption(f"{section.minutes} min read · section {number} of {len(SECTIONS)}{optional}")
     for kind, content in section.parts():
         if kind == "markdown":
             st.markdown(lessons.relative_links(lessons.demote_headings(content)))
