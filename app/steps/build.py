@@ -70,7 +70,12 @@ def verdict(result) -> None:
 
 
 def submit(label: str, spec, config, *, replace: bool = True) -> None:
-    training.submit(label, spec, config, replace=replace)  # stored before it says "queued"
+    from dropout_lab.store.runqueue import QueueFull
+
+    try:
+        training.submit(label, spec, config, replace=replace)  # stored before it says "queued"
+    except QueueFull as e:  # a session that has not joined, its network's places all taken
+        st.warning(TEXT["train"]["queue_full"].format(cap=e.cap), icon="⏳")
 
 
 def controls(result) -> None:

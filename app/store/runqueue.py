@@ -37,6 +37,22 @@ def multi_lane(lane: str) -> bool:
     return lane.startswith("shared")
 
 
+ANONYMOUS_CAP = 4  # live requests of not-joined sessions from one client, together
+
+
+def anonymous(lane: str) -> bool:
+    """A browser session's lane (a learner who has not joined), not a learner's or shared."""
+    return not (lane.startswith("learner:") or multi_lane(lane))
+
+
+class QueueFull(Exception):
+    """The client's sessions that have not joined hold `cap` queue places already."""
+
+    def __init__(self, cap: int) -> None:
+        super().__init__(f"this client's sessions have {cap} runs queued or training already")
+        self.cap = cap
+
+
 @dataclass(frozen=True)
 class Claim:
     """A run a worker now trains: its key, what to train, and what it should cost."""
@@ -65,10 +81,24 @@ class RunQueue(QueueReads):
     # ---- requests
 
     def queue_submit(
-        self, key: str, lane: str, spec: dict, config: dict, cost: float, *, replace: bool = True
+        self,
+        key: str,
+        lane: str,
+        spec: dict,
+        config: dict,
+        cost: float,
+        *,
+        replace: bool = True,
+        client: str | None = None,
+        client_cap: int | None = ANONYMOUS_CAP,
     ) -> Submitted:
         """Store a request (before anyone is told it is queued). With `replace`, the lane's
-        live requests for other keys are withdrawn; it takes the place of their queued one."""
+        live requests for other keys are withdrawn; it takes the place of their queued one.
+
+        `client` is where the request came from (a network address). A learner's lane holds
+        one place however many tabs they open; the sessions of one client that have not joined
+        are many lanes, a new one each page load, so together they hold at most `client_cap`
+        live requests: beyond that QueueFull, nothing stored."""
         now = time.time()
         with self._queue_write() as conn:
             mine = conn.execute(
@@ -77,6 +107,13 @@ class RunQueue(QueueReads):
             same = [r for r in mine if r.key == key]
             if same:
                 return Submitted(same[0].id, True, True)
+            if client is not None and client_cap is not None and anonymous(lane):
+                held = conn.execute(
+                    sa.select(R.lane).where(R.client == client, R.state.in_(LIVE))
+                ).scalars()
+                freed = len(mine) if replace else 0  # this lane's own, replaced by this one
+                if sum(anonymous(other) for other in held) - freed >= client_cap:
+                    raise QueueFull(client_cap)
             ring_at, withdrawn = now, ()
             if replace and mine:
                 ring_at = min([r.ring_at for r in mine if r.state == "queued"] or [now])
@@ -92,7 +129,8 @@ class RunQueue(QueueReads):
             ).scalar()
             values = dict(key=key, lane=lane, spec=spec, config=config, cost=float(cost),
                           state="running" if training else "queued", ring_at=ring_at,
-                          created_at=now, updated_at=now, attempts=0, interrupted=0)  # fmt: skip
+                          created_at=now, updated_at=now, attempts=0, interrupted=0,
+                          client=client)  # fmt: skip
             new_id = conn.execute(run_requests.insert().values(values)).inserted_primary_key[0]
         return Submitted(int(new_id), training or bool(others), False, withdrawn)
 

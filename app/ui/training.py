@@ -59,8 +59,8 @@ class _SessionService:
         return getattr(self._shared, name)
 
     def submit(self, spec: ModelSpec, config: TrainConfig, *, lane: str = SHARED,
-               replace: bool = False) -> str:  # fmt: skip
-        return self._shared.submit(spec, config, lane=lane, replace=replace)
+               replace: bool = False, **bounds) -> str:  # fmt: skip
+        return self._shared.submit(spec, config, lane=lane, replace=replace, **bounds)
 
     def stop(self, key: str, lane: str | None = None) -> bool:
         return self._shared.stop(key, lane or self.lane)
@@ -81,10 +81,27 @@ def service():
     return _SessionService(_shared(), lane())
 
 
+ANONYMOUS_CAP_ENV = "DROPOUT_LAB_ANONYMOUS_RUNS_PER_CLIENT"
+
+
+def anonymous_cap() -> int:
+    """How many runs the not-joined sessions of one client may hold in the queue together."""
+    from dropout_lab.store.runqueue import ANONYMOUS_CAP
+
+    raw = os.environ.get(ANONYMOUS_CAP_ENV, "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else ANONYMOUS_CAP
+
+
 def submit(label: str, spec: ModelSpec, config: TrainConfig, *, replace: bool = True) -> str:
     """Ask for this learner's run (stored before this returns): it replaces their live run
-    unless `replace` is False (the second run of one press, Train both)."""
-    key = service().submit(spec, config, lane=lane(), replace=replace)
+    unless `replace` is False (the second run of one press, Train both). A session that has not
+    joined shares its client's places (raises QueueFull when they are taken)."""
+    from dropout_lab.ui import links
+
+    me = lane()
+    client = links.client() if me.startswith("session:") else None
+    key = service().submit(spec, config, lane=me, replace=replace, client=client,
+                           client_cap=anonymous_cap())  # fmt: skip
     remember(label, key, keep_others=not replace)
     return key
 

@@ -113,3 +113,30 @@ def test_removing_a_learner_deletes_their_work_and_withdraws_their_runs(store: S
     assert store.queue_interest("ka") == 0 and store.queue_interest("kb") == 1
     assert store.learner(b) == bob.learner and store.submissions(b) and store.reflections(b)
     assert [p.name for p in store.class_learners("C9")] == ["Bob"]
+
+
+def test_many_anonymous_sessions_of_one_client_get_bounded_queue_places(store: Store) -> None:
+    """Issue 22: each page load is a new session lane; one client opening many got a queue
+    place in each. Now its not-joined sessions hold `cap` places together; joined learners
+    behind the same address (one place each) and other clients are not held up."""
+    from dropout_lab.store.runqueue import QueueFull
+
+    cap = 3
+    for n in range(cap):
+        store.queue_submit(f"k{n}", f"session:s{n}", {}, {"epochs": 3}, 1.0, client=NAT,
+                           client_cap=cap)  # fmt: skip
+    with pytest.raises(QueueFull):
+        store.queue_submit("k9", "session:s9", {}, {"epochs": 3}, 1.0, client=NAT, client_cap=cap)
+    assert store.queue_interest("k9") == 0  # nothing stored
+    again = store.queue_submit(
+        "k5", "session:s0", {}, {"epochs": 3}, 1.0, client=NAT, client_cap=cap
+    )  # a session replacing its own run: no new place
+    assert again.withdrawn == ("k0",)
+    ada = store.enrol("Ada", "C1").learner
+    store.queue_submit("ka", f"learner:{ada.id}", {}, {"epochs": 3}, 1.0, client=NAT,
+                       client_cap=cap)  # a joined learner behind the same address  # fmt: skip
+    store.queue_submit("kx", "session:elsewhere", {}, {"epochs": 3}, 1.0,
+                       client="ip:198.51.100.1", client_cap=cap)  # fmt: skip
+    store.queue_withdraw("k1", "session:s1")  # one finished or stopped: a place is free
+    store.queue_submit("k9", "session:s9", {}, {"epochs": 3}, 1.0, client=NAT, client_cap=cap)
+    assert store.queue_interest("k9") == 1
