@@ -1,0 +1,77 @@
+"""Nothing a learner does is lost (issue 23), in a real browser: a joined learner types in the
+NumPy lab's editor, grades it, types in the Keras lab's editor; their resume link, opened in a
+fresh browser context (another browser, nothing shared), shows the same code and the grade."""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from dropout_lab.lesson.labs import load_lab
+from tests.sandbox_required import require_sandbox  # noqa: F401  (autouse)
+from tests.support import editor, wait
+from tests.support.harness import full_screenshot, wait_until_idle
+
+from .conftest import assert_no_error
+
+pytestmark = pytest.mark.e2e
+
+NUMPY_LABEL, KERAS_LABEL = "NumPy: write dropout yourself", "Keras: tame the overfit model"
+
+
+def resume_code(page: Page) -> str:
+    """The learner's resume code, from the address (kept there once joined)."""
+
+    def code() -> str | None:
+        return (parse_qs(urlparse(page.url).query).get("resume") or [None])[0]
+
+    wait.until(code, timeout=30, what="?resume= in the address")
+    return code() or ""
+
+
+def test_typed_and_graded_work_comes_back_in_a_fresh_browser(
+    server, page: Page, browser: Browser, artifacts
+) -> None:
+    klass = "E" + uuid.uuid4().hex[:8]
+    page.goto(f"{server.url}/build?learner=Eve&class={klass}")
+    wait_until_idle(page)
+    code = resume_code(page)
+    expect(page.get_by_text("Not joined", exact=False)).to_have_count(0)
+    page.get_by_text(NUMPY_LABEL).click()
+    wait_until_idle(page)
+    solution = load_lab("numpy_dropout").solution
+    editor.paste_code(page, "NumPy code", solution)
+    wait_until_idle(page)
+    page.get_by_role("button", name="▶ Grade").click()
+    expect(page.get_by_text("Every property holds", exact=False)).to_be_visible(timeout=30_000)
+    wait_until_idle(page)
+    typed = solution + "\n# Eve's note, typed after the grade\n"
+    editor.paste_code(page, "NumPy code", typed)
+    wait_until_idle(page)
+    page.get_by_text(KERAS_LABEL).click()
+    wait_until_idle(page)
+    keras = load_lab("overfit").starter + "# Eve's Keras line, never trained\n"
+    editor.paste_code(page, "Keras code", keras)
+    wait_until_idle(page)
+
+    fresh = browser.new_context(viewport={"width": 1366, "height": 900})
+    try:
+        again = fresh.new_page()
+        again.goto(f"{server.url}/build?resume={code}")
+        wait_until_idle(again)
+        assert_no_error(again)
+        wait.until(lambda: "# Eve's Keras line" in editor.editor_text(again, "Keras code"),
+                   timeout=30, what="the Keras code as typed")  # fmt: skip
+        again.get_by_text(NUMPY_LABEL).click()
+        wait_until_idle(again)
+        wait.until(lambda: "# Eve's note" in editor.editor_text(again, "NumPy code"),
+                   timeout=30, what="the NumPy code as typed")  # fmt: skip
+        expect(again.get_by_text("Every property holds", exact=False)).to_be_visible()
+        expect(again.get_by_text("You changed the code since it was graded")).to_be_visible()
+        assert_no_error(again)
+        full_screenshot(again, str(artifacts / "work-resumed-numpy.png"))
+    finally:
+        fresh.close()
