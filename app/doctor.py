@@ -229,11 +229,19 @@ def _seconds_per_epoch(keys: list[str]) -> float:
     return statistics.median(measured) if measured else EPOCH_SECONDS
 
 
-def check_precomputed(db_ok: bool) -> Check:
+def check_precomputed(db_ok: bool, lesson: str | None = None) -> Check:
+    from dropout_lab.lesson import lesson_config
     from dropout_lab.lesson.spec import run_key
     from dropout_lab.training import precompute
 
-    reqs = precompute.unique(precompute.requests())
+    try:  # the lesson file decides the runs' epochs and data seed
+        cfg = lesson_config.load(lesson)
+    except lesson_config.LessonConfigError:
+        return bad(
+            "cannot tell which runs the lesson needs: its lesson file is not valid",
+            "fix the lesson file first (its row below says what is wrong)",
+        )
+    reqs = precompute.unique(precompute.requests(precompute.base_config(cfg)))
     keys = {run_key(r.spec, r.config): r for r in reqs}
     stored = _stored_keys(list(keys), db_ok)
     missing = [r for k, r in keys.items() if k not in stored]
@@ -352,7 +360,7 @@ def run_checks(host: str, port: int, lesson: str | None, *, verbose: bool = Fals
     for name, fn in checks:
         run(name, fn)
     db_ok = out[1].ok
-    run("compare runs", lambda: check_precomputed(db_ok))
+    run("compare runs", lambda: check_precomputed(db_ok, lesson))
     run("lesson file", lambda: check_lesson(lesson))
     run("instructor token", check_token)
     run("address", lambda: check_address(host, port))

@@ -9,6 +9,8 @@ lessons/class-example.toml.
 from __future__ import annotations
 
 import os
+import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,10 +21,29 @@ from dropout_lab.training.budget import DEFAULT_BUDGET_SECONDS
 from dropout_lab.training.sweep import RATES
 
 ENV = "DROPOUT_LAB_LESSON"
+MAX_FILE_BYTES = 256 * 1024  # a lesson file is a few dozen lines
+MAX_NESTING = 8  # brackets and braces deep: the schema needs 2 ([[...]] headers, lists of values)
+SHOWN_CHARS = 80  # of a wrong value, in a message
 
 
 class LessonConfigError(ValueError):
-    """The lesson file cannot be used; the message says where and why."""
+    """The lesson file cannot be used; the message (one line) says where and why."""
+
+    path: str = ""  # the file, as the message names it
+
+    def public(self) -> str:
+        """The message with the file's name only, not the server's folders (for a browser)."""
+        text = " ".join(str(self).split())
+        return text.replace(self.path, Path(self.path).name) if self.path else text
+
+
+def _shown(value: object) -> str:
+    """A value as a message shows it: its repr, on one line, cut to SHOWN_CHARS."""
+    try:
+        text = repr(value)
+    except ValueError:  # an integer too long to print
+        text = "a number too long to show"
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -69,7 +90,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
 
 def _int(value, lo: int, hi: int, where: str, allowed: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise LessonConfigError(f"{where} must be {allowed}, got {value!r}")
+        raise LessonConfigError(f"{where} must be {allowed}, got {_shown(value)}")
     return value
 
 
@@ -77,8 +98,21 @@ def parse(data: dict, source: str = "<lesson>") -> LessonConfig:
     """Validate a parsed TOML table; raise LessonConfigError naming the first problem."""
     _check_keys(data, source)
     fields: dict = {"source": source}
-    for reader in (_class_code, _access, _steps, _build, _compare, _read):
-        fields.update(reader(data, source))
+    for reader, sections in _READERS:
+        try:
+            fields.update(reader(data, source))
+        except LessonConfigError:
+            raise
+        except (
+            TypeError,
+            ValueError,
+            ArithmeticError,
+            RecursionError,
+        ) as e:  # a value no check foresaw
+            raise LessonConfigError(
+                f"{source}: {' or '.join(f'[{s}]' for s in sections)} has a value that cannot be "
+                f"used ({type(e).__name__}); compare it with lessons/class-example.toml"
+            ) from None
     return LessonConfig(**fields)
 
 
@@ -87,14 +121,15 @@ def _check_keys(data: dict, source: str) -> None:
     for section, table in data.items():
         if section not in _SCHEMA:
             raise LessonConfigError(
-                f"{source}: unknown section [{section}]; the sections are {list(_SCHEMA)}"
+                f"{source}: unknown section [{_shown(section)[1:-1]}]; "
+                f"the sections are {list(_SCHEMA)}"
             )
         if not isinstance(table, dict):
             raise LessonConfigError(f"{source}: {section} must be a [{section}] table")
         for key in table:
             if key not in _SCHEMA[section]:
                 raise LessonConfigError(
-                    f"{source}: unknown key {key!r} in [{section}]; "
+                    f"{source}: unknown key {_shown(key)} in [{section}]; "
                     f"the keys are {list(_SCHEMA[section])}"
                 )
 
@@ -117,7 +152,7 @@ def _class_code(data: dict, source: str) -> dict:
     if not ok or not all(c.isalnum() or c in "-_" for c in code):
         allowed = f"{_SCHEMA['class']['code']} (at most 32)"
         where = _where(source, "class", "code")
-        raise LessonConfigError(f"{where} must be {allowed}, got {code!r}")
+        raise LessonConfigError(f"{where} must be {allowed}, got {_shown(code)}")
     return {"class_code": code}
 
 
@@ -135,7 +170,7 @@ def _steps(data: dict, source: str) -> dict:
     ):
         raise LessonConfigError(
             f"{_where(source, 'steps', 'open')} must be a non-empty list of distinct step ids "
-            f"from {list(STEP_IDS)}, got {opened!r}"
+            f"from {list(STEP_IDS)}, got {_shown(opened)}"
         )
     return {"open_steps": tuple(s for s in STEP_IDS if s in opened)}
 
@@ -157,7 +192,7 @@ def _build(data: dict, source: str) -> dict:
         if not _number(value) or not 1 <= value <= 3600:
             raise LessonConfigError(
                 f"{_where(source, 'build', 'budget_seconds')} must be "
-                f"{_SCHEMA['build']['budget_seconds']}, got {value!r}"
+                f"{_SCHEMA['build']['budget_seconds']}, got {_shown(value)}"
             )
         out["budget_seconds"] = float(value)
     return out
@@ -173,11 +208,11 @@ def _compare(data: dict, source: str) -> dict:
         not isinstance(rates, list)
         or not rates
         or not all(_number(r) for r in rates)
-        or any(float(r) not in RATES for r in rates)
+        or any(r not in RATES for r in rates)  # exact: a huge integer never overflows here
     ):
         raise LessonConfigError(
             f"{_where(source, 'compare', 'sweep_rates')} must be "
-            f"{_SCHEMA['compare']['sweep_rates']} (the precomputed ones), got {rates!r}"
+            f"{_SCHEMA['compare']['sweep_rates']} (the precomputed ones), got {_shown(rates)}"
         )
     return {"sweep_rates": tuple(sorted({float(r) for r in rates}))}
 
@@ -191,7 +226,7 @@ def _read(data: dict, source: str) -> dict:
     if not _number(value) or not 0 < value <= 1:
         raise LessonConfigError(
             f"{_where(source, 'read', 'quiz_pass')} must be {_SCHEMA['read']['quiz_pass']}, "
-            f"got {value!r}"
+            f"got {_shown(value)}"
         )
     return {"quiz_pass": float(value)}
 
@@ -206,7 +241,9 @@ def _access(data: dict, source: str) -> dict:
     if "roster" in table:
         names, where = table["roster"], f"{source}: [class] roster"
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-            raise LessonConfigError(f"{where} must be {_SCHEMA['class']['roster']}, got {names!r}")
+            raise LessonConfigError(
+                f"{where} must be {_SCHEMA['class']['roster']}, got {_shown(names)}"
+            )
         if names and "code" not in table:
             raise LessonConfigError(f"{where} needs [class] code: the class the names join")
         cleaned = []
@@ -214,7 +251,7 @@ def _access(data: dict, source: str) -> dict:
             try:
                 cleaned.append(clean_name(name, "Name"))
             except ValueError as e:
-                raise LessonConfigError(f"{where}: {name!r}: {e}") from None
+                raise LessonConfigError(f"{where}: {_shown(name)}: {e}") from None
         pairs = [(a, b) for i, a in enumerate(cleaned) for b in cleaned[i + 1 :]]
         twice = sorted({n for a, b in pairs if looks_like(a, b) for n in (a, b)})
         if twice:  # Ada and ada, or Ada and Аda (a Cyrillic А)
@@ -225,7 +262,7 @@ def _access(data: dict, source: str) -> dict:
         value = table["first_visit_link"]
         if not isinstance(value, bool):
             raise LessonConfigError(
-                f"{source}: [class] first_visit_link must be true or false, got {value!r}"
+                f"{source}: [class] first_visit_link must be true or false, got {_shown(value)}"
             )
         out["first_visit_link"] = value
     dash = data.get("dashboard", {})
@@ -236,20 +273,120 @@ def _access(data: dict, source: str) -> dict:
     return out
 
 
+# Each reader with the sections it reads (named when a value surprises it).
+_READERS = (
+    (_class_code, ("class",)),
+    (_access, ("class", "dashboard")),
+    (_steps, ("steps",)),
+    (_build, ("build",)),
+    (_compare, ("compare",)),
+    (_read, ("read",)),
+)
+
+
 def load(path: str | Path | None = None) -> LessonConfig:
-    """The lesson configuration from `path`, else from $DROPOUT_LAB_LESSON, else the defaults."""
+    """The lesson configuration from `path`, else from $DROPOUT_LAB_LESSON, else the defaults.
+
+    Whatever the file holds (not text, not UTF-8, endless, deeply nested, numbers too long,
+    values of the wrong type), what goes wrong is one LessonConfigError naming the file and,
+    where there is one, the key."""
     if path is None:
         path = os.environ.get(ENV, "").strip() or None
     if path is None:
         return LessonConfig()
     p = Path(path)
     try:
+        return parse(_toml(p, _text(p)), str(p))
+    except LessonConfigError as e:
+        e.path = str(p)
+        raise
+
+
+def _text(p: Path) -> str:
+    """The file's text: a regular file, at most MAX_FILE_BYTES, UTF-8."""
+    try:
+        if not stat.S_ISREG(os.stat(p).st_mode):
+            raise LessonConfigError(f"lesson file {p} is not a regular file")
         with p.open("rb") as f:
-            data = tomllib.load(f)
+            raw = f.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise LessonConfigError(f"lesson file {p} does not exist") from None
     except OSError as e:
         raise LessonConfigError(f"cannot read lesson file {p}: {e.strerror}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise LessonConfigError(
+            f"lesson file {p} is larger than {MAX_FILE_BYTES // 1024} KiB (a lesson file is a "
+            "few dozen lines)"
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise LessonConfigError(
+            f"{p}: line {line}{_key_on(raw.decode('utf-8', 'replace'), line)} is not UTF-8 "
+            "text (save the file as UTF-8)"
+        ) from None
+
+
+def _toml(p: Path, text: str) -> dict:
+    deep = _too_deep(text)
+    if deep is not None:
+        raise LessonConfigError(
+            f"{p}: line {deep}{_key_on(text, deep)} nests lists or tables more than "
+            f"{MAX_NESTING} deep (a lesson file's values are numbers, text and lists of them)"
+        )
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise LessonConfigError(f"{p} is not valid TOML: {e}") from None
-    return parse(data, str(p))
+    except (ValueError, RecursionError, MemoryError):  # an integer beyond Python's digit limit
+        long = re.search(r"\d{1000,}", text)
+        line = text.count("\n", 0, long.start()) + 1 if long else 0
+        where = f": line {line}{_key_on(text, line)}" if line else ""
+        raise LessonConfigError(f"{p}{where} has a number too long to read") from None
+
+
+def _key_on(text: str, line: int) -> str:
+    """' (key NAME)' when that line of the file assigns a key, else ''."""
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return ""
+    key, sep, _ = lines[line - 1].partition("=")
+    key = key.strip()
+    return f" (key {_shown(key)[1:-1]})" if sep and key and len(key) <= 64 else ""
+
+
+def _too_deep(text: str) -> int | None:
+    """The line where brackets or braces first nest deeper than MAX_NESTING (outside strings
+    and comments), or None. Checked before tomllib, which would recurse once per level."""
+    depth, line, i, n, quote = 0, 1, 0, len(text), ""
+    while i < n:
+        c = text[i]
+        if quote:
+            if text.startswith(quote, i):
+                i, quote = i + len(quote), ""
+                continue
+            if c == "\\" and quote[0] == '"':
+                i += 1
+            elif c == "\n":
+                line += 1
+            i += 1
+            continue
+        if c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        if c in "\"'":
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            i += len(quote)
+            continue
+        if c in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                return line
+        elif c in "]}":
+            depth = max(0, depth - 1)
+        elif c == "\n":
+            line += 1
+        i += 1
+    return None

@@ -89,7 +89,10 @@ def _probe():
 
 
 def _view() -> dict:
-    return (st.session_state.get(VIEW) or {}).get("view") or {}
+    """What the probe last sent (a forged message may hold anything: not a dict is nothing)."""
+    state = st.session_state.get(VIEW)
+    view = state.get("view") if isinstance(state, dict) else None
+    return view if isinstance(view, dict) else {}
 
 
 def watch_view() -> None:

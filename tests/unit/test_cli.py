@@ -496,3 +496,15 @@ def test_serve_cannot_listen_is_one_line() -> None:
         out = _limited("serve", "--host", "127.0.0.1", "--port", port, "--headless")
     line = _refused(out, "serve")
     assert f"cannot listen on 127.0.0.1:{port}" in line and "another --port" in line
+
+
+def test_the_server_never_shows_browsers_a_traceback() -> None:
+    """Uncaught errors reach a browser as their type at most: no message, trace or server path."""
+    from streamlit import config
+
+    from dropout_lab.serve import streamlit_command
+
+    cmd = streamlit_command("localhost", 8501)
+    value = cmd[cmd.index("--client.showErrorDetails") + 1]
+    assert value in ("type", "none")
+    assert value in {o.value for o in config.ShowErrorDetailsConfigOptions}  # 1.67 accepts it

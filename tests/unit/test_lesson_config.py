@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,90 @@ def test_serve_checks_the_lesson_file_before_starting(tmp_path: Path, monkeypatc
     import os
 
     assert os.environ[lesson_config.ENV] == str(EXAMPLE)
+
+
+# ------------------------------------------------------------------ broken files (issue 22)
+
+# (file name, its bytes, what the one line must say besides the file's name)
+BROKEN = [
+    ("latin1.toml", b'[class]\ncode = "caf\xe9"\n', "line 2 (key code) is not UTF-8"),
+    ("binary.toml", b"\x00\xff\xfe" * 50, "is not UTF-8"),
+    ("deep.toml", b"[build]\nepochs = " + b"[" * 5000 + b"]" * 5000, "line 2 (key epochs) nests"),
+    ("deep-table.toml", b"[build]\nseed = " + b"{a=" * 3000 + b"1" + b"}" * 3000, "(key seed)"),
+    ("long-int.toml", b"[build]\nepochs = " + b"9" * 5000, "line 2 (key epochs) has a number"),
+    ("huge-rate.toml", b"[compare]\nsweep_rates = [" + b"9" * 400 + b"]", "[compare] sweep_rates"),
+    ("huge-float.toml", b"[read]\nquiz_pass = 1e999", "[read] quiz_pass"),
+    ("nan.toml", b"[build]\nbudget_seconds = nan", "[build] budget_seconds"),
+    ("nested.toml", b"[build]\nepochs = [[[[1]]]]", "[build] epochs"),
+    ("wrong-type.toml", b'[steps]\nopen = "explore"', "[steps] open"),
+    ("not-table.toml", b"build = 3", "build must be a [build] table"),
+    ("date.toml", b"[dashboard]\nidle_minutes = 1979-05-27", "[dashboard] idle_minutes"),
+    ("roster.toml", b'[class]\ncode = "c"\nroster = [{a = 1}]', "[class] roster"),
+    ("long-key.toml", b"[build]\n" + b"k" * 500 + b" = 1", "unknown key"),
+    ("big.toml", b"# a comment\n" * 30_000, "larger than 256 KiB"),
+    ("invalid.toml", b"[build\n", "is not valid TOML"),
+]
+
+
+@pytest.fixture(params=BROKEN, ids=[b[0] for b in BROKEN])
+def broken(request, tmp_path: Path) -> tuple[Path, str]:
+    name, content, said = request.param
+    path = tmp_path / name
+    path.write_bytes(content)
+    return path, said
+
+
+def test_a_broken_file_is_one_line_naming_the_file_and_key(broken) -> None:
+    path, said = broken
+    with pytest.raises(LessonConfigError) as raised:
+        load(path)
+    message = str(raised.value)
+    assert str(path) in message and said in message, message
+    assert "\n" not in message and len(message) < 400, message
+    public = raised.value.public()  # what a browser is shown: the file's name, not its folders
+    assert path.name in public and str(path.parent) not in public and said in public
+
+
+def test_doctor_says_it_in_one_line(broken) -> None:
+    from dropout_lab import doctor
+
+    path, said = broken
+    row = doctor.check_lesson(str(path))
+    assert not row.ok and str(path) in row.detail and said in row.detail
+    assert "\n" not in row.detail
+    runs = doctor.check_precomputed(False, str(path))  # the row that needs the lesson's epochs
+    assert not runs.ok and "lesson file is not valid" in runs.detail
+
+
+def test_serve_stops_in_one_line(broken, capsys) -> None:
+    import socket
+
+    from dropout_lab import cli
+
+    path, said = broken
+    with socket.socket() as taken:  # were the file accepted, serve would stop at the port
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        status = cli.main(["serve", "--lesson", str(path), "--port", port, "--host", "127.0.0.1"])
+    os.environ.pop(lesson_config.ENV, None)  # serve sets it for the server it would start
+    err = capsys.readouterr().err
+    assert status == 2 and len(err.strip().splitlines()) == 1, err
+    assert said in err and "fix the lesson file" in err
+
+
+def test_the_doctor_command_with_a_broken_file(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "latin1.toml"
+    path.write_bytes(BROKEN[0][1])
+    env = {**os.environ, "DROPOUT_LAB_DATA_DIR": str(tmp_path / "data"), lesson_config.ENV: ""}
+    out = subprocess.run(
+        [sys.executable, "-m", "dropout_lab.cli", "doctor", "--lesson", str(path)],
+        capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+    assert out.returncode == 1 and "Traceback" not in out.stderr + out.stdout
+    (row,) = [line for line in out.stdout.splitlines() if line.strip().startswith("✗  lesson file")]
+    assert f"{path}: line 2 (key code) is not UTF-8" in row
+    assert "the check itself failed" not in out.stdout

@@ -76,9 +76,15 @@ def text(editor: Editor, starter: str) -> str:
     return st.session_state[editor.code]
 
 
+def _sent(editor: Editor) -> object:
+    """The text the browser last sent, unchecked: a forged message may hold anything."""
+    state = st.session_state.get(editor.state)
+    return state.get("code") if isinstance(state, dict) else None
+
+
 def _heard(editor: Editor) -> None:
     """The editor sent its text (before the rerun): keep it, checked as a text area would."""
-    sent = (st.session_state.get(editor.state) or {}).get("code")
+    sent = _sent(editor)
     if not isinstance(sent, str):
         return
     sent = sent[: editor.max_chars]
@@ -98,7 +104,7 @@ def show(editor: Editor, diagnostics: Iterable[Diagnostic] = (), *, height: int 
     known = sync.get(editor.code)
     if known is None or known["seen"] != code:  # changed outside the editor: the editor takes it
         known = sync[editor.code] = {"seen": code, "token": _token()}
-    heard = (st.session_state.get(editor.state) or {}).get("code")
+    heard = _sent(editor)
     data = {
         "doc": code,
         "token": known["token"],

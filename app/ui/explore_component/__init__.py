@@ -49,7 +49,8 @@ def show(data: dict, on_rate: Callable[[], None]) -> None:
 
 def settled_rate() -> object:
     """The rate the browser last sent (unchecked: parse it before use)."""
-    return (st.session_state.get(KEY) or {}).get("rate")
+    state = st.session_state.get(KEY)  # a forged message may hold anything
+    return state.get("rate") if isinstance(state, dict) else None
 
 
 _INLINE = [
