@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from dropout_lab.charts import panels as pn
 from dropout_lab.charts.curves import Curve
+from dropout_lab.lesson import md
 from dropout_lab.lesson.content import step_text
 from dropout_lab.training.mc_stats import KEEP_FRACTIONS, PacketStats, SetStats, rejection_curve
 from dropout_lab.training.sweep import band, best_epoch, gap
@@ -232,7 +233,7 @@ def class_sweep(sweep: Sequence[dict]) -> Description:
     summary = text["summary"].format(
         runs=len(points), learners=len({r["name"] for r in points}), low=min(rates_),
         high=max(rates_), best=best["val_accuracy"], best_rate=best["mean_rate"],
-        best_name=best["name"],
+        best_name=md.text(best["name"]),  # a learner's name, in a caption: Markdown
     )  # fmt: skip
     return Description(text["name"], summary, table)
 

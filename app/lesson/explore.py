@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,16 +45,21 @@ class LayerView:
 
 
 def parse_rate(raw: str | None) -> tuple[float, str | None]:
-    """A rate from a deep link: (snapped rate, None) or (the default, a message saying why)."""
+    """A rate from a deep link: (snapped rate, None) or (the default, a message saying why).
+    The message never quotes what the link holds (anyone can write a link: `?rate=[x](url)`
+    would be Markdown on the page); only a finite number, as this code formats it."""
     if raw is None or raw == "":
         return RATE_DEFAULT, None
+    say = content()["link"]
     try:
         value = float(raw)
     except ValueError:
-        return RATE_DEFAULT, f"The link's rate {raw!r} is not a number; using {RATE_DEFAULT}."
-    if not RATE_MIN <= value <= RATE_MAX:  # NaN fails this too
-        return RATE_DEFAULT, (
-            f"The link's rate {raw} is outside {RATE_MIN}–{RATE_MAX}; using {RATE_DEFAULT}."
+        value = math.nan
+    if not math.isfinite(value):
+        return RATE_DEFAULT, say["not_a_number"].format(default=RATE_DEFAULT)
+    if not RATE_MIN <= value <= RATE_MAX:
+        return RATE_DEFAULT, say["outside"].format(
+            rate=f"{value:g}", lo=RATE_MIN, hi=RATE_MAX, default=RATE_DEFAULT
         )
     return round(round(value / RATE_STEP) * RATE_STEP, 2), None
 

@@ -6,8 +6,10 @@ import streamlit as st
 
 from dropout_lab.charts import describe
 from dropout_lab.charts.classroom import class_sweep_figure
+from dropout_lab.lesson import md
 from dropout_lab.lesson.steps import lesson
 from dropout_lab.store import classroom
+from dropout_lab.store.schema import NAME_MAX
 from dropout_lab.ui import charts, class_view, instructor, learners, marks, session, settings
 from dropout_lab.ui import work as labs_work  # `work` below is the work CSV's rows
 
@@ -20,7 +22,7 @@ def learner_work(store, learner, criteria) -> list[dict]:
     subs = store.submissions(learner.id)
     refl = store.reflections(learner.id)
     labs = store.work(learner.id)
-    with st.expander(learner.name):
+    with st.expander(md.text(learner.name)):
         instructor.new_link(learner)
         instructor.remove(learner)
         right = sum(ok for _, ok in quiz.values())
@@ -40,7 +42,7 @@ def learner_work(store, learner, criteria) -> list[dict]:
         if not refl:
             st.caption(TEXT["no_reflections"])
         for qid, text in refl.items():  # learners' words: plain text, never rendered markdown
-            st.markdown(f"*{qid}*:")
+            st.markdown(f"*{md.text(qid)}*:")
             st.text(text)
     return classroom.work_rows(learner.name, quiz, subs, refl) + classroom.grade_rows(
         learner.name, labs, labs_work.NUMPY_LABS, labs_work.grade_words
@@ -52,7 +54,8 @@ if instructor.gate():
     instructor.idle_watch()
     store = learners.store()
     default = settings.config().class_code or ""
-    code = st.text_input(TEXT["class_code"], value=default, key=session.DASHBOARD_CLASS).strip()
+    code = st.text_input(TEXT["class_code"], value=default, key=session.DASHBOARD_CLASS,
+                         max_chars=NAME_MAX).strip()  # fmt: skip
     st.button(TEXT["sign_out"], key=session.DASHBOARD_LOCK, on_click=instructor.lock,
               icon=":material/lock:")  # fmt: skip
     instructor.removed_notice()
@@ -60,11 +63,11 @@ if instructor.gate():
         try:
             people = store.class_learners(code)
         except ValueError as e:
-            st.error(str(e))
+            st.error(md.text(e))
             st.stop()
         instructor.roster(code)
         if not people:
-            st.info(TEXT["no_learners"].format(code=code))
+            st.info(TEXT["no_learners"].format(code=md.in_code(code)))
             st.stop()
         criteria = marks.criteria()
         titles = {s.id: s.title for s in lesson().steps}

@@ -14,7 +14,7 @@ import logging
 
 import streamlit as st
 
-from dropout_lab.lesson import insights, lessons
+from dropout_lab.lesson import insights, lessons, md
 from dropout_lab.lesson import predictions as pr
 from dropout_lab.store import classroom
 from dropout_lab.ui import charts, session, settings
@@ -105,7 +105,7 @@ def _reflections(questions: list[lessons.ReflectQuestion], work: insights.ClassW
                 for col, (name, text) in zip(st.columns(COLUMNS), answers[k : k + COLUMNS],
                                              strict=False):  # fmt: skip
                     box = col.container(border=True)
-                    box.caption(name)
+                    box.caption(md.text(name))
                     box.text(text)  # learners' words: plain text, never rendered markdown
 
 

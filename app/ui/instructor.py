@@ -15,11 +15,13 @@ import time
 
 import streamlit as st
 
+from dropout_lab.lesson import md
 from dropout_lab.ui import learners, links, session, settings
 
 log = logging.getLogger(__name__)
 
 TEXT = learners.TEXT["dashboard"]
+TOKEN_MAX = 1000  # characters the token box takes (a token is far shorter)
 IDLE_POLL_SECONDS = 30  # how often an open dashboard checks whether it has been idle too long
 
 
@@ -72,7 +74,8 @@ def gate() -> bool:
         lock()
         st.session_state[session.DASHBOARD_SIGNED_OUT] = True
     with st.form(session.DASHBOARD_LOGIN):
-        st.text_input(TEXT["token"], type="password", key=session.DASHBOARD_TOKEN)
+        st.text_input(TEXT["token"], type="password", key=session.DASHBOARD_TOKEN,
+                      max_chars=TOKEN_MAX)  # fmt: skip
         st.form_submit_button(TEXT["token_button"], on_click=_check_token)
     refused = st.session_state.pop(session.DASHBOARD_REFUSED, None)
     if refused:
@@ -120,12 +123,12 @@ def new_link(learner) -> None:
     """A new resume link for `learner` (behind a confirmation), and the one just issued."""
     with st.popover(TEXT["new_link"], icon="🔑"):
         st.caption(TEXT["new_link_explain"])
-        st.button(TEXT["new_link_button"].format(name=learner.name),
+        st.button(TEXT["new_link_button"].format(name=md.text(learner.name)),
                   key=session.DASHBOARD_REISSUE.of(learner.id), on_click=_reissue,
                   args=(learner.id,), type="primary")  # fmt: skip
     code = st.session_state.get(session.DASHBOARD_ISSUED, {}).get(learner.id)
     if code:
-        st.success(TEXT["new_link_given"].format(name=learner.name))
+        st.success(TEXT["new_link_given"].format(name=md.text(learner.name)))
         st.code(links.link(code), language=None, wrap_lines=True)
 
 
@@ -142,7 +145,7 @@ def _remove(learner_id: int) -> None:
         log.info("the instructor removed learner %s and their work", gone.id)
         st.session_state[session.DASHBOARD_REMOVED] = (
             "success",
-            TEXT["removed"].format(name=gone.name),
+            TEXT["removed"].format(name=md.text(gone.name)),
         )
 
 
@@ -150,9 +153,9 @@ def remove(learner) -> None:
     """Remove `learner` and all their work, behind a confirmation box ticked first."""
     with st.popover(TEXT["remove"], icon="🗑️"):
         st.caption(TEXT["remove_explain"])
-        sure = st.checkbox(TEXT["remove_sure"].format(name=learner.name),
+        sure = st.checkbox(TEXT["remove_sure"].format(name=md.text(learner.name)),
                            key=session.DASHBOARD_REMOVE_SURE.of(learner.id))  # fmt: skip
-        st.button(TEXT["remove_button"].format(name=learner.name),
+        st.button(TEXT["remove_button"].format(name=md.text(learner.name)),
                   key=session.DASHBOARD_REMOVE.of(learner.id), on_click=_remove,
                   args=(learner.id,), type="primary", disabled=not sure)  # fmt: skip
 
@@ -177,9 +180,11 @@ def roster(class_code: str) -> None:
         return
     st.subheader(TEXT["roster_heading"], anchor=False)
     if class_code.casefold() != cfg.class_code.casefold():
-        st.caption(TEXT["roster_other_class"].format(roster=cfg.class_code))
+        st.caption(TEXT["roster_other_class"].format(roster=md.in_code(cfg.class_code)))
         return
-    st.markdown(TEXT["roster_explain"].format(count=len(cfg.roster), code=cfg.class_code))
+    st.markdown(
+        TEXT["roster_explain"].format(count=len(cfg.roster), code=md.in_code(cfg.class_code))
+    )
     st.button(TEXT["roster_button"], key=session.DASHBOARD_ROSTER, on_click=_make_roster,
               icon="📋")  # fmt: skip
     lines = st.session_state.get(session.DASHBOARD_ROSTER_LINES) or []
@@ -190,4 +195,4 @@ def roster(class_code: str) -> None:
                 language=None)  # fmt: skip
     for line in lines:
         if not line.code:
-            st.caption(TEXT["roster_has_link"].format(name=line.name))
+            st.caption(TEXT["roster_has_link"].format(name=md.text(line.name)))

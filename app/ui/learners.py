@@ -15,7 +15,9 @@ import time
 
 import streamlit as st
 
+from dropout_lab.lesson import md
 from dropout_lab.lesson.content import step_text
+from dropout_lab.store.schema import NAME_MAX
 from dropout_lab.ui import links, process, resume, session, settings, state
 
 log = logging.getLogger(__name__)
@@ -61,7 +63,7 @@ def _enter(got, *, show_link: bool) -> None:
     if show_link:
         st.session_state[session.LEARNERS_SHOW_LINK] = True
     if resume.restore(store(), got.learner.id):
-        _say("success", TEXT["join"]["welcome_back"].format(name=got.learner.name))
+        _say("success", TEXT["join"]["welcome_back"].format(name=md.text(got.learner.name)))
 
 
 def join(name: str, code: str) -> str | None:
@@ -81,12 +83,12 @@ def join(name: str, code: str) -> str | None:
             store().spend("join", "*", client)
     except NameTaken as e:
         st.session_state[session.LEARNERS_TAKEN] = (e.name, e.class_code)
-        return TEXT["join"]["taken"].format(name=e.name, code=e.class_code)
+        return TEXT["join"]["taken"].format(name=md.text(e.name), code=md.in_code(e.class_code))
     except ValueError as e:
-        return str(e)
+        return md.text(e)
     except Exception as e:  # the lesson goes on without a database
         log.exception("joining failed")
-        return TEXT["join"]["store_down"].format(error=e)
+        return TEXT["join"]["store_down"].format(error=md.text(e))
     _enter(got, show_link=True)
     return None
 
@@ -219,14 +221,15 @@ def sidebar() -> None:
     if message:
         getattr(st, message[0])(message[1])
     if me is not None:
-        st.markdown(text["joined"].format(name=me.name, code=me.class_code))
+        st.markdown(text["joined"].format(name=md.text(me.name), code=md.in_code(me.class_code)))
         # on a line of its own: beside the name, a quarter of the sidebar cut it to "L..."
         st.button(text["leave"], key=session.LEARNERS_LEAVE, on_click=leave)
         st.caption(text["in_address"])
         return
     taken = st.session_state.get(session.LEARNERS_TAKEN)
     if taken:
-        st.warning(text["taken"].format(name=taken[0], code=taken[1]), icon="🔒")
+        st.warning(text["taken"].format(name=md.text(taken[0]), code=md.in_code(taken[1])),
+                   icon="🔒")  # fmt: skip
     box = st.container(border=True) if taken else st.expander(text["heading"], icon="👤")
     with box:
         if taken:
@@ -234,14 +237,14 @@ def sidebar() -> None:
             st.divider()
         st.caption(text["explain"])
         st.text_input(text["name"], key=session.LEARNERS_NAME, help=text["name_help"],
-                      max_chars=40)  # fmt: skip
+                      max_chars=NAME_MAX)  # fmt: skip
         if session.LEARNERS_CODE not in st.session_state:  # ?class=, else the lesson file's
             code = state.query_param("class") or (
                 settings.config().class_code if settings.config_ok() else None
             )
             st.session_state[session.LEARNERS_CODE] = code or ""
         st.text_input(text["code"], key=session.LEARNERS_CODE, help=text["code_help"],
-                      max_chars=32)  # fmt: skip
+                      max_chars=NAME_MAX)  # fmt: skip
         st.button(text["button"], key=session.LEARNERS_JOIN, on_click=_join_clicked,
                   type="primary")  # fmt: skip
         if not taken:
@@ -254,11 +257,17 @@ def sidebar() -> None:
 
 
 def _guard(what: str, fn, *args) -> bool:
+    """Run a store write; on failure say why on the page and return False. A ValueError is
+    the store refusing what it was given (too long, say): one log line, no traceback."""
     try:
         fn(*args)
+    except ValueError as e:
+        log.warning("%s refused: %s", what, e)
+        _say("error", md.text(e))
+        return False
     except Exception as e:  # a database hiccup must not break the lesson
         log.exception("%s failed", what)
-        _say("warning", TEXT["join"]["store_down"].format(error=e))
+        _say("warning", TEXT["join"]["store_down"].format(error=md.text(e)))
         return False
     return True
 
@@ -283,10 +292,21 @@ def save_quiz_answer(item_id: str, choice: int, correct: bool) -> None:
         _guard("save_quiz_answer", store().save_quiz_answer, me.id, item_id, choice, correct)
 
 
-def save_reflection(question_id: str, text: str) -> None:
+def save_reflection(question_id: str, text: str) -> str | None:
+    """Store the joined learner's answer: None once stored (or when anonymous: nothing to
+    store), else a sentence saying why not, for the page to show beside the answer."""
     me = current()
-    if me is not None:
-        _guard("save_reflection", store().save_reflection, me.id, question_id, text)
+    if me is None:
+        return None
+    try:
+        store().save_reflection(me.id, question_id, text)
+    except ValueError as e:  # refused (too long, say): one line, no traceback
+        log.warning("save_reflection refused: %s", e)
+        return md.text(e)
+    except Exception as e:  # a database hiccup must not break the lesson
+        log.exception("save_reflection failed")
+        return TEXT["join"]["store_down"].format(error=md.text(e))
+    return None
 
 
 def save_run(lab: str, code: str, spec: dict, config, status) -> bool:
@@ -336,9 +356,18 @@ def quiz_progress(score: dict) -> None:
         record("read", "quiz")
 
 
-def reflect_progress(answered: dict[str, str], question_ids: list[str]) -> None:
-    """Reflect's criterion: every question answered."""
-    if question_ids and all(answered.get(q, "").strip() for q in question_ids):
+def reflect_progress(question_ids: list[str]) -> None:
+    """Reflect's criterion: every question answered, as stored (an answer the page holds but
+    the database refused or missed does not count)."""
+    me = current()
+    if me is None or not question_ids:
+        return
+    try:
+        stored = store().reflections(me.id)
+    except Exception:  # a database hiccup: the criterion waits for the next answer
+        log.warning("reading the reflections failed", exc_info=True)
+        return
+    if all(stored.get(q, "").strip() for q in question_ids):
         record("reflect", "answered")
 
 

@@ -16,6 +16,7 @@ from dropout_lab.lesson import labs, lessons
 from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.spec import ModelSpec, lesson_spec
 from dropout_lab.lesson.traffic import load_lesson_data
+from dropout_lab.store.schema import TEXT_MAX as ANSWER_MAX  # the store's cap, said by the box
 from dropout_lab.training import mc, mc_claims, mc_stats
 from dropout_lab.ui import charts, claims, learners, reflect_scaling, session, state, training
 
@@ -24,6 +25,7 @@ QUESTIONS = lessons.load_reflect_questions()
 ANSWERS = session.REFLECT_ANSWERS  # {question id: text}: kept when the learner leaves the page
 REVEALED = session.REFLECT_REVEALED  # {question id}: model answers shown
 NUDGE = session.REFLECT_NUDGE  # id of a question whose reveal was asked for before any answer
+REFUSED = session.REFLECT_REFUSED  # {question id: why its answer was not kept}
 PICK, INDEX, PASSES = session.REFLECT_PICK, session.REFLECT_INDEX, session.REFLECT_PASSES
 RANDOM_INDEX = session.REFLECT_RANDOM_INDEX
 PICKS = {"random": "pick_random", "uncertain": "pick_uncertain", "index": "pick_index"}
@@ -309,11 +311,20 @@ def revealed() -> set[str]:
 
 
 def _save(qid: str) -> None:
+    """Keep the box's answer and store it for a joined learner; Reflect is marked done only
+    once every answer is stored. An answer the store refuses (or cannot take) is said under
+    its box. (The box takes at most ANSWER_MAX characters: the browser stops there, and
+    Streamlit cuts a longer value a forged message sends.)"""
     text = st.session_state.get(session.REFLECT_ANSWER.of(qid), "")
+    refused = session.value(REFUSED)
+    refused.pop(qid, None)
     if text.strip():
         answers()[qid] = text
-        learners.save_reflection(qid, text)
-        learners.reflect_progress(answers(), [q.id for q in QUESTIONS])
+        why = learners.save_reflection(qid, text)
+        if why:
+            refused[qid] = TEXT["answers"]["not_saved"].format(why=why)
+        else:
+            learners.reflect_progress([q.id for q in QUESTIONS])
     else:
         answers().pop(qid, None)
 
@@ -350,9 +361,12 @@ def question_card(q: lessons.ReflectQuestion) -> None:
         # that sets the state: Streamlit warns about the two together.)
         default = "" if drawn and q.id in refill else saved
         st.text_area(text["label"], value=default, key=key, placeholder=text["placeholder"],
-                     height=110, on_change=_save, args=(q.id,),
+                     height=110, on_change=_save, args=(q.id,), max_chars=ANSWER_MAX,
                      label_visibility="collapsed")  # fmt: skip
         refill.discard(q.id)
+        why = session.value(REFUSED).get(q.id)
+        if why:
+            st.error(why, icon="✋")
         if q.id in revealed():
             st.button(text["hide"], key=session.REFLECT_HIDE.of(q.id), on_click=_hide, args=(q.id,),
                       icon=":material/visibility_off:")  # fmt: skip

@@ -262,6 +262,8 @@ REFLECT_REVEALED = Key("reflect.revealed", set[str], "", LEARNER,
                        "question ids whose model answer is shown", set)
 REFLECT_NUDGE = Key("reflect.nudge", str, "", LEARNER,
                     "a question whose reveal was asked for before any answer")
+REFLECT_REFUSED = Key("reflect.refused", dict[str, str], "", LEARNER,
+                      "question id -> why its answer was not kept (too long)", default=dict)
 REFLECT_PICK = Key("reflect.pick", str, "radio", LEARNER, "how the packet is picked")
 REFLECT_INDEX = Key("reflect.index", int, "number_input", LEARNER, "the packet's index")
 REFLECT_PASSES = Key("reflect.passes", int, "slider", LEARNER, "MC passes for the packet")
