@@ -273,6 +273,9 @@ REFLECT_PACKET_CHART = Key("reflect.packet_chart", None, CHART, LEARNER, "the pa
 REFLECT_WHOLE_CHART = Key("reflect.whole_chart", None, CHART, LEARNER, "the whole set")
 REFLECT_ANSWER = Family("reflect.answer.", "question id", str, "text_area", LEARNER,
                         "an answer's text box (refilled from reflect.answers)")
+REFLECT_DRAFTS = Key("reflect.drafts", dict, "component", LEARNER,
+                     'the draft keeper: {"drafts": question id -> the text typed, sent a pause '
+                     "after typing, before the box is left (ui/work.py)}")
 REFLECT_REFILL = Key("reflect.refill", set[str], "", LEARNER,
                      "questions whose restored answer is not yet drawn in its box: kept until "
                      "its box is drawn (a rerun may cut a run before it)", set)

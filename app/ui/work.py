@@ -6,8 +6,10 @@ reload loses. Words: lessons/learners.toml [work]."""
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import asdict
+from functools import cache
 
 import streamlit as st
 
@@ -115,6 +117,75 @@ def dashboard_section(work: dict[str, dict]) -> None:
             words += f" · {TEXT['typed_since']}"
         st.caption(words)  # the labels are the lab's, the code the learner's: shown as code
         st.code(got["grade"].get("code", ""), language="python")
+
+
+# The draft keeper: a hidden component that hears the Reflect boxes as they are typed in (a text
+# area tells the server only when it is left) and sends their text a pause after typing stops.
+DRAFT_PAUSE_MS = 1000
+_DRAFTS_JS = """
+export default function ({ data, setStateValue }) {
+  const s = window.__dlDrafts || (window.__dlDrafts = { timer: null, drafts: {} });
+  s.send = setStateValue;
+  s.boxes = data.boxes || {};
+  s.wait = data.wait || 1000;
+  if (!s.listening) {
+    s.listening = true;
+    document.addEventListener("input", (event) => {
+      const box = event.target;
+      if (!(box instanceof HTMLTextAreaElement) || !s.send) return;
+      const cls = Object.keys(s.boxes).find((c) => box.closest("." + c));
+      if (!cls) return;
+      s.drafts[s.boxes[cls]] = box.value;
+      clearTimeout(s.timer);
+      s.timer = setTimeout(() => s.send && s.send("drafts", { ...s.drafts }), s.wait);
+    }, true);
+  }
+  return () => { s.send = null; s.boxes = {}; };
+}
+"""
+
+
+@cache
+def _draft_keeper():
+    """Registered once per process (its definition is immutable, shared safely)."""
+    return st.components.v2.component("dropout_lab_drafts", html="<span hidden></span>",
+                                      js=_DRAFTS_JS)  # fmt: skip
+
+
+def _box_class(key: str) -> str:
+    """The CSS class Streamlit gives the container of the widget with `key`."""
+    return "st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip())
+
+
+def _drafts_heard() -> None:
+    """Drafts arrived: store each one that changed (a reflection, as leaving the box does)."""
+    me = learners.current()
+    drafts = (st.session_state.get(session.REFLECT_DRAFTS) or {}).get("drafts")
+    if me is None or not isinstance(drafts, dict):
+        return
+    saved = session.value(session.LEARNERS_WORK_SAVED)
+    for qid, text in drafts.items():
+        item = f"reflect:{qid}"
+        if not isinstance(text, str) or not text.strip() or saved.get(item) == text:
+            continue
+        try:
+            learners.store().save_reflection(me.id, str(qid), text)
+        except Exception:  # a bad id or a database hiccup: the box's own save still comes
+            log.exception("saving a draft failed")
+            continue
+        saved[item] = text
+
+
+@st.fragment
+def keep_drafts(question_ids: list[str]) -> None:
+    """For a joined learner: Reflect's answers are stored a pause after typing, not only when
+    the box is left, so a reload straight after typing loses nothing. Its own fragment: a draft
+    reruns only this, never the boxes being typed in."""
+    if learners.current() is None:
+        return
+    boxes = {_box_class(session.REFLECT_ANSWER.of(q)): q for q in question_ids}
+    _draft_keeper()(key=session.REFLECT_DRAFTS, data={"boxes": boxes, "wait": DRAFT_PAUSE_MS},
+                    default={"drafts": {}}, on_drafts_change=_drafts_heard)  # fmt: skip
 
 
 def unsaved_notice(kind: str = "code") -> None:

@@ -1,10 +1,12 @@
 """Nothing a learner does is lost (issue 23), in a real browser: a joined learner types in the
 NumPy lab's editor, grades it, types in the Keras lab's editor; their resume link, opened in a
-fresh browser context (another browser, nothing shared), shows the same code and the grade."""
+fresh browser context (another browser, nothing shared), shows the same code and the grade.
+A Reflect answer typed without leaving its box is stored a pause later and survives a reload."""
 
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -75,3 +77,39 @@ def test_typed_and_graded_work_comes_back_in_a_fresh_browser(
         full_screenshot(again, str(artifacts / "work-resumed-numpy.png"))
     finally:
         fresh.close()
+
+
+def _server_store(server):
+    """The store of the server under test (its data directory, from its environment)."""
+    from dropout_lab.store import Store
+    from dropout_lab.store.schema import DB_FILENAME, ENV_DATA_DIR
+
+    environ = Path(f"/proc/{server.process.pid}/environ").read_bytes().split(b"\0")
+    env = dict(e.decode().split("=", 1) for e in environ if b"=" in e)
+    return Store(f"sqlite:///{env[ENV_DATA_DIR]}/{DB_FILENAME}")
+
+
+def test_a_reflection_typed_without_leaving_the_box_survives_a_reload(server, page: Page):
+    klass = "R" + uuid.uuid4().hex[:8]
+    page.goto(f"{server.url}/reflect?learner=Rae&class={klass}")
+    wait_until_idle(page)
+    resume_code(page)
+    box = page.locator('[class*="st-key-reflect-answer-"] textarea').first
+    box.click()
+    first, more = "Dropout averages", " many thinned networks"
+    draft = first + more
+    store = _server_store(server)
+    try:
+        me = next(p for p in store.class_learners(klass) if p.name == "Rae")
+        for typed, stored in ((first, first), (more, draft)):  # the box is never left
+            page.keyboard.type(typed)  # then a pause: the draft's rerun takes nothing away
+            wait.until(lambda s=stored: s in store.reflections(me.id).values(), timeout=30,
+                       what=f"{stored!r} stored while the box has the focus")  # fmt: skip
+    finally:
+        store.close()
+    expect(box).to_be_focused()
+    expect(box).to_have_value(draft)
+    page.reload()
+    wait_until_idle(page)
+    expect(page.locator('[class*="st-key-reflect-answer-"] textarea').first).to_have_value(draft)
+    assert_no_error(page)
