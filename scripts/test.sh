@@ -24,7 +24,7 @@ if { ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM:-}" ]; } || ! com
 fi
 
 workers="${DROPOUT_LAB_TEST_WORKERS:-4}"
-parallel=(-n "$workers" --dist loadgroup --no-loadscope-reorder)
+parallel=(-n "$workers")
 
 if [ "${1:-}" = "--quick" ]; then
   shift

@@ -8,6 +8,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -58,8 +59,17 @@ def pytest_configure(config: pytest.Config) -> None:
         config.add_cleanup(lambda: shutil.rmtree(os.environ.pop(SHARED_ENV), ignore_errors=True))
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups off the marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     from tests.support import schedule
 
     schedule.arrange(items, schedule.known_durations())
+    worker = getattr(config, "workerinput", None)
+    if worker is not None:
+        shared = Path(os.environ[SHARED_ENV])
+        schedule.write_groups(shared, worker["workerid"], schedule.groups(items))
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    from tests.support import schedule
+
+    return schedule.make_scheduler(config, log, Path(os.environ[SHARED_ENV]))

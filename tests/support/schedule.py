@@ -1,11 +1,10 @@
-"""How the suite is spread over pytest-xdist workers (`scripts/test.sh` runs `-n 4 --dist
-loadgroup --no-loadscope-reorder`).
+"""How the suite is spread over pytest-xdist workers (`scripts/test.sh` runs `-n 4`).
 
 Two rules, both derived, nothing to keep by hand:
 
 - **Together where a fixture is shared.** A test module whose tests share a module- or
   class-scoped fixture (a trained model, a server, a sandbox corpus) runs on one worker, so the
-  fixture is built once: its tests get the module's `xdist_group`. Every other test is a unit of
+  fixture is built once (an `xdist_group` mark groups tests too). Every other test is a unit of
   its own and goes to whichever worker is free.
 - **Longest first.** Work units are handed out longest first (the classic LPT rule: the last unit
   to start is a short one, so no worker idles while another runs a long tail). The expected
@@ -59,13 +58,11 @@ def plain_id(nodeid: str) -> str:
 
 
 def arrange(items: list[pytest.Item], durations: dict[str, float]) -> None:
-    """Mark each test's group and order the units longest first (in place, stable)."""
+    """Order the units (a group, or a test of its own) longest first (in place, stable)."""
     unit_of: dict[int, str] = {}
     seconds: dict[str, float] = defaultdict(float)
     for item in items:
         group = group_of(item)
-        if group is not None and item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(group))
         unit = group if group is not None else item.nodeid
         unit_of[id(item)] = unit
         seconds[unit] += durations.get(plain_id(item.nodeid), UNKNOWN_SECONDS)
@@ -84,3 +81,48 @@ class DurationRecorder:
     def pytest_sessionfinish(self) -> None:
         rounded = {k: round(v, 2) for k, v in sorted(self.seconds.items())}
         self.path.write_text(json.dumps(rounded, indent=0) + "\n")
+
+
+# --- The controller's side -----------------------------------------------------------------------
+#
+# Only the workers collect (and so know each test's fixtures); the controller sees node ids. Each
+# worker writes the groups it found into the run's shared folder, and the scheduler reads them
+# once every worker has collected. (xdist's own `loadgroup` renames node ids to carry the group,
+# which pytest 9.2 no longer allows: the groups were silently lost.)
+
+GROUPS_FILE = "xdist-groups-{worker}.json"
+
+
+def groups(items: list[pytest.Item]) -> dict[str, str]:
+    return {item.nodeid: g for item in items if (g := group_of(item)) is not None}
+
+
+def write_groups(folder: Path, worker: str, found: dict[str, str]) -> None:
+    target = folder / GROUPS_FILE.format(worker=worker)
+    partial = target.with_suffix(".partial")
+    partial.write_text(json.dumps(found))
+    partial.replace(target)  # the controller never reads half a file
+
+
+def read_groups(folder: Path) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for path in sorted(folder.glob(GROUPS_FILE.format(worker="*"))):
+        found.update(json.loads(path.read_text()))
+    return found
+
+
+def make_scheduler(config: pytest.Config, log, folder: Path):
+    """A LoadScope scheduler whose scopes are our groups, taken in collection order."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def schedule(self) -> None:
+            if self.collection is None:  # the first call, once every worker has collected
+                self.groups = read_groups(folder)
+                self.config.option.loadscopereorder = False  # keep the longest-first order
+            super().schedule()
+
+        def _split_scope(self, nodeid: str) -> str:
+            return getattr(self, "groups", {}).get(nodeid, nodeid)
+
+    return GroupScheduling(config, log)
