@@ -20,7 +20,8 @@ One room per concern:
 - `runblobs`: finished training runs shared by every app process using the database;
 - `runqueue`: the training queue's writes (requests, claims, progress, recovery), its tables
   in `queue_tables` and its reads and the workers' heartbeats in `queue_reads`;
-- `classroom`: the dashboard's tables, figure and CSV, as plain data.
+- `classroom`: the dashboard's tables, figure and CSV, as plain data;
+- `lti`: launches from an LMS: its users and courses as learners and classes, one-time codes.
 
 The store never imports Streamlit or TensorFlow; a `Store` is thread-safe.
 """
@@ -28,6 +29,7 @@ The store never imports Streamlit or TensorFlow; a `Store` is thread-safe.
 from dropout_lab.store.classes import ClassQueries
 from dropout_lab.store.insights import InsightQueries
 from dropout_lab.store.learners import Learner, LearnerQueries
+from dropout_lab.store.lti import LtiQueries
 from dropout_lab.store.predictions import PredictionQueries
 from dropout_lab.store.runblobs import RunBlobs
 from dropout_lab.store.runqueue import RunQueue
@@ -36,7 +38,14 @@ from dropout_lab.store.work import WorkQueries
 
 
 class Store(
-    LearnerQueries, PredictionQueries, WorkQueries, ClassQueries, InsightQueries, RunBlobs, RunQueue
+    LearnerQueries,
+    PredictionQueries,
+    WorkQueries,
+    ClassQueries,
+    InsightQueries,
+    RunBlobs,
+    RunQueue,
+    LtiQueries,
 ):
     """Learners, progress, quiz answers, submissions, reflections, work and finished runs, in the
     database at `url` (default: `default_url()`), upgraded to the newest schema on opening.
