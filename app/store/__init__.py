@@ -17,6 +17,7 @@ One room per concern:
 - `predictions`: each learner's predictions before a reveal (a value or an explicit skip);
 - `work`: each learner's work as they go (a lab's code as typed, a NumPy lab's last grade);
 - `insights`: a class's answers (quiz, predictions, reflections), for the dashboard only;
+- `live`: the live class's sessions, rounds and votes (one vote per learner and round);
 - `runblobs`: finished training runs shared by every app process using the database;
 - `runqueue`: the training queue's writes (requests, claims, progress, recovery), its tables
   in `queue_tables` and its reads and the workers' heartbeats in `queue_reads`;
@@ -29,6 +30,7 @@ The store never imports Streamlit or TensorFlow; a `Store` is thread-safe.
 from dropout_lab.store.classes import ClassQueries
 from dropout_lab.store.insights import InsightQueries
 from dropout_lab.store.learners import Learner, LearnerQueries
+from dropout_lab.store.live import LiveQueries
 from dropout_lab.store.lti import LtiQueries
 from dropout_lab.store.predictions import PredictionQueries
 from dropout_lab.store.runblobs import RunBlobs
@@ -43,6 +45,7 @@ class Store(
     WorkQueries,
     ClassQueries,
     InsightQueries,
+    LiveQueries,
     RunBlobs,
     RunQueue,
     LtiQueries,

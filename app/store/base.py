@@ -90,3 +90,6 @@ def insert_or_ignore(
     where = sa.and_(*(table.c[k] == values[k] for k in keys))  # other backends
     if conn.execute(sa.select(sa.literal(1)).where(where)).first() is None:
         conn.execute(table.insert(), values)
+
+
+dialect_insert = _dialect_insert  # the backend's INSERT, with ON CONFLICT (SQLite, PostgreSQL)
