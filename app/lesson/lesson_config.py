@@ -61,6 +61,7 @@ class LessonConfig:
     roster: tuple[str, ...] = ()  # learners created ahead, each with a resume link
     first_visit_link: bool = False  # learners without a resume link get one by name (see docs)
     idle_minutes: int = 30  # the dashboard locks after this long without a click
+    live_questions: tuple = ()  # [[live.question]]: quiz items to ask live (lesson/live.py)
     extra: dict = field(default_factory=dict, compare=False, repr=False)
 
     def is_open(self, step_id: str) -> bool:
@@ -85,6 +86,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
     "compare": {"sweep_rates": f"a non-empty list of rates from {list(RATES)}"},
     "read": {"quiz_pass": "a number in (0, 1]"},
     "dashboard": {"idle_minutes": "an integer 1..1440"},
+    "live": {"question": "[[live.question]] tables, each a quiz item (id, prompt, choices, ...)"},
 }
 
 
@@ -273,6 +275,12 @@ def _access(data: dict, source: str) -> dict:
     return out
 
 
+def _live(data: dict, source: str) -> dict:
+    from dropout_lab.lesson.live import written_questions  # it reads the quiz items
+
+    return {"live_questions": written_questions(data["live"], source)} if "live" in data else {}
+
+
 # Each reader with the sections it reads (named when a value surprises it).
 _READERS = (
     (_class_code, ("class",)),
@@ -281,6 +289,7 @@ _READERS = (
     (_build, ("build",)),
     (_compare, ("compare",)),
     (_read, ("read",)),
+    (_live, ("live",)),
 )
 
 
