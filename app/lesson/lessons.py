@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from dropout_lab.lesson import quiz_meta
 from dropout_lab.lesson.entries import text as _text
 from dropout_lab.lesson.locate import LESSONS_DIR
 from dropout_lab.lesson.steps import STEP_IDS
@@ -99,6 +100,19 @@ class QuizItem:
     explanation: str
     # per choice, the misconception a learner who picks it holds ("" for the right one)
     misconceptions: tuple[str, ...] = ()
+    level: str = "recall"  # quiz_meta.LEVELS
+    task: str = ""  # quiz_meta.TASKS, or "" for none of them
+    figure: quiz_meta.Figure | None = None  # curves shown with the prompt
+
+    @property
+    def needs_runs(self) -> bool:
+        """Its figure is drawn from a stored run: asked only where the runs are (Reflect)."""
+        return self.figure is not None and bool(self.figure.run)
+
+    def misconception(self, choice: int) -> str:
+        """The mistaken belief behind `choice` ("" for the right one or when none is given)."""
+        found = self.misconceptions
+        return found[choice] if 0 <= choice < len(found) else ""
 
 
 @dataclass(frozen=True)
@@ -246,6 +260,9 @@ def quiz_item(entry: Mapping[str, Any], where: str = "quiz item") -> QuizItem:
         answer=answer,
         explanation=_text(entry, "explanation", where),
         misconceptions=_misconceptions(entry, len(choices), answer, where),
+        level=quiz_meta.level(entry, where),
+        task=quiz_meta.task(entry, where),
+        figure=quiz_meta.figure(entry, where),
     )
 
 

@@ -244,8 +244,8 @@ def test_reflect_questions() -> None:
         assert q.question.strip().endswith("?"), q.id
         assert len(q.model_answer.split()) >= 60, f"{q.id}: the model answer is a paragraph"
         assert q.hint is None or q.hint.strip()
-    first = questions[0]
-    assert "SOC" in first.question and "Dropout(0.5)" in first.question
+    additive = next(q for q in questions if q.id == "dropout-l2-additive")  # issue 25, item 8
+    assert "Compare" in additive.question and "L2" in additive.question
 
 
 def test_reflect_validator(tmp_path: Path) -> None:
