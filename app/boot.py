@@ -7,7 +7,9 @@ handed the half-built module: "partially initialized module 'pandas' has no attr
 on a learner's Compare page, as seen once in CI. Imported in `main`, they are whole before any
 thread (Streamlit's command line loads Plotly itself, but neither of these).
 
-It also makes a visitor's `clear_cache` clear nothing shared (`keep_shared_caches`)."""
+It also makes a visitor's `clear_cache` clear nothing shared (`keep_shared_caches`), and with LTI
+on (DROPOUT_LAB_LTI_CONFIG in the server's environment) serves the lesson as `lti_server.py`'s
+`st.App`, with the LTI routes beside it (`with_lti`)."""
 
 from __future__ import annotations
 
@@ -38,6 +40,17 @@ def keep_shared_caches() -> None:
     AppSession._handle_clear_cache_request = clear_own_state  # type: ignore[method-assign]
 
 
+def with_lti(argv: list[str]) -> list[str]:
+    """`argv` with the lesson's script replaced by the app with the LTI routes when LTI is on."""
+    from dropout_lab.lti import config
+    from dropout_lab.serve import MAIN
+
+    if not config.configured():
+        return argv
+    app = str(MAIN.with_name("lti_server.py"))
+    return [app if arg == str(MAIN) else arg for arg in argv]
+
+
 def main() -> None:
     # Imported here, not at the top: a training worker ("spawn") imports this module again as
     # its `__mp_main__`, and must not pay for pandas and Streamlit's command line.
@@ -55,6 +68,7 @@ def main() -> None:
     keep_shared_caches()
     private_process()  # learners' data on disk: the owner's only
     stay_offline()  # no code path asks the internet for this machine's address
+    sys.argv = with_lti(sys.argv)
     # The same program name as `python -m streamlit`, so Streamlit sees the command it expects.
     sys.exit(cli.main(prog_name="streamlit"))
 

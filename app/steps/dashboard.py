@@ -10,7 +10,7 @@ from dropout_lab.lesson import md
 from dropout_lab.lesson.steps import lesson
 from dropout_lab.store import classroom
 from dropout_lab.store.schema import NAME_MAX
-from dropout_lab.ui import charts, class_view, instructor, learners, marks, session, settings
+from dropout_lab.ui import charts, class_view, instructor, learners, lti, marks, session, settings
 from dropout_lab.ui import work as labs_work  # `work` below is the work CSV's rows
 
 TEXT = learners.TEXT["dashboard"]
@@ -53,9 +53,11 @@ st.title(TEXT["title"], anchor=False)
 if instructor.gate():
     instructor.idle_watch()
     store = learners.store()
-    default = settings.config().class_code or ""
+    course = lti.course()  # an instructor from the LMS sees their course's class only
+    default = course or settings.config().class_code or ""
     code = st.text_input(TEXT["class_code"], value=default, key=session.DASHBOARD_CLASS,
-                         max_chars=NAME_MAX).strip()  # fmt: skip
+                         max_chars=NAME_MAX, disabled=bool(course)).strip()  # fmt: skip
+    code = course or code
     st.button(TEXT["sign_out"], key=session.DASHBOARD_LOCK, on_click=instructor.lock,
               icon=":material/lock:")  # fmt: skip
     instructor.removed_notice()

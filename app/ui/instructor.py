@@ -67,7 +67,8 @@ def _idle(auth: dict) -> bool:
 def gate() -> bool:
     """True while this session has given the right token and been active; otherwise the form."""
     auth = st.session_state.get(session.DASHBOARD_AUTH)
-    if isinstance(auth, dict) and settings.digest_ok(auth.get("digest")):
+    # the token's digest, or a launch from the LMS as its course's instructor (ui/lti.py)
+    if isinstance(auth, dict) and (settings.digest_ok(auth.get("digest")) or auth.get("lti_class")):
         if not _idle(auth):
             auth["active"] = time.time()
             return True

@@ -1,0 +1,12 @@
+"""Dropout Lab as an LTI 1.3 tool (issue 26): an LMS (Canvas, Moodle, Brightspace...) launches the
+lesson, and the launch becomes a learner in a class, or an instructor on the course's dashboard.
+
+One room per concern; none imports Streamlit:
+- `config`: the platforms the server trusts (DROPOUT_LAB_LTI_CONFIG, a JSON file); off without it;
+- `keys`: the tool's RSA keys in the data directory, their JWKS, rotation;
+- `tool`: PyLTI1p3 on this server: its request, cookie and session classes, state and nonce kept
+  in the database (one use each), the checks in order, each failure named (`Refusal`);
+- `routes`: the OIDC login, the launch and the JWKS as Starlette routes on the app's own server;
+- `server`: the ASGI app (`st.App`) that serves the lesson with those routes.
+
+The docs for an LMS admin are docs/lms.md."""
