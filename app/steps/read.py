@@ -10,6 +10,7 @@ from dropout_lab.charts.panels import retheme
 from dropout_lab.lesson import explore, lessons
 from dropout_lab.lesson.steps import lesson
 from dropout_lab.ui import charts, learners, session, state
+from dropout_lab.ui import checks as check
 
 SECTION = session.READ_SECTION
 ANSWERS = session.READ_QUIZ_ANSWERS  # {item id: chosen index}; survives switching sections
@@ -20,7 +21,8 @@ LESSON = lesson()
 SECTIONS = lessons.load_sections()
 BY_SLUG = {s.slug: s for s in SECTIONS}
 SLUGS = [s.slug for s in SECTIONS]
-QUIZ = lessons.load_quiz(sections=SLUGS)
+# an item drawn from a stored run is asked in Reflect's review, where the runs are
+QUIZ = [q for q in lessons.load_quiz(sections=SLUGS) if not q.needs_runs]
 REQUIRED = lessons.required_items(QUIZ, SECTIONS)  # the checks that count towards finishing Read
 
 
@@ -45,7 +47,7 @@ def update_score() -> None:
 
 
 def record(item: lessons.QuizItem) -> None:
-    """Radio callback: the first choice made is the learner's answer."""
+    """Radio callback: the choice made is shown; the store keeps only the first one made."""
     choice = st.session_state.get(session.READ_QUIZ.of(item.id))
     if choice is not None and item.id not in answers():
         answers()[item.id] = choice
@@ -150,42 +152,16 @@ def checks(section: lessons.Section) -> None:
     st.subheader("Check yourself", anchor=False)
     done, who = answers(), chooser()
     for item in items:
-        # The radio's options are the choices' indices in quiz.toml, shown in this learner's
-        # order: its value, and the answer stored, is the choice itself, not its position.
-        order = lessons.choice_order(item, who)
-        with st.container(border=True):
-            st.markdown(f"**{item.prompt}**")
-            chosen = done.get(item.id)
-            if chosen is None:
-                st.radio(
-                    item.prompt,
-                    order,
-                    index=None,
-                    format_func=item.choices.__getitem__,
-                    key=session.READ_QUIZ.of(item.id),
-                    on_change=record,
-                    args=(item,),
-                    label_visibility="collapsed",
-                )
-                continue
-            # Answered: show the choices as text. Re-creating the keyed radio with a new index
-            # would lose its value in the browser.
-            st.markdown("\n".join(choice_line(item, i, chosen) for i in order))
-            if lessons.grade(item, chosen):
-                st.success(f"**Right.** {item.explanation}", icon="✅")
-            else:
-                right = item.choices[item.answer]
-                st.error(f"**Not quite.** The answer is: {right}.\n\n{item.explanation}", icon="❌")
+        check.show(item, answers=done, who=who, radio=session.READ_QUIZ, retry=session.READ_RETRY,
+                   figure_key=session.READ_CHECK_FIGURE, on_answer=record,
+                   on_retry=answer_again)  # fmt: skip
 
 
-def choice_line(item: lessons.QuizItem, i: int, chosen: int) -> str:
-    """One choice of an answered check: the right one in green, a wrong pick in red."""
-    mine = " *(your answer)*" if i == chosen else ""
-    if i == item.answer:
-        return f"- :green[✔ {item.choices[i]}]{mine}"
-    if i == chosen:
-        return f"- :red[✘ {item.choices[i]}]{mine}"
-    return f"- :gray[{item.choices[i]}]"
+def answer_again(item: lessons.QuizItem) -> None:
+    """Open an answered check again; the store keeps the first answer (the class's view)."""
+    answers().pop(item.id, None)
+    st.session_state.pop(session.READ_QUIZ.of(item.id), None)
+    update_score()
 
 
 def pager(section: lessons.Section) -> None:

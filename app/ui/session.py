@@ -170,6 +170,25 @@ READ_RESET = Key("read.reset", bool, BUTTON, SESSION, "reset all checks")
 READ_PREV = Key("read.prev", bool, BUTTON, SESSION, "the previous section")
 READ_NEXT = Key("read.next", bool, BUTTON, SESSION, "the next section")
 READ_FIGURE = Family("read.figure.", "variant", None, CHART, SESSION, "a reading's figure")
+READ_RETRY = Family("read.retry.", "item id", bool, BUTTON, SESSION,
+                    "answer a check again (the store keeps the first answer: ui/checks.py)")
+READ_CHECK_FIGURE = Family("read.check_figure.", "item id", None, CHART, SESSION,
+                           "the curves a check asks about")
+REVIEW_ANSWERS = Key("review.answers", dict[str, int], "", LEARNER,
+                     "Reflect's review: item id -> the latest choice (ui/review.py)", dict)
+REVIEW_QUIZ = Family("review.quiz.", "item id", int, "radio", LEARNER, "one unanswered review item")
+REVIEW_RETRY = Family("review.retry.", "item id", bool, BUTTON, SESSION, "answer it again")
+REVIEW_FIGURE = Family("review.figure.", "item id", None, CHART, SESSION,
+                       "the curves a review item asks about")
+CONCEPT_TAKEN = Key("concept.taken", dict[str, str], "", LEARNER,
+                    'the concept checks: phase ("pre", "post") -> "taken" or "skipped"', dict)
+CONCEPT_ITEM = Family("concept.item.", "phase.item id", int, "radio", LEARNER,
+                      "one item of a concept check (ui/concept_check.py)")
+CONCEPT_FORM = Family("concept.form.", "phase", None, "form", SESSION, "a concept check's form")
+CONCEPT_SUBMIT = Family("concept.submit.", "phase", bool, "form_submit_button", SESSION,
+                        "hand the concept check in")
+CONCEPT_SKIP = Family("concept.skip.", "phase", bool, "form_submit_button", SESSION,
+                      "skip the concept check")
 
 BUILD_LAB = Key("build.lab", str, "radio", LEARNER,
                 '"keras", "numpy" or "backprop": which lab is shown')

@@ -13,7 +13,7 @@
 // Tab indents; Esc then Tab (or Ctrl+M, which toggles it) moves the focus on: CodeMirror's own
 // way out, said in the hint under the editor.
 
-import { ChangeSet, EditorState, RangeSet, StateEffect, StateField } from "@codemirror/state";
+import { ChangeSet, countColumn, EditorState, RangeSet, StateEffect, StateField } from "@codemirror/state";
 import {
   Decoration,
   drawSelection,
@@ -25,6 +25,7 @@ import {
   highlightSpecialChars,
   keymap,
   lineNumbers,
+  ViewPlugin,
   WidgetType,
 } from "@codemirror/view";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
@@ -142,6 +143,52 @@ const refusalGutter = gutter({
   initialSpacer: () => new RefusalMarker("spacer", ""),
 });
 
+// --- long lines wrap, with a hanging indent -------------------------------------------------
+//
+// Nothing is hidden sideways at any width (a phone, a narrow column): a long line wraps, and its
+// continuation hangs HANG columns past the line's own indentation, so it never reads as a line of
+// its own (the gutter shows one number for it). The CSS turns --dl-hang into padding-left and a
+// negative text-indent of the same size.
+
+const HANG = 4;
+const hangs = new Map(); // columns -> its line decoration (one object per width, reused)
+
+function hangOf(columns) {
+  if (!hangs.has(columns)) {
+    hangs.set(columns, Decoration.line({ attributes: { style: `--dl-hang: ${columns}ch` } }));
+  }
+  return hangs.get(columns);
+}
+
+function hangingIndents(view) {
+  const { doc, tabSize } = view.state;
+  const ranges = [];
+  for (const { from, to } of view.visibleRanges) {
+    for (let pos = from; pos <= to; ) {
+      const line = doc.lineAt(pos);
+      if (line.length) { // an empty line has nothing to wrap (and its cursor sits at the start)
+        const indent = countColumn(/^\s*/.exec(line.text)[0], tabSize);
+        ranges.push(hangOf(indent + HANG).range(line.from));
+      }
+      pos = line.to + 1;
+    }
+  }
+  return Decoration.set(ranges);
+}
+
+const hangingIndent = ViewPlugin.fromClass(
+  class {
+    constructor(view) {
+      this.decorations = hangingIndents(view);
+    }
+
+    update(update) {
+      if (update.docChanged || update.viewportChanged) this.decorations = hangingIndents(update.view);
+    }
+  },
+  { decorations: (plugin) => plugin.decorations },
+);
+
 // --- the component ---------------------------------------------------------------------------
 
 function luminance(colour) {
@@ -181,12 +228,12 @@ class CodeEditor {
       root: root.getRootNode(),
       state: this.newState(data.doc),
     });
-    // Long lines scroll sideways inside the editor: the scroller itself takes focus, so a
-    // keyboard user can reach and scroll it (WCAG scrollable-region-focusable).
+    // A long text scrolls inside the editor (up and down; long lines wrap): the scroller itself
+    // takes focus, so a keyboard user can reach and scroll it (WCAG scrollable-region-focusable).
     this.view.scrollDOM.setAttribute("tabindex", "0");
-    this.view.scrollDOM.setAttribute("aria-label", "Code, scrolls sideways");
-    // A message under a long line stays in view: as wide as the visible text area, and held
-    // beside the gutter while the code scrolls sideways (CSS position: sticky).
+    this.view.scrollDOM.setAttribute("aria-label", "Code, scrolls");
+    // A message under a refused line stays in view: as wide as the visible text area, and held
+    // beside the gutter (CSS position: sticky).
     this.resize = new ResizeObserver(() => this.measureWidth());
     this.resize.observe(this.view.scrollDOM);
   }
@@ -217,6 +264,8 @@ class CodeEditor {
         syntaxHighlighting(classHighlighter),
         bracketMatching(),
         highlightActiveLine(),
+        EditorView.lineWrapping,
+        hangingIndent,
         refusalField,
         keymap.of([
           // Ctrl+Enter, the text box's old way to check, checks now (instead of a blank line).
