@@ -12,6 +12,7 @@ from dropout_lab.store import classroom
 from dropout_lab.store.schema import NAME_MAX
 from dropout_lab.ui import charts, class_view, instructor, learners, lti, marks, session, settings
 from dropout_lab.ui import work as labs_work  # `work` below is the work CSV's rows
+from dropout_lab.ui.live_controls import section as live_section
 
 TEXT = learners.TEXT["dashboard"]
 
@@ -73,6 +74,7 @@ if instructor.gate():
             st.stop()
         criteria = marks.criteria()
         titles = {s.id: s.title for s in lesson().steps}
+        live_section(code, len(people))  # the live class: ask, vote, discuss, vote, reveal
         st.header(TEXT["progress_heading"], anchor=False)
         progress = store.class_progress(code)
         table = classroom.progress_rows(progress, criteria, titles)

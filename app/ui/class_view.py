@@ -14,7 +14,7 @@ import logging
 
 import streamlit as st
 
-from dropout_lab.lesson import insights, lessons, md
+from dropout_lab.lesson import insights, lessons, live, md
 from dropout_lab.lesson import predictions as pr
 from dropout_lab.store import classroom
 from dropout_lab.ui import charts, session, settings
@@ -32,9 +32,9 @@ def _work(store, class_code: str) -> insights.ClassWork:
     return insights.ClassWork(got.learners, got.quiz, made, got.reflections)
 
 
-def outcomes() -> dict[str, pr.Value]:
-    """What the lesson's stored runs answer (the pair, and the sweep once every rate on show is
-    there); Explore's outcome needs no run. Missing runs are never trained from here."""
+def lesson_runs() -> live.LessonRuns:
+    """The lesson's stored runs that settle the predictions (the pair, and the sweep once every
+    rate on show is there). Missing runs are never trained from here."""
     from dropout_lab.training import precompute
     from dropout_lab.training.sweep import SEEDS, summary_rows, sweep_histories
     from dropout_lab.ui import training
@@ -49,7 +49,13 @@ def outcomes() -> dict[str, pr.Value]:
     sweep = {r: h for r, h in sweep_histories(loaded).items() if r in rates}
     whole = set(sweep) == set(rates) and all(len(h) == len(SEEDS) for h in sweep.values())
     rows = summary_rows(sweep) if whole else []
-    return pr.outcomes(loaded.get(precompute.NO_DROPOUT), loaded.get(precompute.DROPOUT), rows)
+    return live.LessonRuns(loaded.get(precompute.NO_DROPOUT), loaded.get(precompute.DROPOUT), rows)
+
+
+def outcomes(runs: live.LessonRuns | None = None) -> dict[str, pr.Value]:
+    """What the lesson's stored runs answer; Explore's outcome needs no run."""
+    runs = runs or lesson_runs()
+    return pr.outcomes(runs.no_dropout, runs.dropout, runs.sweep_rows)
 
 
 def _quiz(stats: list[insights.QuizStat], dropped: int) -> None:
@@ -109,6 +115,40 @@ def _reflections(questions: list[lessons.ReflectQuestion], work: insights.ClassW
                     box.text(text)  # learners' words: plain text, never rendered markdown
 
 
+def _live(store, class_code: str, stats, dists) -> None:
+    """The live sessions' questions beside the self-paced answers, and their two CSV files."""
+    from dropout_lab.lesson import live_report
+    from dropout_lab.ui import live as live_ui
+
+    words = live.TEXT["report"]
+    st.subheader(words["heading"], anchor=False)
+    st.caption(words["explain"])
+    items = live_report.asked(store.class_live_votes(class_code))
+    if not items:
+        st.info(words["none"])
+        return
+    self_paced = {f"quiz:{s.item.id}": s.share_right for s in stats}
+    self_paced.update({f"prediction:{d.prediction.id}": d.matched / d.answered if d.answered
+                       and d.outcome is not None else None for d in dists})  # fmt: skip
+    qs = live_ui.question_set(runs=True)
+    rows = live_report.question_rows(items, qs, self_paced)
+    cols = live_report.COLUMNS
+    share = {c: st.column_config.ProgressColumn(c, min_value=0.0, max_value=1.0, format="percent")
+             for c in (cols["right1"], cols["right2"], cols["self_paced"])}  # fmt: skip
+    st.dataframe(rows, hide_index=True, width="stretch", column_config=share,
+                 key=session.DASHBOARD_LIVE_REPORT)  # fmt: skip
+    stem = "dropout_lab_" + "".join(c if c.isalnum() else "_" for c in class_code)
+    c1, c2 = st.columns(2)
+    c1.download_button(words["export_learners"], classroom.to_csv(
+        live_report.learner_rows(items, qs), live_report.LEARNER_COLUMNS),
+        file_name=f"{stem}_live_votes.csv", mime="text/csv", on_click="ignore",
+        key=session.DASHBOARD_CSV_LIVE_LEARNERS, icon="📄")  # fmt: skip
+    c2.download_button(words["export_questions"], classroom.to_csv(
+        rows, live_report.QUESTION_COLUMNS), file_name=f"{stem}_live_questions.csv",
+        mime="text/csv", on_click="ignore", key=session.DASHBOARD_CSV_LIVE_QUESTIONS,
+        icon="📄")  # fmt: skip
+
+
 def _exports(work, items, preds, questions, stats, dists, class_code: str) -> None:
     columns, rows = insights.gradebook(work, items, preds, questions)
     item_rows = insights.item_rows(stats, dists, questions, work)
@@ -134,5 +174,6 @@ def show(store, class_code: str) -> None:
     _quiz(stats, insights.dropped_answers(items, work))
     dists = insights.distributions(preds, work, outcomes(), settings.config().sweep_rates)
     _predictions(dists)
+    _live(store, class_code, stats, dists)
     _reflections(questions, work)
     _exports(work, items, preds, questions, stats, dists, class_code)

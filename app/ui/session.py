@@ -344,6 +344,32 @@ DASHBOARD_CSV_GRADEBOOK = Key("dashboard.csv_gradebook", bool, "download_button"
                               "a row per learner, a column per item, as CSV")
 DASHBOARD_CSV_ITEMS = Key("dashboard.csv_items", bool, "download_button", SESSION,
                           "a row per item, as CSV")
+DASHBOARD_LIVE_START = Key("dashboard.live_start", bool, BUTTON, SESSION,
+                           "start a live session for the class (ui/live_controls.py)")
+DASHBOARD_LIVE_END = Key("dashboard.live_end", bool, BUTTON, SESSION, "end the live session")
+DASHBOARD_LIVE_QUESTION = Key("dashboard.live_question", str, "selectbox", SESSION,
+                              "the live question picked (lesson/live.py ids)")
+DASHBOARD_LIVE_ASK = Key("dashboard.live_ask", bool, BUTTON, SESSION, "ask the question picked")
+DASHBOARD_LIVE_STEP = Family("dashboard.live_step.", "stage", bool, BUTTON, SESSION,
+                             "move the live question to this stage (store/live.py STAGES)")
+DASHBOARD_LIVE_SAID = Key("dashboard.live_said", str, "", SESSION,
+                          "why a live control did nothing (another tab moved on): say it once")
+DASHBOARD_LIVE_REPORT = Key("dashboard.live_report", None, "dataframe", SESSION,
+                            "the live sessions' questions beside the self-paced answers")
+DASHBOARD_CSV_LIVE_LEARNERS = Key("dashboard.csv_live_learners", bool, "download_button",
+                                  SESSION, "the live votes, a row per learner and question")
+DASHBOARD_CSV_LIVE_QUESTIONS = Key("dashboard.csv_live_questions", bool, "download_button",
+                                   SESSION, "the live votes, a row per question asked")
+LEARNERS_LIVE_CHOICE = Family("learners.live_choice.", "round id", str, "radio", LEARNER,
+                              "the learner's pick in an open live round (ui/live.py)")
+LEARNERS_LIVE_VOTE = Family("learners.live_vote.", "round id", bool, BUTTON, LEARNER,
+                            "vote in a live round")
+LEARNERS_LIVE_SAID = Key("learners.live_said", tuple, "", LEARNER,
+                         "(round id, kind, words): what the store said of the learner's vote")
+DASHBOARD_LIVE_CLASS = Key("dashboard.live_class", str, "text_input", SESSION,
+                           "the projector's class code: ?class=, else the lesson file's")
+DASHBOARD_LIVE_CHART = Key("dashboard.live_chart", None, CHART, SESSION,
+                           "the projector's distributions")
 # fmt: on
 
 TABLE: tuple[Key | Family, ...] = tuple(
