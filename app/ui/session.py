@@ -174,20 +174,23 @@ READ_RETRY = Family("read.retry.", "item id", bool, BUTTON, SESSION,
                     "answer a check again (the store keeps the first answer: ui/checks.py)")
 READ_CHECK_FIGURE = Family("read.check_figure.", "item id", None, CHART, SESSION,
                            "the curves a check asks about")
-REVIEW_ANSWERS = Key("review.answers", dict[str, int], "", LEARNER,
+REFLECT_REVIEW_ANSWERS = Key("reflect.review_answers", dict[str, int], "", LEARNER,
                      "Reflect's review: item id -> the latest choice (ui/review.py)", dict)
-REVIEW_QUIZ = Family("review.quiz.", "item id", int, "radio", LEARNER, "one unanswered review item")
-REVIEW_RETRY = Family("review.retry.", "item id", bool, BUTTON, SESSION, "answer it again")
-REVIEW_FIGURE = Family("review.figure.", "item id", None, CHART, SESSION,
+REFLECT_REVIEW = Family("reflect.review.", "item id", int, "radio", LEARNER,
+                     "one unanswered review item")
+REFLECT_REVIEW_RETRY = Family("reflect.review_retry.", "item id", bool, BUTTON, LEARNER,
+                      "answer a review item again")
+REFLECT_REVIEW_FIGURE = Family("reflect.review_figure.", "item id", None, CHART, LEARNER,
                        "the curves a review item asks about")
-CONCEPT_TAKEN = Key("concept.taken", dict[str, str], "", LEARNER,
+LEARNERS_CONCEPT_TAKEN = Key("learners.concept_taken", dict[str, str], "", LEARNER,
                     'the concept checks: phase ("pre", "post") -> "taken" or "skipped"', dict)
-CONCEPT_ITEM = Family("concept.item.", "phase.item id", int, "radio", LEARNER,
+LEARNERS_CONCEPT = Family("learners.concept.", "phase.item id", int, "radio", LEARNER,
                       "one item of a concept check (ui/concept_check.py)")
-CONCEPT_FORM = Family("concept.form.", "phase", None, "form", SESSION, "a concept check's form")
-CONCEPT_SUBMIT = Family("concept.submit.", "phase", bool, "form_submit_button", SESSION,
+LESSON_CONCEPT_FORM = Family("lesson.concept_form.", "phase", None, "form", SESSION,
+                      "a concept check's form")
+LESSON_CONCEPT_SUBMIT = Family("lesson.concept_submit.", "phase", bool, "form_submit_button", SESSION,
                         "hand the concept check in")
-CONCEPT_SKIP = Family("concept.skip.", "phase", bool, "form_submit_button", SESSION,
+LESSON_CONCEPT_SKIP = Family("lesson.concept_skip.", "phase", bool, "form_submit_button", SESSION,
                       "skip the concept check")
 
 BUILD_LAB = Key("build.lab", str, "radio", LEARNER,

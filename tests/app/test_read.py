@@ -12,7 +12,7 @@ from tests.support.harness import MAIN
 
 SECTIONS = lessons.load_sections()
 SLUGS = [s.slug for s in SECTIONS]
-QUIZ = lessons.load_quiz(sections=SLUGS)
+QUIZ = [q for q in lessons.load_quiz(sections=SLUGS) if not q.needs_runs]  # Read's own
 
 
 def read_page(**query: str) -> AppTest:
@@ -215,3 +215,44 @@ def test_learners_see_different_orders() -> None:
         who: [lessons.choice_order(q, who) for q in QUIZ] for who in ("learner:1", "learner:2")
     }
     assert orders["learner:1"] != orders["learner:2"]
+
+
+# Feedback that names the misconception, and answering again ---------------------------------
+
+
+def test_a_wrong_answer_shows_the_misconception_behind_the_choice_made() -> None:
+    item = next(q for q in QUIZ if q.id == "kept-value")
+    at = read_page()
+    open_section(at, item.section)
+    for wrong in (i for i in range(len(item.choices)) if i != item.answer):
+        at.radio(key=f"read.quiz.{item.id}").set_value(wrong).run()
+        assert len(at.error) == 1, wrong
+        shown = at.error[0].value
+        assert item.misconception(wrong) in shown  # the belief behind this very choice
+        others = [item.misconception(i) for i in range(len(item.choices)) if i != wrong]
+        assert not [m for m in others if m and m in shown]
+        at.button(key=f"read.retry.{item.id}").click().run()
+    at.radio(key=f"read.quiz.{item.id}").set_value(item.answer).run()
+    assert at.success and not at.error  # a right answer names no misconception
+
+
+def test_a_check_can_be_answered_again_and_the_store_keeps_the_first_answer() -> None:
+    from dropout_lab.store import Store
+
+    code = "A" + uuid.uuid4().hex[:8]
+    item = next(q for q in QUIZ if q.id == "misplaced-dropout")
+    wrong = (item.answer + 1) % len(item.choices)
+    at = read_page(learner="Ada", **{"class": code})
+    me = at.session_state["learners.learner"]
+    open_section(at, item.section)
+    at.radio(key=f"read.quiz.{item.id}").set_value(wrong).run()
+    assert at.error and at.session_state["read.quiz_score"]["correct"] == 0
+    at.button(key=f"read.retry.{item.id}").click().run()
+    assert not at.exception, at.exception
+    assert at.radio(key=f"read.quiz.{item.id}").value is None  # open again
+    at.radio(key=f"read.quiz.{item.id}").set_value(item.answer).run()
+    assert at.success and not at.error
+    assert at.session_state["read.quiz_score"]["correct"] == 1  # the page shows the latest
+    store = Store()
+    assert store.quiz_answers(me.id)[item.id] == (wrong, False)  # the class counts the first
+    assert store.class_answers(code).quiz[me.id][item.id] == wrong
