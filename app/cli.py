@@ -221,7 +221,7 @@ def cmd_warm(args: argparse.Namespace) -> int:
 
 
 BENCH_SECTIONS = (
-    "explore", "editor", "training", "compare", "reflect", "grading", "fairness",
+    "explore", "editor", "training", "compare", "reflect", "grading", "fairness", "live",
 )  # fmt: skip
 
 

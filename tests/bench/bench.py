@@ -19,6 +19,8 @@ grading:  the NumPy labs' sandboxed grader: the forward and backprop references 
           submission that loops forever, and the NumPy network's training time (grading_bench).
 fairness: how long learners wait for one run each, alone and while one learner floods the server
           with runs (fairness_bench).
+live:     200 simulated learners (threads on the store) answer a live question within ten
+          seconds: vote to its count on the projector (median, p95; goal <= 2 s), CPU (live_bench).
 """
 
 from __future__ import annotations
@@ -300,4 +302,8 @@ def run_benchmarks(only: list[str] | None = None) -> dict:
         from tests.bench.fairness_bench import run_fairness_bench
 
         results["fairness"] = run_fairness_bench()
+    if "live" in sections:
+        from tests.bench.live_bench import run_live_bench
+
+        results["live"] = run_live_bench()
     return results
