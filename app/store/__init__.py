@@ -28,6 +28,7 @@ The store never imports Streamlit or TensorFlow; a `Store` is thread-safe.
 """
 
 from dropout_lab.store.classes import ClassQueries
+from dropout_lab.store.concepts import ConceptQueries
 from dropout_lab.store.insights import InsightQueries
 from dropout_lab.store.learners import Learner, LearnerQueries
 from dropout_lab.store.live import LiveQueries
@@ -49,6 +50,7 @@ class Store(
     RunBlobs,
     RunQueue,
     LtiQueries,
+    ConceptQueries,
 ):
     """Learners, progress, quiz answers, submissions, reflections, work and finished runs, in the
     database at `url` (default: `default_url()`), upgraded to the newest schema on opening.
