@@ -330,9 +330,16 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    for group in (_serve_command, _lab_commands, _compute_commands, _class_commands):
+    for group in (_serve_command, _lab_commands, _compute_commands, _class_commands, _lti_command):
         group(command)
     return parser
+
+
+def _lti_command(command: Callable[..., argparse.ArgumentParser]) -> None:
+    """LTI 1.3: the tool's keys (`dropout_lab/lti/commands.py`, docs/lms.md)."""
+    from dropout_lab.lti import commands
+
+    commands.add(command)
 
 
 def _serve_command(command: Callable[..., argparse.ArgumentParser]) -> None:

@@ -336,6 +336,14 @@ def check_address(host: str, port: int) -> Check:
 # --------------------------------------------------------------------------- running, printing
 
 
+def check_lti() -> Check:
+    """LTI off, or its configuration file and the tool's key (dropout_lab/lti/commands.py)."""
+    from dropout_lab.lti.commands import health
+
+    ok, detail, fix = health()
+    return good(detail) if ok else bad(detail, fix)
+
+
 def run_checks(host: str, port: int, lesson: str | None, *, verbose: bool = False) -> list[Check]:
     """Every check, in the order an instructor fixes them; one that crashes is a ✗."""
     checks: list[tuple[str, Callable[[], Check]]] = [
@@ -363,6 +371,7 @@ def run_checks(host: str, port: int, lesson: str | None, *, verbose: bool = Fals
     run("compare runs", lambda: check_precomputed(db_ok, lesson))
     run("lesson file", lambda: check_lesson(lesson))
     run("instructor token", check_token)
+    run("LTI", check_lti)
     run("address", lambda: check_address(host, port))
     return out
 
