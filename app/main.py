@@ -6,7 +6,7 @@ import streamlit as st
 
 from dropout_lab.lesson.lesson_config import LessonConfigError
 from dropout_lab.lesson.steps import lesson
-from dropout_lab.ui import charts, learners, marks, precompute, settings, state
+from dropout_lab.ui import charts, join, learners, marks, precompute, settings, state
 from dropout_lab.ui.live import panel as live_panel
 
 st.set_page_config(page_title="Dropout Lab", page_icon="🎲", layout="wide")
@@ -67,13 +67,12 @@ if current is overview and target in step_pages:
 with st.sidebar:
     st.markdown(f"### 🎲 {LESSON.title}")
     st.page_link(overview, label="Overview", icon="🏠")
-    visited = state.visited()
     for number, step in enumerate(LESSON.steps, start=1):
-        mark = marks.step_mark(step.id, visited)  # stored progress if joined, else visited
+        mark = marks.step_mark(step.id)  # the criteria met: the tooltip's, for everyone
         st.page_link(step_pages[step.id], label=f"{number}. {step.title}{mark}", icon=step.icon,
                      help=marks.criteria_help(step.id),
                      disabled=not CONFIG.is_open(step.id))  # fmt: skip
-    done, words = marks.steps_done(visited)
+    done, words = marks.steps_done()
     st.progress(done / len(LESSON.steps), text=words)
     learners.sidebar()
     if dashboard:
@@ -81,6 +80,10 @@ with st.sidebar:
     charts.watch_view()  # the screen's width and the theme, for the charts
 
 learners.link_notice()  # a learner's new resume link, shown until they say it is kept
+if current is dashboard:
+    join.messages()
+else:
+    join.strip()  # until the learner has joined: the lesson's length and the join form
 if current.url_path in step_pages and not CONFIG.is_open(current.url_path):
     st.info(learners.TEXT["join"]["closed"], icon="🔒")
     st.stop()

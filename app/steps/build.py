@@ -19,6 +19,7 @@ from dropout_lab.ui import (
     predictions,
     session,
     settings,
+    state,
     training,
     work,
 )
@@ -61,9 +62,11 @@ def verdict(result) -> None:
     if result.spec is not None:
         st.markdown("**Layers:** " + " → ".join(layer.describe() for layer in result.spec.layers))
     st.markdown("**Goals**")
+    if not result.ok:  # advice about a model that is not there yet would mislead
+        st.caption(TEXT["editor"]["goals_wait"])
     for goal in codelab.check_goals(result.spec if result.ok else None, LAB):
         st.markdown(f"{'✅' if goal.met else '⬜'} {goal.label}")
-        if not goal.met:
+        if result.ok and not goal.met:
             st.caption(goal.hint)
     if st.toggle("Show solution", key=session.BUILD_SHOW_SOLUTION):
         st.code(LAB.solution, language="python")
@@ -121,6 +124,8 @@ def run_panel() -> None:
     for label, status in rows:
         if status.state == "queued":
             st.info(f"**{label}**: " + training.queued_text(status))
+        elif status.stop_requested or status.state == "stopped":  # a stop, not a success:
+            st.warning(f"**{label}**: " + training.summary(status, text), icon="⏹️")  # at once
         elif status.state == "running":
             done, total = status.epochs_done, max(status.epochs_total, 1)
             st.progress(done / total, text=f"**{label}**: " + text["running"].format(
@@ -167,6 +172,7 @@ CHOSEN = st.radio("Lab", list(LABS), format_func=LABS.get, horizontal=True, key=
                   label_visibility="collapsed")  # fmt: skip
 if CHOSEN in numpy_lab.LABS:
     numpy_lab.render(CHOSEN)
+    state.next_step("build")
     st.stop()
 st.title("🛠️ Build: " + LAB.title)
 st.markdown(LAB.intro)
@@ -181,3 +187,4 @@ if training.any_active():
 else:
     run_panel()
 predictions.build_reveal()  # after the first finished run: the prediction beside the runs
+state.next_step("build")

@@ -11,7 +11,7 @@ from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.spec import ModelSpec, TrainConfig, run_key
 from dropout_lab.training import compare, precompute, run_claims, sweep_claims
 from dropout_lab.training.sweep import summary_rows, summary_table, sweep_histories
-from dropout_lab.ui import charts, claims, learners, predictions, session, settings, training
+from dropout_lab.ui import charts, claims, learners, predictions, session, settings, state, training
 
 TEXT = step_text("compare")
 LABELS = TEXT["curves"]["labels"]
@@ -225,3 +225,4 @@ if loaded or mine:
 sweep_section(loaded)
 solution_section()
 export_section(loaded, mine)
+state.next_step("compare")

@@ -138,3 +138,4 @@ predictions.explore()  # before the intro and the first slider move: the scale a
 st.markdown(TEXT["intro"])
 init_from_link()
 explorer(controls())
+state.next_step("explore")

@@ -64,6 +64,12 @@ def reset_checks() -> None:
 
 def go_to(slug: str) -> None:
     st.session_state[SECTION] = slug
+    to_title()
+
+
+def to_title() -> None:
+    """A section was chosen (the pager, or the list): the next run lands on its title."""
+    st.session_state[session.READ_SCROLL] = True
 
 
 def init_from_link() -> None:
@@ -106,6 +112,7 @@ def navigator() -> lessons.Section:
         format_func=lambda s: f"{SLUGS.index(s) + 1}. {BY_SLUG[s].title}",
         captions=captions,
         key=SECTION,
+        on_change=to_title,
     )
     score = st.session_state[SCORE]
     st.progress(
@@ -125,6 +132,8 @@ def navigator() -> lessons.Section:
 def reading(section: lessons.Section) -> None:
     """The section's text, figures, and buttons to the steps it mentions."""
     number = SLUGS.index(section.slug) + 1
+    if st.session_state.pop(session.READ_SCROLL, False):
+        state.scroll_here()
     st.header(f"{number}. {section.title}", anchor=False)
     optional = " · optional: its checks do not count towards finishing Read" * section.optional
     st.caption(f"{section.minutes} min read · section {number} of {len(SECTIONS)}{optional}")
@@ -200,4 +209,5 @@ with text_col:
     checks(current)
     st.divider()
     pager(current)
+state.next_step("read")
 st.query_params["section"] = current.slug

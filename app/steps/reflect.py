@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dropout_lab.ui import reflect, work
+from dropout_lab.ui import reflect, state, work
 
 st.title(reflect.TEXT["title"], anchor=False)
 st.markdown(reflect.TEXT["intro"])
@@ -15,3 +15,4 @@ st.divider()
 reflect.think_deeper()
 st.divider()
 reflect.wrap_up()
+state.next_step("reflect")

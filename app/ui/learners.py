@@ -1,8 +1,9 @@
-"""Learners in the app: the one database store per server process, joining (the sidebar form, or
+"""Learners in the app: the one database store per server process, joining (the page's form, or
 a `?learner=NAME&class=CODE` link for a name not taken yet), resuming (a `?resume=CODE` link or
-the resume code form), leaving, and recording a joined learner's progress and work. Restoring a
-returning learner's work is `ui/resume.py`; the resume link pieces `ui/links.py`; the sidebar's
-marks `ui/marks.py`; the lesson file and the instructor token `ui/settings.py`.
+the resume code form; the forms are laid out by `ui/join.py`), leaving, and recording a joined
+learner's progress and work. Restoring a returning learner's work is `ui/resume.py`; the resume
+link pieces `ui/links.py`; the sidebar's marks `ui/marks.py`; the lesson file and the instructor
+token `ui/settings.py`.
 
 A name and a class code never open an existing learner's work: only their resume code does.
 A learner who has not joined gets the whole lesson; every recording function is then a no-op.
@@ -17,7 +18,6 @@ import streamlit as st
 
 from dropout_lab.lesson import md
 from dropout_lab.lesson.content import step_text
-from dropout_lab.store.schema import NAME_MAX
 from dropout_lab.ui import links, process, resume, session, settings, state
 
 log = logging.getLogger(__name__)
@@ -44,16 +44,19 @@ def current():
 
 
 def my_progress() -> dict[str, set[str]]:
-    return st.session_state.get(session.LEARNERS_PROGRESS, {}) if current() else {}
+    """The criteria met: the joined learner's (as stored), else this session's own."""
+    return st.session_state.get(session.LEARNERS_PROGRESS, {})
 
 
 def _say(kind: str, text: str) -> None:
     st.session_state[session.LEARNERS_MESSAGE] = (kind, text)
 
 
-def _enter(got, *, show_link: bool) -> None:
-    """Make `got.learner` this session's learner, with their resume code; restore their work."""
+def _enter(got, *, show_link: bool, carry: bool = False) -> None:
+    """Make `got.learner` this session's learner, with their resume code; restore their work.
+    With `carry` (a new learner who joins now), the criteria met before joining are theirs."""
     me = current()
+    before = {k: set(v) for k, v in my_progress().items()} if carry and me is None else {}
     if me is not None and me.id != got.learner.id:
         session.clear_learners()  # someone else's work never stays in the session
     st.session_state[session.LEARNERS_LEARNER] = got.learner
@@ -64,6 +67,9 @@ def _enter(got, *, show_link: bool) -> None:
         st.session_state[session.LEARNERS_SHOW_LINK] = True
     if resume.restore(store(), got.learner.id):
         _say("success", TEXT["join"]["welcome_back"].format(name=md.text(got.learner.name)))
+    for step, done in before.items():
+        for criterion in sorted(done):
+            record(step, criterion)
 
 
 def join(name: str, code: str) -> str | None:
@@ -89,7 +95,7 @@ def join(name: str, code: str) -> str | None:
     except Exception as e:  # the lesson goes on without a database
         log.exception("joining failed")
         return TEXT["join"]["store_down"].format(error=md.text(e))
-    _enter(got, show_link=True)
+    _enter(got, show_link=True, carry=got.created)
     return None
 
 
@@ -190,7 +196,8 @@ def _kept() -> None:
     st.session_state[session.LEARNERS_SHOW_LINK] = False
 
 
-def _join_clicked() -> None:
+def join_clicked() -> None:
+    """The join form's button (`ui/join.py`)."""
     error = join(
         st.session_state.get(session.LEARNERS_NAME, ""),
         st.session_state.get(session.LEARNERS_CODE, ""),
@@ -202,7 +209,8 @@ def _join_clicked() -> None:
         st.session_state[session.LEARNERS_LINK_TRIED] = None
 
 
-def _resume_clicked() -> None:
+def resume_clicked() -> None:
+    """The resume form's button (`ui/join.py`)."""
     code = st.session_state.get(session.LEARNERS_RESUME_CODE, "")
     st.session_state[session.LEARNERS_RESUME_CODE] = ""  # the secret does not stay in the box
     error = resume_with(code) if code.strip() else TEXT["join"]["resume_empty"]
@@ -213,44 +221,17 @@ def _resume_clicked() -> None:
 
 
 def sidebar() -> None:
-    """The join and resume forms, or who is joined and a Leave button (inside `with
-    st.sidebar`). A name found taken opens both forms with a sentence on what to do."""
+    """Who is joined and a Leave button (inside `with st.sidebar`); else one line saying that
+    nothing is kept (the join form is on the page: `ui/join.py`)."""
     text = TEXT["join"]
     me = current()
-    message = st.session_state.pop(session.LEARNERS_MESSAGE, None)
-    if message:
-        getattr(st, message[0])(message[1])
-    if me is not None:
-        st.markdown(text["joined"].format(name=md.text(me.name), code=md.in_code(me.class_code)))
-        # on a line of its own: beside the name, a quarter of the sidebar cut it to "L..."
-        st.button(text["leave"], key=session.LEARNERS_LEAVE, on_click=leave)
-        st.caption(text["in_address"])
-        return
-    taken = st.session_state.get(session.LEARNERS_TAKEN)
-    if taken:
-        st.warning(text["taken"].format(name=md.text(taken[0]), code=md.in_code(taken[1])),
-                   icon="🔒")  # fmt: skip
-    box = st.container(border=True) if taken else st.expander(text["heading"], icon="👤")
-    with box:
-        if taken:
-            links.resume_form(on_resume=_resume_clicked)
-            st.divider()
-        st.caption(text["explain"])
-        st.text_input(text["name"], key=session.LEARNERS_NAME, help=text["name_help"],
-                      max_chars=NAME_MAX)  # fmt: skip
-        if session.LEARNERS_CODE not in st.session_state:  # ?class=, else the lesson file's
-            code = state.query_param("class") or (
-                settings.config().class_code if settings.config_ok() else None
-            )
-            st.session_state[session.LEARNERS_CODE] = code or ""
-        st.text_input(text["code"], key=session.LEARNERS_CODE, help=text["code_help"],
-                      max_chars=NAME_MAX)  # fmt: skip
-        st.button(text["button"], key=session.LEARNERS_JOIN, on_click=_join_clicked,
-                  type="primary")  # fmt: skip
-        if not taken:
-            st.divider()
-            links.resume_form(on_resume=_resume_clicked)
+    if me is None:
         st.caption(text["anonymous"])
+        return
+    st.markdown(text["joined"].format(name=md.text(me.name), code=md.in_code(me.class_code)))
+    # on a line of its own: beside the name, a quarter of the sidebar cut it to "L..."
+    st.button(text["leave"], key=session.LEARNERS_LEAVE, on_click=leave)
+    st.caption(text["in_address"])
 
 
 # --------------------------------------------------------------------------- recording
@@ -273,14 +254,13 @@ def _guard(what: str, fn, *args) -> bool:
 
 
 def record(step: str, criterion: str) -> bool:
-    """Mark a criterion done for the joined learner; True if it is new (nothing if anonymous)."""
+    """Mark a criterion done, stored for the joined learner (for one who has not joined, in
+    this session only: the sidebar's marks mean the same for everyone); True if it is new."""
     me = current()
-    if me is None:
-        return False
     progress = session.value(session.LEARNERS_PROGRESS)
     if criterion in progress.get(step, set()):
         return False
-    if not _guard("record", store().record, me.id, step, criterion):
+    if me is not None and not _guard("record", store().record, me.id, step, criterion):
         return False
     progress.setdefault(step, set()).add(criterion)
     return True
@@ -360,7 +340,12 @@ def reflect_progress(question_ids: list[str]) -> None:
     """Reflect's criterion: every question answered, as stored (an answer the page holds but
     the database refused or missed does not count)."""
     me = current()
-    if me is None or not question_ids:
+    if not question_ids:
+        return
+    if me is None:  # not joined: the answers this page holds
+        held = st.session_state.get(session.REFLECT_ANSWERS) or {}
+        if all(str(held.get(q, "")).strip() for q in question_ids):
+            record("reflect", "answered")
         return
     try:
         stored = store().reflections(me.id)
@@ -375,8 +360,10 @@ def build_progress(label: str, status, lab: str) -> bool:
     """A finished run of the learner's own model: saved as a submission; with dropout in it,
     Build's criterion. True if something new was recorded."""
     latest = st.session_state.get(session.BUILD_LATEST)
-    if current() is None or label != resume.YOUR_MODEL or status.state != "done" or not latest:
+    if label != resume.YOUR_MODEL or status.state != "done" or not latest:
         return False
+    if current() is None:  # not joined: nothing to save, the criterion for this session
+        return bool(_rates(latest["spec"])) and record("build", "trained")
     code = latest.get("code") or st.session_state.get(session.BUILD_CODE, "")
     if not save_run(lab, code, latest["spec"], latest["config"], status):
         return False

@@ -98,9 +98,10 @@ def link_box(code: str, on_kept: Callable[[], None]) -> None:
         st.button(TEXT["kept"], key=session.LEARNERS_KEPT, on_click=on_kept, icon="✅")
 
 
-def resume_form(on_resume: Callable[[], None]) -> None:
+def resume_form(on_resume: Callable[[], None], *, heading: bool = True) -> None:
     """The resume code field and its button (the code is hidden as it is typed)."""
-    st.markdown(f"**{TEXT['resume_heading']}**")
+    if heading:
+        st.markdown(f"**{TEXT['resume_heading']}**")
     st.text_input(TEXT["resume_code"], key=session.LEARNERS_RESUME_CODE, type="password",
                   help=TEXT["resume_help"], max_chars=400)  # fmt: skip
     st.button(TEXT["resume_button"], key=session.LEARNERS_RESUME_GO, on_click=on_resume)

@@ -1,5 +1,5 @@
-"""The steps' completion criteria and the sidebar's marks: from the joined learner's stored
-progress (done, or partly done), else from the steps visited in this session."""
+"""The steps' completion criteria and the sidebar's marks: from the criteria met (the joined
+learner's stored progress, else this session's own), so a mark means the same for everyone."""
 
 from __future__ import annotations
 
@@ -36,21 +36,15 @@ def criteria_help(step_id: str) -> str:
     return "  \n".join(lines)
 
 
-def step_mark(step_id: str, visited: set[str]) -> str:
-    """The sidebar's mark: from stored progress when joined (done or partly), else visited."""
-    if learners.current() is None:
-        return " ✓" if step_id in visited else ""
+def step_mark(step_id: str) -> str:
+    """The sidebar's mark: ✓ when the step's criteria are met, ◐ when some are, else none."""
     marks = TEXT["marks"]
     if step_done(step_id):
         return " " + marks["done"]
     return " " + marks["partial"] if learners.my_progress().get(step_id) else ""
 
 
-def steps_done(visited: set[str]) -> tuple[int, str]:
+def steps_done() -> tuple[int, str]:
     """(count, sentence) for the sidebar's progress bar."""
-    total = len(STEP_IDS)
-    if learners.current() is None:
-        done = sum(s in visited for s in STEP_IDS)
-        return done, TEXT["marks"]["visited"].format(done=done, total=total)
     done = sum(step_done(s) for s in STEP_IDS)
-    return done, TEXT["marks"]["progress"].format(done=done, total=total)
+    return done, TEXT["marks"]["progress"].format(done=done, total=len(STEP_IDS))

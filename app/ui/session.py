@@ -95,10 +95,12 @@ class Family:
 CHART, BUTTON = "plotly_chart", "button"
 
 LESSON_VISITED = Key("lesson.visited", set[str], "", SESSION,
-                     "the step ids opened in this session (the marks when not joined)", set)
+                     "the step ids opened in this session", set)
 LESSON_VIEW = Key("lesson.view", dict, "component", SESSION,
                   'what the browser reports: {"view": {"narrow": a phone-wide screen, "dark": '
                   "the dark theme}} (ui/charts.py)")
+LESSON_NEXT = Family("lesson.next.", "step id", dict, "container", SESSION,
+                     "the box of a step's link to the next step (ui/state.py)")
 LESSON_CHART_DATA = Family("lesson.chart_data.", "chart key", bool, "expander", SESSION,
                            "a chart's data table: its expander is open")
 
@@ -127,7 +129,11 @@ LEARNERS_MESSAGE = Key("learners.message", tuple[str, str], "", LEARNER,
 LEARNERS_NAME = Key("learners.name", str, "text_input", LEARNER, "the join form's name")
 LEARNERS_CODE = Key("learners.code", str, "text_input", LEARNER,
                     "the join form's class code: ?class=, else the lesson file's")
-LEARNERS_JOIN = Key("learners.join", bool, BUTTON, LEARNER, "the join form's button")
+LEARNERS_JOIN = Key("learners.join", bool, "form_submit_button", LEARNER, "the join form's button")
+LESSON_JOIN_FORM = Key("lesson.join_form", dict, "form", SESSION,
+                       "the join form at the top of the page (ui/join.py)")
+LESSON_JOIN_STRIP = Key("lesson.join_strip", dict, "container", SESSION,
+                        "the box of the join form at the top of the page, for tests")
 LEARNERS_LEAVE = Key("learners.leave", bool, BUTTON, LEARNER, "Leave: forget the learner")
 LEARNERS_EXPLORE_START = Key("learners.explore_start", float, "", LEARNER,
                              "Explore's rate when first seen (criterion: the rate moved)")
@@ -159,6 +165,8 @@ EXPLORE_PREDICT_CHECK = Key("explore.predict_check", bool, BUTTON, SESSION, "com
 EXPLORE_PREDICT_SKIP = Key("explore.predict_skip", bool, BUTTON, SESSION, "skip the guess")
 
 READ_SECTION = Key("read.section", str, "radio", SESSION, "the section's slug: ?section= once")
+READ_SCROLL = Key("read.scroll", bool, "", SESSION,
+                  "a section was chosen: the next run scrolls to its title (ui/state.scroll_here)")
 READ_QUIZ_ANSWERS = Key("read.quiz_answers", dict[str, int], "", RESUMED,
                         "item id -> the first choice made; survives switching sections", dict)
 READ_QUIZ_SCORE = Key("read.quiz_score", dict[str, int], "", LEARNER,

@@ -37,3 +37,32 @@ def step_links(targets) -> None:
             icon=step.icon,
             query_params=dict(query) or None,
         )
+
+
+def next_step(step_id: str) -> None:
+    """The foot of a step: a link to the next step of the lesson (the last one: the overview)."""
+    from dropout_lab.lesson.steps import lesson
+
+    after = lesson().after(step_id)
+    st.divider()
+    box = st.container(horizontal_alignment="right", key=session.LESSON_NEXT.of(step_id))
+    if after is None:
+        box.page_link("steps/overview.py", label=lesson().last, icon="🏠")
+        return
+    number, step = after
+    box.page_link(step.script, label=lesson().next.format(number=number, title=step.title),
+                  icon=step.icon, help=step.blurb)  # fmt: skip
+
+
+_SCROLL = """<div id="{id}" style="scroll-margin-top: 4.5rem"></div><script>
+requestAnimationFrame(() => document.getElementById("{id}")?.scrollIntoView({{block: "start"}}));
+</script>"""
+
+
+def scroll_here() -> None:
+    """Scroll the page so that what follows is at the top of the screen (below the header):
+    a new section's title rather than wherever the last one was read. A fresh id each time, so
+    the browser runs the script again."""
+    import secrets
+
+    st.html(_SCROLL.format(id=f"dl-top-{secrets.token_hex(4)}"), unsafe_allow_javascript=True)

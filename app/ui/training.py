@@ -163,8 +163,10 @@ def running_note(status: RunStatus) -> str:
 
 def summary(status: RunStatus, text: dict) -> str:
     """One sentence on a finished run (done or stopped) from the step's words."""
-    if status.state == "stopped":
-        return text["stopped"].format(epochs=status.epochs_done)
+    if status.state == "stopped" or status.stop_requested:
+        if not status.epochs_done:
+            return text["stopped_none"]
+        return text["stopped"].format(epochs=status.epochs_done, total=status.epochs_total)
     history = status.history
     val_loss = history["val_loss"]
     best_epoch = min(range(len(val_loss)), key=val_loss.__getitem__) + 1

@@ -198,7 +198,7 @@ def test_a_returning_learner_gets_reflections_and_latest_submission_back() -> No
     assert at.session_state["build.latest"]["config"].epochs == 1
     assert at.session_state["build.runs"] == [{"label": "Your model", "key": key}]
     assert step_links(at)["build"].label.endswith("Build ✓")
-    assert any("Welcome back" in str(m.value) for m in at.sidebar.success)
+    assert any("Welcome back" in str(m.value) for m in at.main.success)
     at.switch_page("steps/build.py").run()
     assert not at.exception, at.exception
     assert editor.shown(at, "build.code") == "model = 'mine'"  # the editor takes it over
@@ -215,7 +215,7 @@ def test_a_submission_whose_run_is_gone_restores_the_code_only() -> None:
     assert "build.runs" not in at.session_state
 
 
-def test_the_sidebar_form_joins_and_leave_forgets() -> None:
+def test_the_page_form_joins_and_leave_forgets() -> None:
     code = new_class()
     at = start()
     assert session.LEARNERS_LEARNER not in at.session_state
@@ -238,7 +238,7 @@ def test_a_bad_name_is_refused_with_a_clear_message() -> None:
     at = start(learner="<script>", **{"class": new_class()})
     assert not at.exception, at.exception
     assert session.LEARNERS_LEARNER not in at.session_state
-    assert at.sidebar.warning and "could not be joined" in at.sidebar.warning[0].value
+    assert at.main.warning and "could not be joined" in at.main.warning[0].value
 
 
 def test_learners_never_see_each_others_progress() -> None:
@@ -263,11 +263,32 @@ def test_anonymous_learners_get_the_lesson_and_nothing_is_stored() -> None:
     at.switch_page("steps/explore.py").run()
     at.session_state["explore.rate"] = 0.5  # what the live view's settled rate does
     at.run()
+    at.switch_page("steps/read.py").run()  # visited, nothing done: no mark (issue 23)
+    assert not step_links(at)["read"].label.endswith("✓")
+    at.switch_page("steps/explore.py").run()
     at.toggle(key="explore.inference").set_value(True).run()
     assert not at.exception, at.exception
-    assert session.LEARNERS_PROGRESS not in at.session_state
-    assert step_links(at)["explore"].label.endswith("Explore ✓")  # visited, as before
-    assert "steps visited" in at.sidebar.get("progress")[0].proto.text
+    assert at.session_state[session.LEARNERS_PROGRESS] == {"explore": {"rate", "inference"}}
+    link = step_links(at)["explore"]  # ✓ is the criteria met, as the tooltip says
+    assert link.label.endswith("Explore ✓") and "⬜" not in link.help
+    assert "1 of 5 steps done" in at.sidebar.get("progress")[0].proto.text
+    assert session.LEARNERS_LEARNER not in at.session_state  # and nothing stored: no learner
+
+
+def test_criteria_met_before_joining_are_the_new_learners() -> None:
+    code = new_class()
+    at = start()
+    at.switch_page("steps/explore.py").run()
+    at.session_state["explore.rate"] = 0.5  # what the live view's settled rate does
+    at.run()
+    at.toggle(key="explore.inference").set_value(True).run()
+    at.text_input(key=session.LEARNERS_NAME).set_value("Ines")
+    at.text_input(key=session.LEARNERS_CODE).set_value(code)
+    at.button(key=session.LEARNERS_JOIN).click().run()
+    assert not at.exception, at.exception
+    me = at.session_state[session.LEARNERS_LEARNER]
+    assert store().progress(me.id) == {"explore": {"rate", "inference"}}
+    assert step_links(at)["explore"].label.endswith("Explore ✓")
 
 
 def test_a_lesson_file_closes_steps_and_caps_epochs(tmp_path, monkeypatch) -> None:
@@ -393,7 +414,7 @@ def test_a_classmate_with_the_name_and_class_sees_and_changes_nothing_of_theirs(
     assert session.LEARNERS_LEARNER not in other.session_state
     box = other.text_area(key=f"reflect.answer.{questions[0].id}")
     assert box.value in ("", None)  # none of Ada's answers
-    assert any("already a learner" in w.value for w in other.sidebar.warning)
+    assert any("already a learner" in w.value for w in other.main.warning)
     assert other.text_input(key=session.LEARNERS_RESUME_CODE) is not None  # offered: the code
     assert other.text_input(key=session.LEARNERS_NAME) is not None  # or another name
     box.set_value("overwritten by a classmate").run()
@@ -416,12 +437,12 @@ def test_a_taken_name_offers_the_resume_code_or_another_name() -> None:
     at.button(key=session.LEARNERS_JOIN).click().run()
     assert session.LEARNERS_LEARNER not in at.session_state
     assert "reflect.answers" not in at.session_state
-    assert any("already a learner" in w.value for w in at.sidebar.warning)
+    assert any("already a learner" in w.value for w in at.main.warning)
     at.text_input(key=session.LEARNERS_NAME).set_value("Noor B")  # another name
     at.button(key=session.LEARNERS_JOIN).click().run()
     assert at.session_state[session.LEARNERS_LEARNER].name == "Noor B"
     assert "reflect.answers" not in at.session_state  # nothing of Noor's
-    assert not any("already a learner" in w.value for w in at.sidebar.warning)
+    assert not any("already a learner" in w.value for w in at.main.warning)
     at.button(key=session.LEARNERS_LEAVE).click().run()
     at.text_input(key=session.LEARNERS_RESUME_CODE).set_value(f"  {mine.lower()} ")  # as typed
     at.button(key=session.LEARNERS_RESUME_GO).click().run()
@@ -438,7 +459,7 @@ def test_wrong_resume_codes_are_limited_and_never_keep_the_right_one_out(own_cli
     for n in range(LIMIT.per_window):
         at.text_input(key=session.LEARNERS_RESUME_CODE).set_value(wrong)
         at.button(key=session.LEARNERS_RESUME_GO).click().run()
-        errors = [e.value for e in at.sidebar.error]
+        errors = [e.value for e in at.main.error]
         if n < LIMIT.per_window - 1:
             assert errors and "not right" in errors[0], errors
         assert at.text_input(key=session.LEARNERS_RESUME_CODE).value == ""  # not left in the box
@@ -462,7 +483,7 @@ def test_joining_by_link_is_limited_per_client(monkeypatch: pytest.MonkeyPatch) 
         assert at.session_state[session.LEARNERS_LEARNER].name == f"Fake {n}"
     at = start(learner="Fake 3", **{"class": klass})
     assert session.LEARNERS_LEARNER not in at.session_state
-    assert "Many learners have joined from this network address" in at.sidebar.warning[0].value
+    assert "Many learners have joined from this network address" in at.main.warning[0].value
     assert [p.name for p in store().class_learners(klass)] == ["Fake 0", "Fake 1", "Fake 2"]
     other = "test:" + uuid.uuid4().hex
     monkeypatch.setattr(links, "client", lambda: other)
@@ -476,7 +497,7 @@ def test_a_new_code_from_the_instructor_ends_the_old_links_pages() -> None:
     at.session_state[session.LEARNERS_CHECKED_AT] = 0.0  # the next check is due
     at.run()
     assert session.LEARNERS_LEARNER not in at.session_state and "resume" not in at.query_params
-    assert "replaced by your instructor" in at.sidebar.warning[0].value
+    assert "replaced by your instructor" in at.main.warning[0].value
     assert session.LEARNERS_LEARNER not in start(resume=old).session_state
     assert start(resume=new).session_state[session.LEARNERS_LEARNER] == me
 
@@ -495,7 +516,7 @@ def test_learners_from_before_resume_links_claim_theirs_only_where_allowed(
     assert not at.exception, at.exception
     if not allowed:
         assert session.LEARNERS_LEARNER not in at.session_state
-        assert any("already a learner" in w.value for w in at.sidebar.warning)
+        assert any("already a learner" in w.value for w in at.main.warning)
         return
     assert at.session_state[session.LEARNERS_LEARNER] == old
     assert at.session_state["reflect.answers"] == {"q1": "Olga's"}
