@@ -17,7 +17,7 @@ import streamlit as st
 from dropout_lab.lesson import insights, lessons, live, md
 from dropout_lab.lesson import predictions as pr
 from dropout_lab.store import classroom
-from dropout_lab.ui import charts, session, settings
+from dropout_lab.ui import charts, learning_gain, session, settings
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +151,7 @@ def _live(store, class_code: str, stats, dists) -> None:
 
 def _exports(work, items, preds, questions, stats, dists, class_code: str) -> None:
     columns, rows = insights.gradebook(work, items, preds, questions)
+    columns, rows = learning_gain.gradebook(columns, rows, class_code, work.learners)
     item_rows = insights.item_rows(stats, dists, questions, work)
     stem = "dropout_lab_" + "".join(c if c.isalnum() else "_" for c in class_code)
     c1, c2 = st.columns(2)
@@ -172,6 +173,7 @@ def show(store, class_code: str) -> None:
     preds = list(pr.load().values())
     stats = insights.quiz_stats(items, work)
     _quiz(stats, insights.dropped_answers(items, work))
+    learning_gain.show(class_code, work.learners)
     dists = insights.distributions(preds, work, outcomes(), settings.config().sweep_rates)
     _predictions(dists)
     _live(store, class_code, stats, dists)

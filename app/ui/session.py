@@ -190,8 +190,9 @@ REFLECT_REVIEW_RETRY = Family("reflect.review_retry.", "item id", bool, BUTTON, 
                       "answer a review item again")
 REFLECT_REVIEW_FIGURE = Family("reflect.review_figure.", "item id", None, CHART, LEARNER,
                        "the curves a review item asks about")
-LEARNERS_CONCEPT_TAKEN = Key("learners.concept_taken", dict[str, str], "", LEARNER,
-                    'the concept checks: phase ("pre", "post") -> "taken" or "skipped"', dict)
+LEARNERS_CONCEPT_TAKEN = Key("learners.concept_taken", dict[str, int | None], "", LEARNER,
+                             'the concept checks handed in: phase ("pre", "post") -> the items '
+                             "right, or None when skipped (ui/concept_check.py)", dict)
 LEARNERS_CONCEPT = Family("learners.concept.", "phase.item id", int, "radio", LEARNER,
                       "one item of a concept check (ui/concept_check.py)")
 LESSON_CONCEPT_FORM = Family("lesson.concept_form.", "phase", None, "form", SESSION,
@@ -349,6 +350,8 @@ DASHBOARD_CSV_SWEEP = Key("dashboard.csv_sweep", bool, "download_button", SESSIO
 DASHBOARD_INSIGHTS = Key("dashboard.insights", bool, "toggle", SESSION,
                          "show what the class thinks (ui/class_view.py)")
 DASHBOARD_QUIZ = Key("dashboard.quiz", None, "dataframe", SESSION, "the quiz items' first tries")
+DASHBOARD_GAIN = Key("dashboard.gain", None, "dataframe", SESSION,
+                     "each learner's concept checks and gain (ui/learning_gain.py)")
 DASHBOARD_PREDICTION = Family("dashboard.prediction.", "prediction id", None, CHART, SESSION,
                               "the class's answers to a prediction against its outcome")
 DASHBOARD_CSV_GRADEBOOK = Key("dashboard.csv_gradebook", bool, "download_button", SESSION,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests.helpers import fresh_python
 
-LOGIC_PACKAGES = ("lesson", "codelab", "training", "grading", "store", "charts")
+LOGIC_PACKAGES = ("lesson", "codelab", "training", "grading", "store", "charts", "lti")
 
 
 def _logic_modules() -> list[str]:
