@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dropout_lab.ui import reflect, state, work
+from dropout_lab.ui import concept_check, reflect, state, work
 
 st.title(reflect.TEXT["title"], anchor=False)
 st.markdown(reflect.TEXT["intro"])
@@ -15,4 +15,6 @@ st.divider()
 reflect.think_deeper()
 st.divider()
 reflect.wrap_up()
+st.divider()
+concept_check.show("post")  # the parallel form: ungraded, skippable
 state.next_step("reflect")

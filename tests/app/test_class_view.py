@@ -181,7 +181,8 @@ def test_the_gradebook_and_the_items_csv(service, csv_out) -> None:
     assert [r[f"predict:{pr.EXPLORE}"] for r in book] == ["2", "0.5", "skipped"]
     assert [r[f"predict:{pr.BUILD_SHAPE}"] for r in book] == ["climb", "level", ""]
     assert book[0][f"reflect:{QUESTIONS[0].id}"].startswith("Ada: no")
-    assert len(book[0]) == 3 + len(QUIZ) + len(pr.IDS) + len(QUESTIONS)
+    concept = 3  # before, after, gain (ui/learning_gain.py)
+    assert len(book[0]) == 3 + len(QUIZ) + len(pr.IDS) + len(QUESTIONS) + concept
     items = next(t for t in tables if t and "misconception" in t[0])
     assert [r["kind"] for r in items].count("quiz") == len(QUIZ)
     row = next(r for r in items if r["item"] == c["item"].id)
