@@ -2,8 +2,9 @@
 
 One row of `run_requests` is one requester's wish for one run (run key): stored before the
 requester is told it is queued. Requests are grouped in *lanes* (a learner, an anonymous browser
-session, the app's shared runs); a lane other than a shared one trains one run at a time, and
-workers take lanes in turn: the oldest `ring_at` first, and a lane that was just served goes to
+session, the app's shared runs); a lane other than a shared one trains one run at a time (or the
+two of a pair it asked for together, "Train both", when two workers are free), and workers take
+lanes in turn: the oldest `ring_at` first, and a lane that was just served goes to
 the back of the ring. Identical requests (same key) are trained once: the key is claimed by one
 worker (`run_progress`, one row per key), every live request of it rides along.
 
@@ -38,6 +39,12 @@ def multi_lane(lane: str) -> bool:
 
 
 ANONYMOUS_CAP = 4  # live requests of not-joined sessions from one client, together
+
+
+def pair_fits(running: list[bool], paired: bool) -> bool:
+    """May a lane whose running requests are `running` (each: paired or not) train one more,
+    itself `paired` or not? Only the second of a pair asked for together, beside the first."""
+    return len(running) == 1 and (paired or running[0])
 
 
 def anonymous(lane: str) -> bool:
@@ -91,6 +98,7 @@ class RunQueue(QueueReads):
         replace: bool = True,
         client: str | None = None,
         client_cap: int | None = ANONYMOUS_CAP,
+        paired: bool = False,
     ) -> Submitted:
         """Store a request (before anyone is told it is queued). With `replace`, the lane's
         live requests for other keys are withdrawn; it takes the place of their queued one.
@@ -98,7 +106,10 @@ class RunQueue(QueueReads):
         `client` is where the request came from (a network address). A learner's lane holds
         one place however many tabs they open; the sessions of one client that have not joined
         are many lanes, a new one each page load, so together they hold at most `client_cap`
-        live requests: beyond that QueueFull, nothing stored."""
+        live requests: beyond that QueueFull, nothing stored.
+
+        `paired` (with `replace` False): asked for together with the lane's live request, so
+        it may train beside it when a worker is free (`pair_fits`)."""
         now = time.time()
         with self._queue_write() as conn:
             mine = conn.execute(
@@ -130,7 +141,7 @@ class RunQueue(QueueReads):
             values = dict(key=key, lane=lane, spec=spec, config=config, cost=float(cost),
                           state="running" if training else "queued", ring_at=ring_at,
                           created_at=now, updated_at=now, attempts=0, interrupted=0,
-                          client=client)  # fmt: skip
+                          client=client, paired=bool(paired and not replace))  # fmt: skip
             new_id = conn.execute(run_requests.insert().values(values)).inserted_primary_key[0]
         return Submitted(int(new_id), training or bool(others), False, withdrawn)
 
@@ -153,6 +164,18 @@ class RunQueue(QueueReads):
                 sa.select(sa.func.count()).where(R.key == key, R.state.in_(LIVE))
             ).scalar()
         return not left
+
+    def queue_withdraw_waiting(self, lane: str) -> int:
+        """Withdraw the lane's queued requests (not a running one: it finishes, its result is
+        shared); return how many. For a session that ended (ui/session_runs.py)."""
+        now = time.time()
+        with self._queue_write() as conn:
+            done = conn.execute(
+                sa.update(run_requests)
+                .where(R.lane == lane, R.state == "queued")
+                .values(state="withdrawn", updated_at=now)
+            )
+        return int(done.rowcount or 0)
 
     def queue_withdraw_all(self, error: str) -> None:
         """Shut an ephemeral queue: queued requests fail with `error`, running ones are
