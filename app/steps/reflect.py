@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dropout_lab.ui import concept_check, reflect, state, work
+from dropout_lab.ui import concept_check, reflect, review, state, work
 
 st.title(reflect.TEXT["title"], anchor=False)
 st.markdown(reflect.TEXT["intro"])
@@ -13,6 +13,8 @@ st.divider()
 reflect.mc_section()
 st.divider()
 reflect.think_deeper()
+st.divider()
+review.show()  # interleaved retrieval, after a delay
 st.divider()
 reflect.wrap_up()
 st.divider()

@@ -173,3 +173,26 @@ def test_the_weight_scaling_rule_measured_on_the_model() -> None:
     assert "T = 10:" in text and "T = 50:" in text
     assert "**A linear layer, exactly.**" in text and "floating-point rounding" in text
     assert "**Add a hidden ReLU layer**" in text and "no longer agree" in text
+
+
+def test_the_review_asks_checks_from_across_the_lesson_with_their_feedback() -> None:
+    """Reflect's interleaved review (issue 25): 6-8 of Read's checks, one per section; the item
+    on the 8% flipped labels drawn from the stored no-dropout run once it is there."""
+    from dropout_lab.ui import session
+
+    quiz = {q.id: q for q in lessons.load_quiz()}
+    at = reflect_page()
+    keys = [r.key for r in at.radio if r.key and r.key.startswith(session.REFLECT_REVIEW.prefix)]
+    items = [quiz[k.removeprefix(session.REFLECT_REVIEW.prefix)] for k in keys]
+    assert 6 <= len(items) <= 8
+    assert len({i.section for i in items}) == len(items)  # drawn across sections
+    memorised = quiz["memorised-noise"]
+    if memorised in items:  # the run is stored: its curve is the run's, above the 92% line
+        spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                    if c.proto.id and "memorised-noise" in c.proto.id)  # fmt: skip
+        assert values(spec["data"][0]["y"])[-1] > 0.92
+    item = items[-1]
+    wrong = (item.answer + 1) % len(item.choices)
+    at.radio(key=session.REFLECT_REVIEW.of(item.id)).set_value(wrong).run()
+    shown = [e.value for e in at.error if item.explanation in e.value]
+    assert shown and item.misconception(wrong) in shown[0]

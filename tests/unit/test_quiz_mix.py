@@ -94,3 +94,25 @@ def test_a_wrong_level_or_task_is_refused() -> None:
     with pytest.raises(ValueError, match="task"):
         quiz_meta.task({"task": "essay"}, "item")
     assert quiz_meta.level({}, "item") == "recall"  # untagged counts against the mix
+
+
+# Reflect's interleaved review ------------------------------------------------------------------
+
+
+def test_the_review_is_drawn_across_sections_and_interleaved() -> None:
+    from dropout_lab.lesson import review
+
+    core = [s.slug for s in SECTIONS if not s.optional]
+    draws = {who: review.draw(QUIZ, core, who) for who in ("learner:1", "learner:2", "x")}
+    for who, items in draws.items():
+        assert review.MIN_SIZE <= len(items) <= review.SIZE
+        sections = [i.section for i in items]
+        assert len(set(sections)) == len(sections), who  # one per section: across the lesson
+        assert set(sections) <= set(core)  # never the optional section
+        assert items[0].needs_runs  # the stored run's item first: only Reflect can ask it
+        assert review.draw(QUIZ, core, who) == items  # stable for the learner
+    assert len({tuple(i.id for i in d) for d in draws.values()}) > 1  # learners differ
+    without_runs = [q for q in QUIZ if not q.needs_runs]
+    assert not [i for i in review.draw(without_runs, core, "x") if i.needs_runs]
+    with pytest.raises(ValueError):
+        review.draw(QUIZ, core, "x", size=3)
