@@ -116,3 +116,10 @@ def test_the_review_is_drawn_across_sections_and_interleaved() -> None:
     assert not [i for i in review.draw(without_runs, core, "x") if i.needs_runs]
     with pytest.raises(ValueError):
         review.draw(QUIZ, core, "x", size=3)
+
+
+def test_bishop_1995_is_named_for_what_it_showed() -> None:
+    body = next(s.body for s in SECTIONS if s.slug == "02-why-it-works")
+    line = " ".join(body.split())
+    assert "Bishop (1995) showed that training with small input noise is, to first order, " \
+        "Tikhonov regularisation" in line  # fmt: skip
