@@ -27,6 +27,7 @@ run_requests = sa.Table(  # revision 0004
     sa.Column("interrupted", sa.Integer, nullable=False),  # attempts cut by a restart
     sa.Column("error", sa.Text, nullable=True),
     sa.Column("client", sa.String(LANE_MAX), nullable=True, index=True),  # revision 0008
+    sa.Column("paired", sa.Boolean, nullable=True),  # revision 0012: asked for with the lane's
 )
 
 run_progress = sa.Table(  # revision 0004

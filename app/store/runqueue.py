@@ -208,17 +208,21 @@ class RunQueue(QueueReads):
         now = time.time()
         with self._queue_write() as conn:
             busy_keys = set(conn.execute(sa.select(P.key)).scalars())
-            busy_lanes = set(conn.execute(
-                sa.select(R.lane).where(R.state == "running").distinct()).scalars())  # fmt: skip
-            query = sa.select(R.id, R.key, R.lane, R.spec, R.config, R.cost, R.ring_at).where(
-                R.state == "queued"
-            )
+            busy: dict[str, list[bool]] = {}  # lane -> its running requests, paired or not
+            for lane, paired in conn.execute(sa.select(R.lane, R.paired).where(
+                    R.state == "running")).all():  # fmt: skip
+                busy.setdefault(lane, []).append(bool(paired))
+            query = sa.select(
+                R.id, R.key, R.lane, R.spec, R.config, R.cost, R.ring_at, R.paired
+            ).where(R.state == "queued")
             if max_cost is not None:
                 query = query.where(R.cost <= max_cost)
             if before is not None:
                 query = query.where(R.ring_at < before)
             for row in conn.execute(query.order_by(R.ring_at, R.id)).all():
-                if row.key in busy_keys or (row.lane in busy_lanes and not multi_lane(row.lane)):
+                held = busy.get(row.lane)
+                if row.key in busy_keys or (held and not multi_lane(row.lane)
+                                            and not pair_fits(held, bool(row.paired))):  # fmt: skip
                     continue
                 self._take(conn, row, worker, now)
                 return Claim(row.key, row.spec, row.config, float(row.cost))

@@ -115,12 +115,14 @@ class QueueClient:
         replace: bool = True,
         client: str | None = None,
         client_cap: int | None = None,
+        paired: bool = False,
     ) -> str:
         """Ask for the run of `spec` and `config` for `lane` (a learner or browser session;
         None: a request of its own); returns its key once the request is stored. A lane's new
         request replaces its live ones unless `replace` is False (a second run of one press).
         `client` and `client_cap` bound the places of one client's sessions that have not
-        joined (RunQueue.queue_submit; QueueFull beyond)."""
+        joined (RunQueue.queue_submit; QueueFull beyond). `paired`: the second run of one
+        press, which may train beside the first (RunQueue.queue_submit)."""
         over = over_budget(spec, config, self.budget_seconds)
         if over is not None:
             raise OverBudget(
@@ -137,7 +139,7 @@ class QueueClient:
         cost = estimate_seconds(spec, config)
         done = self.queue.queue_submit(key, lane, spec.to_dict(), dataclasses.asdict(config),
                                        cost, replace=replace, client=client,
-                                       client_cap=client_cap)  # fmt: skip
+                                       client_cap=client_cap, paired=paired)  # fmt: skip
         if done.attached:
             self._count("attached")
         self.forget_snapshot()

@@ -94,14 +94,15 @@ def anonymous_cap() -> int:
 
 def submit(label: str, spec: ModelSpec, config: TrainConfig, *, replace: bool = True) -> str:
     """Ask for this learner's run (stored before this returns): it replaces their live run
-    unless `replace` is False (the second run of one press, Train both). A session that has not
-    joined shares its client's places (raises QueueFull when they are taken)."""
+    unless `replace` is False (the second run of one press, Train both, which trains beside the
+    first when two workers are free). A session that has not joined shares its client's places
+    (raises QueueFull when they are taken)."""
     from dropout_lab.ui import links
 
     me = lane()
     client = links.client() if me.startswith("session:") else None
     key = service().submit(spec, config, lane=me, replace=replace, client=client,
-                           client_cap=anonymous_cap())  # fmt: skip
+                           client_cap=anonymous_cap(), paired=not replace)  # fmt: skip
     remember(label, key, keep_others=not replace)
     return key
 

@@ -9,8 +9,9 @@ from tests.support import wait
 SPEC, CONFIG = {"input_dim": 10, "layers": []}, {"epochs": 5}
 
 
-def submit(store: Store, key: str, lane: str, *, replace: bool = True, cost: float = 1.0):
-    return store.queue_submit(key, lane, SPEC, CONFIG, cost, replace=replace)
+def submit(store: Store, key: str, lane: str, *, replace: bool = True, cost: float = 1.0,
+           paired: bool = False):  # fmt: skip
+    return store.queue_submit(key, lane, SPEC, CONFIG, cost, replace=replace, paired=paired)
 
 
 def states(store: Store, lane: str) -> list[tuple[str, str]]:
@@ -53,6 +54,29 @@ def test_lanes_are_taken_in_turn_not_first_come(store_url: str) -> None:
     store.queue_finish("a1", "w1", "done")
     order += ["c", store.queue_claim("w1").key]
     assert order == ["a1", "b", "c", "a2"]  # FIFO would have been a1 a2 a3 b c
+
+
+def test_a_pair_asked_for_together_trains_at_once_when_two_workers_are_free(store_url) -> None:
+    """Issue 23: "Train both" trained the learner's two models one after the other even with a
+    free core. The pair's second run trains beside the first; a third run of the lane does not,
+    and the pair never jumps another lane's turn."""
+    store = Store(store_url)
+    submit(store, "mine", "learner:1")
+    submit(store, "starter", "learner:1", replace=False, paired=True)  # one press: Train both
+    assert [store.queue_claim("w1").key, store.queue_claim("w2").key] == ["mine", "starter"]
+    submit(store, "third", "learner:1", replace=False)  # not of the pair: it waits its turn
+    assert store.queue_claim("w3") is None
+    store.queue_finish("mine", "w1", "done")
+    store.queue_finish("starter", "w2", "done")
+    assert store.queue_claim("w1").key == "third"
+
+    submit(store, "a", "learner:2")
+    submit(store, "a-starter", "learner:2", replace=False, paired=True)
+    submit(store, "b", "learner:3")  # another learner waits too
+    order = [store.queue_claim(f"w{i}").key for i in (2, 3, 4)]
+    assert order == ["a", "b", "a-starter"]  # served lanes go to the back of the ring
+    again = submit(store, "a2", "learner:2")  # pressing Train again withdraws the whole pair
+    assert set(again.withdrawn) == {"a", "a-starter"}
 
 
 def test_shared_runs_never_starve_learners(store_url: str) -> None:
