@@ -10,6 +10,7 @@ import contextlib
 import json
 import math
 import os
+import socket
 import statistics
 import tempfile
 import time
@@ -301,36 +302,79 @@ def check_token() -> Check:
     return good(f"set in {where} (not shown)")
 
 
+def _reached(ip: str, port: int, timeout: float = 2.0) -> bool:
+    """True when a TCP connection to ip:port is accepted."""
+    with contextlib.suppress(OSError), socket.create_connection((ip, port), timeout=timeout):
+        return True
+    return False
+
+
+def _probe(host: str, port: int, targets: list[str]) -> list[str]:
+    """Listen on host:port for a moment, as the server will, and return the addresses among
+    `targets` at which a connection reaches that listener."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host.strip("[]"), port))
+        listener.listen(len(targets) + 1)
+        return [ip for ip in targets if _reached(ip, port)]
+
+
+def _url(ip: str, port: int) -> str:
+    return f"http://[{ip}]:{port}" if ":" in ip else f"http://{ip}:{port}"
+
+
 def check_address(host: str, port: int) -> Check:
+    """Whether learners reach host:port: asked at this machine's network addresses (the ones a
+    learner opens), never at localhost, so a server listening on loopback alone fails. A server
+    already running there must answer its health check at one of them; with none running, a
+    listener doctor opens on host:port for a moment must be reached at one of them."""
     from dropout_lab.serve import (
         answers,
         is_loopback,
         is_wildcard,
         listen_problem,
         network_addresses,
-        urls,
     )
 
+    wider = f"serve with --host 0.0.0.0 (and let port {port} through the firewall)"
     if is_loopback(host):
-        return bad(
-            f"--host {host} listens on this machine only: learners cannot reach it",
-            f"serve with --host 0.0.0.0 (and let port {port} through the firewall)",
-        )
-    if is_wildcard(host) and not network_addresses():
+        return bad(f"--host {host} listens on this machine only: learners cannot reach it", wider)
+    targets = network_addresses() if is_wildcard(host) else [host.strip("[]")]
+    if not targets:
         return bad(
             "this machine has no network address besides loopback",
             "connect it to the class network",
         )
+    shown = ", ".join(_url(ip, port) for ip in targets)
     busy = listen_problem(host, port)
-    shown = ", ".join(url for url, who in urls(host, port) if who == "other machines")
-    if busy and any(answers(url) for url, _ in urls(host, port)):
-        return good(f"a Dropout Lab already answers at {shown}")
-    if busy:
+    if busy:  # something listens there already
+        reached = [_url(ip, port) for ip in targets if answers(_url(ip, port))]
+        if reached:
+            return good(f"a Dropout Lab already answers at {', '.join(reached)}")
+        if answers(f"http://localhost:{port}"):
+            return bad(
+                f"a Dropout Lab answers at http://localhost:{port} but not at {shown}: it "
+                "listens on this machine only, learners cannot reach it",
+                f"restart it with --host 0.0.0.0 --port {port}",
+            )
         return bad(
-            f"cannot listen on {host}:{port}: {busy}",
+            f"cannot listen on {host}:{port}: {busy}, and no Dropout Lab answers at {shown}",
             "choose another --port (or stop what uses it), or a --host of this machine",
         )
-    return good(f"learners open {shown} (a firewall on the way is not checked)")
+    try:
+        reached = [_url(ip, port) for ip in _probe(host, port, targets)]
+    except OSError as e:
+        return bad(f"cannot listen on {host}:{port}: {e.strerror or e}", "choose another --port")
+    if not reached:
+        return bad(
+            f"a listener on {host}:{port} was not reached at {shown}",
+            f"check this machine's firewall for port {port}, or serve with --host 0.0.0.0",
+        )
+    return good(
+        f"learners open {', '.join(reached)} (reached here at that address; a firewall "
+        "between machines is not checked)"
+    )
 
 
 # --------------------------------------------------------------------------- running, printing

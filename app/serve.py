@@ -14,6 +14,7 @@ from pathlib import Path
 MAIN = Path(__file__).resolve().parent / "main.py"
 LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost")
 HOSTS_FILE = Path("/etc/hosts")
+SIOCGIFADDR = 0x8915  # Linux: an interface's IPv4 address
 PRIVATE_UMASK = 0o077  # what the server and the command create is readable by their owner only
 # Browsers are told an error's type at most: never its message, its traceback or a server path.
 ERROR_DETAILS = "type"
@@ -138,9 +139,28 @@ def is_wildcard(host: str) -> bool:
     return host.strip("[]") in ("0.0.0.0", "::", "")
 
 
+def interface_addresses() -> list[str]:
+    """The IPv4 address of each of this machine's network interfaces (Linux: one ioctl per
+    interface, nothing sent); [] where the system cannot be asked this way."""
+    found: list[str] = []
+    try:
+        import fcntl
+        import struct
+
+        names = [name for _, name in socket.if_nameindex()]
+    except (ImportError, OSError):
+        return found
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        for name in names:
+            with contextlib.suppress(OSError):
+                asked = struct.pack("256s", name[:15].encode())
+                found.append(socket.inet_ntoa(fcntl.ioctl(s.fileno(), SIOCGIFADDR, asked)[20:24]))
+    return found
+
+
 def network_addresses() -> list[str]:
     """This machine's non-loopback IP addresses (no packet is sent to find them)."""
-    found: list[str] = []
+    found: list[str] = interface_addresses()
     # connect() on a UDP socket only picks the outgoing interface: nothing is sent.
     with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.connect(("10.255.255.255", 1))
@@ -178,10 +198,12 @@ def listen_problem(host: str, port: int) -> str:
 
 
 def answers(url: str, timeout: float = 3.0) -> bool:
-    """True when a Streamlit server at `url` answers its health check."""
+    """True when a Streamlit server at `url` answers its health check (asked directly, never
+    through an HTTP proxy the environment names: the question is whether this address answers)."""
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     with (
         contextlib.suppress(OSError, ValueError),
-        urllib.request.urlopen(f"{url}/_stcore/health", timeout=timeout) as r,
+        direct.open(f"{url}/_stcore/health", timeout=timeout) as r,
     ):
         return r.read().decode().strip() == "ok"
     return False

@@ -233,6 +233,45 @@ def test_a_server_already_running_there_counts(ready: dict[str, str], health_ser
     assert status == 0 and "already answers" in checks["address"]["detail"]
 
 
+@pytest.mark.parametrize("bind", ["127.0.0.1", "0.0.0.0"])
+def test_a_real_server_counts_only_where_learners_reach_it(
+    tmp_path: Path, ready: dict[str, str], bind: str
+) -> None:
+    """A Dropout Lab listening on loopback alone answers at localhost, not at the machine's
+    network address a learner opens: doctor --host 0.0.0.0 fails its address row, with the fix;
+    the same server listening on every interface passes it."""
+    from dropout_lab.serve import network_addresses, streamlit_command
+    from tests.hosting.conftest import started
+
+    port = free_port()
+    env = {**os.environ, **ready, "DROPOUT_LAB_PRECOMPUTE": "0"}
+    cmd = streamlit_command(bind, port)
+    url = f"http://127.0.0.1:{port}"
+    with started(cmd, cwd=ROOT, env=env, log=tmp_path / "server.log", url=url, timeout=120):
+        status, checks, text = doctor(ready, *_serving(port))
+    address = checks["address"]
+    network = f"http://{network_addresses()[0]}:{port}"
+    if bind == "127.0.0.1":
+        assert status == 1 and not address["ok"], text
+        assert f"answers at http://localhost:{port} but not at {network}" in address["detail"]
+        assert "this machine only" in address["detail"]
+        assert "--host 0.0.0.0" in address["fix"]
+    else:
+        assert status == 0 and address["ok"], text
+        assert address["detail"] == f"a Dropout Lab already answers at {network}"
+
+
+def test_nothing_running_yet_is_probed_at_the_network_address(ready: dict[str, str]) -> None:
+    from dropout_lab.serve import network_addresses
+
+    port = free_port()
+    status, checks, text = doctor(ready, *_serving(port))
+    assert status == 0, text
+    assert checks["address"]["detail"].startswith(
+        f"learners open http://{network_addresses()[0]}:{port} (reached here at that address"
+    )
+
+
 def test_doctor_imports_neither_streamlit_nor_tensorflow() -> None:
     loaded = fresh_python(
         "import contextlib, io, json, sys\n"
