@@ -12,8 +12,9 @@ from dropout_lab.ui.live import panel as live_panel
 st.set_page_config(page_title="Dropout Lab", page_icon="🎲", layout="wide")
 # WCAG 2.2 AA beyond Streamlit's defaults: captions and quoted boxes at 80% of the text colour
 # (Streamlit's greys are 3.8:1 on white; this is 6:1 or more in both themes); code that wraps
-# instead of scrolling sideways, tables no wider than the page and formulas a little smaller
-# on phones (no region a keyboard cannot scroll, nothing wider than a phone); a focus ring on
+# instead of scrolling sideways, tables no wider than the page (their words kept whole: a table
+# wider than a phone scrolls sideways in its own box) and formulas a little smaller on phones
+# (no region a keyboard cannot scroll, nothing wider than a phone); a focus ring on
 # everything focused from the keyboard, also around the hidden inputs of radios, checkboxes
 # and toggles; and no animation for those who ask for reduced motion.
 st.html("""<style>
@@ -23,8 +24,8 @@ st.html("""<style>
 [data-testid="stMarkdownPre"] pre, [data-testid="stCode"] pre, .stCode pre, pre code {
   white-space: pre-wrap !important; overflow-wrap: anywhere; overflow-x: visible !important;
 }
-[data-testid="stMarkdownContainer"] table { max-width: 100%; }
-[data-testid="stMarkdownContainer"] :is(td, th) { overflow-wrap: anywhere; }
+[data-testid="stMarkdownContainer"] table { display: block; max-width: 100%; overflow-x: auto; }
+[data-testid="stMarkdownContainer"] :is(td, th) { overflow-wrap: normal; word-break: keep-all; }
 @media (max-width: 640px) { .katex-display { font-size: 0.8em; } }
 :focus-visible { outline: 3px solid #1A73E8 !important; outline-offset: 2px; }
 label:has(input:focus-visible) { outline: 3px solid #1A73E8; outline-offset: 2px; }

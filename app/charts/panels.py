@@ -16,6 +16,8 @@ from typing import NamedTuple
 
 import plotly.graph_objects as go
 
+from dropout_lab.charts.modebar import clear_of_modebar
+
 # Okabe-Ito
 BLUE = "#0072B2"
 ORANGE = "#E69F00"
@@ -28,6 +30,17 @@ INK = "#222222"  # the light theme's text; as a line colour it means "the theme'
 
 # The colours figures draw lines and markers in (GREY only fills: dropped cells, histograms).
 LINE_COLOURS = (BLUE, ORANGE, SKY, GREEN, VERMILLION, PURPLE)
+# One colour, one meaning, on every page: what a run is decides its colour, never its place on a
+# chart (Build's pair, the backprop lab's NumPy and Keras runs, Compare's models, predictions).
+MEANINGS = {
+    "no_dropout": VERMILLION,  # the warning colour: without dropout the lesson's model overfits
+    "dropout": BLUE,  # the lesson's dropout: Keras Dropout(0.3), the reference solution
+    "yours": GREEN,  # the learner's own: their model, their dropout function, their prediction
+    "l2": PURPLE,
+    "early_stopping": ORANGE,
+    "dropout_l2": SKY,
+    "other": INK,  # a run that is none of these
+}
 # One colour per run when the caller names none; training solid, validation dashed.
 MODEL_COLOURS = (BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY, INK)
 # One marker per run, in the same order, so that runs differ by shape as well as by colour
@@ -88,6 +101,11 @@ def foreground(colour: str, theme: str) -> str:
     return text if colour == INK else SHADES[theme].get(colour, colour)
 
 
+def colour_of(meaning: str) -> str:
+    """The one colour of `meaning` (a key of MEANINGS); anything else is "other"."""
+    return MEANINGS.get(meaning, MEANINGS["other"])
+
+
 def value_scale(theme: str) -> list[list]:
     """The heatmaps' value scale on `theme`."""
     theme_of(theme)
@@ -140,7 +158,8 @@ def make_figure(traces: list[dict], layout: dict) -> go.Figure:
 
     Dropout Lab's unit tests validate every figure once, so a typo still fails loudly.
     """
-    return go.Figure({"data": traces, "layout": fit_legend(traces, layout)}, _validate=False)
+    layout = clear_of_modebar(fit_legend(traces, layout))  # nothing under the toolbar
+    return go.Figure({"data": traces, "layout": layout}, _validate=False)
 
 
 def base_layout(height: int, theme: str = "light", **extra) -> dict:

@@ -11,6 +11,7 @@ from dropout_lab.codelab import reader as codelab
 from dropout_lab.codelab.budget import budget_message
 from dropout_lab.lesson import labs, traffic
 from dropout_lab.lesson.content import step_text
+from dropout_lab.training import precompute
 from dropout_lab.ui import (
     charts,
     code_editor,
@@ -136,7 +137,8 @@ def run_panel() -> None:
             st.success(f"**{label}**: " + training.summary(status, text))
             learners.build_progress(label, status, LAB.name)
     total = max(status.epochs_total for _, status in rows)
-    runs = [curves.Curve(label, s.history) for label, s in rows if s.history]
+    runs = [curves.Curve(label, s.history, precompute.session_colour(label))  # by what it is
+            for label, s in rows if s.history]  # fmt: skip
     charts.plot(curves.curves_parts, runs, epochs_total=total, key=session.BUILD_CURVES,
                 about=describe.curves(runs))  # fmt: skip
 

@@ -65,8 +65,7 @@ def curves_section(loaded: dict, mine: list) -> None:
         if i is not None:
             curves[i] = curves[i]._replace(label=f"{curves[i].label} = {label.lower()}")
         else:
-            colour = precompute.COLOURS["yours" if label == "Your model" else "other"]
-            curves.append(Curve(label, history, colour))
+            curves.append(Curve(label, history, precompute.session_colour(label)))
     charts.plot(curves_parts, curves, epochs_total=BASE.epochs, key=session.COMPARE_CURVES,
                 about=describe.curves(curves))  # fmt: skip
     said = run_claims.pair(loaded, LABELS)

@@ -56,17 +56,16 @@ NO_DROPOUT, DROPOUT, L2_ONLY, EARLY_STOP, DROPOUT_L2 = (
 )
 REGULARISERS = (L2_ONLY, EARLY_STOP, DROPOUT_L2)
 
-# One colour per model across every Compare chart (Okabe-Ito): no dropout is the warning colour.
-COLOURS = {
-    NO_DROPOUT: panels.VERMILLION,
-    DROPOUT: panels.BLUE,
-    L2_ONLY: panels.PURPLE,
-    EARLY_STOP: panels.ORANGE,
-    DROPOUT_L2: panels.SKY,
-    "yours": panels.GREEN,
-    "reference": panels.BLUE,
-    "other": panels.INK,
-}
+# Each model's colour is its meaning's, the same on every page (charts/panels.py MEANINGS); the
+# ids of the regularisers are the meanings' names. The reference solution is the lesson's dropout.
+COLOURS = {**panels.MEANINGS, "reference": panels.MEANINGS[DROPOUT]}
+# The learner's own runs, by the label Build trains them under: what each is.
+SESSION_RUNS = {"Your model": "yours", "Starter (no dropout)": NO_DROPOUT}
+
+
+def session_colour(label: str) -> str:
+    """The colour of a learner's run labelled `label` (Build's two; any other is "other")."""
+    return panels.colour_of(SESSION_RUNS.get(label, "other"))
 
 
 class Request(NamedTuple):

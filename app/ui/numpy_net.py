@@ -13,12 +13,14 @@ import os
 
 import streamlit as st
 
-from dropout_lab.charts import curves, describe
+from dropout_lab.charts import curves, describe, panels
 from dropout_lab.grading import net_run
 from dropout_lab.lesson.spec import run_key
 from dropout_lab.ui import charts, process, session, training
 
 POLL_SECONDS = 0.25  # the whole run takes 1-2 s: poll often enough to see it grow
+# What each NumPy variant is, hence its colour (panels.MEANINGS): the learner's dropout is theirs.
+VARIANT_MEANINGS = {"plain": "no_dropout", "dropout": "yours"}
 LOG = logging.getLogger(__name__)
 
 
@@ -79,7 +81,7 @@ def show(snap: net_run.NetSnapshot) -> None:
     else:
         st.success(words["done"].format(epochs=snap.epochs_done, seconds=snap.seconds), icon="✅")
     # One figure: the NumPy runs and the Keras runs on the same axes, beside each other.
-    mine = [curves.Curve(labels[v], snap.histories[v]) for v in net_run.VARIANTS]
+    mine = variant_curves(snap.histories, labels)
     keras = keras_runs(labels)
     charts.plot(curves.curves_parts, mine + keras, epochs_total=snap.epochs_total,
                 key=session.BUILD_NET_CURVES, about=describe.curves(mine + keras))  # fmt: skip
@@ -87,6 +89,22 @@ def show(snap: net_run.NetSnapshot) -> None:
         st.caption(words["keras_none"])
     if snap.state == "done":
         st.markdown(" ".join(net_run.gap_summary(snap.histories)))
+
+
+def variant_curves(histories: dict, labels: dict[str, str]) -> list[curves.Curve]:
+    """The NumPy network's two runs, each in its meaning's colour."""
+    return [curves.Curve(labels[v], histories[v], panels.colour_of(VARIANT_MEANINGS[v]))
+            for v in net_run.VARIANTS]  # fmt: skip
+
+
+def keras_pair_curves(stored: dict, labels: dict[str, str]) -> list[curves.Curve]:
+    """The lesson's Keras pair among the `stored` runs (by name), in their meanings' colours."""
+    from dropout_lab.training import precompute
+
+    dropout = labels["keras_dropout"].format(rate=precompute.PAIR_RATE)
+    names = {precompute.NO_DROPOUT: labels["keras_plain"], precompute.DROPOUT: dropout}
+    return [curves.Curve(names[name], stored[name], precompute.COLOURS[name])
+            for name in names if name in stored]  # fmt: skip
 
 
 def keras_runs(labels: dict[str, str]) -> list[curves.Curve]:
@@ -106,11 +124,10 @@ def _keras_runs(labels: dict[str, str]) -> list[curves.Curve]:
     svc = training.service()
     pair = precompute.requests()[:2]
     stored = precompute.load(svc.store, pair)
-    dropout = labels["keras_dropout"].format(rate=precompute.PAIR_RATE)
-    names = {precompute.NO_DROPOUT: labels["keras_plain"], precompute.DROPOUT: dropout}
-    out = [curves.Curve(names[r.name], stored[r.name]) for r in pair if r.name in stored]
+    out = keras_pair_curves(stored, labels)
     pair_keys = {run_key(r.spec, r.config) for r in pair}
     for label, status in training.statuses():
         if status.history and status.key not in pair_keys:
-            out.append(curves.Curve(f"Keras, {label}", status.history))
+            colour = precompute.session_colour(label)  # the learner's own, or their starter
+            out.append(curves.Curve(f"Keras, {label}", status.history, colour))
     return out
