@@ -16,6 +16,7 @@ from dropout_lab.charts import panels as pn
 from dropout_lab.charts.curves import Curve
 from dropout_lab.lesson import md
 from dropout_lab.lesson.content import step_text
+from dropout_lab.lesson.fmt import Count
 from dropout_lab.training.mc_stats import KEEP_FRACTIONS, PacketStats, SetStats, rejection_curve
 from dropout_lab.training.sweep import band, best_epoch, gap
 
@@ -217,21 +218,22 @@ def scatter(
     return Description(name, summary, table)
 
 
-def class_sweep(sweep: Sequence[dict]) -> Description:
-    """The dashboard's class sweep: how many runs, which rates, the best run."""
+def class_sweep(sweep: Sequence[dict], *, named: bool = True) -> Description:
+    """The dashboard's class sweep: how many runs, which rates, the best run (and whose, unless
+    `named` is False: the projector's, with no name in the summary or the table)."""
     text = words("class_sweep")
     cols = text["columns"]
     points = [r for r in sweep if r.get("val_accuracy") is not None]
-    table = [{cols["name"]: r["name"], cols["mean_rate"]: _r(r["mean_rate"]),
-              cols["val_accuracy"]: _r(r["val_accuracy"]),
+    table = [{**({cols["name"]: r["name"]} if named else {}),
+              cols["mean_rate"]: _r(r["mean_rate"]), cols["val_accuracy"]: _r(r["val_accuracy"]),
               cols["val_loss"]: None if r.get("val_loss") is None else _r(r["val_loss"])}
              for r in points]  # fmt: skip
     if not points:
         return Description(text["name"], text["empty"], table)
     best = max(points, key=lambda r: r["val_accuracy"])
     rates_ = [r["mean_rate"] for r in points]
-    summary = text["summary"].format(
-        runs=len(points), learners=len({r["name"] for r in points}), low=min(rates_),
+    summary = text["summary" if named else "summary_anonymous"].format(
+        runs=Count(len(points)), learners=Count(len({r["name"] for r in points})), low=min(rates_),
         high=max(rates_), best=best["val_accuracy"], best_rate=best["mean_rate"],
         best_name=md.text(best["name"]),  # a learner's name, in a caption: Markdown
     )  # fmt: skip

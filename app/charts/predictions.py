@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from dropout_lab.charts import panels as pn
 from dropout_lab.charts.describe import Description
 from dropout_lab.lesson import predictions as pr
+from dropout_lab.lesson.fmt import Count
 from dropout_lab.lesson.insights import Distribution
 
 History = Mapping[str, Sequence[float]]
@@ -267,7 +268,7 @@ def describe_class(d: Distribution) -> Description:
     w, p = _words(), d.prediction
     outcome = p.show(d.outcome) if d.outcome is not None else w["class_no_outcome"]
     summary = w["class_summary"].format(
-        answered=d.answered, learners=d.learners, skipped=d.skipped, matched=d.matched,
+        answered=d.answered, learners=Count(d.learners), skipped=d.skipped, matched=d.matched,
         outcome=outcome)  # fmt: skip
     cols = w["columns"]
     table = [{cols["answer"]: p.show(v), cols["learners"]: n,

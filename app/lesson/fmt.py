@@ -35,3 +35,16 @@ def between(a: float, b: float, show=loss, signed: bool = False) -> str:
     """a − b, from the values as `show` writes them, so the sentence's arithmetic adds up."""
     d = float(show(a)) - float(show(b))
     return diff(d) if signed else show(abs(d))
+
+
+class Count(int):
+    """A count that spells its noun right: in a lesson file's sentence, `{runs:run|runs}` is
+    "1 run" or "3 runs" (any words, e.g. `{n:answer is|answers are}`); `{runs}` and other format
+    specs write the number alone. The one pluralisation helper: counts shown in sentences are
+    passed as Count(n)."""
+
+    def __format__(self, spec: str) -> str:
+        if "|" not in spec:
+            return super().__format__(spec)
+        one, many = spec.split("|", 1)
+        return f"{int(self):,} {one if int(self) == 1 else many}"

@@ -43,3 +43,23 @@ def in_code(value: object) -> str:
     """`value` for the inside of a code span (`...`) of a template: one line, no backtick (which
     would close the span); nothing else renders inside one."""
     return " ".join(str(value).split()).replace("`", "'")
+
+
+_PLAIN = [
+    (re.compile(r"`([^`]*)`"), r"\1"),  # code spans: their letters
+    (re.compile(r"\*\*(.+?)\*\*|__(.+?)__"), r"\1\2"),  # strong
+    (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])"), r"\1"),  # emphasis
+    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links: their words
+    (re.compile(r"\$([^$]+)\$"), r"\1"),  # inline maths: its source
+]
+
+
+def plain(markdown: object) -> str:
+    """The lesson's own Markdown as plain words, for a place that shows text as it is (a table's
+    cell, a CSV): "`Dropout(0.3)` is **on**" -> "Dropout(0.3) is on". None is ""."""
+    if markdown is None:
+        return ""
+    out = " ".join(str(markdown).split())
+    for pattern, repl in _PLAIN:
+        out = pattern.sub(repl, out)
+    return out

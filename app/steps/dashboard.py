@@ -10,14 +10,26 @@ from dropout_lab.lesson import md
 from dropout_lab.lesson.steps import lesson
 from dropout_lab.store import classroom
 from dropout_lab.store.schema import NAME_MAX
-from dropout_lab.ui import charts, class_view, instructor, learners, lti, marks, session, settings
+from dropout_lab.ui import (
+    charts,
+    class_view,
+    dashboard_keep,
+    dashboard_refresh,
+    instructor,
+    learners,
+    lti,
+    marks,
+    projector,
+    session,
+    settings,
+)
 from dropout_lab.ui import work as labs_work  # `work` below is the work CSV's rows
 from dropout_lab.ui.live_controls import section as live_section
 
 TEXT = learners.TEXT["dashboard"]
 
 
-def learner_work(store, learner, criteria) -> list[dict]:
+def learner_work(store, learner, criteria, words: classroom.Words) -> list[dict]:
     """One learner's answers and submissions in an expander; returns them as rows for CSV."""
     quiz = store.quiz_answers(learner.id)
     subs = store.submissions(learner.id)
@@ -43,30 +55,36 @@ def learner_work(store, learner, criteria) -> list[dict]:
         if not refl:
             st.caption(TEXT["no_reflections"])
         for qid, text in refl.items():  # learners' words: plain text, never rendered markdown
-            st.markdown(f"*{md.text(qid)}*:")
+            st.markdown(f"*{md.text(words.titles.get(qid, qid))}*")
             st.text(text)
-    return classroom.work_rows(learner.name, quiz, subs, refl) + classroom.grade_rows(
+    return classroom.work_rows(learner.name, quiz, subs, refl, words) + classroom.grade_rows(
         learner.name, labs, labs_work.NUMPY_LABS, labs_work.grade_words
     )
 
 
 st.title(TEXT["title"], anchor=False)
 if instructor.gate():
-    instructor.idle_watch()
+    dashboard_refresh.every()  # the page reads the class again every few seconds
     store = learners.store()
     course = lti.course()  # an instructor from the LMS sees their course's class only
-    default = course or settings.config().class_code or ""
+    default = course or dashboard_keep.class_code() or settings.config().class_code or ""
     code = st.text_input(TEXT["class_code"], value=default, key=session.DASHBOARD_CLASS,
                          max_chars=NAME_MAX, disabled=bool(course)).strip()  # fmt: skip
     code = course or code
+    dashboard_keep.remember_class(code)  # shown again after a reload
     st.button(TEXT["sign_out"], key=session.DASHBOARD_LOCK, on_click=instructor.lock,
               icon=":material/lock:")  # fmt: skip
+    projecting = st.toggle(TEXT["projector"], key=session.DASHBOARD_PROJECTOR,
+                           help=TEXT["projector_help"])  # fmt: skip
     instructor.removed_notice()
     if code:
         try:
             people = store.class_learners(code)
         except ValueError as e:
             st.error(md.text(e))
+            st.stop()
+        if projecting:  # the screen the class sees: no names, no links, no work
+            projector.show(store, code, len(people))
             st.stop()
         instructor.roster(code)
         if not people:
@@ -80,7 +98,7 @@ if instructor.gate():
         table = classroom.progress_rows(progress, criteria, titles)
         labs_work.add_grades(table, progress, store.class_grades(code))  # the NumPy labs
         instructor.add_status(table, progress)
-        st.dataframe(table, hide_index=True, width="stretch", key=session.DASHBOARD_PROGRESS)
+        instructor.progress_tables(table, list(titles.values()))  # two that fit the page
         class_view.show(store, code)  # what the class thinks: quiz, predictions, reflections
         st.header(TEXT["sweep_heading"], anchor=False)
         sweep = store.class_sweep(code)
@@ -91,7 +109,8 @@ if instructor.gate():
         else:
             st.info(TEXT["no_sweep"])
         st.header(TEXT["learners_heading"], anchor=False)
-        work = [row for person in people for row in learner_work(store, person, criteria)]
+        words = class_view.work_words()
+        work = [row for person in people for row in learner_work(store, person, criteria, words)]
         st.header(TEXT["export_heading"], anchor=False)
         c1, c2, c3 = st.columns(3)
         stem = "dropout_lab_" + "".join(c if c.isalnum() else "_" for c in code)

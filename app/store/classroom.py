@@ -7,11 +7,22 @@ import csv
 import io
 import json
 import time
+from dataclasses import dataclass, field
 
 from dropout_lab.lesson.csv_cells import safe_cell
 from dropout_lab.lesson.steps import STEP_IDS
 
 DONE, PARTIAL, NONE = "✓", "◐", ""
+STEPS_DONE = "Steps done"  # the progress table's column of finished steps
+
+
+@dataclass(frozen=True)
+class Words:
+    """What the work CSV says beside the ids: each quiz item's and question's title, and each
+    quiz item's choices (plain text), by id."""
+
+    titles: dict[str, str] = field(default_factory=dict)
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def step_mark(have: set[str], needed: set[str]) -> str:
@@ -32,7 +43,7 @@ def progress_rows(class_progress: list[dict], criteria: dict[str, dict[str, str]
             mark = step_mark(have, set(criteria.get(step, {})))
             done += mark == DONE
             row[titles.get(step, step)] = mark
-        row["Steps done"] = done
+        row[STEPS_DONE] = done
         row["Quiz right"] = r["quiz_correct"]
         row["Quiz answered"] = r["quiz_answered"]
         row["Submissions"] = r["submissions"]
@@ -41,13 +52,31 @@ def progress_rows(class_progress: list[dict], criteria: dict[str, dict[str, str]
     return rows
 
 
+def step_counts(class_progress: list[dict], criteria: dict[str, dict[str, str]]) -> list[dict]:
+    """Per step (in the lesson's order): how many learners have done it and how many have started
+    it without finishing; no names (the projector's view)."""
+    out = []
+    for step in STEP_IDS:
+        marks = [step_mark(set(r["progress"].get(step, set())), set(criteria.get(step, {})))
+                 for r in class_progress]  # fmt: skip
+        out.append({"step": step, "done": marks.count(DONE), "started": marks.count(PARTIAL),
+                    "learners": len(class_progress)})  # fmt: skip
+    return out
+
+
 def work_rows(name: str, quiz: dict[str, tuple[int, bool]], submissions: list[dict],
-              reflections: dict[str, str]) -> list[dict]:  # fmt: skip
-    """One learner's answers and submissions as flat rows (kind, item, answer, correct, detail)."""
+              reflections: dict[str, str], words: Words | None = None) -> list[dict]:  # fmt: skip
+    """One learner's answers and submissions as flat rows (kind, item, answer, correct, detail,
+    title, answer_text): a quiz answer is its choice's number and its words, and
+    every quiz item and question has its title, from `words` (plain text, no Markdown)."""
+    words = words or Words()
     rows = []
     for item_id, (choice, correct) in sorted(quiz.items()):
-        rows.append({"learner": name, "kind": "quiz", "item": item_id, "answer": str(choice),
-                     "correct": bool(correct), "detail": ""})  # fmt: skip
+        options = words.choices.get(item_id, ())
+        said = options[choice] if 0 <= choice < len(options) else ""
+        rows.append({"learner": name, "kind": "quiz", "item": item_id,
+                     "title": words.titles.get(item_id, ""), "answer": str(choice),
+                     "answer_text": said, "correct": bool(correct), "detail": ""})  # fmt: skip
     for sub in submissions:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(sub.get("created_at") or 0))
         rows.append({"learner": name, "kind": "submission", "item": sub.get("lab", ""),
@@ -55,8 +84,9 @@ def work_rows(name: str, quiz: dict[str, tuple[int, bool]], submissions: list[di
                      "detail": json.dumps({"spec": sub.get("spec"), "summary": sub.get("summary"),
                                            "at": when})})  # fmt: skip
     for qid, text in sorted(reflections.items()):
-        rows.append({"learner": name, "kind": "reflection", "item": qid, "answer": text,
-                     "correct": "", "detail": ""})  # fmt: skip
+        rows.append({"learner": name, "kind": "reflection", "item": qid,
+                     "title": words.titles.get(qid, ""), "answer": text, "correct": "",
+                     "detail": ""})  # fmt: skip
     return rows
 
 
@@ -108,6 +138,7 @@ def _cell(value) -> str:
     return "" if value is None else str(value)
 
 
-WORK_COLUMNS = ["learner", "kind", "item", "answer", "correct", "detail"]
+# title and answer_text last: the earlier columns keep their places for existing spreadsheets
+WORK_COLUMNS = ["learner", "kind", "item", "answer", "correct", "detail", "title", "answer_text"]
 SWEEP_COLUMNS = ["name", "lab", "rates", "mean_rate", "val_accuracy", "val_loss", "epochs",
                  "run_key"]  # fmt: skip

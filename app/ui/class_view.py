@@ -16,6 +16,7 @@ import streamlit as st
 
 from dropout_lab.lesson import insights, lessons, live, md
 from dropout_lab.lesson import predictions as pr
+from dropout_lab.lesson.fmt import Count
 from dropout_lab.store import classroom
 from dropout_lab.ui import charts, learning_gain, session, settings
 
@@ -65,11 +66,12 @@ def _quiz(stats: list[insights.QuizStat], dropped: int) -> None:
         st.info(TEXT["quiz_none"])
         return
     cols = TEXT["quiz_columns"]
-    rows = [{cols["item"]: s.item.prompt, cols["section"]: s.item.section,
+    # a table cell shows text as it is: the lesson's Markdown as plain words, never "None"
+    rows = [{cols["item"]: md.plain(s.item.prompt), cols["section"]: md.plain(s.item.section),
              cols["answered"]: s.answered, cols["right"]: s.share_right,
-             cols["wrong"]: s.wrong_text() + (TEXT["tied"] if s.tied else ""),
-             cols["wrong_count"]: s.wrong_count or None,
-             cols["misconception"]: s.misconception()} for s in stats]  # fmt: skip
+             cols["wrong"]: md.plain(s.wrong_text()) + (TEXT["tied"] if s.tied else ""),
+             cols["wrong_count"]: s.wrong_count or 0,
+             cols["misconception"]: md.plain(s.misconception())} for s in stats]  # fmt: skip
     text = st.column_config.TextColumn
     share = st.column_config.ProgressColumn(cols["right"], min_value=0.0, max_value=1.0,
                                             format="percent", width="small")  # fmt: skip
@@ -79,7 +81,7 @@ def _quiz(stats: list[insights.QuizStat], dropped: int) -> None:
     st.dataframe(rows, hide_index=True, width="stretch", column_config=config,
                  key=session.DASHBOARD_QUIZ)  # fmt: skip
     if dropped:
-        st.caption(TEXT["quiz_dropped"].format(count=dropped))
+        st.caption(TEXT["quiz_dropped"].format(count=Count(dropped)))
 
 
 def _predictions(dists: list[insights.Distribution]) -> None:
@@ -103,7 +105,7 @@ def _reflections(questions: list[lessons.ReflectQuestion], work: insights.ClassW
     st.subheader(TEXT["reflect_heading"], anchor=False)
     n = len(work.learners)
     for q, answers in insights.reflection_answers(questions, work):
-        count = TEXT["reflect_count"].format(count=len(answers), learners=n)
+        count = TEXT["reflect_count"].format(count=len(answers), learners=Count(n))
         with st.expander(f"{q.question} · {count}"):
             if not answers:
                 st.caption(TEXT["reflect_none"])
@@ -179,3 +181,22 @@ def show(store, class_code: str) -> None:
     _live(store, class_code, stats, dists)
     _reflections(questions, work)
     _exports(work, items, preds, questions, stats, dists, class_code)
+
+
+def anonymous(store, class_code: str) -> None:
+    """The quiz's first tries and the predictions' distributions alone: counts and shares, no
+    names (the projector view, ui/projector.py)."""
+    work = _work(store, class_code)
+    items, preds = lessons.load_quiz(), list(pr.load().values())
+    _quiz(insights.quiz_stats(items, work), insights.dropped_answers(items, work))
+    _predictions(insights.distributions(preds, work, outcomes(), settings.config().sweep_rates))
+
+
+def work_words() -> classroom.Words:
+    """The titles of the quiz items and think-deeper questions, and the quiz's choices, as plain
+    words: the work CSV and each learner's work say them beside the ids."""
+    items, questions = lessons.load_quiz(), lessons.load_reflect_questions()
+    titles = {i.id: md.plain(i.prompt) for i in items}
+    titles.update({q.id: md.plain(q.question) for q in questions})
+    choices = {i.id: tuple(md.plain(c) for c in i.choices) for i in items}
+    return classroom.Words(titles, choices)

@@ -16,13 +16,14 @@ import time
 import streamlit as st
 
 from dropout_lab.lesson import md
-from dropout_lab.ui import learners, links, session, settings
+from dropout_lab.lesson.fmt import Count
+from dropout_lab.store import classroom
+from dropout_lab.ui import dashboard_keep, dashboard_refresh, learners, links, session, settings
 
 log = logging.getLogger(__name__)
 
 TEXT = learners.TEXT["dashboard"]
 TOKEN_MAX = 1000  # characters the token box takes (a token is far shorter)
-IDLE_POLL_SECONDS = 30  # how often an open dashboard checks whether it has been idle too long
 
 
 # --------------------------------------------------------------------------- the gate
@@ -41,9 +42,11 @@ def _check_token() -> None:
         )
         return
     if got.ok:
+        digest = settings.token_digest(given)
         st.session_state[session.DASHBOARD_AUTH] = {
-            "digest": settings.token_digest(given),
+            "digest": digest,
             "active": time.time(),
+            "key": dashboard_keep.issue(digest),  # kept by this tab over a reload
         }
         return
     lock()
@@ -56,6 +59,7 @@ def _check_token() -> None:
 
 def lock() -> None:
     """End the dashboard session: access, and the links issued in it."""
+    dashboard_keep.end(st.session_state.get(session.DASHBOARD_AUTH))
     for key in (session.DASHBOARD_AUTH, session.DASHBOARD_ISSUED, session.DASHBOARD_ROSTER_LINES):
         st.session_state.pop(key, None)
 
@@ -67,13 +71,19 @@ def _idle(auth: dict) -> bool:
 def gate() -> bool:
     """True while this session has given the right token and been active; otherwise the form."""
     auth = st.session_state.get(session.DASHBOARD_AUTH)
+    if not isinstance(auth, dict):  # a reload: the key this tab kept, within the idle time
+        auth = dashboard_keep.reopen()
     # the token's digest, or a launch from the LMS as its course's instructor (ui/lti.py)
     if isinstance(auth, dict) and (settings.digest_ok(auth.get("digest")) or auth.get("lti_class")):
         if not _idle(auth):
-            auth["active"] = time.time()
+            if not dashboard_refresh.refreshed():  # a refresh is not activity
+                auth["active"] = time.time()
+            dashboard_keep.keep(auth)
+            dashboard_refresh.drawn()
             return True
         lock()
         st.session_state[session.DASHBOARD_SIGNED_OUT] = True
+    dashboard_keep.keep(None)
     with st.form(session.DASHBOARD_LOGIN):
         st.text_input(TEXT["token"], type="password", key=session.DASHBOARD_TOKEN,
                       max_chars=TOKEN_MAX)  # fmt: skip
@@ -87,14 +97,6 @@ def gate() -> bool:
     else:
         st.info(TEXT["no_token"], icon="🔑")
     return False
-
-
-@st.fragment(run_every=IDLE_POLL_SECONDS)
-def idle_watch() -> None:
-    """Lock an open dashboard nobody touches: its data leaves the screen too."""
-    auth = st.session_state.get(session.DASHBOARD_AUTH)
-    if isinstance(auth, dict) and _idle(auth):
-        st.rerun()  # the whole page: the gate locks it
 
 
 # --------------------------------------------------------------------------- resume links
@@ -114,6 +116,21 @@ def add_status(table: list[dict], class_progress: list[dict]) -> list[dict]:
         )
         row[TEXT["seen_column"]] = _when(learner["last_seen_at"])
     return table
+
+
+def progress_tables(table: list[dict], steps: list[str]) -> None:
+    """The progress table as two that fit the page at 1366 px (fifteen columns do not): how
+    far each learner has come and when they were last seen; then their work and resume link.
+    The CSV export keeps it as one."""
+    if not table:
+        return
+    name = next(iter(table[0]))
+    first = [name, *[s for s in steps if s in table[0]], classroom.STEPS_DONE, TEXT["seen_column"]]
+    second = [name, *[c for c in table[0] if c not in first]]
+    for columns, key in ((first, session.DASHBOARD_PROGRESS),
+                         (second, session.DASHBOARD_PROGRESS_WORK)):  # fmt: skip
+        st.dataframe(table, hide_index=True, width="stretch", key=key,
+                     column_order=[c for c in columns if c in table[0]])  # fmt: skip
 
 
 def _reissue(learner_id: int) -> None:
@@ -184,7 +201,7 @@ def roster(class_code: str) -> None:
         st.caption(TEXT["roster_other_class"].format(roster=md.in_code(cfg.class_code)))
         return
     st.markdown(
-        TEXT["roster_explain"].format(count=len(cfg.roster), code=md.in_code(cfg.class_code))
+        TEXT["roster_explain"].format(count=Count(len(cfg.roster)), code=md.in_code(cfg.class_code))
     )
     st.button(TEXT["roster_button"], key=session.DASHBOARD_ROSTER, on_click=_make_roster,
               icon="📋")  # fmt: skip

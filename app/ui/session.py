@@ -315,7 +315,8 @@ REFLECT_REVEAL = Family("reflect.reveal.", "question id", bool, BUTTON, LEARNER,
                         "show the model answer")
 
 DASHBOARD_AUTH = Key("dashboard.auth", dict, "", SESSION,
-                     '{"digest": SHA-256 of the token given, "active": time of the last run}: '
+                     '{"digest": SHA-256 of the token given, "active": time of the last run, '
+                     '"key": the dashboard-session key, "class": the class shown}: '
                      "checked against the configured token on every run; ends when idle")
 DASHBOARD_TOKEN = Key("dashboard.token", str, "text_input", SESSION, "the token form's input")
 DASHBOARD_REFUSED = Key("dashboard.refused", str, "", SESSION,
@@ -338,8 +339,25 @@ DASHBOARD_ROSTER_LINES = Key("dashboard.roster_lines", list, "", SESSION,
                              "the roster's RosterLines just made (shown until the lock)")
 DASHBOARD_LOGIN = Key("dashboard.login", None, "form", SESSION, "the token form")
 DASHBOARD_CLASS = Key("dashboard.class", str, "text_input", SESSION, "the class code shown")
+DASHBOARD_KEEPER = Key("dashboard.keeper", dict, "component", SESSION,
+                       '{"key": the dashboard-session key this tab held over a reload} '
+                       "(ui/dashboard_keep.py)")
+DASHBOARD_FORGET = Key("dashboard.forget", bool, "", SESSION,
+                       "the dashboard was locked: the tab drops its key, none is taken back")
+DASHBOARD_DRAWN = Key("dashboard.drawn", float, "", SESSION,
+                      "when the open dashboard was last drawn (ui/dashboard_refresh.py)")
+DASHBOARD_REFRESH = Key("dashboard.refresh", bool, "", SESSION,
+                        "this run is the dashboard's own refresh, not the instructor's click")
+DASHBOARD_UPDATED = Key("dashboard.updated", None, "component", SESSION,
+                        "'updated N s ago': ticks in the browser since the last refresh")
+DASHBOARD_PROJECTOR = Key("dashboard.projector", bool, "toggle", SESSION,
+                          "the projector view: the class as a whole, no names (ui/projector.py)")
+DASHBOARD_PROJECTOR_STEPS = Key("dashboard.projector_steps", None, "dataframe", SESSION,
+                                "the projector's steps: learners done and started, no names")
 DASHBOARD_LOCK = Key("dashboard.lock", bool, BUTTON, SESSION, "sign out of the dashboard")
 DASHBOARD_PROGRESS = Key("dashboard.progress", None, "dataframe", SESSION, "the class table")
+DASHBOARD_PROGRESS_WORK = Key("dashboard.progress_work", None, "dataframe", SESSION,
+                              "the class table's second half: work and resume links")
 DASHBOARD_SWEEP = Key("dashboard.sweep", None, CHART, SESSION, "the class's own sweep")
 DASHBOARD_CSV_PROGRESS = Key("dashboard.csv_progress", bool, "download_button", SESSION,
                              "the progress table as CSV")

@@ -13,7 +13,7 @@ import uuid
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dropout_lab.lesson import lessons
+from dropout_lab.lesson import lessons, md
 from dropout_lab.lesson import predictions as pr
 from dropout_lab.training import precompute
 from dropout_lab.training.runstore import RunStore
@@ -117,13 +117,15 @@ def test_quiz_first_tries_and_the_most_chosen_wrong_answer(service) -> None:
     code, c = a_class()
     at = signed_in(code)
     quiz = next(d for d in at.dataframe if "Misconception" in d.value.columns).value
-    row = quiz[quiz["Item"] == c["item"].prompt].iloc[0]
+    row = quiz[quiz["Item"] == md.plain(c["item"].prompt)].iloc[0]  # words, not markup
     assert row["Answered"] == 3 and abs(row["Right first try"] - 1 / 3) < 1e-9
-    assert row["Most chosen wrong answer"] == c["item"].choices[c["wrong"]]
+    assert row["Most chosen wrong answer"] == md.plain(c["item"].choices[c["wrong"]])
     assert row["Chosen by"] == 2
-    assert row["Misconception"] == c["item"].misconceptions[c["wrong"]]
+    assert row["Misconception"] == md.plain(c["item"].misconceptions[c["wrong"]])
     assert len(quiz) == len(QUIZ)
-    assert any("1 stored answers are to items no longer in the quiz" in x.value
+    cells = [str(v) for v in quiz.to_numpy().ravel()]
+    assert not any("`" in v or v == "None" for v in cells), cells  # no markup, no "None"
+    assert any("1 stored answer is for items no longer in the quiz" in x.value
                for x in at.caption)  # fmt: skip
 
 
