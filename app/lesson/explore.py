@@ -183,15 +183,16 @@ def forms_table(rate: float) -> list[dict[str, str]]:
     """Inverted and original dropout side by side for one unit of value 1 at rate p."""
     p = masks.check_rate(rate)
     keep = 1.0 - p
+    names = content()["forms"]["names"]
     return [
         {
-            "form": "Inverted (Keras)",
+            "form": names["inverted"],
             "training: kept unit becomes": f"{1 / keep:.4g}",
             "training: expected output": f"{keep * (1 / keep):.4g}",
             "inference: output": "1",
         },
         {
-            "form": "Original (2014)",
+            "form": names["original"],
             "training: kept unit becomes": "1",
             "training: expected output": f"{keep:.4g}",
             "inference: output": f"{keep:.4g}",

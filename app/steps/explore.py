@@ -60,7 +60,7 @@ def controls() -> explore.Settings:
         ["inverted", "original"],
         horizontal=True,
         key=session.EXPLORE_FORM,
-        format_func=lambda f: {"inverted": "Inverted (Keras)", "original": "Original (2014)"}[f],
+        format_func=TEXT["forms"]["names"].get,
         disabled=mine,  # the learner's function is inverted dropout
     )
     inference = c4.toggle(
