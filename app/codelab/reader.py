@@ -42,7 +42,7 @@ from typing import Any
 
 from dropout_lab.codelab.assemble import assemble
 from dropout_lab.codelab.budget import budget_message, lesson_budget
-from dropout_lab.codelab.goals import GoalResult, check_goals
+from dropout_lab.codelab.goals import GoalResult, check_goals, judged_run, run_goals
 from dropout_lab.codelab.messages import say, text
 from dropout_lab.codelab.rules import (
     ACTIVATIONS,
@@ -77,7 +77,9 @@ __all__ = [
     "METRIC_ALIASES",
     "GoalResult",
     "check_goals",
+    "judged_run",
     "parse_code",
+    "run_goals",
     "verdict",
 ]
 

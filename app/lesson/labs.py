@@ -1,12 +1,15 @@
 """Lab definitions, loaded from data: `labs/<name>/lab.toml`, `starter.py` and `solution.py`.
 
 A teacher edits a lab without touching Python: the TOML holds the title, the intro, the default
-training configuration and the goals (each with the rule that checks it and a hint); the code is
-kept as real `.py` files so it can be linted and shown. Nothing here runs the lab's code.
+training configuration, the goals (each with the rule that checks it and hints that fade: the
+idea, then a pointer, then code, one more level after each failed attempt) and the variants to
+try; the code is kept as real `.py` files so it can be linted and shown. Nothing here runs the
+lab's code.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import tomllib
@@ -15,13 +18,23 @@ from pathlib import Path
 from typing import Any
 
 from dropout_lab.lesson import entries
-from dropout_lab.lesson.goals import CHECKS
+from dropout_lab.lesson.goals import CHECKS, RUN_CHECKS
+from dropout_lab.lesson.layers import DROPOUT_KINDS
 from dropout_lab.lesson.locate import LABS_DIR
-from dropout_lab.lesson.spec import MAX_EPOCHS, TrainConfig
+from dropout_lab.lesson.spec import MAX_EPOCHS, LayerSpec, ModelSpec, TrainConfig
 
 # The rules a Keras lab's goal can name in `check` → the parameters each takes (all optional).
 # Defined once, in `dropout_lab.lesson.goals`; an unknown name is refused when the lab loads.
-GOAL_CHECKS: dict[str, tuple[str, ...]] = {name: check.params for name, check in CHECKS.items()}
+GOAL_CHECKS: dict[str, tuple[str, ...]] = {
+    name: check.params for name, check in (*CHECKS.items(), *RUN_CHECKS.items())
+}
+FRACTION_PARAMS = ("rate", "within", "accuracy")  # numbers strictly between 0 and 1
+# A goal's hints, in the order they are given: the idea, a pointer, then code. A lab of each kind
+# shows this many levels before any failed attempt, and one more after each failed attempt (a
+# Keras lab's idea is there from the start: the learner decides before training; a NumPy lab's
+# hints follow a Grade, which says which properties fail).
+HINT_LEVELS = ("hint", "pointer", "code")
+HINTS_BEFORE_ATTEMPT = {"keras": 1, "numpy": 0}
 # A `kind = "numpy"` lab: the learner writes a NumPy function, graded by these properties
 # (`dropout_lab.grading.checks` implements each one; they take no parameters).
 NUMPY_CHECKS: tuple[str, ...] = (
@@ -46,8 +59,8 @@ NUMPY_BACKWARD_CHECKS: tuple[str, ...] = (
 KINDS = ("keras", "numpy")
 
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-_TOP_KEYS = {"title", "intro", "kind", "train", "goals"}
-_GOAL_KEYS = {"id", "label", "check", "hint"}
+_TOP_KEYS = {"title", "intro", "kind", "train", "goals", "variants"}
+_GOAL_KEYS = {"id", "label", "check", *HINT_LEVELS}
 
 
 class LabError(ValueError):
@@ -61,11 +74,45 @@ class Goal:
     id: str
     label: str
     check: str  # a key of GOAL_CHECKS (or NUMPY_CHECKS in a numpy lab)
-    hint: str
+    hint: str  # the first level: the idea
     params: tuple[tuple[str, Any], ...] = ()  # the rule's parameters, e.g. (("rate", 0.3),)
+    more: tuple[str, ...] = ()  # the next levels of HINT_LEVELS given (the pointer, the code)
 
     def param(self, name: str, default: Any = None) -> Any:
         return dict(self.params).get(name, default)
+
+    @property
+    def hints(self) -> tuple[str, ...]:
+        """Every level of help, the idea first."""
+        return (self.hint, *self.more)
+
+    @property
+    def on_run(self) -> bool:
+        """Judged on a finished run's history (an outcome), not on the code."""
+        return self.check in RUN_CHECKS
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A layout to try and compare: the starter with these dropout rates after its hidden layers."""
+
+    id: str
+    label: str
+    rates: tuple[float, ...]  # one per hidden Dense layer, in order; 0: no dropout after it
+
+    def apply(self, spec: ModelSpec) -> ModelSpec:
+        """`spec` without its dropout layers, then Dropout(rate) after the i-th hidden Dense."""
+        layers: list[LayerSpec] = []
+        dense = 0
+        plain = [layer for layer in spec.layers if layer.kind not in DROPOUT_KINDS]
+        hidden = sum(layer.kind == "Dense" for layer in plain) - 1
+        for layer in plain:
+            layers.append(layer)
+            if layer.kind == "Dense" and dense < min(hidden, len(self.rates)):
+                if self.rates[dense] > 0:
+                    layers.append(LayerSpec("Dropout", rate=self.rates[dense]))
+                dense += 1
+        return dataclasses.replace(spec, layers=tuple(layers))
 
 
 @dataclass(frozen=True)
@@ -78,6 +125,11 @@ class Lab:
     config: TrainConfig  # default training configuration
     intro: str = ""
     kind: str = "keras"  # "keras": a model to train; "numpy": a function graded in a sandbox
+    variants: tuple[Variant, ...] = ()  # layouts to try and compare (a Keras lab)
+
+    def hint_level(self, failed: int) -> int:
+        """How many levels of each goal's hints to show after `failed` failed attempts."""
+        return HINTS_BEFORE_ATTEMPT[self.kind] + max(0, failed)
 
 
 def list_labs(root: Path | None = None) -> list[str]:
@@ -142,6 +194,7 @@ def _read_lab(name: str, root: Path | None) -> Lab:
         config=config,
         intro=intro,
         kind=kind,
+        variants=_variants(data.get("variants", []), where),
     )
 
 
@@ -191,7 +244,7 @@ def _goals(items: Any, where: str, checks: tuple[str, ...] | None = None) -> tup
         at = f"{where}: goal {number}"
         if not isinstance(item, dict):
             raise LabError(f"{at} must be a table (`[[goals]]`).")
-        for key in ("id", "label", "check", "hint"):
+        for key in ("id", "label", "check", HINT_LEVELS[0]):
             if not isinstance(item.get(key), str) or not item[key].strip():
                 raise LabError(f"{at} needs `{key}` as a non-empty string.")
         goal_id, check = item["id"].strip(), item["check"].strip()
@@ -209,11 +262,8 @@ def _goals(items: Any, where: str, checks: tuple[str, ...] | None = None) -> tup
             raise LabError(
                 f"{at}: check {check!r} takes {takes}, not {', '.join(sorted(unknown))}."
             )
-        if "rate" in params:
-            rate = params["rate"]
-            if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate < 1:
-                raise LabError(f"{at}: rate must be a number between 0 and 1, got {rate!r}.")
-            params["rate"] = float(rate)
+        for name in set(params) & set(FRACTION_PARAMS):
+            params[name] = _fraction(params[name], f"{at}: {name}")
         goals.append(
             Goal(
                 id=goal_id,
@@ -221,6 +271,49 @@ def _goals(items: Any, where: str, checks: tuple[str, ...] | None = None) -> tup
                 check=check,
                 hint=" ".join(item["hint"].split()),
                 params=tuple(sorted(params.items())),
+                more=_more_hints(item, at),
             )
         )
     return tuple(goals)
+
+
+def _fraction(value: Any, what: str, *, low_ok: bool = False) -> float:
+    bad = isinstance(value, bool) or not isinstance(value, int | float)
+    if bad or not (0 <= value < 1 if low_ok else 0 < value < 1):
+        raise LabError(f"{what} must be a number between 0 and 1, got {value!r}.")
+    return float(value)
+
+
+def _more_hints(item: dict, at: str) -> tuple[str, ...]:
+    """The levels after the idea, in order; the code level keeps its lines (it holds code)."""
+    more: list[str] = []
+    for level in HINT_LEVELS[1:]:
+        if level not in item:
+            break
+        if not isinstance(item[level], str) or not item[level].strip():
+            raise LabError(f"{at} needs `{level}` as a non-empty string.")
+        text = item[level].strip()
+        more.append(text if level == HINT_LEVELS[-1] else " ".join(text.split()))
+    extra = [level for level in HINT_LEVELS[len(more) + 1 :] if level in item]
+    if extra:
+        raise LabError(f"{at}: `{extra[0]}` needs the hint levels before it ({HINT_LEVELS}).")
+    return tuple(more)
+
+
+def _variants(items: Any, where: str) -> tuple[Variant, ...]:
+    if not isinstance(items, list):
+        raise LabError(f"{where}: `variants` must be a list of tables (`[[variants]]`).")
+    out: list[Variant] = []
+    for number, item in enumerate(items, start=1):
+        at = f"{where}: variant {number}"
+        ok = isinstance(item, dict) and set(item) == {"id", "label", "rates"}
+        if not ok or not all(isinstance(item[k], str) and item[k].strip() for k in ("id", "label")):
+            raise LabError(f"{at} needs exactly `id`, `label` (strings) and `rates` (a list).")
+        rates = item["rates"]
+        if not isinstance(rates, list) or not rates:
+            raise LabError(f"{at}: `rates` must be a list of rates, one per hidden layer.")
+        rates = tuple(_fraction(r, f"{at}: each rate", low_ok=True) for r in rates)
+        out.append(Variant(item["id"].strip(), item["label"].strip(), rates))
+    if len({v.id for v in out}) != len(out):
+        raise LabError(f"{where}: two variants share an id; ids must be unique.")
+    return tuple(out)

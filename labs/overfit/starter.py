@@ -1,6 +1,6 @@
 """The lesson's model: three wide hidden layers and no dropout. It overfits.
 
-Add a Dropout layer after each hidden Dense layer, then train it below.
+Decide where dropout goes and how much, then train it below and read the curves.
 """
 
 import keras

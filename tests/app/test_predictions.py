@@ -180,7 +180,7 @@ def test_build_waits_for_the_prediction_then_reveals_it_beside_the_pair(service)
     assert "It is shown against the lesson's runs once your first run has finished" in text_of(at)
 
     editor.type_code(at, "build.code", LAB.solution)
-    train_button(at).click().run()  # the solution's run is the lesson's Dropout(0.3): stored
+    train_button(at).click().run()  # the solution's run is one of the lesson's sweep: stored
     wait_done(at)
     said = text_of(at)
     nd, d = runs[precompute.NO_DROPOUT], runs[precompute.DROPOUT]
@@ -232,7 +232,9 @@ def test_build_reveal_waits_for_the_pair_and_asks_for_it(service, monkeypatch) -
 
     monkeypatch.setattr(service, "submit", spy)
     base = precompute.base_config()
-    put(service.store, reader.parse_code(LAB.solution).spec, base, history(0.3))
+    put(service.store, reader.parse_code(LAB.solution).spec, base, history(0.5))  # the learner's
+    dropout = next(r for r in precompute.requests(base) if r.name == precompute.DROPOUT)
+    put(service.store, dropout.spec, dropout.config, history(0.3))  # one of the lesson's pair
     at = start("build")
     at.session_state[session.LEARNERS_PREDICTIONS] = {
         pid: {"value": None, "skipped": True} for pid in (pr.BUILD_SHAPE, pr.BUILD_ACCURACY)

@@ -42,7 +42,7 @@ def test_check_json_for_the_solution(code_file) -> None:
     assert set(verdict) == {"ok", "errors", "layers", "goals"}
     assert verdict["ok"] is True and verdict["errors"] == []
     assert all(goal["met"] for goal in verdict["goals"])
-    assert "Dropout(0.3)" in verdict["layers"]
+    assert "Dropout(0.5)" in verdict["layers"]
     # No TensorFlow is imported: a whole interpreter start-up stays in the seconds range even
     # on a loaded machine (TF alone takes ~2 s to import here). Printed, not asserted tightly.
     print(f"dropout-lab check took {elapsed:.2f} s")
@@ -62,7 +62,7 @@ def test_check_refuses_hostile_code_with_line_numbers(code_file, tmp_path: Path)
 def test_check_human_output_and_missing_file(code_file) -> None:
     out = cli("check", code_file(load_lab().starter))
     assert out.returncode == 0
-    assert "OK" in out.stdout and "○ A Dropout after each hidden Dense layer" in out.stdout
+    assert "OK" in out.stdout and "○ Dropout after at least one hidden layer" in out.stdout
     missing = cli("check", "/nonexistent/model.py")
     assert missing.returncode == 2
     assert "cannot read" in missing.stderr and "Traceback" not in missing.stderr

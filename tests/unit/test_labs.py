@@ -44,18 +44,21 @@ def test_overfit_lab_loads():
     assert lab.intro
     assert lab.starter.count("keras.layers.Dense(256") == 3
     assert "Dropout" not in lab.starter.split('"""')[-1]  # only in the docstring
-    assert lab.solution.count("keras.layers.Dropout(0.3)") == 3
+    assert lab.solution.count("keras.layers.Dropout(0.5)") == 3
     assert lab.config == TrainConfig(epochs=50, batch_size=32, seed=0, data_seed=0)
     assert [g.id for g in lab.goals] == [
-        "dropout_after_each_hidden",
-        "rate",
+        "dropout_between_hidden",
         "no_dropout_after_output",
+        "val_loss_near_best",
+        "not_memorising",
     ]
     for goal in lab.goals:
         assert goal.label and goal.hint and goal.check in GOAL_CHECKS
-        assert "\n" not in goal.hint
-    assert lab.goals[1].param("rate") == 0.3
+        assert "\n" not in goal.hint and "\n" not in goal.hints[1]
+    assert [g.on_run for g in lab.goals] == [False, False, True, True]
+    assert lab.goals[2].param("within") == 0.15
     assert lab.goals[0].param("rate", "none") == "none"
+    assert [v.id for v in lab.variants] == ["lower_first", "higher_first"]
 
 
 def test_lab_is_frozen_and_hashable():
@@ -159,6 +162,23 @@ BROKEN = {
         "used twice",
     ),
     "goal not a table": ('title = "x"\ngoals = [1]\n', "must be a table"),
+    "code hint without a pointer": (GOOD_TOML + 'code = "x = 1"\n', "code.*needs the hint levels"),
+    "empty pointer": (GOOD_TOML + 'pointer = " "\n', "pointer"),
+    "within out of range": (
+        GOOD_TOML.replace(
+            'check = "dropout_rate"\nrate = 0.5', 'check = "val_loss_near_best"\nwithin = 2'
+        ),
+        "within must be",
+    ),
+    "variants not a list": ("variants = 3\n" + GOOD_TOML, "variants"),
+    "variant without rates": (
+        GOOD_TOML + '[[variants]]\nid = "v"\nlabel = "V"\n',
+        "variant 1 needs exactly",
+    ),
+    "variant rate of 1": (
+        GOOD_TOML + '[[variants]]\nid = "v"\nlabel = "V"\nrates = [0.2, 1.0]\n',
+        "each rate must be",
+    ),
 }
 
 
@@ -179,13 +199,32 @@ def test_copy_of_the_real_lab_loads(tmp_path):
 
 def test_unknown_check_is_reported_with_the_registered_ones(tmp_path):
     """The goal checks are defined once (dropout_lab.lesson.goals); the loader names them."""
-    from dropout_lab.lesson.goals import CHECKS
+    from dropout_lab.lesson.goals import CHECKS, RUN_CHECKS
 
-    assert {name: check.params for name, check in CHECKS.items()} == GOAL_CHECKS
+    every = {**CHECKS, **RUN_CHECKS}
+    assert {name: check.params for name, check in every.items()} == GOAL_CHECKS
     make_lab(tmp_path, GOOD_TOML.replace('check = "dropout_rate"', 'check = "dropout_rat"'))
     with pytest.raises(LabError, match=r"goal 1: unknown check 'dropout_rat'") as info:
         load_lab("mini", root=tmp_path)
-    assert all(name in str(info.value) for name in CHECKS)
+    assert all(name in str(info.value) for name in every)
+
+
+def test_hint_levels_and_variants_load(tmp_path):
+    toml = (
+        GOOD_TOML
+        + 'pointer = """\nAfter each\nhidden layer."""\ncode = """\n```python\n  x = 1\n```"""\n'
+    )
+    toml += '[[variants]]\nid = "v"\nlabel = "V"\nrates = [0.2, 0]\n'
+    make_lab(tmp_path, toml)
+    lab = load_lab("mini", root=tmp_path)
+    goal = lab.goals[0]
+    assert goal.hints == (
+        "Use Dropout(0.5).",
+        "After each hidden layer.",
+        "```python\n  x = 1\n```",
+    )
+    assert lab.variants[0].rates == (0.2, 0.0)
+    assert [lab.hint_level(n) for n in (0, 1, 2)] == [1, 2, 3]
 
 
 def test_every_project_lab_names_known_checks():
