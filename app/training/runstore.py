@@ -5,9 +5,10 @@
     <root>/<key>/run.json        a complete run: spec, config, history, ... (no weights)
     <root>/<key>/weights.npz     its trained weights, in `model.weights` order
     <root>/<key>/partial/        the latest *stopped* run of that key (same two files)
-    <root>/<key>/progress.json   the live progress of the attempt being trained
-    <root>/<key>/stop            a stop request (its text: the time it was made)
     <root>/<key>/train.lock      held (flock) by the process that trains the key
+
+A run's live progress and its Stop travel through the queue's database (`store/runqueue.py`),
+never through this folder.
 
 Every file is written to a temporary name and `os.replace`d into place, weights first and
 `run.json` last, so a killed process never leaves a half-written run that looks finished.
@@ -239,30 +240,7 @@ class RunStore:
         log.warning("could not read a consistent run from %s", d)
         return None
 
-    # ---- progress, stop requests, the training lock
-
-    def write_progress(self, key: str, progress: dict[str, Any]) -> None:
-        _write_json(self._dir(key) / "progress.json", progress, durable=False)
-
-    def progress(self, key: str) -> dict[str, Any] | None:
-        """The live progress of `key`: epochs_done, epochs_total, history so far (or None)."""
-        return _read_json(self._dir(key) / "progress.json")
-
-    def clear_progress(self, key: str) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            (self._dir(key) / "progress.json").unlink()
-
-    def request_stop(self, key: str) -> None:
-        """Ask whoever trains `key` (in any process) to stop after the current epoch."""
-        stamp = repr(time.time()).encode()
-        _atomic_write(self._dir(key) / "stop", lambda f: f.write(stamp), durable=False)
-
-    def stop_requested_since(self, key: str, since: float) -> bool:
-        """True when a stop of `key` was requested at or after time `since`."""
-        try:
-            return float((self._dir(key) / "stop").read_text()) >= since
-        except (FileNotFoundError, ValueError):
-            return False
+    # ---- the training lock
 
     @contextlib.contextmanager
     def training_lock(self, key: str) -> Iterator[None]:
@@ -272,22 +250,10 @@ class RunStore:
             return
         d = self._dir(key)
         d.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with open(d / "train.lock", "a+b") as f:
+        fd = os.open(d / "train.lock", os.O_RDWR | os.O_CREAT, 0o600)  # private whatever the umask
+        with os.fdopen(fd, "a+b") as f:
             fcntl.flock(f.fileno(), fcntl.LOCK_EX)
             try:
                 yield
             finally:
                 fcntl.flock(f.fileno(), fcntl.LOCK_UN)
-
-    def is_training(self, key: str) -> bool:
-        """True when some process holds the training lock of `key`."""
-        path = self._dir(key) / "train.lock"
-        if fcntl is None or not path.exists():
-            return False
-        with open(path, "a+b") as f:
-            try:
-                fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return True
-            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
-            return False

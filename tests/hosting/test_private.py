@@ -63,7 +63,8 @@ def test_the_store_and_run_store_are_private_under_a_wide_umask(tmp_path: Path) 
         store = Store(f"sqlite:///{data / 'learners.sqlite3'}")
         store.close()
         runs = RunStore(tmp_path / "other" / "runs")
-        runs.write_progress("a" * 16, {"epochs_done": 1})
+        with runs.training_lock("a" * 16):  # a run's folder and its lock file
+            pass
     assert mode(data) == 0o700 and mode(data / "learners.sqlite3") == 0o600
     assert private(tmp_path / "other") and private(runs.root)
     written = [p for p in runs.root.rglob("*")]
