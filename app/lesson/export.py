@@ -49,9 +49,21 @@ HISTORY_COLUMNS = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy")
 # (absolute, per epoch; the tests use 5-10 epochs). Losses agree to ~1e-4 there; an accuracy is
 # a count of rows, and a few rows near the 0.5 threshold may flip (5e-3 = 5 of 1,000 rows).
 HISTORY_TOLERANCE = {"loss": 2e-3, "val_loss": 2e-3, "accuracy": 5e-3, "val_accuracy": 5e-3}
-SCRIPT_NAME = "dropout_lab_run.py"
-NOTEBOOK_NAME = "dropout_lab.ipynb"
+SCRIPT_NAME = "dropout_lab_run.py"  # a script's name when it is not given one (download_names)
 _generator_source = generator_source  # the name the tests know it by
+
+
+# --------------------------------------------------------------------------- file names
+
+
+def download_names(label: str, spec: ModelSpec, config: TrainConfig) -> dict[str, str]:
+    """The file names of one run's downloads ("csv", "script", "notebook"): its label, its
+    dropout rates and its seed, so that two runs never download under one name, e.g.
+    dropout_lab_no_dropout_rate0_seed0.py."""
+    words = "_".join("".join(c if c.isalnum() else " " for c in label.lower()).split())
+    rates = "-".join(f"{r:g}" for r in dict.fromkeys(spec.dropout_rates())) or "0"
+    stem = f"dropout_lab_{words}_rate{rates}_seed{config.seed}"
+    return {"csv": f"{stem}_history.csv", "script": f"{stem}.py", "notebook": f"{stem}.ipynb"}
 
 
 # --------------------------------------------------------------------------- CSV
@@ -80,7 +92,7 @@ def history_csv(history: dict[str, list[float]]) -> str:
 # --------------------------------------------------------------------------- the script
 
 
-def _script_header(spec: ModelSpec, config: TrainConfig) -> str:
+def _script_header(spec: ModelSpec, config: TrainConfig, file_name: str) -> str:
     """The script's docstring, imports and settings (its command-line options)."""
     s = settings(spec, config)
     what = about(spec, config)
@@ -91,7 +103,7 @@ def _script_header(spec: ModelSpec, config: TrainConfig) -> str:
 
 Run it (Python 3.10 or later):
     pip install numpy tensorflow keras plotly
-    python {SCRIPT_NAME}                    # --epochs N, --seed S, --out DIR, --no-show
+    python {file_name}    # --epochs N, --seed S, --out DIR, --no-show
 
 It trains the same model on the same data, with the same seeds and batch order, as Dropout Lab
 did, so the history matches the app's up to floating-point rounding. It prints the per-epoch
@@ -151,14 +163,15 @@ if not args.no_show:
 """
 
 
-def keras_script(spec: ModelSpec, config: TrainConfig) -> str:
-    """A standalone Python script that reproduces the run of `spec` and `config` with Keras.
+def keras_script(spec: ModelSpec, config: TrainConfig, file_name: str = SCRIPT_NAME) -> str:
+    """A standalone Python script that reproduces the run of `spec` and `config` with Keras,
+    to be saved as `file_name` (its usage line names it).
 
-    `python dropout_lab_run.py [--epochs N] [--seed S] [--out DIR] [--no-show]` trains, prints
+    `python <file_name> [--epochs N] [--seed S] [--out DIR] [--no-show]` trains, prints
     the per-epoch log, writes `history.csv` and `curves.html` into DIR and opens the plot.
     """
     parts = [
-        _script_header(spec, config),
+        _script_header(spec, config, file_name),
         generator_source(),
         "\n\n",
         DATA_CODE,

@@ -196,17 +196,17 @@ def export_section(loaded: dict, mine: list) -> None:
     if meta is None:
         return
     spec, config = ModelSpec.from_dict(meta["spec"]), TrainConfig(**meta["config"])
-    stem = "dropout_lab_" + "".join(c if c.isalnum() else "_" for c in label.lower()).strip("_")
+    names = export.download_names(label, spec, config)  # which run: its label, rates, seed
     c1, c2, c3 = st.columns(3)
     c1.download_button(text["csv"], lambda: export.history_csv(meta["history"]),
-                       file_name=f"{stem}_history.csv", mime="text/csv", on_click="ignore",
+                       file_name=names["csv"], mime="text/csv", on_click="ignore",
                        icon="📄", width="stretch", key=session.COMPARE_CSV)  # fmt: skip
-    c2.download_button(text["script"], lambda: export.keras_script(spec, config),
-                       file_name=export.SCRIPT_NAME, mime="text/x-python", on_click="ignore",
+    c2.download_button(text["script"], lambda: export.keras_script(spec, config, names["script"]),
+                       file_name=names["script"], mime="text/x-python", on_click="ignore",
                        icon="🐍", width="stretch", help=text["script_help"],
                        key=session.COMPARE_SCRIPT)  # fmt: skip
     c3.download_button(text["notebook"], lambda: export.notebook(spec, config),
-                       file_name=export.NOTEBOOK_NAME, mime="application/x-ipynb+json",
+                       file_name=names["notebook"], mime="application/x-ipynb+json",
                        on_click="ignore", icon="📓", width="stretch", help=text["notebook_help"],
                        key=session.COMPARE_NOTEBOOK)  # fmt: skip
 

@@ -114,3 +114,21 @@ def test_the_notebook_runs_top_to_bottom_and_reproduces_the_run() -> None:
     ours = _engine_history(spec, TrainConfig(epochs=EPOCHS * 2, early_stopping_patience=2))
     assert len(ours["loss"]) < EPOCHS * 2  # early stopping ended both runs, at the same epoch
     assert_same_history(ours, theirs)
+
+
+def test_each_run_downloads_under_its_own_name() -> None:
+    """Compare's downloads say which run they are: its label, its dropout rates and its seed."""
+    plain, dropout = lesson_spec(0.0), lesson_spec(0.3)
+    runs = [("No dropout", plain, TrainConfig(seed=0)), ("Dropout(0.3)", dropout, TrainConfig()),
+            ("Your model", dropout, TrainConfig(seed=7)),
+            ("Dropout(0.3) + L2(1e-3)", lesson_spec(0.3, l2=1e-3), TrainConfig())]  # fmt: skip
+    names = [export.download_names(label, spec, config) for label, spec, config in runs]
+    for kind in ("csv", "script", "notebook"):
+        assert len({n[kind] for n in names}) == len(runs), kind  # never one name for two runs
+    assert names[0]["script"] == "dropout_lab_no_dropout_rate0_seed0.py"
+    assert names[2]["notebook"] == "dropout_lab_your_model_rate0.3_seed7.ipynb"
+    assert names[1]["csv"] == "dropout_lab_dropout_0_3_rate0.3_seed0_history.csv"
+    for n in names:
+        assert all(c.isalnum() or c in "._-" for c in "".join(n.values())), n
+    script = export.keras_script(dropout, TrainConfig(), names[1]["script"])
+    assert f"python {names[1]['script']}" in script  # its usage line names the file it is
