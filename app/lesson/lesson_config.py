@@ -15,6 +15,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dropout_lab.lesson.score import ALLOWED, Weights, written_weights
 from dropout_lab.lesson.spec import MAX_EPOCHS
 from dropout_lab.lesson.steps import STEP_IDS
 from dropout_lab.training.budget import DEFAULT_BUDGET_SECONDS
@@ -62,6 +63,7 @@ class LessonConfig:
     first_visit_link: bool = False  # learners without a resume link get one by name (see docs)
     idle_minutes: int = 30  # the dashboard locks after this long without a click
     live_questions: tuple = ()  # [[live.question]]: quiz items to ask live (lesson/live.py)
+    grading: Weights = field(default_factory=Weights)  # [grading]: the LMS score (lesson/score)
     extra: dict = field(default_factory=dict, compare=False, repr=False)
 
     def is_open(self, step_id: str) -> bool:
@@ -87,6 +89,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
     "read": {"quiz_pass": "a number in (0, 1]"},
     "dashboard": {"idle_minutes": "an integer 1..1440"},
     "live": {"question": "[[live.question]] tables, each a quiz item (id, prompt, choices, ...)"},
+    "grading": ALLOWED,
 }
 
 
@@ -281,6 +284,10 @@ def _live(data: dict, source: str) -> dict:
     return {"live_questions": written_questions(data["live"], source)} if "live" in data else {}
 
 
+def _grading(data: dict, source: str) -> dict:
+    return {"grading": written_weights(data["grading"], source)} if "grading" in data else {}
+
+
 # Each reader with the sections it reads (named when a value surprises it).
 _READERS = (
     (_class_code, ("class",)),
@@ -290,6 +297,7 @@ _READERS = (
     (_compare, ("compare",)),
     (_read, ("read",)),
     (_live, ("live",)),
+    (_grading, ("grading",)),
 )
 
 

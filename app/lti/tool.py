@@ -36,6 +36,10 @@ from dropout_lab.lti.keys import ToolKeys
 
 STATE_SECONDS = 300.0  # from the LMS's login redirect to its launch POST
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+DL_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+DEEP_LINKING = "LtiDeepLinkingRequest"
 
 
 class Refusal(Exception):
@@ -65,6 +69,20 @@ class Person:
     context_id: str
     context_label: str
     step: str
+    client_id: str = ""
+    deployment_id: str = ""
+    message: str = "LtiResourceLinkRequest"
+    link_id: str = ""  # the LMS link (resource link) launched
+    target: str = ""  # what the link opens and scores (custom `target`, lesson/score.py)
+    email: str = ""
+    sourcedid: str = ""  # the student information system's id (lis claim)
+    ags: dict | None = None  # the grade service's endpoint claim
+    nrps_url: str = ""  # the course's roster (NRPS) address
+    deep_link: dict | None = None  # a deep linking request's settings
+
+    @property
+    def deep_linking(self) -> bool:
+        return self.message == DEEP_LINKING
 
 
 # --------------------------------------------------------------------------- PyLTI1p3's classes
@@ -271,13 +289,28 @@ def _person(body: dict, instructor: bool, steps: t.Collection[str]) -> Person:
         str(body.get(k) or "") for k in ("given_name", "family_name")
     )
     custom = body.get(CLAIM + "custom") or {}
-    step = custom.get("step") if isinstance(custom, dict) else None
+    custom = custom if isinstance(custom, dict) else {}
+    step = custom.get("step")
     if not step:
         found = parse_qs(urlsplit(str(body.get(CLAIM + "target_link_uri") or "")).query)
         step = (found.get("step") or [""])[-1]
+    aud = body.get("aud")
     return Person(
         platform=str(body["iss"]), sub=str(body["sub"]), name=str(name).strip() or "Learner",
         instructor=instructor, context_id=str(context["id"]),
         context_label=str(context.get("label") or context.get("title") or ""),
         step=step if step in steps else "",
+        client_id=str(aud[0] if isinstance(aud, list) else aud),
+        deployment_id=str(body.get(CLAIM + "deployment_id") or ""),
+        message=str(body.get(CLAIM + "message_type") or ""),
+        link_id=str(_dict(body.get(CLAIM + "resource_link")).get("id") or "")[:255],
+        target=str(custom.get("target") or "")[:32], email=str(body.get("email") or "")[:255],
+        sourcedid=str(_dict(body.get(CLAIM + "lis")).get("person_sourcedid") or "")[:255],
+        ags=_dict(body.get(AGS_CLAIM)) or None,
+        nrps_url=str(_dict(body.get(NRPS_CLAIM)).get("context_memberships_url") or ""),
+        deep_link=_dict(body.get(DL_CLAIM)) or None,
     )  # fmt: skip
+
+
+def _dict(value: object) -> dict:
+    return value if isinstance(value, dict) else {}

@@ -22,7 +22,8 @@ One room per concern:
 - `runqueue`: the training queue's writes (requests, claims, progress, recovery), its tables
   in `queue_tables` and its reads and the workers' heartbeats in `queue_reads`;
 - `classroom`: the dashboard's tables, figure and CSV, as plain data;
-- `lti`: launches from an LMS: its users and courses as learners and classes, one-time codes.
+- `lti`: launches from an LMS: its users and courses as learners and classes, one-time codes;
+- `lti_grades`: LTI Advantage: grade links, the scores outbox, the course's roster.
 
 The store never imports Streamlit or TensorFlow; a `Store` is thread-safe.
 """
@@ -33,6 +34,7 @@ from dropout_lab.store.insights import InsightQueries
 from dropout_lab.store.learners import Learner, LearnerQueries
 from dropout_lab.store.live import LiveQueries
 from dropout_lab.store.lti import LtiQueries
+from dropout_lab.store.lti_grades import LtiGradeQueries
 from dropout_lab.store.predictions import PredictionQueries
 from dropout_lab.store.runblobs import RunBlobs
 from dropout_lab.store.runqueue import RunQueue
@@ -50,6 +52,7 @@ class Store(
     RunBlobs,
     RunQueue,
     LtiQueries,
+    LtiGradeQueries,
     ConceptQueries,
 ):
     """Learners, progress, quiz answers, submissions, reflections, work and finished runs, in the

@@ -42,6 +42,8 @@ def take() -> None:
         got = None
     if got is None:
         st.warning(step_text("lti")["page"]["used"], icon="🔗")
+    elif got.role == "learner" and ":" in got.target:  # a link to one of Build's labs
+        st.session_state[session.BUILD_LAB] = got.target.split(":", 1)[1]
     elif got.role == "instructor":
         st.session_state[session.DASHBOARD_AUTH] = {"lti_class": got.class_code,
                                                     "active": time.time()}  # fmt: skip

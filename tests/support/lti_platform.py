@@ -6,7 +6,14 @@ by others) on a small Starlette server in a thread, with its own RSA key.
 - `/auth` is the platform's authorization endpoint: lti1p3platform checks the tool's preflight
   (client id, state, nonce, redirect URI), builds and signs the id_token, and the page posts it
   to the tool's launch URL;
-- `/jwks` is the platform's public key set.
+- `/jwks` is the platform's public key set;
+- the LTI Advantage services, lti1p3platform's own (tests/support/lti_services.py): `/token`
+  (client_credentials service tokens), `/lineitems/1/scores` (AGS), `/memberships` (NRPS) and
+  `/deep_link_return` (a deep linking response, checked against the tool's JWKS).
+
+`/course?...&deep=1` starts a deep linking request (LtiDeepLinkingRequest) instead of a launch;
+`custom=target` sets the custom parameter a deep link chose. `down` makes the services answer
+503 (an LMS that is down); `scores`, `picked` and `members` are what they received or serve.
 
 `mischief` bends the next launches for the refused cases: another signing key, issuer, audience
 or deployment, an expired token, a claim left out, a nonce used before. `last_form` is the last
@@ -27,7 +34,7 @@ import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
-from lti1p3platform.message_launch import MessageLaunchAbstract
+from lti1p3platform.message_launch import LTIAdvantageMessageLaunchAbstract
 from lti1p3platform.oidc_login import OIDCLoginAbstract
 from lti1p3platform.registration import Registration
 from starlette.applications import Starlette
@@ -35,7 +42,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from tests.support import wait
+from tests.support import lti_services, wait
 
 CLIENT_ID, DEPLOYMENT_ID = "dropout-lab-tool", "deployment-1"
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
@@ -81,6 +88,11 @@ class Platform:
     nonces: list[str] = field(default_factory=list)  # the tool's nonces, in order
     last_form: dict[str, str] = field(default_factory=dict)
     context: tuple[str, str] = ("course-1", "CS101")
+    down: bool = False  # the services answer 503
+    scores: list[dict] = field(default_factory=list)  # the AGS scores received, in order
+    picked: list[list[dict]] = field(default_factory=list)  # deep linking content items
+    members: list[dict] = field(default_factory=list)  # what NRPS serves
+    service_calls: int = 0  # calls to the services (token, scores, memberships), down or not
 
     def tool_config(self) -> dict:
         """The JSON the tool's DROPOUT_LAB_LTI_CONFIG names, for this platform."""
@@ -103,12 +115,19 @@ class Platform:
         reg.set_oidc_login_url(f"{self.tool_url}/lti/login")
         reg.set_launch_url(f"{self.tool_url}/lti/launch")
         reg.set_tool_key_set_url(f"{self.tool_url}/lti/jwks")
+        reg.set_deeplink_launch_url(f"{self.tool_url}/lti/launch")
         reg.set_platform_public_key(self.public_pem).set_platform_private_key(self.private_pem)
         return reg
 
-    def course_link(self, user: str, role: str = LEARNER, step: str = "", name: str = "") -> str:
+    def course_link(self, user: str, role: str = LEARNER, step: str = "", name: str = "",
+                    deep: bool = False, target: str = "") -> str:  # fmt: skip
         q = f"user={user}&role={role.rsplit('#', 1)[-1]}&step={step}&name={name}"
+        q += ("&deep=1" if deep else "") + (f"&target={target}" if target else "")
         return f"{self.url}/course?{q}"
+
+    @property
+    def lineitem(self) -> str:
+        return f"{self.url}/lineitems/1"
 
 
 class _Conf(LTI1P3PlatformConfAbstract):
@@ -127,7 +146,7 @@ class _Login(OIDCLoginAbstract):
         return RedirectResponse(url, status_code=302)
 
 
-class _Launch(MessageLaunchAbstract):
+class _Launch(LTIAdvantageMessageLaunchAbstract):
     def __init__(self, params: dict, conf: _Conf) -> None:
         super().__init__(t.cast(t.Any, params), conf)
         self._params = params
@@ -164,8 +183,15 @@ def _launch(platform: Platform, params: dict[str, str]) -> Response:
     launch.set_resource_link_claim("link-1", title="Dropout Lab")
     context_id, label = platform.context
     launch.set_launch_context_claim(context_id, context_label=label, context_title=label)
-    if hint.get("step"):
-        launch.set_custom_parameters_claim({"step": hint["step"]})
+    custom = {k: hint[k] for k in ("step", "target") if hint.get(k)}
+    if custom:
+        launch.set_custom_parameters_claim(custom)
+    launch.set_extra_claims({"email": f"{params.get('login_hint', '')}@example.edu"})
+    if hint.get("deep"):
+        launch.set_dl(f"{platform.url}/deep_link_return", title="Dropout Lab")
+    else:
+        launch.set_ags(f"{platform.url}/lineitems", platform.lineitem)
+    launch.set_nrps(f"{platform.url}/memberships")
     if bent.expired:
         launch.set_id_token_expiration(-120)
     if bent.nonce:
@@ -199,7 +225,8 @@ def _app(platform: Platform) -> Starlette:
     async def course(request: Request) -> Response:
         q = request.query_params
         login = _Login(request, _Conf(platform=platform))
-        login.set_lti_message_hint(role=q.get("role"), step=q.get("step"), name=q.get("name"))
+        login.set_lti_message_hint(role=q.get("role"), step=q.get("step"), name=q.get("name"),
+                                   deep=q.get("deep"), target=q.get("target"))  # fmt: skip
         return login.initiate_login(q["user"])
 
     async def auth(request: Request) -> Response:
@@ -216,6 +243,7 @@ def _app(platform: Platform) -> Starlette:
             Route("/course", course),
             Route("/auth", auth, methods=["GET", "POST"]),
             Route("/jwks", jwks),
+            *lti_services.routes(platform, lambda: _Conf(platform=platform)),
         ]
     )
 
