@@ -17,6 +17,7 @@ from dropout_lab.ui import (
     dashboard_refresh,
     instructor,
     learners,
+    lms,
     lti,
     marks,
     projector,
@@ -99,6 +100,7 @@ if instructor.gate():
         labs_work.add_grades(table, progress, store.class_grades(code))  # the NumPy labs
         instructor.add_status(table, progress)
         instructor.progress_tables(table, list(titles.values()))  # two that fit the page
+        members = lms.course(store, code, progress)  # the LMS course: who has not started
         class_view.show(store, code)  # what the class thinks: quiz, predictions, reflections
         st.header(TEXT["sweep_heading"], anchor=False)
         sweep = store.class_sweep(code)
@@ -124,3 +126,4 @@ if instructor.gate():
                            classroom.to_csv(sweep, classroom.SWEEP_COLUMNS),
                            file_name=f"{stem}_sweep.csv", mime="text/csv", on_click="ignore",
                            key=session.DASHBOARD_CSV_SWEEP, icon="📄")  # fmt: skip
+        lms.exports(store, people, members, stem)  # as Canvas's and Moodle's gradebooks import

@@ -365,6 +365,14 @@ DASHBOARD_CSV_WORK = Key("dashboard.csv_work", bool, "download_button", SESSION,
                          "every learner's work as CSV")
 DASHBOARD_CSV_SWEEP = Key("dashboard.csv_sweep", bool, "download_button", SESSION,
                           "the sweep as CSV")
+DASHBOARD_CSV_CANVAS = Key("dashboard.csv_canvas", bool, "download_button", SESSION,
+                           "the whole-lesson scores as Canvas's gradebook imports them")
+DASHBOARD_CSV_MOODLE = Key("dashboard.csv_moodle", bool, "download_button", SESSION,
+                           "the whole-lesson scores as Moodle's grade import reads them")
+DASHBOARD_LMS_PULL = Key("dashboard.lms_pull", bool, BUTTON, SESSION,
+                         "get the LMS course's members (NRPS)")
+DASHBOARD_LMS_WAITING = Key("dashboard.lms_waiting", None, "dataframe", SESSION,
+                            "the LMS course's learners who have not started")
 DASHBOARD_INSIGHTS = Key("dashboard.insights", bool, "toggle", SESSION,
                          "show what the class thinks (ui/class_view.py)")
 DASHBOARD_QUIZ = Key("dashboard.quiz", None, "dataframe", SESSION, "the quiz items' first tries")

@@ -148,7 +148,7 @@ def test_with_the_token_the_class_progress_work_sweep_and_csv(token) -> None:
     assert {"Ada", "Bob"} <= names
     assert any("thinned networks" in t.value for t in at.text)  # plain text, never markdown
     downloads = at.get("download_button")
-    assert len(downloads) == 3
+    assert len(downloads) == 5  # progress, work, sweep; Canvas and Moodle gradebooks
     # a second run keeps the session's access; locking ends it
     at.run()
     assert at.dataframe
