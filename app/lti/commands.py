@@ -41,8 +41,25 @@ def health() -> tuple[bool, str, str]:
         return False, "on, but the tool has no key yet", "run `dropout-lab lti keys`"
     issuers = ", ".join(sorted({p.issuer for p in found.platforms}))[:200]
     where = found.base_url or "the address each request comes to"
-    return (
-        True,
-        f"on for {issuers}; launch URL {where}{config.LAUNCH_PATH}; key {key.current[:12]}…",
-        "",
-    )
+    said = f"on for {issuers}; launch URL {where}{config.LAUNCH_PATH}; key {key.current[:12]}…"
+    scores = _outbox()
+    if scores.get("failing"):
+        return (True, f"{said}; {scores['failing']} score(s) not reaching the LMS yet "
+                      f"({scores['sent']} sent)",
+                "the server's log names the failure; check auth_token_url and that the LMS "
+                "is up (scores are kept and retried)")  # fmt: skip
+    return True, said + (f"; {scores['sent']} score(s) sent" if scores else ""), ""
+
+
+def _outbox() -> dict[str, int]:
+    """The scores outbox's counts, or {} when the database cannot say (doctor says so above)."""
+    try:
+        from dropout_lab.store import Store
+
+        store = Store()
+        try:
+            return store.lti_outbox_counts()
+        finally:
+            store.close()
+    except Exception:
+        return {}

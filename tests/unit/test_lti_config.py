@@ -62,7 +62,30 @@ def test_the_doctor_row(tmp_path, monkeypatch) -> None:
     assert not ok and "lti keys" in fix
     keys.ensure()
     ok, detail, _ = commands.health()
-    assert ok and "https://lms.example" in detail
+    assert ok and "https://lms.example" in detail and "0 score(s) sent" in detail
     path.write_text("{")
     ok, detail, _ = commands.health()
     assert not ok and detail.startswith("lti.json")
+
+
+def test_the_doctor_row_counts_scores_not_reaching_the_lms(tmp_path, monkeypatch) -> None:
+    from dropout_lab.lesson.score import Score
+    from dropout_lab.store import Store
+    from dropout_lab.store.lti_grades import GradeLink
+
+    monkeypatch.setenv("DROPOUT_LAB_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DROPOUT_LAB_DATABASE_URL", raising=False)
+    path = tmp_path / "lti.json"
+    path.write_text(json.dumps({"platforms": [PLATFORM]}))
+    monkeypatch.setenv(config.ENV, str(path))
+    keys.ensure()
+    store = Store()
+    ada = store.join("Ada", "C1").id
+    store.lti_grade_link(ada, GradeLink("l1", "https://lms.example", "c1", "u", "lesson",
+                                        "https://lms.example/li/1", None, ("score",)))  # fmt: skip
+    store.lti_queue_score(ada, "l1", Score(10.0, 100.0, "InProgress", "FullyGraded"))
+    (due,) = store.lti_claim_scores(lease=60)
+    store.lti_score_failed(due, "ConnectionError", retry_in=60)
+    store.close()
+    ok, detail, fix = commands.health()
+    assert ok and "1 score(s) not reaching the LMS yet" in detail and "retried" in fix
