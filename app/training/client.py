@@ -21,6 +21,7 @@ from typing import Any
 from dropout_lab.lesson.spec import ModelSpec, RunResult, TrainConfig, run_key
 from dropout_lab.store import Store
 from dropout_lab.store.queue_tables import LIVE
+from dropout_lab.training import waits
 from dropout_lab.training.budget import estimate_seconds, over_budget
 from dropout_lab.training.runstore import RunStore
 from dropout_lab.training.turns import STALE_AFTER
@@ -57,6 +58,7 @@ class RunStatus:
     paused: bool = False  # running, paused while short runs of others train
     restarts: int = 0  # attempts cut by a crash or a restart (it was trained again)
     worker: str | None = None  # host:pid of the worker training it
+    starting: float | None = None  # running, its worker still starting: about how long that takes
 
     @property
     def finished(self) -> bool:
@@ -86,6 +88,7 @@ class QueueClient:
         self._snap_lock = threading.Lock()
         self._snap: _Snapshot | None = None
         self._snap_at = 0.0
+        self.pace = waits.Pace()  # measured against the estimates, by whoever sees runs end
         self._counts_lock = threading.Lock()
         self._counts = dict.fromkeys(
             ("submitted", "cache_hits", "attached", "dispatched", "trained", "failed"), 0
@@ -100,6 +103,11 @@ class QueueClient:
 
     def _after_submit(self, key: str, fresh: bool) -> None:  # hand the run to a worker
         raise NotImplementedError
+
+    def starting(self, key: str) -> float | None:
+        """About how long the start of the worker given `key` takes, while it starts; None when
+        it is not starting (or this client cannot tell)."""
+        return None
 
     # ---- asking
 
@@ -187,6 +195,7 @@ class QueueClient:
                 progress["history"] or {}, stop_requested=state not in LIVE,
                 worker_pid=_pid(progress["worker"]), paused=bool(progress["paused"]),
                 restarts=restarts, worker=progress["worker"],
+                starting=None if progress["epochs_done"] else self.starting(key),
             )  # fmt: skip
         total = int((request or {}).get("config", {}).get("epochs", 0))
         if state == "queued":
@@ -204,12 +213,19 @@ class QueueClient:
         if state in ("withdrawn", "stopped"):
             return RunStatus(key, "stopped", None, 0, total, stop_requested=True)
         if state == "running":  # between a claim and the first progress row: starting
-            return RunStatus(key, "running", None, 0, total, restarts=restarts)
+            return RunStatus(key, "running", None, 0, total, restarts=restarts,
+                             starting=self.starting(key))  # fmt: skip
         return RunStatus(key, "failed", error=MSG_UNKNOWN)
 
     def position(self, key: str) -> tuple[int | None, float | None]:
-        """(1-based place in the queue, estimated seconds until a worker takes it)."""
-        return self.snapshot().position(key, self.live_workers())
+        """(1-based place in the queue, estimated seconds until a worker takes it): the runs
+        ahead at the pace measured here, a worker's start where one must start (`waits`)."""
+        return self.snapshot().position(key, self.live_workers(), self.pace.factor(),
+                                        self.idle_start(), self.starting)  # fmt: skip
+
+    def idle_start(self) -> float:
+        """How long a worker that is not training yet takes before it can (0: it is ready)."""
+        return 0.0
 
     def result(self, key: str, lane: str | None = None) -> RunResult | None:
         """The finished run (complete, or stopped with its epochs so far); None until then."""
@@ -248,19 +264,31 @@ class _Snapshot:
                 order.setdefault(r["key"], float(r["cost"]))
         self.queued = list(order)
         self.running = sorted(self.progress, key=lambda k: self.progress[k]["claimed_at"])
-        left = sum(p["cost"] * (1 - p["epochs_done"] / max(p["epochs_total"], 1))
-                   for p in self.progress.values())  # fmt: skip
-        self._ahead: dict[str, tuple[int, float]] = {}
-        total = 0.0
-        for i, k in enumerate(self.queued):
-            self._ahead[k] = (i + 1, left + total)
-            total += order[k]
+        self._cost = order
+        self._starts: dict[str, float] | None = None
 
-    def position(self, key: str, workers: int) -> tuple[int | None, float | None]:
-        if key not in self._ahead:
+    def position(self, key: str, workers: int, pace: float = 1.0, idle_start: float = 0.0,
+                 starting=lambda key: None) -> tuple[int | None, float | None]:  # fmt: skip
+        if key not in self._cost:
             return None, None
-        place, seconds = self._ahead[key]
-        return place, seconds / max(1, workers)
+        if self._starts is None:  # once per snapshot: every queued run's start
+            self._starts = self._plan(workers, pace, idle_start, starting)
+        return self.queued.index(key) + 1, self._starts[key]
+
+    def _plan(self, workers: int, pace: float, idle_start: float, starting) -> dict[str, float]:
+        from dropout_lab.store.runqueue import multi_lane
+
+        lanes = {}
+        for r in self.live:
+            lanes.setdefault(r["key"], r["lane"])
+        running = []
+        for k, p in self.progress.items():
+            left = p["cost"] * pace * (1 - p["epochs_done"] / max(p["epochs_total"], 1))
+            left += (starting(k) or 0.0) if not p["epochs_done"] else 0.0
+            running.append(waits.Running(lanes.get(k, k), left))
+        queued = [waits.Queued(k, lanes.get(k, k), self._cost[k] * pace) for k in self.queued]
+        return waits.starts(running, queued, max(1, workers), idle_start=idle_start,
+                            shared=multi_lane)  # fmt: skip
 
     def view(self, key: str, lane: str | None) -> dict | None:
         """As `RunQueue.queue_view`, for a key with a live request or a worker; else None."""

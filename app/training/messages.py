@@ -6,7 +6,8 @@ live progress and stop requests do not travel here: they go through the queue da
 every app process can read and write them.
 
 Service → worker: `TrainRequest`, `WarmUp`, `Quit`.
-Worker → service: `Finished`, `Failed` (answers to a `TrainRequest`), `Warmed` (to a `WarmUp`).
+Worker → service: `Finished`, `Failed` (answers to a `TrainRequest`), `Warmed` (to a `WarmUp`),
+`Ready` (once, when TensorFlow is imported: the worker is warm).
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ class Warmed:
 
 
 @dataclass(frozen=True)
+class Ready:
+    """TensorFlow and the trainer are imported: from now on a run starts at once."""
+
+
+@dataclass(frozen=True)
 class Finished:
     """The run `key` ended: trained here (done, stopped or interrupted), or found stored."""
 
@@ -79,4 +85,4 @@ class WorkerSetup:
 
 
 ToWorker = TrainRequest | WarmUp | Quit
-FromWorker = Finished | Failed | Warmed
+FromWorker = Finished | Failed | Warmed | Ready

@@ -59,6 +59,8 @@ class Worker:
     task: Any = None  # the owner's task while this worker trains it
     warming: bool = False
     retiring: bool = False
+    started_at: float = field(default_factory=time.monotonic)  # when its process was started
+    ready: bool = False  # TensorFlow imported (it sent `Ready`)
     seen: set[str] = field(default_factory=set)  # architectures trained (warm traced functions)
 
     @property

@@ -31,6 +31,7 @@ from collections.abc import Iterable
 
 from dropout_lab.lesson.spec import ModelSpec, TrainConfig
 from dropout_lab.store import Store
+from dropout_lab.training import starts
 from dropout_lab.training.client import (
     MSG_CRASHED,
     MSG_SHUTDOWN,
@@ -44,6 +45,7 @@ from dropout_lab.training.messages import (
     Failed,
     Finished,
     FromWorker,
+    Ready,
     TrainRequest,
     Warmed,
     WarmUp,
@@ -99,6 +101,8 @@ class TrainingService(QueueClient):
         self.threads_per_worker = threads_per_worker or max(1, cores // self.max_workers)
         self._lock = threading.RLock()
         self._closed = False
+        self.start_seconds = starts.load(store.root)  # how long a trainer takes to start here
+        self._sent: dict[str, tuple[float, bool]] = {}  # key -> (when sent, to a ready worker)
         setup = WorkerSetup(url, str(store.root), store.database_url, max(1, max_tasks_per_worker),
                             self.threads_per_worker, os.getpid())  # fmt: skip
         self._pool = WorkerPool(
@@ -119,6 +123,21 @@ class TrainingService(QueueClient):
 
     def live_workers(self) -> int:
         return self.max_workers
+
+    def starting(self, key: str) -> float | None:
+        """While the worker given `key` is still starting (importing TensorFlow, the first run
+        after the server started): about how long a start takes here, in seconds."""
+        with self._lock:
+            for w in self._pool.workers:
+                if w.task is not None and w.task.key == key and not w.ready:
+                    return self.start_seconds
+        return None
+
+    def idle_start(self) -> float:
+        """A worker still to start (or starting) costs a start before its first run."""
+        with self._lock:
+            warm = self._pool.full and all(w.ready for w in self._pool.workers)
+        return 0.0 if warm else self.start_seconds
 
     def _check_open(self) -> None:
         if self._closed:
@@ -218,12 +237,19 @@ class TrainingService(QueueClient):
                 worker.retiring = True  # broken pipe: it is dying; its sentinel will tell us
                 continue
             worker.task = claim
+            self._sent[claim.key] = (time.monotonic(), worker.ready)
             self._count("dispatched")
 
     def _on_message(self, worker: Worker, message: FromWorker) -> None:
+        if isinstance(message, Ready):
+            worker.ready = True
+            self.start_seconds = time.monotonic() - worker.started_at
+            starts.save(self.store.root, self.start_seconds)
+            return
         if isinstance(message, Warmed):
             worker.warming = False
         else:
+            self._measure(worker.task, message)
             worker.task = None
             worker.retiring = worker.retiring or message.retiring
             if isinstance(message, Finished):
@@ -231,6 +257,15 @@ class TrainingService(QueueClient):
             elif isinstance(message, Failed):
                 self._count("failed")
         self._dispatch()
+
+    def _measure(self, claim, message: FromWorker) -> None:
+        """A run trained to its end by a ready worker: how long it took against its estimate
+        (the pace of the queue's waits)."""
+        sent, ready = self._sent.pop(getattr(claim, "key", ""), (None, False))
+        whole = isinstance(message, Finished) and message.trained and not (
+            message.stopped or message.interrupted)  # fmt: skip
+        if sent is not None and ready and whole:
+            self.pace.observe(claim.cost, time.monotonic() - sent)
 
     def _on_exit(self, worker: Worker) -> None:
         wid = worker_id(worker.process.pid)

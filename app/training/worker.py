@@ -28,6 +28,7 @@ from dropout_lab.training.messages import (
     Finished,
     FromWorker,
     Quit,
+    Ready,
     TrainRequest,
     Warmed,
     WarmUp,
@@ -93,6 +94,8 @@ def worker_main(conn: Any, setup: WorkerSetup) -> None:
     heart = Heartbeat(queue, turns.worker, alive=lambda: os.getppid() == parent).start()
     with contextlib.suppress(Exception):  # import now, so the first run starts warm
         from dropout_lab.training import trainer  # noqa: F401
+    with contextlib.suppress(OSError, ValueError):
+        conn.send(Ready())  # the service measures how long a trainer takes to start
     try:
         _serve(conn, turns, setup.max_tasks)
     finally:

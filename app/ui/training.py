@@ -156,9 +156,12 @@ def queued_text(status: RunStatus) -> str:
 
 
 def running_note(status: RunStatus) -> str:
-    """What to add to a running run's line: paused for others, trained again after a restart."""
+    """What to add to a running run's line: its trainer still starting, paused for others,
+    trained again after a restart."""
     text = step_text("queue")
     notes = [text[k] for k, on in (("paused", status.paused), ("restarted", status.restarts)) if on]
+    if status.starting is not None:  # the first run after the server started: TensorFlow loads
+        notes.insert(0, text["starting"].format(seconds=max(1, round(status.starting))))
     return (" " + " ".join(notes)) if notes else ""
 
 
