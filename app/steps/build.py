@@ -15,6 +15,7 @@ from dropout_lab.training import precompute
 from dropout_lab.ui import (
     charts,
     code_editor,
+    lab_goals,
     learners,
     numpy_lab,
     predictions,
@@ -63,14 +64,15 @@ def verdict(result) -> None:
     if result.spec is not None:
         st.markdown("**Layers:** " + " → ".join(layer.describe() for layer in result.spec.layers))
     st.markdown("**Goals**")
+    run, outcomes = lab_goals.judge(LAB)  # the learner's finished run: an attempt, counted once
     if not result.ok:  # advice about a model that is not there yet would mislead
         st.caption(TEXT["editor"]["goals_wait"])
     for goal in codelab.check_goals(result.spec if result.ok else None, LAB):
         st.markdown(f"{'✅' if goal.met else '⬜'} {goal.label}")
         if result.ok and not goal.met:
-            st.caption(goal.hint)
-    if st.toggle("Show solution", key=session.BUILD_SHOW_SOLUTION):
-        st.code(LAB.solution, language="python")
+            lab_goals.hints(LAB, goal.id)  # the idea; more after each attempt that misses
+    lab_goals.outcomes(LAB, run, outcomes)  # judged on the learner's finished run
+    lab_goals.solution(LAB)  # only after a trained attempt
 
 
 def submit(label: str, spec, config, *, replace: bool = True) -> None:
@@ -141,6 +143,7 @@ def run_panel() -> None:
             for label, s in rows if s.history]  # fmt: skip
     charts.plot(curves.curves_parts, runs, epochs_total=total, key=session.BUILD_CURVES,
                 about=describe.curves(runs))  # fmt: skip
+    lab_goals.comparison(LAB, rows)
 
 
 @st.fragment(run_every=training.POLL_SECONDS)
@@ -189,4 +192,5 @@ if training.any_active():
 else:
     run_panel()
 predictions.build_reveal()  # after the first finished run: the prediction beside the runs
+lab_goals.experiment(LAB)  # a variant layout to train beside the learner's
 state.next_step("build")

@@ -219,6 +219,13 @@ BUILD_FX = Key("build.fx", str, "selectbox", LEARNER, "the data preview's x feat
 BUILD_FY = Key("build.fy", str, "selectbox", LEARNER, "the data preview's y feature")
 BUILD_SCATTER = Key("build.scatter", None, CHART, LEARNER, "the data preview's scatter")
 BUILD_SHOW_SOLUTION = Key("build.show_solution", bool, "toggle", LEARNER, "the Keras solution")
+BUILD_ATTEMPTS = Key("build.attempts", dict[str, dict], "", LEARNER,
+                    'lab name -> {"tried": ids of the attempts judged (a finished run\'s key, a '
+                    'graded code\'s digest), "failed": the ids that missed a goal}: how far the '
+                    "hints go (ui/attempts.py), and whether the solution may be shown", dict)
+BUILD_VARIANT = Key("build.variant", str, "radio", LEARNER,
+                    "the layout to try beside yours: a [[variants]] id of labs/overfit/lab.toml")
+BUILD_VARIANT_TRAIN = Key("build.variant_train", bool, BUTTON, LEARNER, "train that variant")
 BUILD_EPOCHS = Key("build.epochs", int, "number_input", LEARNER, "epochs to train")
 BUILD_SEED = Key("build.seed", int, "number_input", LEARNER, "the training seed")
 BUILD_CURVES = Key("build.curves", None, CHART, LEARNER, "the live training curves")

@@ -77,7 +77,7 @@ def test_an_lms_course_shows_who_has_not_started(token, made, tmp_path, monkeypa
     at = signed_in(code)
     text = shown_text(at)
     assert "Your LMS course" in [h.value for h in at.header]
-    assert "4 members in the LMS course, 3 of them learners; 2 learners have not" in text
+    assert "4 members in the LMS course, 3 of them learners; 2 of those have not started" in text
     (waiting,) = [d.value for d in at.dataframe if list(d.value.columns) == ["Name", "Email"]]
     assert sorted(waiting["Name"]) == ["Bob", "Gil"]
     assert {r[0]: r[1] for r in rows(made["moodle"])[1:]}["Ada"] == "ada@x.edu"
