@@ -1,5 +1,7 @@
 """The Build step's NumPy labs: write dropout (the forward pass, then the backward pass too),
-grade it in the sandbox, read the checklist of properties with hints, reveal the reference.
+grade it in the sandbox, read the checklist of properties with hints that fade (the idea after
+a failed Grade, a pointer after the next, code after the one after), reveal the reference once
+graded.
 Words come from `labs/numpy_dropout` and `labs/numpy_backprop`; once the backprop lab passes,
 `ui.numpy_net` lets the learner's two functions train a network."""
 
@@ -13,7 +15,7 @@ from dropout_lab.grading import checks as grading
 from dropout_lab.grading import net_run
 from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.labs import Lab, load_lab
-from dropout_lab.ui import code_editor, numpy_net, session, work
+from dropout_lab.ui import attempts, code_editor, lab_goals, numpy_net, session, work
 
 
 @dataclass(frozen=True)
@@ -58,9 +60,15 @@ def render(choice: str = "numpy") -> None:
         with right, st.spinner("Running your functions in the sandbox…"):
             st.session_state[keys.verdict] = (code, grading.grade(code, lab=keys.lab))
             work.keep_grade(keys.lab, *st.session_state[keys.verdict])
+    graded = st.session_state.get(keys.verdict)
+    if graded is not None:  # a Grade (or one restored): an attempt, counted once per code
+        attempts.record(keys.lab, attempts.code_id(graded[0]), failed=not graded[1].passed)
     with right:
         checklist(lab, code, keys)
-    if st.toggle("Show solution", key=keys.show_solution):
+    text = step_text("build")["numpy"]
+    if not attempts.tried(keys.lab):
+        st.caption(text["solution_locked"])
+    elif st.toggle(text["solution_toggle"], key=keys.show_solution):
         st.code(lab.solution, language="python")
     if choice == "backprop":
         numpy_net.panel(st.session_state.get(keys.passed), code)
@@ -90,8 +98,10 @@ def checklist(lab: Lab, code: str, keys: NumpyLab = LABS["numpy"]) -> None:
     st.markdown("**Properties**")
     for check in verdict.checks:
         st.markdown(f"{'✅' if check.passed else '❌'} **{check.label}**: {check.message}")
-        if not check.passed and check.hint:
-            st.caption("Hint: " + check.hint)
+        if not check.passed and any(goal.id == check.name for goal in lab.goals):
+            lab_goals.hints(lab, check.name)
+    if not verdict.passed:
+        lab_goals.more_help(lab, step_text("build")["numpy"]["more"])
     st.caption(f"Graded in {verdict.seconds:.2f} s ({verdict.mode or 'not run'}).")
     if verdict.output.strip():
         with st.expander("What your code printed"):

@@ -44,7 +44,7 @@ def test_wrong_then_right_submission_changes_the_feedback() -> None:
     assert not at.exception
     failed = lines(at, "❌")
     assert any("Drops a fraction" in line for line in failed), failed
-    assert any(c.value.startswith("Hint:") for c in at.caption)
+    assert any(c.value.startswith("💡 **Idea.**") for c in at.caption)
     assert "build.numpy_passed_code" not in at.session_state
 
     set_code(at, "build.numpy_code", LAB.solution)
@@ -56,12 +56,38 @@ def test_wrong_then_right_submission_changes_the_feedback() -> None:
     assert at.session_state["build.numpy_passed_code"] == LAB.solution
 
 
-def test_solution_reveal_and_the_keras_lab_is_still_there() -> None:
+def test_solution_reveal_after_a_grade_and_the_keras_lab_is_still_there() -> None:
     at = numpy_page()
+    assert "build.numpy_show_solution" not in [t.key for t in at.toggle]  # not before a try
+    assert any("after your first Grade" in c.value for c in at.caption)
+    at.button(key="build.numpy_grade").click().run()
     at.toggle(key="build.numpy_show_solution").set_value(True).run()
     assert any(c.value.strip() == LAB.solution.strip() for c in at.code)
     at.radio(key="build.lab").set_value("keras").run()
     assert at.session_state["build.code"] == load_lab("overfit").starter
+
+
+def hint_levels(at: AppTest) -> set[str]:
+    """Which levels of help the page shows: idea, pointer, code."""
+    marks = {"💡 **Idea.**": "idea", "👉 **Pointer.**": "pointer", "🧩 **Code.**": "code"}
+    shown = [e.value for kind in ("caption", "markdown") for e in at.get(kind)]
+    return {name for mark, name in marks.items() if any(v.startswith(mark) for v in shown)}
+
+
+def test_hints_fade_idea_then_pointer_then_code_after_failed_grades() -> None:
+    at = numpy_page()
+    assert hint_levels(at) == set()  # before a Grade nothing says which property fails
+    at.button(key="build.numpy_grade").click().run()
+    assert hint_levels(at) == {"idea"}
+    at.button(key="build.numpy_grade").click().run()  # the same code again: no new attempt
+    assert hint_levels(at) == {"idea"}
+    set_code(at, "build.numpy_code", LAB.starter + "\n# tried again\n")
+    at.button(key="build.numpy_grade").click().run()
+    assert hint_levels(at) == {"idea", "pointer"}
+    set_code(at, "build.numpy_code", LAB.starter + "\n# and again\n")
+    at.button(key="build.numpy_grade").click().run()
+    assert hint_levels(at) == {"idea", "pointer", "code"}
+    assert not any(LAB.solution.strip() in c.value for c in at.code)  # the solution stays hidden
 
 
 def grade_backprop(at: AppTest, code: str) -> None:
