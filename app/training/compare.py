@@ -36,7 +36,7 @@ def differences(yours: ModelSpec, reference: ModelSpec) -> list[tuple[str, dict[
 
     out: list[tuple[str, dict[str, str]]] = []
     if not yours.dropout_rates():
-        out.append(("no_dropout", {}))
+        out.append(("no_dropout", {"reference": rates(reference)}))
     elif rates(yours) != rates(reference):
         out.append(("rates", {"yours": rates(yours), "reference": rates(reference)}))
     if yours.dropout_rates() and places(yours) != places(reference):

@@ -121,7 +121,10 @@ def test_differences_name_rates_and_placement() -> None:
     assert compare.differences(lesson_spec(0.5), ref) == [
         ("rates", {"yours": "0.5, 0.5, 0.5", "reference": "0.3, 0.3, 0.3"})
     ]
-    assert compare.differences(lesson_spec(0.0), ref)[0] == ("no_dropout", {})
+    assert compare.differences(lesson_spec(0.0), ref)[0] == (
+        "no_dropout",
+        {"reference": "0.3, 0.3, 0.3"},
+    )
     one = parse_code(
         "import keras\nmodel = keras.Sequential([keras.layers.Dense(256, activation='relu',"
         " input_shape=(10,)), keras.layers.Dropout(0.3), keras.layers.Dense(256, activation="
