@@ -51,6 +51,25 @@ def with_lti(argv: list[str]) -> list[str]:
     return [app if arg == str(MAIN) else arg for arg in argv]
 
 
+VERBOSE_ENV = "DROPOUT_LAB_VERBOSE"  # "1": `dropout-lab serve --verbose`
+
+
+def quiet_libraries() -> None:
+    """The server's log carries the app's own lines (and Streamlit's), not TensorFlow's, Keras'
+    or absl's, unless DROPOUT_LAB_VERBOSE=1 (`serve --verbose`). The training workers write
+    TensorFlow's start-up lines (oneDNN, "All log messages before absl::InitializeLog()")
+    straight to file descriptor 2 before any setting reaches them: the server's descriptor 2
+    goes through `console.NativeStderrFilter` for its whole life, and the workers, spawned with
+    it, inherit it; their TF_CPP_MIN_LOG_LEVEL and Python warnings are set here too. An error
+    line still shows."""
+    from dropout_lab.console import NativeStderrFilter, quiet
+
+    verbose = os.environ.get(VERBOSE_ENV) == "1"
+    quiet(verbose)
+    if not verbose:
+        NativeStderrFilter().__enter__()  # left on until the server exits
+
+
 def main() -> None:
     # Imported here, not at the top: a training worker ("spawn") imports this module again as
     # its `__mp_main__`, and must not pay for pandas and Streamlit's command line.
@@ -66,6 +85,7 @@ def main() -> None:
     from dropout_lab.serve import private_process, stay_offline
 
     keep_shared_caches()
+    quiet_libraries()
     private_process()  # learners' data on disk: the owner's only
     stay_offline()  # no code path asks the internet for this machine's address
     sys.argv = with_lti(sys.argv)

@@ -64,6 +64,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
     from dropout_lab.store import Store, default_url
 
+    # The server's log: the app's own lines, or the libraries' too (dropout_lab.boot reads it).
+    os.environ["DROPOUT_LAB_VERBOSE"] = "1" if args.verbose else "0"
     if not is_loopback(args.host):
         # Other machines can reach this server: learners' code is graded only in the sandbox.
         os.environ.setdefault("DROPOUT_LAB_HOSTED", "1")
