@@ -13,6 +13,7 @@ on (DROPOUT_LAB_LTI_CONFIG in the server's environment) serves the lesson as `lt
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
 
@@ -66,8 +67,9 @@ def quiet_libraries() -> None:
 
     verbose = os.environ.get(VERBOSE_ENV) == "1"
     quiet(verbose)
-    if not verbose:
-        NativeStderrFilter().__enter__()  # left on until the server exits
+    if not verbose:  # on until the server exits; then its last lines are written out
+        kept = NativeStderrFilter().__enter__()
+        atexit.register(kept.__exit__, None, None, None)  # after the workers' shutdown
 
 
 def main() -> None:
