@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pandas as pd
 import streamlit as st
 
 from dropout_lab.codelab import reader as codelab
 from dropout_lab.codelab.budget import budget_message
-from dropout_lab.lesson.content import step_text
+from dropout_lab.lesson.content import markdown_table, step_text
 from dropout_lab.lesson.labs import HINT_LEVELS, Goal, Lab
 from dropout_lab.lesson.spec import ModelSpec, TrainConfig
 from dropout_lab.training.client import RunStatus
@@ -147,13 +146,13 @@ def comparison(lab: Lab, rows: list[tuple[str, RunStatus]]) -> None:
         met = sum(bool(g.met) for g in judged)
         table.append({
             cols["run"]: label,
+            cols["outcomes"]: text["met"].format(met=met, total=len(judged))
+            if codelab.judged_run(history, lab) else text["unjudged"],
             cols["final_val_loss"]: f"{history['val_loss'][-1]:.3f}",
             cols["best_val_loss"]: f"{min(history['val_loss']):.3f}",
             cols["final_accuracy"]: f"{history['accuracy'][-1]:.1%}",
-            cols["outcomes"]: text["met"].format(met=met, total=len(judged))
-            if codelab.judged_run(history, lab) else text["unjudged"],
         })  # fmt: skip
     if len(table) < 2:
         return  # one run: its summary line says it all
     st.markdown(text["table"].format(epochs=lab.config.epochs))
-    st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
+    st.markdown(markdown_table(table))  # its cells wrap on a phone, the outcomes second
