@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,7 +41,8 @@ def test_compare_with_results_present(warm_server: Server, page: Page, artifacts
     expect(page.get_by_role("button", name="Keras script (.py)")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("button", name="Notebook (.ipynb)").click()
-    assert download.value.suggested_filename == "dropout_lab.ipynb"
+    name = download.value.suggested_filename  # which run: its label, its rates, its seed
+    assert re.fullmatch(r"dropout_lab_no_dropout_rate0_seed\d+\.ipynb", name), name
     assert_no_error(page)
     full_screenshot(page, str(artifacts / "compare.png"))
 

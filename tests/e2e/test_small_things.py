@@ -17,7 +17,7 @@ from dropout_lab.lesson.labs import load_lab
 from dropout_lab.ui import charts
 from tests.support import editor
 from tests.support.harness import Server, running_server, wait_until_idle
-from tests.unit.test_charts import every_figure
+from tests.unit.test_chart_meanings import all_figures
 
 from .conftest import assert_no_error
 
@@ -236,7 +236,7 @@ def test_the_chart_toolbar_covers_no_title_or_legend(browser: Browser) -> None:
         page.add_script_tag(content=get_plotlyjs())
         found = []
         for theme in ("light", "dark"):
-            for k, fig in enumerate(every_figure(theme)):
+            for k, fig in enumerate(all_figures(theme)):
                 for width in (358, 700):
                     spec = json.loads(pio.to_json(fig))
                     got = page.evaluate(DRAW, [spec, charts.CONFIG, width])
