@@ -4,8 +4,8 @@ in plain words (how long it would take, what the lesson allows, what to shrink).
 from __future__ import annotations
 
 from dropout_lab.codelab.messages import say
+from dropout_lab.lesson.budget import DEFAULT_BUDGET_SECONDS, over_budget
 from dropout_lab.lesson.spec import ModelSpec, TrainConfig
-from dropout_lab.training.budget import DEFAULT_BUDGET_SECONDS, over_budget
 
 
 def lesson_budget() -> float:

@@ -18,11 +18,11 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from dropout_lab.lesson.budget import estimate_seconds, over_budget
 from dropout_lab.lesson.spec import ModelSpec, RunResult, TrainConfig, run_key
 from dropout_lab.store import Store
 from dropout_lab.store.queue_tables import LIVE
 from dropout_lab.training import waits
-from dropout_lab.training.budget import estimate_seconds, over_budget
 from dropout_lab.training.runstore import RunStore
 from dropout_lab.training.turns import STALE_AFTER
 

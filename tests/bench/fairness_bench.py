@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from dropout_lab.lesson.budget import DEFAULT_BUDGET_SECONDS, estimate_seconds
 from dropout_lab.lesson.spec import LayerSpec, ModelSpec, TrainConfig, lesson_spec
-from dropout_lab.training.budget import DEFAULT_BUDGET_SECONDS, estimate_seconds
 from dropout_lab.training.runstore import RunStore
 from dropout_lab.training.service import TrainingService
 

@@ -100,10 +100,10 @@ def _ours_once(seed: int) -> dict[str, float]:
 
 
 def _estimate_against_measured() -> dict[str, float]:
-    """The budget's estimate (training.budget) beside a measured warm run of a wide model, the
+    """The budget's estimate (lesson.budget) beside a measured warm run of a wide model, the
     kind of run the budget refuses or lets pause: their ratio should stay near 1."""
+    from dropout_lab.lesson.budget import estimate_seconds
     from dropout_lab.lesson.spec import LayerSpec, ModelSpec, TrainConfig
-    from dropout_lab.training.budget import estimate_seconds
     from dropout_lab.training.trainer import train
 
     wide = ModelSpec(10, (*[LayerSpec("Dense", units=512, activation="relu")] * 3,

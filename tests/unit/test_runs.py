@@ -295,8 +295,8 @@ def test_a_crashed_workers_run_is_trained_again_when_the_queue_is_durable(tmp_pa
 
 
 def test_a_long_run_lets_waiting_short_runs_of_others_go_first(tmp_path: Path) -> None:
+    from dropout_lab.lesson.budget import estimate_seconds
     from dropout_lab.lesson.spec import LayerSpec, ModelSpec
-    from dropout_lab.training.budget import estimate_seconds
     from dropout_lab.training.turns import SHORT_RUN
 
     wide = ModelSpec(10, (*[LayerSpec("Dense", units=512, activation="relu")] * 3,

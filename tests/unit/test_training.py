@@ -230,13 +230,13 @@ def dense_spec(n: int, units: int, *, bn: bool = False):
 
 @pytest.mark.parametrize("spec", [DROPOUT, dense_spec(2, 64, bn=True), dense_spec(1, 7)])
 def test_the_budget_counts_parameters_as_keras_does(spec) -> None:
-    from dropout_lab.training.budget import count_params
+    from dropout_lab.lesson.budget import count_params
 
     assert count_params(spec) == build_model(spec, 0).count_params()
 
 
 def test_the_default_budget_refuses_the_largest_model_and_keeps_the_lesson() -> None:
-    from dropout_lab.training.budget import DEFAULT_BUDGET_SECONDS, estimate_seconds, over_budget
+    from dropout_lab.lesson.budget import DEFAULT_BUDGET_SECONDS, estimate_seconds, over_budget
 
     huge = dense_spec(11, 2048)
     assert over_budget(huge, TrainConfig(epochs=MAX_EPOCHS), DEFAULT_BUDGET_SECONDS) is not None

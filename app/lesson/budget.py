@@ -9,7 +9,8 @@ parameter × row × epoch; figures in lessons/class-example.toml's comment); abo
 parameters the weights no longer fit in the processor's caches and k grows. The estimate is
 deliberately a little pessimistic: a run over the budget is refused before it takes a worker.
 
-Pure: no TensorFlow, no Streamlit (the code lab and `dropout-lab train` use it).
+Pure: no TensorFlow, no Streamlit. The one budget rule: the lesson config holds the allowance,
+the code lab says it (words in lessons/codelab.toml), the training client enforces it.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dropout_lab.lesson.spec import ModelSpec, TrainConfig
+from dropout_lab.lesson.traffic import N_TRAIN
 
 DEFAULT_BUDGET_SECONDS = 60.0  # the largest allowed run trains in about a minute
-TRAIN_ROWS = 1000  # the lesson data's training rows (lesson/traffic.py)
+TRAIN_ROWS = N_TRAIN  # the lesson data's training rows
 
 K_SMALL = 1.3e-10  # s per parameter × row × epoch, models that fit in cache (≤ 4M parameters)
 CACHE_PARAMS = 4_000_000  # above this, k grows as (P / CACHE_PARAMS) ** CACHE_EXPONENT
