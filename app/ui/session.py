@@ -197,8 +197,8 @@ LEARNERS_CONCEPT = Family("learners.concept.", "phase.item id", int, "radio", LE
                       "one item of a concept check (ui/concept_check.py)")
 LESSON_CONCEPT_FORM = Family("lesson.concept_form.", "phase", None, "form", SESSION,
                       "a concept check's form")
-LESSON_CONCEPT_SUBMIT = Family("lesson.concept_submit.", "phase", bool, "form_submit_button", SESSION,
-                        "hand the concept check in")
+LESSON_CONCEPT_SUBMIT = Family("lesson.concept_submit.", "phase", bool, "form_submit_button",
+                               SESSION, "hand the concept check in")
 LESSON_CONCEPT_SKIP = Family("lesson.concept_skip.", "phase", bool, "form_submit_button", SESSION,
                       "skip the concept check")
 
