@@ -19,9 +19,7 @@ def test_the_gain_is_the_share_of_what_was_left_to_learn() -> None:
     assert concepts.gain(4, 2, 5) == -2.0  # worse after: a negative gain, kept as it is
 
 
-@pytest.mark.parametrize(
-    ("pre", "post"), [(5, 5), (5, 3), (None, 4), (2, None), (None, None)]
-)
+@pytest.mark.parametrize(("pre", "post"), [(5, 5), (5, 3), (None, 4), (2, None), (None, None)])
 def test_no_gain_with_full_marks_before_or_a_form_missing(pre, post) -> None:
     assert concepts.gain(pre, post, 5) is None
 
