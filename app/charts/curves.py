@@ -49,7 +49,8 @@ def _run_traces(
     label: str, history: dict[str, list[float]], colour: str, ink: str, symbol: str
 ) -> list[dict]:
     """One run's lines: loss and accuracy (training solid with filled markers, validation dashed
-    with open ones), the ★ of its lowest validation loss, and its generalisation gap. Each panel
+    with open ones), the ★ of its lowest validation loss, and its generalisation gap with its
+    last value written at the end of the line (the headline of the figure). Each panel
     names the run in its own legend; `join` keeps one entry per run."""
     n = len(history.get("loss", []))
     epochs = list(range(1, n + 1))
@@ -77,12 +78,20 @@ def _run_traces(
             "hovertemplate": f"{label}: lowest validation loss<br>epoch %{{x}}, "
             "%{y:.3f}<extra></extra>",
         })  # fmt: skip
+        gaps = gap(history)
         traces.append({
-            "type": "scatter", "mode": "lines+markers", "x": epochs, "y": gap(history),
+            "type": "scatter", "mode": "lines+markers", "x": epochs, "y": gaps,
             "name": f"{label}: gap", "legendgroup": label, **_line(colour, symbol, "solid", 2.4),
             "xaxis": "x3", "yaxis": "y3",
             "hovertemplate": f"{label}<br>epoch %{{x}}<br>validation − training loss "
             "%{y:.3f}<extra></extra>",
+        })  # fmt: skip
+        traces.append({  # the last epoch's gap, written at the line's end: the overfit in a number
+            "type": "scatter", "mode": "text", "x": [n], "y": [gaps[-1]],
+            "text": [f"{gaps[-1]:.2f}"], "textposition": "top left",
+            "textfont": {"color": colour, "size": 13}, "name": f"{label}: last gap",
+            "legendgroup": label, "showlegend": False, "xaxis": "x3", "yaxis": "y3",
+            "hovertemplate": f"{label}: gap at epoch %{{x}}, %{{y:.3f}}<extra></extra>",
         })  # fmt: skip
     return traces
 

@@ -17,6 +17,7 @@ from dropout_lab.charts.curves import Curve
 from dropout_lab.lesson import md
 from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.fmt import Count
+from dropout_lab.training.mc_spread import CONFIDENT, Spread
 from dropout_lab.training.mc_stats import KEEP_FRACTIONS, PacketStats, SetStats, rejection_curve
 from dropout_lab.training.sweep import band, best_epoch, gap
 
@@ -188,6 +189,20 @@ def uncertainty(stats: SetStats, fractions: Sequence[float] = KEEP_FRACTIONS) ->
         right=right, n_right=int(correct.sum()), wrong=float(stats.std[~correct].mean()),
         n_wrong=int((~correct).sum()), kept=kept, mc=mc_curve[i], det=det_curve[i],
         all=float(correct.mean()),
+    )  # fmt: skip
+    return Description(text["name"], summary, table)
+
+
+def spread_scales(s: Spread) -> Description:
+    """The spread of P and of the logit against the MC mean, per connection (the table)."""
+    text = words("spread_scales")
+    cols = text["columns"]
+    table = [{cols["mean"]: _r(m), cols["prob"]: _r(p), cols["logit"]: _r(z)}
+             for m, p, z in zip(s.mean, s.prob_std, s.logit_std, strict=True)]  # fmt: skip
+    summary = text["summary"].format(
+        n=s.mean.size, confident=int(s.confident.sum()), squeezed=int(s.squeezed().sum()),
+        prob=float(np.median(s.prob_std)), logit=float(np.median(s.logit_std)),
+        edge=CONFIDENT, edge_hi=1 - CONFIDENT,
     )  # fmt: skip
     return Description(text["name"], summary, table)
 

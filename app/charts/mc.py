@@ -1,5 +1,6 @@
-"""The Reflect step's Monte Carlo dropout figures: one packet's passes, and the whole set's
-spread and rejection curves. Pure: statistics from `training/mc_stats.py` in, `go.Figure` out."""
+"""The Reflect step's Monte Carlo dropout figures: one packet's passes, the whole set's spread
+and rejection curves, and the spread on two scales (probability, logit). Pure: statistics from
+`training/mc_stats.py` and `training/mc_spread.py` in, `go.Figure` out."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from dropout_lab.charts import panels as pn
+from dropout_lab.training.mc_spread import Spread
 from dropout_lab.training.mc_stats import (
     KEEP_FRACTIONS,
     THRESHOLD,
@@ -151,3 +153,30 @@ def uncertainty_figure(
 ) -> go.Figure:
     """Left: MC spread of right and wrong predictions. Right: the rejection curves."""
     return pn.join(uncertainty_parts(stats, fractions, theme))
+
+
+def spread_parts(spread: Spread, theme: str = "light") -> pn.Parts:
+    """Two panels against the MC mean P(malicious): the spread of P, squeezed to 0 at the
+    edges, and the spread of the logit, which is not. Confident connections whose probability
+    spread is small while their logit spread is large are drawn in vermilion on both."""
+    squeezed = spread.squeezed()
+    traces = []
+    for k, (values, label) in enumerate(((spread.prob_std, "P"), (spread.logit_std, "logit")), 1):
+        for mask, name, colour in ((~squeezed, "other connections", pn.BLUE),
+                                   (squeezed, "confident, squeezed", pn.VERMILLION)):  # fmt: skip
+            traces.append({
+                "type": "scatter", "mode": "markers", "x": spread.mean[mask].tolist(),
+                "y": values[mask].tolist(), "name": name, "legendgroup": name,
+                "marker": {"color": pn.foreground(colour, theme), "size": 5, "opacity": 0.6},
+                **pn.on_panel(k),
+                "hovertemplate": f"MC mean %{{x:.3f}}<br>spread of the {label} %{{y:.3f}}"
+                "<extra></extra>",
+            })  # fmt: skip
+    layout = pn.base_layout(360, theme, margin={"l": 60, "r": 20, "t": 40, "b": 60},
+                            legend=pn.legend(-0.22))  # fmt: skip
+    mean_axis = _axis("MC mean P(malicious)", theme, range=[-0.02, 1.02])
+    axes = [(mean_axis, _axis("std of P(malicious)", theme)),
+            ({**mean_axis}, _axis("std of the logit", theme))]  # fmt: skip
+    titles = ["Spread of P: squeezed near 0 and 1", "Spread of the logit: not squeezed"]
+    pn.side_by_side(layout, axes, gap=0.12, titles=titles, title_y=1.08, title_size=None)
+    return pn.Parts(traces, layout)

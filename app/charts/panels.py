@@ -365,7 +365,7 @@ def _shade(colour: object, theme: str) -> object:
 
 def _recolour(trace: dict, theme: str) -> dict:
     out = dict(trace)
-    for part in ("line", "marker"):
+    for part in ("line", "marker", "textfont"):
         if isinstance(out.get(part), dict):
             style = {**out[part], "color": _shade(out[part].get("color"), theme)}
             if isinstance(style.get("line"), dict):

@@ -21,6 +21,8 @@ from typing import Any
 from dropout_lab.lesson.content import step_text
 
 ALWAYS = "always"  # the outcome of a claim that only fills in numbers (no comparison)
+FILES = ("claims", "claims_mc")  # lessons/<file>.toml: the Compare step's words, Reflect's
+META = ("condition", "item", "joiner", "asserts", "presupposes")  # a claim table's other keys
 
 
 @dataclass(frozen=True)
@@ -57,19 +59,28 @@ class Said:
     values: Mapping[str, str]
     text: str
     condition: str
+    text_id: str = ""  # the claims table of its words (default: `id`)
 
 
-def words(text_id: str) -> dict[str, str]:
-    """The claims.toml table of one claim (`pair.gap` is [pair.gap])."""
-    table: Any = step_text("claims")
+def all_words() -> dict[str, Any]:
+    """The claims tables of every FILES file, one dict (their top-level names are distinct)."""
+    out: dict[str, Any] = {}
+    for name in FILES:
+        out.update(step_text(name))
+    return out
+
+
+def words(text_id: str) -> dict[str, Any]:
+    """The table of one claim (`pair.final` is [pair.final] of claims.toml)."""
+    table: Any = all_words()
     for part in text_id.split("."):
         table = table[part]
     return table
 
 
 def all_text_ids(table: Mapping | None = None, prefix: str = "") -> list[str]:
-    """Every claim table in claims.toml (the tables that have a `condition`)."""
-    table = step_text("claims") if table is None else table
+    """Every claim table (the tables that have a `condition`)."""
+    table = all_words() if table is None else table
     out = []
     for key, value in table.items():
         if isinstance(value, Mapping):
@@ -91,7 +102,8 @@ def render(claim: Claim, verdict: Verdict, constants: Mapping[str, str]) -> Said
     text = " ".join(table[verdict.outcome].split())
     condition = " ".join(table["condition"].split())
     shown = text.format(**{**constants, **values})
-    return Said(claim.id, verdict.outcome, values, shown, condition.format(**constants))
+    return Said(claim.id, verdict.outcome, values, shown, condition.format(**constants),
+                claim.text_id)  # fmt: skip
 
 
 def say(claims: Iterable[Claim], facts: Any, constants: Mapping[str, str]) -> list[Said]:
@@ -107,3 +119,38 @@ def say(claims: Iterable[Claim], facts: Any, constants: Mapping[str, str]) -> li
 def paragraph(said: Sequence[Said]) -> str:
     """The sentences one after another."""
     return " ".join(s.text for s in said)
+
+
+# --------------------------------------------------------------------------- what a page means
+
+
+def meaning(said: Said) -> tuple[frozenset[str], frozenset[str]]:
+    """(what the sentence asserts, what it presupposes): facts declared in its table's
+    `asserts` and `presupposes` for its outcome ("not <fact>" is a negation)."""
+    table = words(said.text_id or said.id)
+    asserts = table.get("asserts", {}).get(said.outcome, [])
+    presupposes = table.get("presupposes", {}).get(said.outcome, [])
+    return frozenset(asserts), frozenset(presupposes)
+
+
+def negation(fact: str) -> str:
+    return fact[4:] if fact.startswith("not ") else f"not {fact}"
+
+
+def page_problems(said: Sequence[Said]) -> list[str]:
+    """What is wrong with the sentences of one page taken together: two that contradict (one
+    asserts a fact, another its negation), or one that presupposes a fact no sentence asserts."""
+    asserted: dict[str, str] = {}
+    for s in said:
+        for fact in meaning(s)[0]:
+            asserted.setdefault(fact, f"{s.id}={s.outcome}")
+    problems = [
+        f"{who} asserts {fact!r}, {asserted[negation(fact)]} its negation"
+        for fact, who in asserted.items()
+        if negation(fact) in asserted and not fact.startswith("not ")
+    ]
+    for s in said:
+        for fact in meaning(s)[1]:
+            if fact not in asserted:
+                problems.append(f"{s.id}={s.outcome} presupposes {fact!r}, which no sentence says")
+    return problems

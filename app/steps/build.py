@@ -14,6 +14,7 @@ from dropout_lab.lesson.content import step_text
 from dropout_lab.training import precompute
 from dropout_lab.ui import (
     charts,
+    claims,
     code_editor,
     lab_goals,
     learners,
@@ -193,4 +194,5 @@ else:
     run_panel()
 predictions.build_reveal()  # after the first finished run: the prediction beside the runs
 lab_goals.experiment(LAB)  # a variant layout to train beside the learner's
+claims.lesson_headline(TEXT["headline"])  # what the lesson's own runs show, once one is trained
 state.next_step("build")

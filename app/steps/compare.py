@@ -9,7 +9,7 @@ from dropout_lab.codelab import reader as codelab
 from dropout_lab.lesson import export, fmt, labs
 from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.spec import ModelSpec, TrainConfig, run_key
-from dropout_lab.training import compare, precompute, run_claims, sweep_claims
+from dropout_lab.training import compare, headline_claims, precompute, run_claims, sweep_claims
 from dropout_lab.training.sweep import summary_rows, summary_table, sweep_histories
 from dropout_lab.ui import charts, claims, learners, predictions, session, settings, state, training
 
@@ -51,6 +51,8 @@ def running(prog: precompute.Progress) -> str:
 def curves_section(loaded: dict, mine: list) -> None:
     text = TEXT["curves"]
     st.header(text["heading"])
+    top = headline_claims.pair(loaded, LABELS)  # what the runs show, before the chart
+    claims.headline(top, text["headline"])
     chosen = st.pills(text["choose"], precompute.REGULARISERS, selection_mode="multi",
                       format_func=LABELS.get, key=session.COMPARE_REGULARISERS,
                       help=text["choose_help"])  # fmt: skip
@@ -75,7 +77,7 @@ def curves_section(loaded: dict, mine: list) -> None:
     if shown:
         st.markdown(claims.fill(text["regularisers_help"], shown,
                                 l2_factor=f"{precompute.L2:g}"))  # fmt: skip
-    claims.conditions(said + shown)
+    claims.conditions(top + said + shown)
 
 
 def sweep_section(loaded: dict) -> None:
@@ -87,6 +89,8 @@ def sweep_section(loaded: dict) -> None:
     st.header(text["heading"])
     if not predictions.compare_sweep(sweep, rates):
         return  # the learner predicts the best rate (or skips) before the sweep is drawn
+    top = headline_claims.sweep(sweep)  # what higher rates and more epochs do, first
+    claims.headline(top, text["headline"])
     seeds = fmt.count(min(len(h) for h in sweep.values()))
     epochs = min(len(h["val_loss"]) for hs in sweep.values() for h in hs)
     st.markdown(text["explain"].format(seeds=seeds, rates=rate_list(sweep)))
@@ -100,7 +104,7 @@ def sweep_section(loaded: dict) -> None:
     charts.plot(rate_parts, rows, key=session.COMPARE_RATES, about=describe.rates(rows))
     end = sweep_claims.sweep_end(sweep)
     st.markdown(claims.fill(text["rate_help"], end))
-    claims.conditions(said + end)
+    claims.conditions(top + said + end)
     long_section(rates)
     if learners.record("compare", "sweep"):
         st.rerun()  # newly done: the sidebar shows its mark

@@ -135,7 +135,11 @@ def layer(s: explore.Settings) -> tuple[explore.LayerView, str, bool]:
 
 st.title("🎛️ Explore: dropout, live")
 predictions.explore()  # before the intro and the first slider move: the scale at p = 0.5
-st.markdown(TEXT["intro"])
-init_from_link()
-explorer(controls())
+if predictions.explore_pending():  # nothing that gives the answer away before it is made
+    st.markdown(TEXT["intro_before"])
+    st.info(TEXT["predict_first"], icon="🔮")
+else:
+    st.markdown(TEXT["intro"])
+    init_from_link()
+    explorer(controls())
 state.next_step("explore")

@@ -14,6 +14,8 @@ figures in `charts/mc.py`.
 * Seeding is reproducible: each noise layer's seed generator is set to a state derived from
   `seed` and the layer's position before the call, under a lock (the layer's state is the only
   thing mutated, and a model is shared by the sessions of a server for inference only).
+* `mc_logits(model, x, passes, seed)`: the same passes before the final sigmoid (the logits,
+  `(passes, n)`): their spread is not squeezed near P = 0 and 1 (`training/mc_spread.py`).
 * `deterministic_predict(model, x)`: dropout off, as `predict` and production use it.
 """
 
@@ -71,11 +73,27 @@ def _check(x: np.ndarray, passes: int) -> np.ndarray:
     return x
 
 
-def _forward(model: keras.Model, x: np.ndarray) -> np.ndarray:
-    """One call: noise layers as in training, the rest as at inference. Returns (rows,)."""
+def _sigmoid_head(model: keras.Model) -> bool:
+    """The last layer is a Dense layer with a sigmoid: its pre-activation is the logit."""
+    import keras
+
+    last = model.layers[-1]
+    return isinstance(last, keras.layers.Dense) and last.activation is keras.activations.sigmoid
+
+
+def _forward(model: keras.Model, x: np.ndarray, logits: bool = False) -> np.ndarray:
+    """One call: noise layers as in training, the rest as at inference. Returns (rows,): the
+    output, or with `logits` the last Dense layer's value before its sigmoid."""
+    import keras
+
     h = x
-    for layer in model.layers:
+    layers = model.layers[:-1] if logits else model.layers
+    for layer in layers:
         h = layer(h, training=hasattr(layer, "seed_generator"))
+    if logits:
+        last = model.layers[-1]
+        h = keras.ops.matmul(h, last.kernel)
+        h = h + last.bias if last.use_bias else h
     return np.asarray(h, dtype=np.float64).reshape(x.shape[0], -1)[:, 0]
 
 
@@ -87,19 +105,32 @@ def mc_predict(model: keras.Model, x: np.ndarray, passes: int, seed: int) -> np.
     seeded from (`seed`, chunk). Same model, x, passes and seed: the same array. A model with
     nothing random in it returns `passes` identical copies of its deterministic prediction.
     """
+    return _passes(model, x, passes, seed, logits=False)
+
+
+def mc_logits(model: keras.Model, x: np.ndarray, passes: int, seed: int) -> np.ndarray:
+    """The passes of `mc_predict` (the same masks for the same seed) before the final sigmoid:
+    shape (passes, n). A model whose last layer is not a sigmoid Dense is refused."""
+    if not _sigmoid_head(model):
+        raise ValueError("the model's last layer is not a Dense layer with a sigmoid")
+    return _passes(model, x, passes, seed, logits=True)
+
+
+def _passes(model: keras.Model, x: np.ndarray, passes: int, seed: int, logits: bool) -> np.ndarray:
     x = _check(x, passes)
     n = x.shape[0]
     if not has_dropout(model):
         # Nothing random to switch on: every pass is the same network, so compute it once.
         # (A tiled batch would differ only by float rounding between batch positions, ~1e-8.)
-        return np.tile(deterministic_predict(model, x), (passes, 1))
+        return np.tile(_forward(model, x, logits) if logits else deterministic_predict(model, x),
+                       (passes, 1))  # fmt: skip
     per_call = max(1, MAX_ROWS_PER_CALL // n)
     chunks = [min(per_call, passes - start) for start in range(0, passes, per_call)]
     out = []
     with _LOCK:
         for c, size in enumerate(chunks):
             seed_noise_layers(model, seed if c == 0 else noise_seed(seed, 1000 + c))
-            out.append(_forward(model, np.tile(x, (size, 1))).reshape(size, n))
+            out.append(_forward(model, np.tile(x, (size, 1)), logits).reshape(size, n))
     return np.concatenate(out, axis=0)
 
 

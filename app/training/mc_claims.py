@@ -8,27 +8,31 @@ TensorFlow.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+
+import numpy as np
 
 from dropout_lab.lesson import fmt
 from dropout_lab.lesson.claims import Claim, Said, Verdict, say
+from dropout_lab.training.mc_spread import DRAWS, LEVEL, bootstrap, side
 from dropout_lab.training.mc_stats import PacketStats, SetStats, rejection_curve
 from dropout_lab.training.scaling import Exact, Scaling
 
-WIDE = 0.05  # a packet's spread is "wide" from this standard deviation of P(malicious)
+WIDE_SHARE = 0.9  # a packet's spread is "wide" above that of this share of the validation set
 NONE = 1e-9  # below this the passes are identical (float rounding aside)
 CLOSE = 0.05  # a packet's MC mean is "close to" the dropout-off prediction within this
-AREA_SAME = 0.005  # two rejection curves rank "about as well" within this mean accuracy
 KEEP = 0.8  # the share of connections kept in the headline rejection number
 NOISE = 2.0  # a gap is beyond sampling noise when it is more than twice the noise's size
 SMALL = 0.01  # the weight-scaling rule is "close" when MC mean and dropout off differ less
 EXACT = 1e-9  # an exact average equals the full network's output within float rounding
 
 CONSTANTS = {
-    "wide": fmt.prob(WIDE),
+    "wide_share": fmt.share(WIDE_SHARE),
     "close": fmt.prob(CLOSE),
-    "area_same": fmt.acc(AREA_SAME),
     "keep": fmt.share(KEEP),
+    "level": fmt.share(LEVEL),
+    "draws": fmt.count(DRAWS),
     "noise_factor": fmt.times(NOISE),
     "small": fmt.prob(SMALL),
     "exact": fmt.tiny(EXACT),
@@ -42,17 +46,24 @@ CONSTANTS = {
 class PacketFacts:
     stats: PacketStats  # the model used (dropout on)
     plain: PacketStats  # the contrast without dropout
+    set_std: np.ndarray  # the spread of every validation connection (same model): the scale
 
 
 def _packet_spread(f: PacketFacts) -> Verdict:
+    """ "wide" when the spread exceeds that of WIDE_SHARE of the validation connections by more
+    than twice its own sampling error (a standard deviation of T passes is known to about
+    std / sqrt(2 (T - 1)))."""
     s = f.stats
-    outcome = "none" if s.std < NONE else "wide" if s.std >= WIDE else "narrow"
+    typical = float(np.quantile(f.set_std, WIDE_SHARE))
+    noise = s.std / math.sqrt(2 * (s.passes - 1)) if s.passes > 1 else math.inf
+    outcome = "none" if s.std < NONE else "wide" if s.std - 2 * noise > typical else "typical"
     return Verdict(
         outcome,
         {
             "low": fmt.prob(float(s.probs.min())),
             "high": fmt.prob(float(s.probs.max())),
             "std": fmt.prob(s.std),
+            "typical": fmt.prob(typical),
         },
     )
 
@@ -61,7 +72,8 @@ def _packet_flips(f: PacketFacts) -> Verdict | None:
     if f.stats.std < NONE:
         return None  # nothing random: "the same answer every time" says it all
     flips = f.stats.flip_rate
-    return Verdict("some" if flips > 0 else "none", {"flips": fmt.share(flips)})
+    values = {"flips": fmt.share(flips), "std": fmt.prob(f.stats.std)}
+    return Verdict("some" if flips > 0 else "none", values)
 
 
 def _packet_mean(f: PacketFacts) -> Verdict:
@@ -83,16 +95,16 @@ def _packet_contrast(f: PacketFacts) -> Verdict:
 
 
 PACKET_CLAIMS = (
-    Claim("packet.spread", ("wide", "narrow", "none"), _packet_spread),
+    Claim("packet.spread", ("wide", "typical", "none"), _packet_spread),
     Claim("packet.flips", ("some", "none"), _packet_flips),
     Claim("packet.contrast", ("identical", "varies"), _packet_contrast),
     Claim("packet.mean", ("close", "far"), _packet_mean),
 )
 
 
-def packet(stats: PacketStats, plain: PacketStats) -> list[Said]:
-    """The sentences under one packet's passes."""
-    return say(PACKET_CLAIMS, PacketFacts(stats, plain), CONSTANTS)
+def packet(stats: PacketStats, plain: PacketStats, set_std: np.ndarray) -> list[Said]:
+    """The sentences under one packet's passes (`set_std`: the spreads of the whole set)."""
+    return say(PACKET_CLAIMS, PacketFacts(stats, plain, np.asarray(set_std)), CONSTANTS)
 
 
 # --------------------------------------------------------------------------- the whole set
@@ -104,35 +116,69 @@ class SetFacts:
     plain: SetStats  # the contrast without dropout
 
 
+def _interval(values: dict[str, str], interval: tuple[float, float], show=fmt.prob) -> dict:
+    return {**values, "lo": show(interval[0]), "hi": show(interval[1])}
+
+
 def _spread_where_errors(f: SetFacts) -> Verdict | None:
+    """Mean spread on the errors minus on the rest, with its bootstrap interval."""
     s = f.stats
-    wrong, right = s.std[~s.mc_correct], s.std[s.mc_correct]
-    if not wrong.size or not right.size:
+    wrong = ~s.mc_correct
+    if wrong.all() or not wrong.any():
         return None
-    w, r = float(wrong.mean()), float(right.mean())
+
+    def diff(idx: np.ndarray) -> float:
+        w, r = s.std[idx][wrong[idx]], s.std[idx][~wrong[idx]]
+        return float(w.mean() - r.mean()) if w.size and r.size else math.nan
+
+    w, r = float(s.std[wrong].mean()), float(s.std[~wrong].mean())
     values = {"wrong": fmt.prob(w), "right": fmt.prob(r), "ratio": fmt.times(w / r) if r else "—"}
-    return Verdict("holds" if w > r else "fails", values)
+    interval = bootstrap(diff, s.n)
+    outcome = {"above": "holds", "across": "unclear", "below": "fails"}[side(interval)]
+    return Verdict(outcome, _interval(values, interval))
 
 
 def _rejection_raises(f: SetFacts) -> Verdict:
     s = f.stats
+
+    def gain(idx: np.ndarray) -> float:
+        correct = s.mc_correct[idx]
+        return float(rejection_curve(s.std[idx], correct, [KEEP])[0] - correct.mean())
+
     overall = float(s.mc_correct.mean())
     kept = float(rejection_curve(s.std, s.mc_correct, [KEEP])[0])
-    return Verdict(
-        "holds" if kept > overall else "fails",
-        {"all": fmt.acc(overall), "kept": fmt.acc(kept), "rejected": fmt.share(1 - KEEP)},
-    )
+    interval = bootstrap(gain, s.n)
+    outcome = {"above": "holds", "across": "unclear", "below": "fails"}[side(interval)]
+    values = {"all": fmt.acc(overall), "kept": fmt.acc(kept), "rejected": fmt.share(1 - KEEP)}
+    return Verdict(outcome, _interval(values, interval, fmt.diff))
+
+
+def _areas(s: SetStats, idx: np.ndarray) -> tuple[float, float]:
+    """The rejection curves' mean accuracy on the connections `idx`: by the MC spread, and by
+    the dropout-off prediction's distance from 0.5 (a higher distance is more certain)."""
+    by_spread = rejection_curve(s.std[idx], s.mc_correct[idx]).mean()
+    by_confidence = rejection_curve(-s.det_confidence[idx], s.det_correct[idx]).mean()
+    return float(by_spread), float(by_confidence)
 
 
 def _spread_vs_confidence(f: SetFacts) -> Verdict:
-    """The rejection curves' mean accuracy (over every kept share): MC spread against the
-    dropout-off prediction's distance from 0.5 (a higher distance is more certain)."""
+    """Better or worse only when the bootstrap interval of the difference clears zero."""
     s = f.stats
-    by_spread = float(rejection_curve(s.std, s.mc_correct).mean())
-    by_confidence = float(rejection_curve(-s.det_confidence, s.det_correct).mean())
-    delta = by_spread - by_confidence
-    outcome = "same" if abs(delta) <= AREA_SAME else "better" if delta > 0 else "worse"
-    return Verdict(outcome, {"spread": fmt.acc(by_spread), "confidence": fmt.acc(by_confidence)})
+    everything = np.arange(s.n)
+    by_spread, by_confidence = _areas(s, everything)
+    interval = bootstrap(lambda idx: float(np.subtract(*_areas(s, idx))), s.n)
+    outcome = {"above": "better", "across": "same", "below": "worse"}[side(interval)]
+    at_keep = (
+        rejection_curve(s.std, s.mc_correct, [KEEP])[0],
+        rejection_curve(-s.det_confidence, s.det_correct, [KEEP])[0],
+    )
+    values = {
+        "spread": fmt.acc(by_spread),
+        "confidence": fmt.acc(by_confidence),
+        "spread_kept": fmt.acc(float(at_keep[0])),
+        "confidence_kept": fmt.acc(float(at_keep[1])),
+    }
+    return Verdict(outcome, _interval(values, interval, fmt.diff))
 
 
 def _contrast_no_spread(f: SetFacts) -> Verdict:
@@ -147,10 +193,9 @@ def _contrast_no_spread(f: SetFacts) -> Verdict:
     )
 
 
-HOLDS = ("holds", "fails")
 SET_CLAIMS = (
-    Claim("mc.spread_where_errors", HOLDS, _spread_where_errors),
-    Claim("mc.rejection_raises", HOLDS, _rejection_raises),
+    Claim("mc.spread_where_errors", ("holds", "unclear", "fails"), _spread_where_errors),
+    Claim("mc.rejection_raises", ("holds", "unclear", "fails"), _rejection_raises),
     Claim("mc.spread_vs_confidence", ("better", "same", "worse"), _spread_vs_confidence),
 )
 CONTRAST_CLAIMS = (Claim("mc.contrast_no_spread", ("none", "some"), _contrast_no_spread),)

@@ -18,6 +18,7 @@ import numpy as np
 
 from dropout_lab.lesson import fmt
 from dropout_lab.lesson.claims import Claim, Said, Verdict, say
+from dropout_lab.training import seeds
 from dropout_lab.training.precompute import (
     DROPOUT,
     DROPOUT_L2,
@@ -30,7 +31,6 @@ from dropout_lab.training.sweep import History
 
 CLIMB = 0.05  # a validation loss "climbs" when it ends more than 5% above its lowest
 SAME = 0.02  # two losses are "about the same" when they differ by at most 2% of the lower
-ACC_SAME = 0.005  # two accuracies are "about the same" within half a point
 TAIL = 0.1  # "still falling at the end": the lowest point is in the last 10% of the epochs
 OVERFIT = 0.05  # validation error this far above training error is an overfit
 MEET = 0.02  # training and validation error "meet" when they are this close
@@ -39,7 +39,6 @@ GAP_SHARE = 0.5  # "most of the overfit": more than half of no dropout's final g
 CONSTANTS = {
     "climb": fmt.share(CLIMB),
     "same": fmt.share(SAME),
-    "acc_same": fmt.acc(ACC_SAME),
     "tail": fmt.share(TAIL),
     "overfit": fmt.acc(OVERFIT),
     "meet": fmt.acc(MEET),
@@ -105,13 +104,6 @@ def curve(histories: Sequence[History]) -> Curve:
     return Curve(mean("loss"), mean("val_loss"), mean("val_accuracy"))
 
 
-def versus(a: float, b: float, same: float = SAME) -> str:
-    """'lower', 'same' or 'higher': loss `a` against loss `b` (same within `same` × the lower)."""
-    if abs(a - b) <= same * min(abs(a), abs(b)):
-        return "same"
-    return "lower" if a < b else "higher"
-
-
 # --------------------------------------------------------------------------- the single runs
 
 
@@ -153,160 +145,149 @@ def about(*names: str, shown: bool = False) -> Callable[[CurveClaim], FactsClaim
     return wrap
 
 
+def _seeded(f: RunFacts, c: seeds.Compared, outcome: str = "", **values: str) -> Verdict:
+    """A comparison's verdict: its outcome (or `outcome`), its means, the seeds' spread and
+    how many seeds."""
+    return Verdict(
+        outcome or c.outcome,
+        f.values(
+            a_mean=fmt.loss(c.a), b_mean=fmt.loss(c.b), spread=fmt.loss(c.spread),
+            seeds=fmt.count(c.seeds), **values,
+        ),
+    )  # fmt: skip
+
+
 @about(NO_DROPOUT)
 def _no_dropout_curve(f: RunFacts, n: Curve) -> Verdict:
+    train_at_best = float(n.loss[n.best_epoch - 1])
+    falls = float(n.loss[-1]) < train_at_best
+    outcome = "flat" if not n.climbs else "climbs" if falls else "climbs_both"
     return Verdict(
-        "climbs" if n.climbs else "flat",
+        outcome,
         f.values(
             best_epoch=fmt.epoch(n.best_epoch),
             best=fmt.loss(n.best),
             final=fmt.loss(n.final),
             epochs=fmt.epoch(n.epochs),
+            train_best=fmt.loss(train_at_best),
             train_final=fmt.loss(float(n.loss[-1])),
         ),
     )
 
 
-@about(NO_DROPOUT, DROPOUT)
-def _pair_best(f: RunFacts, n: Curve, d: Curve) -> Verdict:
+def _pair(metric: seeds.Metric) -> FactsClaim:
+    """Dropout against no dropout on `metric`, over the seeds of each (None without seeds)."""
+
+    def verdict(f: RunFacts) -> Verdict | None:
+        c = seeds.compare_runs(f.runs, DROPOUT, NO_DROPOUT, metric)
+        return None if c is None else _seeded(f, c)
+
+    return verdict
+
+
+_pair_final = _pair(seeds.final_val_loss)
+_pair_best = _pair(seeds.best_val_loss)
+
+
+def _pair_accuracy(f: RunFacts) -> Verdict | None:
+    c = seeds.compare_runs(f.runs, DROPOUT, NO_DROPOUT, seeds.final_val_accuracy)
+    if c is None:
+        return None
     return Verdict(
-        versus(d.best, n.best),
+        c.outcome,
         f.values(
-            d_best=fmt.loss(d.best),
-            d_epoch=fmt.epoch(d.best_epoch),
-            n_best=fmt.loss(n.best),
-            n_epoch=fmt.epoch(n.best_epoch),
+            d_acc=fmt.acc(c.a), n_acc=fmt.acc(c.b), spread=fmt.acc(c.spread),
+            seeds=fmt.count(c.seeds), diff=fmt.between(c.a, c.b, fmt.acc, signed=True),
         ),
-    )
-
-
-@about(NO_DROPOUT, DROPOUT)
-def _pair_final(f: RunFacts, n: Curve, d: Curve) -> Verdict:
-    return Verdict(
-        "lower" if d.final < n.final else "not_lower",
-        f.values(d_final=fmt.loss(d.final), n_final=fmt.loss(n.final), epochs=fmt.epoch(d.epochs)),
-    )
-
-
-@about(NO_DROPOUT, DROPOUT)
-def _pair_gap(f: RunFacts, n: Curve, d: Curve) -> Verdict:
-    return Verdict(
-        "narrower" if d.gap < n.gap else "not_narrower",
-        f.values(d_gap=fmt.loss(d.gap), n_gap=fmt.loss(n.gap), epochs=fmt.epoch(d.epochs)),
-    )
-
-
-@about(NO_DROPOUT, DROPOUT)
-def _pair_accuracy(f: RunFacts, n: Curve, d: Curve) -> Verdict:
-    delta = float(d.val_accuracy[-1] - n.val_accuracy[-1])
-    outcome = "same" if abs(delta) <= ACC_SAME else "higher" if delta > 0 else "lower"
-    return Verdict(
-        outcome,
-        f.values(
-            d_acc=fmt.acc(d.val_accuracy[-1]),
-            n_acc=fmt.acc(n.val_accuracy[-1]),
-            diff=fmt.between(d.val_accuracy[-1], n.val_accuracy[-1], fmt.acc, signed=True),
-        ),
-    )
+    )  # fmt: skip
 
 
 @about(L2_ONLY, NO_DROPOUT, shown=True)
-def _l2_curve(f: RunFacts, r: Curve, n: Curve) -> Verdict:
-    outcome = "flat" if not r.climbs else "climbs_less" if r.final < n.final else "climbs_more"
-    return Verdict(
-        outcome,
-        f.values(
-            best_epoch=fmt.epoch(r.best_epoch),
-            best=fmt.loss(r.best),
-            final=fmt.loss(r.final),
-            n_final=fmt.loss(n.final),
-        ),
+def _l2_curve(f: RunFacts, r: Curve, n: Curve) -> Verdict | None:
+    c = seeds.compare_runs(f.runs, L2_ONLY, NO_DROPOUT, seeds.final_val_loss)
+    if c is None:
+        return None
+    outcome = (
+        "flat" if not r.climbs else "climbs_less" if c.outcome == "lower" else "climbs_not_less"
     )
+    return _seeded(f, c, outcome, best_epoch=fmt.epoch(r.best_epoch), best=fmt.loss(r.best),
+                   final=fmt.loss(r.final))  # fmt: skip
 
 
-@about(L2_ONLY, DROPOUT, shown=True)
-def _l2_best(f: RunFacts, r: Curve, d: Curve) -> Verdict:
-    return Verdict(versus(r.best, d.best), f.values(best=fmt.loss(r.best), d_best=fmt.loss(d.best)))
+def _versus_dropout(name: str, metric: seeds.Metric) -> FactsClaim:
+    """The run `name` (on show) against Dropout(0.3) on `metric`, judged on the seeds'
+    spread; its curve and dropout's fill in the numbers."""
+
+    def verdict(f: RunFacts) -> Verdict | None:
+        got = f.get(name, DROPOUT) if name in f.shown else None
+        c = seeds.compare_runs(f.runs, name, DROPOUT, metric)
+        if got is None or c is None:
+            return None
+        r, d = got
+        return _seeded(f, c, best=fmt.loss(r.best), best_epoch=fmt.epoch(r.best_epoch),
+                       final=fmt.loss(r.final), d_best=fmt.loss(d.best),
+                       d_epoch=fmt.epoch(d.best_epoch), d_final=fmt.loss(d.final))  # fmt: skip
+
+    return verdict
+
+
+_l2_best = _versus_dropout(L2_ONLY, seeds.best_val_loss)
+_dropout_l2_final = _versus_dropout(DROPOUT_L2, seeds.final_val_loss)
+_dropout_l2_best = _versus_dropout(DROPOUT_L2, seeds.best_val_loss)
 
 
 @about(EARLY_STOP, DROPOUT, shown=True)
-def _early_stopping(f: RunFacts, e: Curve, d: Curve) -> Verdict:
+def _early_stopping(f: RunFacts, e: Curve, d: Curve) -> Verdict | None:
     kept = e.best_epoch
     fired = e.epochs < d.epochs
-    outcome = versus(e.best, d.best) if fired else "not_fired"
-    return Verdict(
-        outcome,
-        f.values(
-            patience=fmt.epoch(f.patience),
-            stop=fmt.epoch(e.epochs),
-            kept=fmt.epoch(kept),
-            es_best=fmt.loss(e.best),
-            es_acc=fmt.acc(e.val_accuracy[kept - 1]),
-            d_best=fmt.loss(d.best),
-            d_epoch=fmt.epoch(d.best_epoch),
-            d_final=fmt.loss(d.final),
-            epochs=fmt.epoch(d.epochs),
-        ),
+    c = seeds.compare(
+        [e.best], [seeds.best_val_loss(h) for h in seeds.seed_histories(f.runs, DROPOUT)]
     )
+    if fired and c is None:
+        return None
+    values = dict(
+        patience=fmt.epoch(f.patience), stop=fmt.epoch(e.epochs), kept=fmt.epoch(kept),
+        es_best=fmt.loss(e.best), es_acc=fmt.acc(e.val_accuracy[kept - 1]),
+        d_best=fmt.loss(d.best), d_epoch=fmt.epoch(d.best_epoch), d_final=fmt.loss(d.final),
+        epochs=fmt.epoch(d.epochs),
+    )  # fmt: skip
+    if not fired:
+        return Verdict("not_fired", f.values(**values))
+    return _seeded(f, c, **values)
 
 
 def _dropout_l2_gap(f: RunFacts) -> Verdict | None:
     if DROPOUT_L2 not in f.shown or DROPOUT_L2 not in f.runs:
         return None
     # The full-length runs only: early stopping's gap is measured at an earlier epoch.
-    others = {n: curve([f.runs[n]]).gap for n in (NO_DROPOUT, DROPOUT, L2_ONLY) if n in f.runs}
-    if not others:
-        return None
-    mine = curve([f.runs[DROPOUT_L2]]).gap
+    others = {n: seeds.final_gap(f.runs[n]) for n in (NO_DROPOUT, DROPOUT, L2_ONLY) if n in f.runs}
+    spread = seeds.sd([seeds.final_gap(h) for h in seeds.seed_histories(f.runs, DROPOUT)])
+    if not others or spread == 0.0:
+        return None  # no seeds to judge a margin against
+    mine = seeds.final_gap(f.runs[DROPOUT_L2])
     runner = min(others, key=others.get)
-    outcome = "narrowest" if mine < others[runner] else "not_narrowest"
+    margin = others[runner] - mine
+    outcome = "narrowest" if margin > spread else "level" if margin >= -spread else "not_narrowest"
     return Verdict(
         outcome,
-        f.values(gap=fmt.loss(mine), other=f.labels[runner], other_gap=fmt.loss(others[runner])),
-    )
-
-
-@about(DROPOUT_L2, DROPOUT, shown=True)
-def _dropout_l2_final(f: RunFacts, r: Curve, d: Curve) -> Verdict:
-    return Verdict(
-        versus(r.final, d.final),
-        f.values(
-            final=fmt.loss(r.final),
-            d_final=fmt.loss(d.final),
-            best=fmt.loss(r.best),
-            best_epoch=fmt.epoch(r.best_epoch),
-            d_best=fmt.loss(d.best),
-        ),
-    )
-
-
-@about(DROPOUT_L2, DROPOUT, shown=True)
-def _dropout_l2_best(f: RunFacts, r: Curve, d: Curve) -> Verdict:
-    return Verdict(
-        versus(r.best, d.best),
-        f.values(
-            best=fmt.loss(r.best),
-            best_epoch=fmt.epoch(r.best_epoch),
-            d_best=fmt.loss(d.best),
-            d_epoch=fmt.epoch(d.best_epoch),
-        ),
-    )
+        f.values(gap=fmt.loss(mine), other=f.labels[runner], other_gap=fmt.loss(others[runner]),
+                 spread=fmt.loss(spread)),
+    )  # fmt: skip
 
 
 LOSS3 = ("lower", "same", "higher")
 HOLDS = ("holds", "fails")
 PAIR_CLAIMS = (
-    Claim("pair.no_dropout_curve", ("climbs", "flat"), _no_dropout_curve),
-    Claim("pair.final", ("lower", "not_lower"), _pair_final),
+    Claim("pair.no_dropout_curve", ("climbs", "climbs_both", "flat"), _no_dropout_curve),
+    Claim("pair.final", LOSS3, _pair_final),
     Claim("pair.best", LOSS3, _pair_best),
-    Claim("pair.gap", ("narrower", "not_narrower"), _pair_gap),
     Claim("pair.accuracy", ("higher", "same", "lower"), _pair_accuracy),
 )
 REGULARISER_CLAIMS = (
-    Claim("regularisers.l2_curve", ("climbs_less", "climbs_more", "flat"), _l2_curve),
+    Claim("regularisers.l2_curve", ("climbs_less", "climbs_not_less", "flat"), _l2_curve),
     Claim("regularisers.l2_best", LOSS3, _l2_best),
     Claim("regularisers.early_stopping", (*LOSS3, "not_fired"), _early_stopping),
-    Claim("regularisers.dropout_l2_gap", ("narrowest", "not_narrowest"), _dropout_l2_gap),
+    Claim("regularisers.dropout_l2_gap", ("narrowest", "level", "not_narrowest"), _dropout_l2_gap),
     Claim("regularisers.dropout_l2_final", LOSS3, _dropout_l2_final),
     Claim("regularisers.dropout_l2_best", LOSS3, _dropout_l2_best),
 )

@@ -14,6 +14,7 @@ from typing import Any
 
 from dropout_lab.lesson import fmt
 from dropout_lab.lesson.claims import ALWAYS, Claim, Said, Verdict, say
+from dropout_lab.training import seeds
 from dropout_lab.training.precompute import PAIR_RATE
 from dropout_lab.training.run_claims import (
     CONSTANTS,
@@ -24,7 +25,6 @@ from dropout_lab.training.run_claims import (
     OVERFIT,
     Curve,
     curve,
-    versus,
 )
 from dropout_lab.training.sweep import History, summary_rows
 
@@ -106,7 +106,7 @@ def _rise_with_rate(f: SweepFacts) -> Verdict | None:
     return Verdict("holds" if steady else "fails", {**values, "epochs": fmt.epoch(f.epochs)})
 
 
-def _top_still_falling(f: SweepFacts) -> Verdict | None:
+def top_still_falling(f: SweepFacts) -> Verdict | None:
     if not f.rates or f.rates[-1] == 0:
         return None
     top = f.curves[f.rates[-1]]
@@ -268,21 +268,28 @@ def _long_turns(f: SweepFacts) -> Verdict | None:
 
 
 def _catch_up(f: SweepFacts) -> Verdict | None:
+    """The highest rate's lowest validation loss against the lowest of the other rates, per
+    seed, judged against the spread between seeds."""
     if len(f.rates) < 2:
         return None
     top = f.curves[f.rates[-1]]
     rate = min(f.rates[:-1], key=lambda r: f.curves[r].best)
     other = f.curves[rate]
+    c = seeds.compare([seeds.best_val_loss(h) for h in f.sweep[f.rates[-1]]],
+                      [seeds.best_val_loss(h) for h in f.sweep[rate]])  # fmt: skip
+    if c is None:
+        return None
     return Verdict(
-        versus(top.best, other.best),
+        c.outcome,
         {
             "top": fmt.rate(f.rates[-1]),
-            "top_best": fmt.loss(top.best),
+            "top_best": fmt.loss(c.a),  # the means over seeds of each seed's lowest
             "top_epoch": fmt.epoch(top.best_epoch),
             "other": fmt.rate(rate),
-            "other_best": fmt.loss(other.best),
+            "other_best": fmt.loss(c.b),
             "other_epoch": fmt.epoch(other.best_epoch),
             "epochs": fmt.epoch(f.epochs),
+            "spread": fmt.loss(c.spread),
         },
     )
 
@@ -292,7 +299,7 @@ SWEEP_CLAIMS = (
     Claim("sweep.turns", (ALWAYS,), _turns),
     Claim("sweep.later_with_rate", HOLDS, _later_with_rate),
     Claim("sweep.rise_with_rate", HOLDS, _rise_with_rate),
-    Claim("sweep.top_still_falling", ("falling", "levelled"), _top_still_falling),
+    Claim("sweep.top_still_falling", ("falling", "levelled"), top_still_falling),
     Claim("sweep.top_peak_accuracy", ("below", "not_below"), _top_peak_accuracy),
 )
 END_CLAIMS = (
@@ -306,7 +313,7 @@ END_CLAIMS = (
 )
 LONG_CLAIMS = (
     Claim("long.turns", (ALWAYS,), _long_turns),
-    Claim("long.top_still_falling", ("falling", "levelled"), _top_still_falling),
+    Claim("long.top_still_falling", ("falling", "levelled"), top_still_falling),
     Claim("long.catch_up", LOSS3, _catch_up),
     Claim("long.lowest_final_loss", LEADER, _lowest_final_loss, text="sweep.lowest_final_loss"),
     Claim(

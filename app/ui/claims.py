@@ -22,6 +22,30 @@ def fill(template: str, said: Sequence[Said], **fields: str) -> str:
     return template.format_map(values)
 
 
+def headline(said: Sequence[Said], heading: str) -> None:
+    """What the runs show, said first: the sentences as a short list in a box, before any
+    chart or paragraph (nothing when the runs have nothing to say yet)."""
+    if not said:
+        return
+    with st.container(border=True):
+        st.markdown(f"**{heading}**\n\n" + "\n".join(f"- {s.text}" for s in said))
+
+
+def lesson_headline(heading: str) -> None:
+    """Compare's headline (what Dropout(0.3) does to the lesson model's overfit, from the
+    stored lesson runs) on another page, once the learner has a finished run of their own:
+    nothing while the lesson's runs are not stored yet."""
+    from dropout_lab.training import headline_claims, precompute
+    from dropout_lab.ui import settings, training
+
+    if not any(s.state in ("done", "stopped") for _, s in training.statuses()):
+        return
+    requests = precompute.requests(precompute.base_config(settings.config()))
+    loaded = precompute.load(training.service().store, requests)
+    said = headline_claims.pair(loaded, step_text("compare")["curves"]["labels"])
+    headline(said, heading)
+
+
 def conditions(said: Sequence[Said]) -> None:
     """The tests behind the sentences shown, in a closed expander."""
     if not said:

@@ -105,6 +105,12 @@ def _size(p: pr.Prediction, size: float) -> str:
 # --------------------------------------------------------------------------- Explore
 
 
+def explore_pending() -> bool:
+    """Explore's prediction is asked and not yet made or skipped: until then nothing on the page
+    may show its answer (the intro's 1/(1 - p), the live view's scale)."""
+    return asking() and made(pr.EXPLORE) is None
+
+
 def explore() -> None:
     """Explore's prediction above the live view: the form until it is made or skipped, then
     the guess beside the answer."""

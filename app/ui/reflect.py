@@ -18,7 +18,17 @@ from dropout_lab.lesson.spec import ModelSpec, lesson_spec
 from dropout_lab.lesson.traffic import load_lesson_data
 from dropout_lab.store.schema import TEXT_MAX as ANSWER_MAX  # the store's cap, said by the box
 from dropout_lab.training import mc, mc_claims, mc_stats
-from dropout_lab.ui import charts, claims, learners, reflect_scaling, session, state, training
+from dropout_lab.ui import (
+    charts,
+    claims,
+    learners,
+    reflect_scaling,
+    reflect_spread,
+    session,
+    state,
+    training,
+)
+from dropout_lab.ui.reflect_models import data_seed, dropout_in, epochs_done, model_for, set_stats
 
 TEXT = step_text("reflect_page")
 QUESTIONS = lessons.load_reflect_questions()
@@ -121,45 +131,6 @@ def wait_for(runs: list[Source]) -> None:
         st.rerun()
 
 
-# --------------------------------------------------------------------------- cached computing
-
-
-def epochs_done(key: str) -> int:
-    return int((training.service().store.meta(key) or {}).get("epochs_done", 0))
-
-
-# One Keras model per run (and epochs done: a stopped run can later be completed), shared by
-# every session of the server. This is safe only because the model is used for inference and
-# never trained: `mc.mc_predict` seeds its dropout layers under a lock, nothing else changes.
-@st.cache_resource(max_entries=8, show_spinner="Loading the trained model…")
-def model_for(key: str, epochs: int):
-    from dropout_lab.training.trainer import model_from_run  # TensorFlow: only on this page
-
-    run = training.service().result(key)
-    if run is None:
-        raise RuntimeError(f"run {key} has no stored weights")
-    return model_from_run(run)
-
-
-@st.cache_resource(max_entries=8, show_spinner=False)
-def data_seed(key: str) -> int:
-    meta = training.service().store.meta(key) or {}
-    return int(meta.get("config", {}).get("data_seed", 0))
-
-
-@st.cache_data(max_entries=32, show_spinner="Running MC dropout over the validation set…")
-def set_stats(key: str, epochs: int, passes: int, seed: int) -> mc_stats.SetStats:
-    model = model_for(key, epochs)
-    data = load_lesson_data(data_seed(key))
-    probs = mc.mc_predict(model, data.x_val, passes, seed)
-    return mc_stats.set_stats(probs, mc.deterministic_predict(model, data.x_val), data.y_val)
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def dropout_in(key: str, epochs: int) -> bool:
-    return mc.has_dropout(model_for(key, epochs))
-
-
 # --------------------------------------------------------------------------- MC panels
 
 
@@ -238,7 +209,8 @@ def packet_panel(main: Source, contrast: Source, uncertain: int) -> None:
                     key=session.REFLECT_PACKET_CHART,
                     about=describe.packet(stats, plain_stats, labels))  # fmt: skip
     side.dataframe(features_table(main.key, index), hide_index=True, width="stretch", height=388)
-    said = mc_claims.packet(stats, plain_stats)
+    whole = set_stats(main.key, epochs_done(main.key), WHOLE_SET_PASSES, MC_SEED)
+    said = mc_claims.packet(stats, plain_stats, whole.std)  # "wide" for this model's set
     st.markdown(claims.fill(text["packet_explain"], said))
     claims.conditions(said)
 
@@ -264,9 +236,10 @@ def whole_set_panel(main: Source, contrast: Source) -> None:
                   delta_arrow="off")  # fmt: skip
     charts.plot(mc_charts.uncertainty_parts, stats, key=session.REFLECT_WHOLE_CHART,
                 about=describe.uncertainty(stats))  # fmt: skip
-    said = mc_claims.whole_set(stats, plain)
+    said, contrast_said = reflect_spread.whole_set_claims(
+        main.key, epochs_done(main.key), contrast.key, epochs_done(contrast.key), stats, plain
+    )
     st.markdown(claims.fill(text["takeaway"], said))
-    contrast_said = mc_claims.contrast(stats, plain)
     st.info(claims.fill("{claims}", contrast_said), icon="⚖️")
     claims.conditions(said + contrast_said)
 
@@ -294,6 +267,8 @@ def mc_section() -> None:
     packet_panel(main, contrast, stats.most_uncertain())
     whole_set_panel(main, contrast)
     epochs = epochs_done(main.key)
+    reflect_spread.section(main.key, epochs, data_seed(main.key), WHOLE_SET_PASSES, MC_SEED,
+                           model_for(main.key, epochs))  # fmt: skip
     data = load_lesson_data(data_seed(main.key))
     reflect_scaling.section(main.key, epochs, model_for(main.key, epochs), data,
                             mine=main.label == "Your model")  # fmt: skip

@@ -309,6 +309,8 @@ REFLECT_RANDOM_INDEX = Key("reflect.random_index", int, "", LEARNER, "the random
 REFLECT_NEW_RANDOM = Key("reflect.new_random", bool, BUTTON, LEARNER, "another random packet")
 REFLECT_PACKET_CHART = Key("reflect.packet_chart", None, CHART, LEARNER, "the packet's passes")
 REFLECT_WHOLE_CHART = Key("reflect.whole_chart", None, CHART, LEARNER, "the whole set")
+REFLECT_SPREAD_CHART = Key("reflect.spread_chart", None, CHART, LEARNER,
+                           "the spread of P beside the spread of the logits")
 REFLECT_ANSWER = Family("reflect.answer.", "question id", str, "text_area", LEARNER,
                         "an answer's text box (refilled from reflect.answers)")
 REFLECT_DRAFTS = Key("reflect.drafts", dict, "component", LEARNER,

@@ -154,8 +154,8 @@ def page_words(at: AppTest) -> str:
 
 def test_the_sentences_are_the_claims_on_the_stored_runs(service) -> None:
     from dropout_lab.lesson.content import step_text
+    from dropout_lab.training import headline_claims, run_claims, sweep_claims
     from dropout_lab.training import precompute as pre
-    from dropout_lab.training import run_claims, sweep_claims
     from dropout_lab.training.sweep import sweep_histories
 
     store_all(service.store, requests())
@@ -167,7 +167,11 @@ def test_the_sentences_are_the_claims_on_the_stored_runs(service) -> None:
     sweep = sweep_histories(loaded)
     said = run_claims.pair(loaded, labels) + run_claims.regularisers(loaded, labels, REGULARISERS)
     said += sweep_claims.sweep(sweep) + sweep_claims.sweep_end(sweep)
-    assert len(said) == 5 + 6 + 5 + 7
+    first = headline_claims.pair(loaded, labels) + headline_claims.sweep(sweep)
+    assert len(said) == 4 + 6 + 5 + 7 and len(first) == 2 + 2
+    for s in first:  # what the runs show, said before the charts they sum up
+        assert s.text in text, s.id
+    assert text.index(first[0].text) < text.index(said[0].text)
     for s in said:
         assert s.text in text, s.id
     assert len(at.expander) >= 2  # the conditions behind the sentences, per section

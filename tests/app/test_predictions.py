@@ -131,6 +131,19 @@ def test_explore_asks_then_shows_the_guess_beside_the_answer() -> None:
         pr.EXPLORE: {"value": 1.5, "skipped": False}}  # fmt: skip
 
 
+def test_explore_gives_nothing_away_before_the_prediction() -> None:
+    """Nothing on the page answers the question before it is answered or skipped: no 1/(1 − p)
+    in the intro, no live view (its scale), no mask seed control."""
+    at = start("explore")
+    words = text_of(at)
+    assert "1/(1−p)" not in words and "1/(1-p)" not in words and "×" not in words
+    assert "Answer the question above, or skip it, and the live view opens." in words
+    assert session.EXPLORE_SEED not in [n.key for n in at.number_input]
+    at.button(key=session.EXPLORE_PREDICT_SKIP).click().run()
+    assert "**1/(1−p)**" in text_of(at)  # the intro, once the prediction is skipped
+    assert session.EXPLORE_SEED in [n.key for n in at.number_input]
+
+
 def test_explore_right_and_skipped() -> None:
     at = start("explore")
     at.number_input(key=session.EXPLORE_PREDICT_SCALE).set_value(2.0)

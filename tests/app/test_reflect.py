@@ -14,6 +14,7 @@ from dropout_lab.lesson import lessons
 from dropout_lab.lesson.labs import load_lab
 from dropout_lab.lesson.spec import lesson_spec
 from dropout_lab.training.runstore import RunStore
+from dropout_lab.ui import session
 from tests.support import wait
 from tests.support.harness import MAIN
 
@@ -27,10 +28,13 @@ def reflect_page(runs: list[dict] | None = None) -> AppTest:
         at.session_state["build.runs"] = runs
     at.run()
     at.switch_page("steps/reflect.py").run()
-    wait.rerun_until(
-        at, lambda: len(at.get("plotly_chart")) >= 2, timeout=240, what="the Reflect models"
-    )
+    wait.rerun_until(at, lambda: mc_drawn(at), timeout=240, what="the Reflect models")
     return at
+
+
+def mc_drawn(at: AppTest) -> bool:
+    """The Monte Carlo figures are drawn (the review's figures further down are not them)."""
+    return any(session.REFLECT_WHOLE_CHART in (c.proto.id or "") for c in at.get("plotly_chart"))
 
 
 def chart(at: AppTest, index: int = 0) -> dict:

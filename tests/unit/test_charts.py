@@ -248,7 +248,9 @@ def test_split_gives_each_panel_its_own_figure_axes_title_and_legend() -> None:
         shown = {t.legendgroup for t in checked.data if t.showlegend is not False}
         assert shown == {"a", "b"}  # every panel names both runs in its own legend
     gap_panel = figures[2].to_plotly_json()["data"]
-    assert [t["name"] for t in gap_panel] == ["a: gap", "b: gap"]
+    assert [t["name"] for t in gap_panel] == ["a: gap", "a: last gap", "b: gap", "b: last gap"]
+    last = gap_panel[1]  # the gap at the last epoch, written at the end of its line
+    assert last["mode"] == "text" and last["text"] == [f"{last['y'][0]:.2f}"]
     assert list(gap_panel[0]["y"]) == pytest.approx(curves.gap(runs[0].history))
 
 

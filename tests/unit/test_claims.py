@@ -15,22 +15,17 @@ import pytest
 from dropout_lab.lesson import claims, fmt
 from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.locate import LESSONS_DIR
-from dropout_lab.training import mc_claims, run_claims, scaling, sweep_claims
-from dropout_lab.training.mc_stats import THRESHOLD, packet_stats, set_stats
+from dropout_lab.training import headline_claims, mc_claims, run_claims, scaling, sweep_claims
+from dropout_lab.training.mc_stats import THRESHOLD
 from dropout_lab.training.precompute import (
-    DROPOUT,
-    DROPOUT_L2,
-    EARLY_STOP,
     L2,
-    L2_ONLY,
-    NO_DROPOUT,
     PAIR_RATE,
     PATIENCE,
-    REGULARISERS,
 )
 
 LABELS = step_text("compare")["curves"]["labels"]
-CLAIMS = {c.id: c for c in run_claims.ALL_CLAIMS + sweep_claims.ALL_CLAIMS + mc_claims.ALL_CLAIMS}
+ALL = run_claims.ALL_CLAIMS + sweep_claims.ALL_CLAIMS + mc_claims.ALL_CLAIMS
+CLAIMS = {c.id: c for c in ALL + headline_claims.ALL_CLAIMS}
 CONSTANTS = {**run_claims.CONSTANTS, **mc_claims.CONSTANTS, **LABELS}
 
 
@@ -78,7 +73,7 @@ def test_every_claim_has_a_condition_and_words_for_each_outcome() -> None:
     for claim in CLAIMS.values():
         table = claims.words(claim.text_id)
         assert table.get("condition"), claim.id
-        extra = set(table) - {"condition", "item", "joiner"}
+        extra = set(table) - set(claims.META)
         assert set(claim.outcomes) <= extra, (claim.id, set(claim.outcomes) - extra)
         assert extra == set(claim.outcomes), (claim.id, extra - set(claim.outcomes))
 
@@ -89,7 +84,7 @@ def test_every_claims_table_is_used() -> None:
 
 
 def test_an_outcome_outside_the_claims_outcomes_is_refused() -> None:
-    claim = CLAIMS["pair.gap"]
+    claim = CLAIMS["pair.final"]
     with pytest.raises(ValueError, match="not in"):
         claims.render(claim, claims.Verdict("wider", {}), CONSTANTS)
 
@@ -99,131 +94,6 @@ def test_formats_are_consistent() -> None:
     assert fmt.diff(0.0175) == "+0.018" and fmt.diff(-0.01) == "-0.010"
     assert fmt.share(0.756) == "76%" and fmt.rate(0.0) == "0" and fmt.rate(0.8) == "0.8"
     assert fmt.between(0.7695, 0.7594, fmt.acc) == "0.010"  # what the reader can check: .769-.759
-
-
-# --------------------------------------------------------------------------- the pair
-
-
-def pair_facts(no_dropout, dropout, **more) -> run_claims.RunFacts:
-    runs = {NO_DROPOUT: no_dropout, DROPOUT: dropout, **more}
-    return run_claims.RunFacts(runs, LABELS, frozenset(more))
-
-
-def test_no_dropout_curve_climbs_or_not() -> None:
-    climbs = judged("pair.no_dropout_curve", pair_facts(run(CLIMBING), run(FLAT)))
-    assert climbs.outcome == "climbs"
-    assert "lowest at epoch 2 (0.500) and then climbs to 1.100 by epoch 5" in climbs.text
-    assert outcome("pair.no_dropout_curve", pair_facts(run(FLAT), run(FLAT))) == "flat"
-
-
-def test_pair_final_best_gap_and_accuracy() -> None:
-    n, d = run(CLIMBING, loss=0.01, val_acc=0.73), run(FLAT, loss=0.3, val_acc=0.75)
-    facts = pair_facts(n, d)
-    assert outcome("pair.final", facts) == "lower"
-    assert outcome("pair.final", pair_facts(d, n)) == "not_lower"
-    assert outcome("pair.best", facts) == "same"  # 0.500 against 0.500
-    lower = run([0.6, 0.45, 0.5, 0.5, 0.5])
-    assert outcome("pair.best", pair_facts(n, lower)) == "lower"
-    assert outcome("pair.best", pair_facts(lower, n)) == "higher"
-    said = judged("pair.gap", facts)
-    assert said.outcome == "narrower" and "1.090 without dropout and 0.205 with it" in said.text
-    assert outcome("pair.gap", pair_facts(d, n)) == "not_narrower"
-    acc = judged("pair.accuracy", facts)
-    assert acc.outcome == "higher" and "(+0.020)" in acc.text
-    assert outcome("pair.accuracy", pair_facts(n, run(FLAT, val_acc=0.732))) == "same"
-    assert outcome("pair.accuracy", pair_facts(n, run(FLAT, val_acc=0.70))) == "lower"
-
-
-def test_pair_says_nothing_without_both_runs() -> None:
-    assert run_claims.pair({NO_DROPOUT: run(CLIMBING)}, LABELS)[0].id == "pair.no_dropout_curve"
-    assert len(run_claims.pair({NO_DROPOUT: run(CLIMBING)}, LABELS)) == 1
-    assert run_claims.pair({}, LABELS) == []
-
-
-# --------------------------------------------------------------------------- the regularisers
-
-
-def test_l2_climbs_less_more_or_holds() -> None:
-    n = run([0.6, 0.5, 0.9, 1.5, 2.0])
-    assert outcome("regularisers.l2_curve", pair_facts(n, run(FLAT), l2=run(CLIMBING))) == (
-        "climbs_less"
-    )
-    assert (
-        outcome("regularisers.l2_curve", pair_facts(run(CLIMBING), run(FLAT), l2=n))
-        == "climbs_more"
-    )
-    assert outcome("regularisers.l2_curve", pair_facts(n, run(FLAT), l2=run(FLAT))) == "flat"
-
-
-def test_l2_best_against_dropouts_best() -> None:
-    d = run(FLAT)
-    assert outcome("regularisers.l2_best", pair_facts(run(CLIMBING), d, l2=run(FLAT))) == "same"
-    assert (
-        outcome("regularisers.l2_best", pair_facts(run(CLIMBING), d, l2=run([0.7, 0.65])))
-        == "higher"
-    )
-    assert (
-        outcome("regularisers.l2_best", pair_facts(run(CLIMBING), d, l2=run([0.45, 0.6])))
-        == "lower"
-    )
-
-
-def test_early_stopping_is_judged_on_the_weights_it_keeps() -> None:
-    d = run([0.6, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8])  # dropout: lowest 0.5, ends at 0.8
-    es = run([0.6, 0.505, 0.6, 0.7], val_acc=[0.7, 0.77, 0.74, 0.73])  # stopped at 4, keeps 2
-    said = judged("regularisers.early_stopping", pair_facts(run(CLIMBING), d, early_stopping=es))
-    assert said.outcome == "same"
-    assert "at epoch 4 of 8, and restores epoch 2's weights: validation loss 0.505" in said.text
-    assert "accuracy 0.770" in said.text and "less-trained" not in said.text
-    worse = run([0.6, 0.56, 0.7, 0.8])
-    assert (
-        outcome("regularisers.early_stopping", pair_facts(run(CLIMBING), d, early_stopping=worse))
-        == "higher"
-    )
-    better = run([0.6, 0.45, 0.7, 0.8])
-    assert (
-        outcome("regularisers.early_stopping", pair_facts(run(CLIMBING), d, early_stopping=better))
-        == "lower"
-    )
-    full = run(np.linspace(0.7, 0.5, 8))  # it never fired: a full-length run
-    assert (
-        outcome("regularisers.early_stopping", pair_facts(run(CLIMBING), d, early_stopping=full))
-        == "not_fired"
-    )
-
-
-def test_dropout_l2_gap_final_and_best() -> None:
-    n, d = run(CLIMBING, loss=0.0), run(FLAT, loss=0.3)
-    narrow = run([0.6, 0.55, 0.56, 0.57, 0.58], loss=0.5)
-    facts = pair_facts(n, d, dropout_l2=narrow)
-    said = judged("regularisers.dropout_l2_gap", facts)
-    assert said.outcome == "narrowest" and f"for {LABELS[DROPOUT]}" in said.text
-    wide = run([0.6, 0.55, 0.9, 1.0, 1.0], loss=0.0)
-    assert outcome("regularisers.dropout_l2_gap", pair_facts(n, d, dropout_l2=wide)) == (
-        "not_narrowest"
-    )
-    assert outcome("regularisers.dropout_l2_final", facts) == "higher"  # 0.580 vs 0.505
-    assert outcome("regularisers.dropout_l2_best", facts) == "higher"  # 0.550 vs 0.500
-    low = run([0.6, 0.45, 0.46, 0.47, 0.48])
-    assert outcome("regularisers.dropout_l2_final", pair_facts(n, d, dropout_l2=low)) == "lower"
-    assert outcome("regularisers.dropout_l2_best", pair_facts(n, d, dropout_l2=low)) == "lower"
-    assert outcome("regularisers.dropout_l2_best", pair_facts(n, d, dropout_l2=run(FLAT))) == (
-        "same"
-    )
-
-
-def test_only_the_regularisers_on_show_are_talked_about() -> None:
-    runs = {
-        NO_DROPOUT: run(CLIMBING),
-        DROPOUT: run(FLAT),
-        L2_ONLY: run(CLIMBING),
-        EARLY_STOP: run([0.6, 0.5, 0.6]),
-        DROPOUT_L2: run(FLAT),
-    }
-    assert run_claims.regularisers(runs, LABELS, []) == []
-    only_es = run_claims.regularisers(runs, LABELS, [EARLY_STOP])
-    assert [s.id for s in only_es] == ["regularisers.early_stopping"]
-    assert len(run_claims.regularisers(runs, LABELS, REGULARISERS)) == 6
 
 
 # --------------------------------------------------------------------------- the sweep
@@ -358,61 +228,6 @@ def test_the_long_sweep_says_whether_the_top_rate_catches_up() -> None:
     assert judged("long.lowest_final_loss", facts).text.startswith("After 60 epochs")
 
 
-# --------------------------------------------------------------------------- MC dropout
-
-
-def test_packet_claims() -> None:
-    plain = packet_stats(np.full(50, 0.3), 0.3)
-    wide = packet_stats(np.r_[np.full(45, 0.3), np.full(5, 0.7)], 0.32)
-    facts = mc_claims.PacketFacts(wide, plain)
-    assert outcome("packet.spread", facts) == "wide"
-    flips = judged("packet.flips", facts)
-    assert flips.outcome == "some" and "**10% of the passes**" in flips.text
-    assert outcome("packet.contrast", facts) == "identical"
-    assert outcome("packet.mean", facts) == "close"  # 0.34 against 0.32
-    far = packet_stats(np.r_[np.full(25, 0.2), np.full(25, 0.45)], 0.2)
-    assert outcome("packet.mean", mc_claims.PacketFacts(far, plain)) == "far"
-    assert outcome("packet.flips", mc_claims.PacketFacts(far, plain)) == "none"
-    narrow = packet_stats(np.linspace(0.28, 0.32, 50), 0.3)
-    assert outcome("packet.spread", mc_claims.PacketFacts(narrow, plain)) == "narrow"
-    none = mc_claims.PacketFacts(plain, plain)
-    assert outcome("packet.spread", none) == "none" and outcome("packet.flips", none) is None
-    assert outcome("packet.contrast", mc_claims.PacketFacts(wide, wide)) == "varies"
-
-
-def whole(std_wrong: float, std_right: float, n: int = 400, seed: int = 0, ranked=False):
-    """Passes over `n` connections, a quarter of them wrong, with these spreads. The dropout-off
-    prediction is as confident everywhere, or (`ranked`) the less the wider the spread."""
-    rng = np.random.default_rng(seed)
-    y = (rng.random(n) > 0.5).astype(float)
-    wrong = rng.permutation(n) < n // 4
-    side = np.where(wrong, 1 - y, y) * 2 - 1  # +1: malicious side of the threshold
-    mean = 0.5 + 0.2 * side
-    std = np.where(wrong, std_wrong, std_right)
-    probs = mean + std * rng.choice([-1.0, 1.0], size=(40, n))
-    det = 0.5 + side * (0.45 - std) if ranked else mean
-    return set_stats(probs, det, y)
-
-
-def test_the_whole_set_claims() -> None:
-    plain = set_stats(np.full((10, 400), 0.7), np.full(400, 0.7), np.ones(400))
-    good = mc_claims.SetFacts(whole(0.15, 0.05), plain)
-    said = judged("mc.spread_where_errors", good)
-    assert said.outcome == "holds" and "(3.0 times as much)" in said.text
-    assert outcome("mc.rejection_raises", good) == "holds"
-    # the dropout-off confidence is the same for every connection here: the spread ranks better
-    assert outcome("mc.spread_vs_confidence", good) == "better"
-    bad = mc_claims.SetFacts(whole(0.05, 0.15), plain)
-    assert outcome("mc.spread_where_errors", bad) == "fails"
-    assert outcome("mc.rejection_raises", bad) == "fails"
-    assert outcome("mc.spread_vs_confidence", bad) == "worse"
-    same = mc_claims.SetFacts(whole(0.15, 0.05, ranked=True), plain)
-    assert outcome("mc.spread_vs_confidence", same) == "same"
-    contrast = judged("mc.contrast_no_spread", good)
-    assert contrast.outcome == "none" and "largest spread is **0.000**" in contrast.text
-    assert outcome("mc.contrast_no_spread", mc_claims.SetFacts(plain, good.stats)) == "some"
-
-
 # --------------------------------------------------------------------------- weight scaling
 
 
@@ -503,7 +318,7 @@ def strings(table, path=()) -> list[tuple[tuple[str, ...], str]]:
     return out
 
 
-@pytest.mark.parametrize("name", ["compare", "reflect_page", "claims"])
+@pytest.mark.parametrize("name", ["compare", "reflect_page", *claims.FILES])
 def test_no_number_about_the_runs_is_written_by_hand(name: str) -> None:
     with (LESSONS_DIR / f"{name}.toml").open("rb") as f:
         data = tomllib.load(f)

@@ -1,0 +1,46 @@
+"""The Reflect step's cached computing: the trained Keras models (shared by every session, for
+inference only), their data seeds, and Monte Carlo passes over the validation set."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dropout_lab.lesson.traffic import load_lesson_data
+from dropout_lab.training import mc, mc_stats
+from dropout_lab.ui import training
+
+
+def epochs_done(key: str) -> int:
+    return int((training.service().store.meta(key) or {}).get("epochs_done", 0))
+
+
+# One Keras model per run (and epochs done: a stopped run can later be completed), shared by
+# every session of the server. This is safe only because the model is used for inference and
+# never trained: `mc.mc_predict` seeds its dropout layers under a lock, nothing else changes.
+@st.cache_resource(max_entries=8, show_spinner="Loading the trained model…")
+def model_for(key: str, epochs: int):
+    from dropout_lab.training.trainer import model_from_run  # TensorFlow: only on this page
+
+    run = training.service().result(key)
+    if run is None:
+        raise RuntimeError(f"run {key} has no stored weights")
+    return model_from_run(run)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def data_seed(key: str) -> int:
+    meta = training.service().store.meta(key) or {}
+    return int(meta.get("config", {}).get("data_seed", 0))
+
+
+@st.cache_data(max_entries=32, show_spinner="Running MC dropout over the validation set…")
+def set_stats(key: str, epochs: int, passes: int, seed: int) -> mc_stats.SetStats:
+    model = model_for(key, epochs)
+    data = load_lesson_data(data_seed(key))
+    probs = mc.mc_predict(model, data.x_val, passes, seed)
+    return mc_stats.set_stats(probs, mc.deterministic_predict(model, data.x_val), data.y_val)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def dropout_in(key: str, epochs: int) -> bool:
+    return mc.has_dropout(model_for(key, epochs))
