@@ -3,17 +3,21 @@ tests/support/lti_platform.py) opens the tool from a course link; the browser fo
 login, the platform's auto-posted id_token and the tool's redirect, and lands on the step the
 link names, as the course's learner (their earlier work back on the next launch) or on the
 course's dashboard as its instructor, without a token. Nothing of the launch stays in the
-address. The refused launches are tests/hosting/test_lti_refusals.py."""
+address. A learner launched on Read answers its checks in the page and the step's score arrives
+at the platform's AGS endpoint (the lesson file's pass mark set to the first section's checks,
+so four answers finish Read). The refused launches are tests/hosting/test_lti_refusals.py."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from dropout_lab.lesson import lessons
 from dropout_lab.store import Store
 from tests.support import lti_platform, wait
 from tests.support.harness import Server, full_screenshot, running_server, wait_until_idle
@@ -22,6 +26,9 @@ from tests.support.lti_platform import INSTRUCTOR, Platform
 from .conftest import ARTIFACTS, assert_no_error
 
 EARLIER = "Grace's answer, written in an earlier launch"
+SECTIONS = lessons.load_sections()
+REQUIRED = lessons.required_items(lessons.load_quiz(sections=[s.slug for s in SECTIONS]), SECTIONS)
+FIRST = [q for q in REQUIRED if q.section == SECTIONS[0].slug]  # Read's first section's checks
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +38,11 @@ def lms(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Platform, Se
     with lti_platform.running_platform() as platform:
         config = data / "lti.json"
         config.write_text(json.dumps(platform.tool_config()))
+        lesson = data / "lesson.toml"  # Read done at the first section's checks, all right
+        lesson.write_text(f"[read]\nquiz_pass = {len(FIRST) / len(REQUIRED)!r}\n")
         env = {"DROPOUT_LAB_DATA_DIR": str(data), "DROPOUT_LAB_PRECOMPUTE": "0",
-               "DROPOUT_LAB_LTI_CONFIG": str(config)}  # fmt: skip
+               "DROPOUT_LAB_LTI_CONFIG": str(config),
+               "DROPOUT_LAB_LESSON": str(lesson)}  # fmt: skip
         log = tmp_path_factory.mktemp("lti-server") / "streamlit.log"
         with running_server(log, env=env) as server:
             platform.tool_url = server.url
@@ -98,6 +108,34 @@ def test_an_instructor_launched_from_the_lms_gets_the_course_dashboard(
     finally:
         context.close()
     assert not [p for p in store.class_learners(_class(store, platform)) if p.name == "Prof Turing"]
+
+
+def test_a_learner_answers_reads_checks_and_the_score_arrives_at_the_lms(
+    lms, browser: Browser
+) -> None:
+    platform, server, store = lms
+    link = platform.course_link("u-kat", step="read", name="Katherine Johnson")  # scores Read
+    context, page = open_from_lms(browser, link, server)
+    try:
+        assert page.url.split("?")[0] == f"{server.url}/read"
+        radios = page.locator('[data-testid="stRadio"]')  # the section list, then each check
+        for left, item in zip(range(len(FIRST) - 1, -1, -1), FIRST, strict=True):
+            assert not _scores(platform, "u-kat")  # Read not done yet: nothing to send
+            right = re.split(r"[$`'*_]", item.choices[item.answer])[0].strip()
+            radios.nth(1).locator("label", has_text=right).click()  # the first unanswered
+            expect(radios).to_have_count(1 + left)  # answered: its feedback in its place
+        assert_no_error(page)
+        wait.until(lambda: _scores(platform, "u-kat"), timeout=30, what="the score at the LMS")
+        wait.until(lambda: store.lti_outbox_counts()["due"] == 0, timeout=30, what="sent")
+    finally:
+        context.close()
+    (got,) = _scores(platform, "u-kat")  # once
+    assert (got["scoreGiven"], got["scoreMaximum"]) == (100.0, 100.0)
+    assert (got["activityProgress"], got["gradingProgress"]) == ("Completed", "FullyGraded")
+
+
+def _scores(platform: Platform, user: str) -> list[dict]:
+    return [s for s in platform.scores if s.get("userId") == user]
 
 
 def _class(store: Store, platform: Platform) -> str:
