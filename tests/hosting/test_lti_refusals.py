@@ -18,7 +18,7 @@ import requests
 import sqlalchemy as sa
 
 from dropout_lab.store import Store
-from tests.support import lti_platform
+from tests.support import lti_platform, wait
 from tests.support.harness import Server, running_server
 from tests.support.lti_platform import CLAIM, Mischief, Platform
 
@@ -126,7 +126,8 @@ def test_a_bent_launch_is_refused(lms, platform, reason: str) -> None:
     assert re.search(rf"data-reason=.{reason}.", got.text), got.text[:400]
     assert "What the administrator can check" in got.text
     assert learners_count(data) == before
-    assert f"LTI launch refused: {reason}" in server.log()
+    wait.until(lambda: f"LTI launch refused: {reason}" in server.log(), timeout=10,
+               what="the refusal's log line")  # fmt: skip
     assert fields["id_token"] not in server.log()
     assert fields["id_token"].split(".")[2] not in server.log()
 
