@@ -11,7 +11,8 @@ One room per concern:
 - `values`: the checks on what callers hand in;
 - `base`: the shared connection, its transactions and upserts;
 - `access`: who a learner is and how they prove it (resume codes, stored as hashes; the roster);
-- `limits`: wrong resume codes and instructor tokens, counted per client;
+- `limits`: wrong resume codes and instructor tokens, counted per target and client together (a
+  right secret is always accepted, whoever guessed before), and new learners per client;
 - `learners`: one learner's rows (join, progress, quiz, submissions, reflections);
 - `classes`: a class's rows, for the instructor dashboard only;
 - `predictions`: each learner's predictions before a reveal (a value or an explicit skip);
