@@ -54,6 +54,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from dropout_lab.doctor import NEW_TOKEN, short_token
     from dropout_lab.lesson import lesson_config
     from dropout_lab.serve import (
         can_open_browser,
@@ -77,6 +78,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise CommandError(f"{e} (fix the lesson file, or unset DROPOUT_LAB_LESSON)") from None
     if cfg.source:
         print(f"Lesson configuration: {cfg.source}", flush=True)
+    if weak := short_token():  # a warning: the class may still start
+        warning = f"the instructor token is {weak}, so it can be guessed; make one: {NEW_TOKEN}"
+        print(f"dropout-lab serve: warning: {warning}", file=sys.stderr, flush=True)
     busy = listen_problem(args.host, args.port)
     if busy:
         raise CommandError(

@@ -21,7 +21,7 @@ from tests.support.harness import free_port
 TOKEN = "correct-horse-battery-staple-42"
 NAMES = [
     "sandbox", "database", "data directory", "workers", "compare runs", "lesson file",
-    "instructor token", "address",
+    "instructor token", "LTI", "address",
 ]  # fmt: skip
 
 
@@ -171,13 +171,16 @@ def test_a_broken_lesson_file(tmp_path: Path, ready: dict[str, str]) -> None:
     assert status == 0 and example in checks["lesson file"]["detail"]
 
 
-@pytest.mark.parametrize("token", ["", "x7Qz9"])
+@pytest.mark.parametrize("token", ["", "x7Qz9", "correct-horse-batt1"])  # 19: one too few
 def test_no_or_a_weak_instructor_token(tmp_path: Path, ready: dict, token: str) -> None:
     env = {**ready, "DROPOUT_LAB_INSTRUCTOR_TOKEN": token, "HOME": str(tmp_path)}
     status, checks, text = doctor(env, *_serving(free_port()))
     assert status == 1 and not checks["instructor token"]["ok"]
     assert "DROPOUT_LAB_INSTRUCTOR_TOKEN" in checks["instructor token"]["fix"]
     assert not token or token not in text
+    if token:  # its length said on the check's one line, never the token
+        line = next(x for x in text.splitlines() if "instructor token" in x and "✗" in x)
+        assert f"{len(token)} characters, shorter than 20" in line, line
 
 
 def test_a_token_in_streamlit_secrets_is_found_and_not_shown(tmp_path: Path, ready: dict) -> None:

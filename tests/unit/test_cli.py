@@ -336,6 +336,24 @@ def test_a_bad_lesson_file_stops_serve_in_one_line(tmp_path: Path) -> None:
     assert "not valid TOML" in line
 
 
+def test_serve_warns_in_one_line_of_a_short_instructor_token(tmp_path: Path) -> None:
+    """Serve is stopped at its port check (a port taken here), after its start-up warnings."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        args = ("serve", "--host", "127.0.0.1", "--port", str(taken.getsockname()[1]))
+        env = {"DROPOUT_LAB_DATA_DIR": str(tmp_path), "HOME": str(tmp_path)}
+        short = _env_cli({**env, "DROPOUT_LAB_INSTRUCTOR_TOKEN": "correct-horse-batt1"}, *args)
+        long = _env_cli({**env, "DROPOUT_LAB_INSTRUCTOR_TOKEN": "correct-horse-battery"}, *args)
+    warning, error = short.stderr.strip().splitlines()
+    assert warning.startswith("dropout-lab serve: warning: the instructor token is 19 characters")
+    assert "shorter than 20" in warning and "correct-horse" not in short.stderr
+    assert error.startswith("dropout-lab serve: cannot listen on"), error
+    _one_line_error(long, "serve")  # 20 characters: no warning
+
+
 def _env_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "dropout_lab.cli", *args],
