@@ -97,12 +97,13 @@ def submit(label: str, spec: ModelSpec, config: TrainConfig, *, replace: bool = 
     unless `replace` is False (the second run of one press, Train both, which trains beside the
     first when two workers are free). A session that has not joined shares its client's places
     (raises QueueFull when they are taken)."""
-    from dropout_lab.ui import links
+    from dropout_lab.ui import links, session_runs
 
     me = lane()
     client = links.client() if me.startswith("session:") else None
     key = service().submit(spec, config, lane=me, replace=replace, client=client,
                            client_cap=anonymous_cap(), paired=not replace)  # fmt: skip
+    session_runs.asked(me)  # its waiting runs end with the session
     remember(label, key, keep_others=not replace)
     return key
 

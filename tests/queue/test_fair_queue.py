@@ -130,3 +130,19 @@ def test_an_interrupted_attempt_waits_again_where_it_was(store_url: str) -> None
     request = store.queue_view("k")["request"]
     assert (request["state"], request["interrupted"], request["attempts"]) == ("queued", 1, 0)
     assert [q["key"] for q in store.queue_order()[0]] == ["k", "j"]
+
+
+def test_an_ended_sessions_waiting_runs_are_withdrawn_its_running_one_finishes(
+    store_url: str,
+) -> None:
+    store = Store(store_url)
+    submit(store, "s1", "session:abc")
+    submit(store, "s2", "session:abc", replace=False)  # Train both: two requests of one press
+    submit(store, "other", "session:xyz")
+    submit(store, "mine", "learner:1")
+    assert store.queue_claim("w1").key == "s1"  # s1 trains
+    assert store.queue_withdraw_waiting("session:abc") == 1  # the tab closed: s2 is dropped
+    assert states(store, "session:abc") == [("s1", "running"), ("s2", "withdrawn")]
+    assert store.queue_interest("s1") == 1  # its worker goes on with it
+    assert states(store, "session:xyz") == [("other", "queued")]  # nobody else's is touched
+    assert states(store, "learner:1") == [("mine", "queued")]
