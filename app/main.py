@@ -81,7 +81,7 @@ with st.sidebar:
     charts.watch_view()  # the screen's width and the theme, for the charts
 
 learners.link_notice()  # a learner's new resume link, shown until they say it is kept
-if current is dashboard:
+if current in (dashboard, projector):  # the instructor's pages: no join form for the room
     join.messages()
 else:
     join.strip()  # until the learner has joined: the lesson's length and the join form

@@ -41,6 +41,8 @@ def rounds_figure(
     """A subplot per shown round ((number, choice -> votes)), side by side, bars sharing the
     choices' axis; with `reveal`, the right choice's bar in blue and hatched, the others grey."""
     words, ink = TEXT["projector"], pn.foreground(pn.INK, theme)
+    # Streamlit's chart theme greys and shrinks tick labels: the room reads them in full ink.
+    text = pn.theme_of(theme).text
     titles = [
         words["round_title"].format(round=n, count=fmt.count(sum(c.values()))) for n, c in rounds
     ]
@@ -56,14 +58,16 @@ def rounds_figure(
             marker={"color": colour, "line": {"color": ink, "width": 1},
                     "pattern": {"shape": ["/" if r else "" for r in right]}},
             text=[fmt.share(v) for v in values], textposition="outside", cliponaxis=False,
-            textfont={"size": BIG}, hovertemplate="%{y}: %{x:.0%}<extra></extra>",
+            textfont={"size": BIG, "color": text}, hovertemplate="%{y}: %{x:.0%}<extra></extra>",
         ), row=1, col=k)  # fmt: skip
         fig.update_xaxes(range=[0, 1.18], tickformat=".0%", title_text=words["axis"],
                          gridcolor=pn.theme_of(theme).grid, row=1, col=k)  # fmt: skip
-    fig.update_yaxes(autorange="reversed", tickfont={"size": BIG - 4})
+    fig.update_yaxes(autorange="reversed", tickfont={"size": BIG, "color": text})
+    fig.update_xaxes(tickfont={"size": BIG - 6, "color": text},
+                     title_font={"size": BIG - 4, "color": text})  # fmt: skip
     fig.update_layout(**pn.base_layout(height, theme, margin={"l": 10, "r": 30, "t": 60, "b": 60},
                                        bargap=0.3))  # fmt: skip
-    fig.update_annotations(font={"size": BIG, "color": pn.theme_of(theme).text})
+    fig.update_annotations(font={"size": BIG, "color": text})
     return fig
 
 

@@ -14,10 +14,11 @@ import logging
 
 import streamlit as st
 
+from dropout_lab.charts import panels
 from dropout_lab.lesson import live as lq
 from dropout_lab.lesson import md
 from dropout_lab.store import live as lv
-from dropout_lab.ui import learners, process, session, settings
+from dropout_lab.ui import charts, learners, process, session, settings
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,19 @@ TEXT = lq.TEXT
 POLL_SECONDS = 1.0  # how often a learner's page asks whether a vote is open
 SAID_KIND = {lv.COUNTED: "success", lv.NOT_OPEN: "error", lv.AGAIN: "warning",
              lv.NOT_IN_CLASS: "error"}  # fmt: skip
+# The ballot sticks under the page's header while the learner scrolls: a question opened while
+# they read the bottom of a long step is in view at once. Opaque (the page's own background), a
+# line under it, and never taller than most of a phone's screen (it scrolls inside then). The
+# outermost of Streamlit's wrappers around the fragment is the one that sticks.
+STICKY = """<style>
+[data-testid="stLayoutWrapper"]:has(.st-key-live-ballot) {{
+  position: sticky; top: 3.75rem; z-index: 50;
+}}
+.st-key-live-ballot {{
+  background: {background}; max-height: 70vh; overflow-y: auto;
+  box-shadow: 0 0.4rem 0.6rem -0.4rem {shadow};
+}}
+</style>"""
 
 
 def _questions(runs: lq.LessonRuns) -> dict[str, lq.Question]:
@@ -99,11 +113,18 @@ def _ballot(got: lv.OpenRound, q: lq.Question) -> None:
               on_click=_vote, args=(got.round_id,), icon="🗳️")  # fmt: skip
 
 
-@st.fragment(run_every=POLL_SECONDS)
 def panel() -> None:
-    """The open question of the learner's class and their ballot (nothing when none is open)."""
+    """The open question of the learner's class and their ballot, on a joined learner's page:
+    only theirs ask every second (each ask is a fragment run, tens of ms of the server's CPU);
+    joining reruns the page, which starts it."""
+    if learners.current() is not None:
+        _poll()
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def _poll() -> None:
     me = learners.current()
-    if me is None:
+    if me is None:  # left the class: the next full run stops asking
         return
     try:
         got = learners.store().open_round(me.id)
@@ -114,6 +135,8 @@ def panel() -> None:
     if got is None or q is None:
         _said(None)
         return
+    colours = panels.theme_of(charts.theme())
+    st.html(STICKY.format(background=colours.background, shadow=colours.zeroline))
     with st.container(border=True, key="live-ballot"):
         _ballot(got, q)
         _said(got.round_id)

@@ -9,6 +9,7 @@ finds the session already moved on by another tab does nothing and says so.
 from __future__ import annotations
 
 import time
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -95,8 +96,9 @@ def controls(code: str, learners_count: int) -> None:
     if view is not None:
         _question(view, learners_count)
     c3, c4 = st.columns(2)
-    c3.page_link("steps/live.py", label=words["projector"], icon="📽️",
-                 query_params={"class": code}, help=words["projector_help"])  # fmt: skip
+    # A tab of its own (the room's screen); a link relative to this page, so a base path holds.
+    c3.link_button(words["projector"], f"live?{urlencode({'class': code})}", icon="📽️",
+                   help=words["projector_help"])  # fmt: skip
     c4.button(words["end"], key=session.DASHBOARD_LIVE_END, on_click=_end, args=(sid,),
               icon=":material/stop_circle:")  # fmt: skip
 

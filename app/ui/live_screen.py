@@ -21,9 +21,13 @@ POLL_SECONDS = 1.0
 # Large type for the back of the room; no sidebar (the page is the screen).
 STYLE = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
-.st-key-live-screen [data-testid="stMarkdownContainer"] p { font-size: 1.9rem; line-height: 1.3; }
-.st-key-live-screen h2 { font-size: 2.6rem; }
-.st-key-live-count [data-testid="stMarkdownContainer"] p { font-size: 3.2rem; font-weight: 700; }
+.st-key-live-screen [data-testid="stMarkdownContainer"] :is(p, li) {
+  font-size: clamp(1.4rem, 2.6vw, 2.6rem); line-height: 1.3;
+}
+.st-key-live-screen [data-testid="stMarkdownContainer"] code { font-size: 0.9em; }
+.st-key-live-count [data-testid="stMarkdownContainer"] p {
+  font-size: clamp(2.2rem, 5vw, 4.5rem); font-weight: 700;
+}
 </style>"""
 
 
