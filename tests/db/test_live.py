@@ -149,3 +149,26 @@ def test_votes_go_with_their_learner(store: Store) -> None:
     assert store.vote(ada.id, rid, "0") == lv.COUNTED
     store.remove_learner(ada.id)
     assert store.class_live_votes("C1") == []
+
+
+def test_two_app_processes_follow_one_live_session(store: Store, store_url: str) -> None:
+    """Two stores on one URL, as two app processes behind a load balancer: the instructor's and
+    a learner's in one, the projector's in the other. A vote through one is counted on the
+    other's projector; the close through the other refuses the next vote through the first."""
+    other = Store(store_url)
+    try:
+        ada, bob = store.join("Ada", "C2"), store.join("Bob", "C2")
+        sid = store.start_live("C2")
+        assert other.running_live("c2") == sid
+        assert store.ask(sid, "quiz:q1") and store.advance(sid, "asked", "vote1")
+        got = other.open_round(ada.id)  # Ada's page is served by the other process
+        assert got is not None and got.number == 1
+        assert other.vote(ada.id, got.round_id, "1") == lv.COUNTED
+        assert store.live_view(sid).rounds[0].answered == 1  # seen by the first process
+        assert other.advance(sid, "vote1", "closed1")  # the instructor's tab on the other one
+        assert not store.advance(sid, "vote1", "closed1")  # a second tab: nothing moves
+        assert store.vote(bob.id, got.round_id, "0") == lv.NOT_OPEN
+        assert other.advance(sid, "closed1", "shown1")
+        assert store.live_view(sid).rounds[0].counts == {"1": 1}
+    finally:
+        other.close()
