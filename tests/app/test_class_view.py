@@ -110,7 +110,7 @@ def test_the_view_waits_behind_its_toggle(service) -> None:
     code, _ = a_class()
     at = signed_in(code, show=False)
     assert any(h.value == "What the class thinks" for h in at.header)
-    assert not charts_by_key(at) and len(at.get("download_button")) == 3  # the dashboard's own
+    assert not charts_by_key(at) and len(at.get("download_button")) == 5  # the dashboard's own
 
 
 def test_quiz_first_tries_and_the_most_chosen_wrong_answer(service) -> None:
