@@ -8,8 +8,9 @@
 #                                   tests/data/test_durations.json (the scheduler's guide)
 #
 # Other arguments go to pytest (e.g. a path or -k). DROPOUT_LAB_TEST_WORKERS sets the number of
-# workers (default 4 on any machine: most browser, server and queue tests wait rather than
-# compute, so four keep two cores busy).
+# workers (default 3: most browser, server and queue tests wait rather than compute; four on two
+# cores, with their servers and training workers, loaded the machine past 30 and the sandboxes'
+# wall-clock limits were overrun).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
@@ -23,7 +24,7 @@ if { ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM:-}" ]; } || ! com
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-noto-color-emoji bubblewrap postgresql >/dev/null
 fi
 
-workers="${DROPOUT_LAB_TEST_WORKERS:-4}"
+workers="${DROPOUT_LAB_TEST_WORKERS:-3}"
 parallel=(-n "$workers")
 
 if [ "${1:-}" = "--quick" ]; then
