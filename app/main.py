@@ -1,9 +1,8 @@
 """Streamlit entry point: page config, navigation over the five steps, and the sidebar."""
 
-import re
-
 import streamlit as st
 
+from dropout_lab.lesson import md
 from dropout_lab.lesson.lesson_config import LessonConfigError
 from dropout_lab.lesson.steps import lesson
 from dropout_lab.ui import charts, join, learners, marks, precompute, settings, state
@@ -40,7 +39,7 @@ label:has(input:focus-visible) { outline: 3px solid #1A73E8; outline-offset: 2px
 try:
     CONFIG = settings.config()  # the lesson file (DROPOUT_LAB_LESSON), checked before anything
 except LessonConfigError as e:  # one line naming the file (not its folders) and the key
-    st.error(re.sub(r"([\\`*_{}\[\]()#+\-.!<>|~$])", r"\\\1", e.public()), icon="⚙️")
+    st.error(md.text(e.public()), icon="⚙️")  # its text as written, never Markdown
     st.stop()
 LESSON = lesson()
 overview = st.Page("steps/overview.py", title="Overview", icon="🏠", default=True)

@@ -10,7 +10,7 @@ import uuid
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dropout_lab.lesson import lessons
+from dropout_lab.lesson import lessons, md
 from dropout_lab.ui import session
 from tests.support import editor, wait
 from tests.support.harness import MAIN
@@ -310,7 +310,7 @@ def test_a_broken_lesson_file_stops_the_app_with_a_clear_error(tmp_path, monkeyp
     monkeypatch.setenv("DROPOUT_LAB_LESSON", str(lesson))
     at = start()
     assert not at.exception
-    assert "[build] max_epochs must be" in at.error[0].value
+    assert md.text("[build] max_epochs must be") in at.error[0].value  # escaped: Markdown
 
 
 @pytest.mark.parametrize("name", ["", "   "])
