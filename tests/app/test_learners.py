@@ -16,7 +16,8 @@ from tests.support import editor, wait
 from tests.support.harness import MAIN
 
 SLUGS = [s.slug for s in lessons.load_sections()]
-QUIZ = lessons.load_quiz(sections=SLUGS)
+# Read asks every check but those drawn from a stored run (Reflect's review asks those)
+QUIZ = [q for q in lessons.load_quiz(sections=SLUGS) if not q.needs_runs]
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,8 @@ from dropout_lab.lesson.lesson_config import LessonConfig
 from tests.support.harness import MAIN
 
 SECTIONS = lessons.load_sections()
-QUIZ = lessons.load_quiz(sections=[s.slug for s in SECTIONS])
+# Read asks every check but those drawn from a stored run (Reflect's review asks those)
+QUIZ = [q for q in lessons.load_quiz(sections=[s.slug for s in SECTIONS]) if not q.needs_runs]
 REQUIRED = lessons.required_items(QUIZ, SECTIONS)
 
 
