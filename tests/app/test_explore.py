@@ -107,7 +107,8 @@ def test_original_form_scales_at_inference() -> None:
 def test_new_mask_changes_the_seed_and_the_mask() -> None:
     at = explore_page()
     before = live(at)["reference"]["keep"]
-    at.button[0].click().run()
+    # by its label: the join form's buttons come first on every step until the learner joins
+    next(b for b in at.button if b.label.endswith("New mask")).click().run()
     assert at.number_input(key="explore.seed").value == 1
     assert live(at)["seed"] == 1
     assert live(at)["reference"]["keep"] != before
