@@ -5,7 +5,7 @@ import streamlit as st
 from dropout_lab.lesson import md
 from dropout_lab.lesson.lesson_config import LessonConfigError
 from dropout_lab.lesson.steps import lesson
-from dropout_lab.ui import charts, join, learners, marks, precompute, settings, state
+from dropout_lab.ui import charts, join, learners, lti, marks, precompute, settings, state
 from dropout_lab.ui.live import panel as live_panel
 
 st.set_page_config(page_title="Dropout Lab", page_icon="🎲", layout="wide")
@@ -48,15 +48,16 @@ step_pages = {
     for step in LESSON.steps
 }
 dashboard = None
-if settings.instructor_token():  # without a configured token there is no dashboard
+if settings.instructor_token() or lti.on():  # without a token or the LMS, no dashboard
     dashboard = st.Page("steps/dashboard.py", title="Instructor", icon="🧑‍🏫", url_path="dashboard")
 projector = None  # the live class's projector view goes with the dashboard
 if dashboard:
-    projector = st.Page("steps/live.py", title="Projector", icon="📽️", url_path="live")
+    projector = st.Page("steps/live.py", title="Live class", icon="📽️", url_path="live")
 pages = [overview, *step_pages.values(), *([dashboard, projector] if dashboard else [])]
 current = st.navigation(pages, position="hidden")
 state.mark_visited(current.url_path)
 precompute.start()  # the Compare step's shared runs, in the background, once per process
+lti.take()  # a launch from the LMS (?lti=): its learner, or its course's instructor
 learners.init_from_link()
 learners.keep_link()
 target = state.query_param("step")  # ?step=read: a bookmark of the step the learner was on
