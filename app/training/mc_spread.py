@@ -94,6 +94,6 @@ def bootstrap(
 
 
 def side(interval: tuple[float, float]) -> str:
-    """"above" when the interval is above zero, "below" when below, else "across"."""
+    """ "above" when the interval is above zero, "below" when below, else "across"."""
     lo, hi = interval
     return "above" if lo > 0 else "below" if hi < 0 else "across"
