@@ -10,6 +10,7 @@ import logging
 import tempfile
 import types
 import uuid
+from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
@@ -17,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from dropout_lab.lesson import lessons, md
 from dropout_lab.store.schema import TEXT_MAX
+from dropout_lab.training.runstore import RunStore
 from dropout_lab.ui import session
 from tests.support.harness import MAIN
 
@@ -136,9 +138,11 @@ def test_every_csv_export_neutralises_formulas(dashboard) -> None:
 
 
 class StubService:
-    """Reflect's models are never ready: the page shows its questions at once, trains nothing."""
+    """Reflect's models are never ready: the page shows its questions at once, trains nothing.
+    Its runs store is a real, empty one (Reflect's review reads the lesson's runs from it)."""
 
-    store = None
+    def __init__(self, store: RunStore) -> None:
+        self.store = store
 
     def submit(self, spec, config, **kwargs) -> str:
         return "stub-" + uuid.uuid4().hex[:6]
@@ -148,11 +152,12 @@ class StubService:
                                      epochs_done=0, epochs_total=1, error=None)  # fmt: skip
 
 
-def reflect_page(monkeypatch: pytest.MonkeyPatch) -> AppTest:
+def reflect_page(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> AppTest:
     """The Reflect page of a joined learner (its models never ready: nothing trains)."""
     from dropout_lab.ui import training
 
-    monkeypatch.setattr(training, "service", lambda: StubService())
+    stub = StubService(RunStore(tmp_path / "runs"))
+    monkeypatch.setattr(training, "service", lambda: stub)
     at = AppTest.from_file(str(MAIN), default_timeout=60)
     at.query_params.update({"learner": "Lena", "class": class_code()})
     at.run()
@@ -166,13 +171,15 @@ def answer(at: AppTest, qid: str, text: str) -> None:
     assert not at.exception, at.exception
 
 
-def test_an_answer_the_store_refuses_is_said_and_reflect_is_not_done(monkeypatch, caplog) -> None:
+def test_an_answer_the_store_refuses_is_said_and_reflect_is_not_done(
+    monkeypatch, caplog, tmp_path
+) -> None:
     """The store's cap is below what reached it (as a 20,001-character answer was before the
     box had a cap): refused before the database with a sentence beside the box, no traceback,
     and Reflect is not marked done until every answer is stored."""
     from dropout_lab.store import learners as stored_learners
 
-    at = reflect_page(monkeypatch)
+    at = reflect_page(monkeypatch, tmp_path)
     me = at.session_state[session.LEARNERS_LEARNER]
     for q in QUESTIONS[1:]:
         answer(at, q.id, f"My answer to {q.id}.")
@@ -191,10 +198,10 @@ def test_an_answer_the_store_refuses_is_said_and_reflect_is_not_done(monkeypatch
     assert store().progress(me.id).get("reflect") == {"answered"}
 
 
-def test_an_over_long_answer_never_reaches_the_database(monkeypatch, caplog) -> None:
+def test_an_over_long_answer_never_reaches_the_database(monkeypatch, caplog, tmp_path) -> None:
     """The box says its cap (a counter) and takes no more: a forged 25,000-character value is
     cut at the cap before the page sees it; nothing fails, nothing is logged as an error."""
-    at = reflect_page(monkeypatch)
+    at = reflect_page(monkeypatch, tmp_path)
     me = at.session_state[session.LEARNERS_LEARNER]
     qid = QUESTIONS[0].id
     assert at.text_area(key=session.REFLECT_ANSWER.of(qid)).proto.max_chars == TEXT_MAX
