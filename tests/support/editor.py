@@ -92,12 +92,24 @@ WATCH = """() => {
 }"""
 
 
+ROWS = 8  # End presses that reach the end of any line, however many rows it wraps into
+
+
 def go_to_line_end(page, line: int) -> None:
-    """Put the editor's cursor at the end of line `line` (the editor has the focus)."""
+    """Put the editor's cursor at the end of line `line` (the editor has the focus).
+
+    Long lines wrap, and ArrowDown and End move by the rows on screen: End goes to the next wrap
+    point (and stays at the line's end), ArrowRight from there goes to the next line's start."""
     page.keyboard.press("Control+Home")
     for _ in range(line - 1):
-        page.keyboard.press("ArrowDown")
-    page.keyboard.press("End")
+        _to_end(page)
+        page.keyboard.press("ArrowRight")
+    _to_end(page)
+
+
+def _to_end(page) -> None:
+    for _ in range(ROWS):
+        page.keyboard.press("End")
 
 
 def marker_delay_ms(page, count: int) -> float:
