@@ -123,6 +123,10 @@ def test_the_numpy_labs_use_the_same_editor(server, page: Page) -> None:
     expect(marker).to_have_count(0, timeout=5_000)
     page.get_by_text("NumPy: backpropagate through it").click()
     wait_until_idle(page)
+    # Scrolled down to, as a learner would: the editor scrolls inside, long lines wrap, and
+    # CodeMirror draws only the lines near the ones in view (dropout_backward is line 22).
+    page.get_by_label(NUMPY, exact=True).hover()
+    page.mouse.wheel(0, 2_000)
     backprop = page.get_by_label(NUMPY, exact=True).filter(has_text="def dropout_backward")
     expect(backprop).to_be_visible()  # the backprop lab's starter, in the same editor
     expect(page.get_by_label(NUMPY, exact=True)).to_have_count(1)  # the other lab's is gone
