@@ -35,6 +35,7 @@ from pathlib import Path
 
 from dropout_lab.cli import BENCH_SECTIONS as SECTIONS
 from dropout_lab.ui.timing import ENV, parse_timings
+from tests.support import wait
 from tests.support.harness import launch_chromium, running_server, wait_until_idle
 
 SLIDER_MOVES = 30
@@ -200,7 +201,7 @@ def _drag(page) -> dict:
     page.mouse.down()
     for x in xs[1:]:
         page.mouse.move(x, y)
-        page.wait_for_timeout(16)
+        wait.pace(page, 16)
     page.mouse.up()
     drag = page.evaluate("() => { window.__dlDrag.running = false; return window.__dlDrag; }")
     frames, changed = drag["frames"], drag["changed"]
@@ -238,7 +239,7 @@ def explore_bench() -> dict:
                 wait_until_idle(page)
                 moves = _keyboard_moves(page, expect)
                 drag = _drag(page)
-                page.wait_for_timeout(1000)
+                wait.pace(page, 1000)
                 figures["tensorflow_loaded_after_explore"] = _tensorflow_loaded(server.process.pid)
                 page.goto(f"{server.url}/read")
                 wait_until_idle(page)

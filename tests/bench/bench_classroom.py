@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from dropout_lab.lesson.spec import TrainConfig, lesson_spec
 from dropout_lab.training.runstore import RunStore
 from dropout_lab.training.service import TrainingService
+from tests.support import wait
 
 LEARNERS = 30
 EPOCHS = 50
@@ -62,7 +63,7 @@ def _classroom(service, learners: int, epochs: int) -> tuple[list[float | None],
             status = service.status(key, f"learner:{i}")
             if status.finished:
                 break
-            time.sleep(POLL_SECONDS)
+            wait.pause(POLL_SECONDS)
         states[i] = status.state
         run = service.result(key)
         if status.state == "done" and run is not None and run.epochs_done == epochs:
@@ -96,7 +97,7 @@ def run_bench_postgres(learners: int = LEARNERS, epochs: int = EPOCHS, workers: 
         try:
             t_ready = time.perf_counter()
             while service.queue.workers_live(12.0) < workers:
-                time.sleep(0.2)
+                wait.pause(0.2)
             importlib.import_module("dropout_lab.training.trainer")
             warmup_seconds = time.perf_counter() - t_ready
             seconds, states, wall = _classroom(service, learners, epochs)

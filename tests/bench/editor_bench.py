@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from dropout_lab.lesson.labs import load_lab
-from tests.support import editor
+from tests.support import editor, wait
 from tests.support.harness import launch_chromium, running_server, wait_until_idle
 
 KERAS = "Keras code"
@@ -43,7 +43,7 @@ def _type_and_fix(page, line: int, repeats: int) -> tuple[list[float], list[floa
         # The server has checked the fixed text (no late reply brings a marker back) before
         # the next repeat types again.
         expect(checked).to_have_attribute("data-state", "checked", timeout=30_000)
-        page.wait_for_timeout(300)
+        wait.pace(page, 300)
         expect(marker).to_have_count(0)
     return shown, gone
 

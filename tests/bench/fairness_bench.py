@@ -28,6 +28,7 @@ from dropout_lab.lesson.budget import DEFAULT_BUDGET_SECONDS, estimate_seconds
 from dropout_lab.lesson.spec import LayerSpec, ModelSpec, TrainConfig, lesson_spec
 from dropout_lab.training.runstore import RunStore
 from dropout_lab.training.service import TrainingService
+from tests.support import wait
 
 LEARNERS = 29
 SESSIONS = 10  # the flooding learner's browser sessions
@@ -68,7 +69,7 @@ def _learners(svc: TrainingService, seed0: int) -> tuple[list[float], int]:
                 if status.state == "done" and svc.result(key) is not None:
                     seconds[i] = time.perf_counter() - t0
                 return
-            time.sleep(POLL)
+            wait.pause(POLL)
 
     threads = [threading.Thread(target=learner, args=(i,)) for i in range(LEARNERS)]
     for t in threads:
@@ -106,7 +107,7 @@ def run_fairness_bench() -> dict:
             baseline, base_failed = _learners(svc, seed0=1000)
             stop, counts = threading.Event(), [0] * SESSIONS
             _flood(svc, stop, counts)
-            time.sleep(3.0)  # the flood is under way (a budget run training) before they ask
+            wait.pause(3.0)  # the flood is under way (a budget run training) before they ask
             flooded, failed = _learners(svc, seed0=2000)
             stop.set()
             workers = svc.max_workers

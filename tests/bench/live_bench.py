@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from dropout_lab.store import Store
 from dropout_lab.store.schema import ENV_URL
+from tests.support import wait
 
 LEARNERS = 200
 WINDOW = 10.0  # seconds in which every learner answers
@@ -52,7 +53,7 @@ def _learner(store: Store, learner_id: int, at: float, committed: list, stop: th
             store.vote(learner_id, got.round_id, random.choice("012"))
             committed.append(time.time())
             return polls
-        time.sleep(min(POLL, max(0.0, at - time.time())) or POLL)
+        wait.pause(min(POLL, max(0.0, at - time.time())) or POLL)
     return polls
 
 
@@ -61,7 +62,7 @@ def _projector(store: Store, sid: int, seen: list, stop: threading.Event) -> Non
         t0 = time.time()
         view = store.live_view(sid)
         seen.append((time.time(), view.rounds[0].answered if view and view.rounds else 0))
-        time.sleep(max(0.0, POLL - (time.time() - t0)))
+        wait.pause(max(0.0, POLL - (time.time() - t0)))
 
 
 def run_live_bench(url: str | None = None) -> dict:
@@ -88,7 +89,7 @@ def run_live_bench(url: str | None = None) -> dict:
         t.join()
     done = time.time()
     while not seen or seen[-1][1] < len(committed):  # the projector's read that counts the last
-        time.sleep(0.05)
+        wait.pause(0.05)
     stop.set()
     screen.join()
     cpu1, wall = os.times(), time.perf_counter() - wall0
