@@ -18,11 +18,12 @@ from tests.support.lesson_runs import SHARED_ENV
 
 @pytest.fixture(scope="session", autouse=True)
 def patient_expectations() -> None:
-    """Browser assertions wait up to 30 s, not Playwright's 5: on two busy cores a chart or a
-    rerun can take longer, and an assertion that holds passes as soon as it does."""
+    """Browser assertions wait up to 90 s, not Playwright's 5: on two cores shared by parallel
+    workers (and, for a moment, a sandbox corpus's fork bomb) a chart or a rerun can take long,
+    and an assertion that holds passes as soon as it does."""
     from playwright.sync_api import expect
 
-    expect.set_options(timeout=30_000)
+    expect.set_options(timeout=90_000)
 
 
 @pytest.fixture(scope="session")
