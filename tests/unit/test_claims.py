@@ -15,7 +15,14 @@ import pytest
 from dropout_lab.lesson import claims, fmt
 from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.locate import LESSONS_DIR
-from dropout_lab.training import headline_claims, mc_claims, run_claims, scaling, sweep_claims
+from dropout_lab.training import (
+    headline_claims,
+    mc_claims,
+    run_claims,
+    scaling,
+    spread_claims,
+    sweep_claims,
+)
 from dropout_lab.training.mc_stats import THRESHOLD
 from dropout_lab.training.precompute import (
     L2,
@@ -25,7 +32,7 @@ from dropout_lab.training.precompute import (
 
 LABELS = step_text("compare")["curves"]["labels"]
 ALL = run_claims.ALL_CLAIMS + sweep_claims.ALL_CLAIMS + mc_claims.ALL_CLAIMS
-CLAIMS = {c.id: c for c in ALL + headline_claims.ALL_CLAIMS}
+CLAIMS = {c.id: c for c in ALL + headline_claims.ALL_CLAIMS + spread_claims.SPREAD_CLAIMS}
 CONSTANTS = {**run_claims.CONSTANTS, **mc_claims.CONSTANTS, **LABELS}
 
 
@@ -304,6 +311,10 @@ ALLOWED = (
     re.escape(f"patience {PATIENCE}"),
     r"\bL2\b",  # the name of the penalty
     re.escape(f"above {THRESHOLD:g}"),
+    # Mathematical facts, not numbers about the runs: a probability's range, entropy's bounds.
+    r"\b0 and 1\b",
+    r"\(0 bits: certain, 1 bit: P = 0\.5\)",
+    r"\(0 when they all agree\)",
 )
 EXEMPT = {("compare", "export")}  # how to run the downloads: not about the runs
 
