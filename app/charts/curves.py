@@ -25,7 +25,7 @@ from dropout_lab.charts.panels import (
     symbol_of,
     theme_of,
 )
-from dropout_lab.training.sweep import best_epoch, gap
+from dropout_lab.findings.sweep import best_epoch, gap
 
 
 class Curve(NamedTuple):

@@ -14,12 +14,12 @@ import plotly.graph_objects as go
 
 from dropout_lab.charts import panels as pn
 from dropout_lab.charts.curves import Curve
+from dropout_lab.findings.mc_spread import CONFIDENT, Spread
+from dropout_lab.findings.mc_stats import KEEP_FRACTIONS, PacketStats, SetStats, rejection_curve
+from dropout_lab.findings.sweep import band, best_epoch, gap
 from dropout_lab.lesson import md
 from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.fmt import Count
-from dropout_lab.training.mc_spread import CONFIDENT, Spread
-from dropout_lab.training.mc_stats import KEEP_FRACTIONS, PacketStats, SetStats, rejection_curve
-from dropout_lab.training.sweep import band, best_epoch, gap
 
 DIGITS = 4  # table values are rounded to this many decimals: enough to read, not noise
 

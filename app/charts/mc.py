@@ -1,6 +1,6 @@
 """The Reflect step's Monte Carlo dropout figures: one packet's passes, the whole set's spread
 and rejection curves, and the spread on two scales (probability, logit). Pure: statistics from
-`training/mc_stats.py` and `training/mc_spread.py` in, `go.Figure` out."""
+`findings/mc_stats.py` and `findings/mc_spread.py` in, `go.Figure` out."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from dropout_lab.charts import panels as pn
-from dropout_lab.training.mc_spread import Spread
-from dropout_lab.training.mc_stats import (
+from dropout_lab.findings.mc_spread import Spread
+from dropout_lab.findings.mc_stats import (
     KEEP_FRACTIONS,
     THRESHOLD,
     PacketStats,

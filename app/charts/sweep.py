@@ -9,7 +9,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from dropout_lab.charts import panels as pn
-from dropout_lab.training.sweep import band
+from dropout_lab.findings.sweep import band
 
 # Rates are ordered: a sequential, colour-blind-safe scale (viridis, its pale end cut off), one
 # per theme, each colour at least 3:1 against the theme's background with viridis' hue kept:

@@ -1,4 +1,4 @@
-"""One way to write each kind of number in the sentences about the runs (lesson/claims.py)."""
+"""One way to write each kind of number in the sentences about the runs (findings/claims.py)."""
 
 from __future__ import annotations
 

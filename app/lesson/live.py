@@ -50,7 +50,7 @@ class Question:
 @dataclass(frozen=True)
 class LessonRuns:
     """The lesson's own runs that settle the predictions: the pair, and the whole sweep's
-    summary rows (training/sweep.py `summary_rows`; empty until every rate is stored)."""
+    summary rows (findings/sweep.py `summary_rows`; empty until every rate is stored)."""
 
     no_dropout: Mapping[str, Sequence[float]] | None = None
     dropout: Mapping[str, Sequence[float]] | None = None
@@ -120,7 +120,7 @@ def _shape(p: pr.Prediction, runs: LessonRuns) -> tuple[tuple[Choice, ...], str 
     choices = tuple(Choice(o.value, o.label) for o in p.options)
     if not runs.no_dropout or not runs.no_dropout.get("val_loss"):
         return choices, None, TEXT["settle"]["unknown"]
-    from dropout_lab.training.run_claims import curve
+    from dropout_lab.findings.run_claims import curve
 
     c, real = curve([runs.no_dropout]), pr.shape_of(runs.no_dropout)
     facts = {"real": p.show(real), "best": fmt.loss(c.best), "best_epoch": fmt.epoch(c.best_epoch),

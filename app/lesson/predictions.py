@@ -235,7 +235,7 @@ def shape_of(history: History) -> str:
     "climb" when it ends more than CLIMB above its lowest; "fall" when its lowest comes in the
     last TAIL of the epochs and it still fell by more than SAME over the last LAST_PART of
     them; "level" otherwise (a curve creeping down by a hair has levelled off)."""
-    from dropout_lab.training.run_claims import SAME, curve
+    from dropout_lab.findings.run_claims import SAME, curve
 
     c = curve([history])
     if c.climbs:
@@ -251,7 +251,7 @@ def accuracy_change(no_dropout: History, dropout: History) -> float:
 
 
 def lowest_loss_row(rows: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
-    """The sweep's summary row (training/sweep.py `summary_rows`) with the lowest mean final
+    """The sweep's summary row (findings/sweep.py `summary_rows`) with the lowest mean final
     validation loss (the lower rate on a tie), or None without rows."""
     return min(rows, key=lambda r: (r["final_val_loss"], r["rate"])) if rows else None
 

@@ -6,11 +6,12 @@ from dropout_lab.charts import describe
 from dropout_lab.charts.curves import Curve, curves_parts
 from dropout_lab.charts.sweep import rate_parts, sweep_parts
 from dropout_lab.codelab import reader as codelab
+from dropout_lab.findings import headline_claims, run_claims, sweep_claims
+from dropout_lab.findings.sweep import summary_rows, summary_table, sweep_histories
 from dropout_lab.lesson import export, fmt, labs
 from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.spec import ModelSpec, TrainConfig, run_key
-from dropout_lab.training import compare, headline_claims, precompute, run_claims, sweep_claims
-from dropout_lab.training.sweep import summary_rows, summary_table, sweep_histories
+from dropout_lab.training import compare, precompute
 from dropout_lab.ui import charts, claims, learners, predictions, session, settings, state, training
 
 TEXT = step_text("compare")

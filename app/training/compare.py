@@ -1,7 +1,7 @@
 """The Compare step's solution check: what differs between the learner's model and the reference.
 
 Pure (specs in, message ids and fields out; the words live in lessons/compare.toml). The
-precomputed runs are in `training/precompute.py`, the sweep statistics in `training/sweep.py`,
+precomputed runs are in `training/precompute.py`, the sweep statistics in `findings/sweep.py`,
 the figures in `charts/`.
 """
 

@@ -1,7 +1,7 @@
 """Monte Carlo dropout's passes: dropout left on at inference, many passes in one batched call.
 
 Keras and NumPy, no Streamlit. The Reflect step uses it on the learner's trained model; what
-the passes say (mean, spread, flip rate, rejection curves) is in `training/mc_stats.py`, the
+the passes say (mean, spread, flip rate, rejection curves) is in `findings/mc_stats.py`, the
 figures in `charts/mc.py`.
 
 * `mc_predict(model, x, passes, seed)` runs `passes` stochastic forward passes of every row of
@@ -15,7 +15,7 @@ figures in `charts/mc.py`.
   `seed` and the layer's position before the call, under a lock (the layer's state is the only
   thing mutated, and a model is shared by the sessions of a server for inference only).
 * `mc_logits(model, x, passes, seed)`: the same passes before the final sigmoid (the logits,
-  `(passes, n)`): their spread is not squeezed near P = 0 and 1 (`training/mc_spread.py`).
+  `(passes, n)`): their spread is not squeezed near P = 0 and 1 (`findings/mc_spread.py`).
 * `deterministic_predict(model, x)`: dropout off, as `predict` and production use it.
 """
 

@@ -4,7 +4,7 @@ The precomputed set is the same model on the same data, trained with the lab's c
 (50 epochs, batch 32, Adam), in these variants:
 
 * the rate sweep: `lesson_spec(rate)` for each rate of the lesson's tables × SEEDS (see
-  `training/sweep.py`); its seed-0 members at rates 0.0 and 0.3 are "the pair" (no dropout
+  `findings/sweep.py`); its seed-0 members at rates 0.0 and 0.3 are "the pair" (no dropout
   against Dropout(0.3));
 * the other regularisers of the lesson's comparison table, seed 0: L2 weight decay, early
   stopping (best weights restored), and Dropout(0.3) with L2;
@@ -33,12 +33,12 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from dropout_lab.charts import panels
+from dropout_lab.findings.sweep import RATES, SEEDS, sweep_name
 from dropout_lab.lesson import lesson_config
 from dropout_lab.lesson.labs import load_lab
 from dropout_lab.lesson.spec import MAX_EPOCHS, ModelSpec, TrainConfig, lesson_spec, run_key
 from dropout_lab.training.runstore import RunStore
 from dropout_lab.training.service import TrainingService
-from dropout_lab.training.sweep import RATES, SEEDS, sweep_name
 
 PAIR_RATE = 0.3  # the lesson's dropout rate (the reference solution's)
 L2 = 1e-3  # the L2 factor of the regulariser comparison (per Dense kernel)

@@ -1,4 +1,4 @@
-"""Streamlit pieces for the sentences about the runs (lesson/claims.py): a template filled with
+"""Streamlit pieces for the sentences about the runs (findings/claims.py): a template filled with
 rendered claims, and an expander that shows each sentence's condition and what it found."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from dropout_lab.lesson.claims import Said, paragraph
+from dropout_lab.findings.claims import Said, paragraph
 from dropout_lab.lesson.content import step_text
 
 
@@ -35,7 +35,8 @@ def lesson_headline(heading: str) -> None:
     """Compare's headline (what Dropout(0.3) does to the lesson model's overfit, from the
     stored lesson runs) on another page, once the learner has a finished run of their own:
     nothing while the lesson's runs are not stored yet."""
-    from dropout_lab.training import headline_claims, precompute
+    from dropout_lab.findings import headline_claims
+    from dropout_lab.training import precompute
     from dropout_lab.ui import settings, training
 
     if not any(s.state in ("done", "stopped") for _, s in training.statuses()):

@@ -36,8 +36,8 @@ def _work(store, class_code: str) -> insights.ClassWork:
 def lesson_runs() -> live.LessonRuns:
     """The lesson's stored runs that settle the predictions (the pair, and the sweep once every
     rate on show is there). Missing runs are never trained from here."""
+    from dropout_lab.findings.sweep import SEEDS, summary_rows, sweep_histories
     from dropout_lab.training import precompute
-    from dropout_lab.training.sweep import SEEDS, summary_rows, sweep_histories
     from dropout_lab.ui import training
 
     try:

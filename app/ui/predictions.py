@@ -249,7 +249,7 @@ def build_reveal() -> None:
 
 def _build_chart(no_dropout: dict, dropout: dict, shape: pr.Made, acc: pr.Made) -> None:
     from dropout_lab.charts import predictions as figures
-    from dropout_lab.training.run_claims import CLIMB, SAME, TAIL, curve
+    from dropout_lab.findings.run_claims import CLIMB, SAME, TAIL, curve
     from dropout_lab.ui import charts
 
     charts.plot(figures.build_reveal_parts, no_dropout, dropout, shape, acc,
@@ -305,7 +305,7 @@ def compare_sweep(sweep: Mapping[float, list], rates: Sequence[float]) -> bool:
 
 def _compare_reveal(sweep: Mapping[float, list], pick: float | None) -> None:
     from dropout_lab.charts import predictions as figures
-    from dropout_lab.training.sweep import summary_rows
+    from dropout_lab.findings.sweep import summary_rows
     from dropout_lab.ui import charts
 
     rows = summary_rows(dict(sweep))

@@ -1,6 +1,6 @@
 """Streamlit pieces of the Reflect step: which models to use, the MC dropout panels, the
 "Think deeper" questions and the wrap-up. The passes are in `dropout_lab.training.mc`, their
-statistics in `training.mc_stats`, the figures in `charts.mc`."""
+statistics in `findings.mc_stats`, the figures in `charts.mc`."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ import streamlit as st
 
 from dropout_lab.charts import describe
 from dropout_lab.charts import mc as mc_charts
+from dropout_lab.findings import mc_claims, mc_stats
 from dropout_lab.lesson import labs, lessons
 from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.spec import ModelSpec, lesson_spec
 from dropout_lab.lesson.traffic import load_lesson_data
 from dropout_lab.store.schema import TEXT_MAX as ANSWER_MAX  # the store's cap, said by the box
-from dropout_lab.training import mc, mc_claims, mc_stats
+from dropout_lab.training import mc
 from dropout_lab.ui import (
     charts,
     claims,

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dropout_lab.findings import mc_stats
 from dropout_lab.lesson.traffic import load_lesson_data
-from dropout_lab.training import mc, mc_stats
+from dropout_lab.training import mc
 from dropout_lab.ui import training
 
 

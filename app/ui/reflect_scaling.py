@@ -1,6 +1,6 @@
 """Reflect's weight-scaling section: the mean of T Monte Carlo passes against the dropout-off
 prediction on the model the step uses, and two small networks whose average over every dropout
-mask is computed exactly (`training/scaling.py`); the sentences from `training/mc_claims.py`."""
+mask is computed exactly (`findings/scaling.py`); the sentences from `findings/mc_claims.py`."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from dropout_lab.findings import mc_claims, scaling
 from dropout_lab.lesson import fmt
 from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.traffic import TrafficData
-from dropout_lab.training import mc, mc_claims, scaling
+from dropout_lab.training import mc
 from dropout_lab.training.precompute import PAIR_RATE
 from dropout_lab.ui import claims
 

@@ -1,6 +1,6 @@
 """Streamlit pieces of the Reflect step's Monte Carlo numbers that take time or a second look:
 the whole set's sentences (bootstrap intervals, computed once per model) and the spread on two
-scales, probabilities and logits (`training/mc_spread.py`, `charts/mc.py`)."""
+scales, probabilities and logits (`findings/mc_spread.py`, `charts/mc.py`)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ import streamlit as st
 
 from dropout_lab.charts import describe
 from dropout_lab.charts import mc as mc_charts
-from dropout_lab.lesson.claims import Said
+from dropout_lab.findings import mc_claims, mc_spread, mc_stats, spread_claims
+from dropout_lab.findings.claims import Said
 from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.traffic import load_lesson_data
-from dropout_lab.training import mc, mc_claims, mc_spread, mc_stats, spread_claims
+from dropout_lab.training import mc
 from dropout_lab.ui import charts, claims, session
 
 TEXT = step_text("reflect_page")["spread"]

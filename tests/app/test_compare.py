@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dropout_lab.findings.sweep import RATES
 from dropout_lab.lesson.spec import TrainConfig, lesson_spec, run_key
 from dropout_lab.training.precompute import REGULARISERS, requests, unique
 from dropout_lab.training.runstore import RunStore
 from dropout_lab.training.service import TrainingService
-from dropout_lab.training.sweep import RATES
 from dropout_lab.ui import precompute, training
 from tests.support.harness import MAIN
 from tests.support.lesson_runs import data_dir_with_lesson_runs
@@ -154,10 +154,10 @@ def page_words(at: AppTest) -> str:
 
 
 def test_the_sentences_are_the_claims_on_the_stored_runs(service) -> None:
+    from dropout_lab.findings import headline_claims, run_claims, sweep_claims
+    from dropout_lab.findings.sweep import sweep_histories
     from dropout_lab.lesson.content import step_text
-    from dropout_lab.training import headline_claims, run_claims, sweep_claims
     from dropout_lab.training import precompute as pre
-    from dropout_lab.training.sweep import sweep_histories
 
     store_all(service.store, requests())
     at = compare_page()
@@ -237,8 +237,8 @@ def real_store(tmp_path_factory: pytest.TempPathFactory) -> RunStore:
 
 
 def test_the_default_lesson_says_what_its_real_runs_show(real_store, monkeypatch) -> None:
+    from dropout_lab.findings.sweep import sweep_histories
     from dropout_lab.training import precompute as pre
-    from dropout_lab.training.sweep import sweep_histories
 
     svc = TrainingService(real_store, max_workers=1)
     monkeypatch.setattr(training, "service", lambda: svc)

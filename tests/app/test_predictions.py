@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dropout_lab.findings.sweep import RATES, SEEDS, sweep_name
 from dropout_lab.lesson import predictions as pr
 from dropout_lab.lesson.labs import load_lab
 from dropout_lab.training import precompute
 from dropout_lab.training.runstore import RunStore
 from dropout_lab.training.service import TrainingService
-from dropout_lab.training.sweep import RATES, SEEDS, sweep_name
 from dropout_lab.ui import session, training
 from tests.support import editor, wait
 from tests.support.harness import MAIN

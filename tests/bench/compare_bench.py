@@ -22,10 +22,10 @@ def run_compare_bench(reruns: int = 10) -> dict:
 
     from dropout_lab.charts.curves import Curve, curves_figure
     from dropout_lab.charts.sweep import rate_figure, sweep_figure
+    from dropout_lab.findings.sweep import summary_rows, sweep_histories
     from dropout_lab.training import precompute
     from dropout_lab.training.runstore import RunStore
     from dropout_lab.training.service import TrainingService
-    from dropout_lab.training.sweep import summary_rows, sweep_histories
     from tests.support.harness import MAIN
 
     figures: dict = {}

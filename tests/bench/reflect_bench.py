@@ -7,8 +7,8 @@ import time
 from typing import Any
 
 from dropout_lab.charts.mc import uncertainty_figure
+from dropout_lab.findings.mc_stats import set_stats
 from dropout_lab.training.mc import deterministic_predict, mc_predict
-from dropout_lab.training.mc_stats import set_stats
 
 
 def _median_seconds(fn, repeats: int) -> float:

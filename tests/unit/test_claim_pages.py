@@ -13,11 +13,11 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dropout_lab.lesson import claims
+from dropout_lab.findings import claims, headline_claims, run_claims, sweep_claims
+from dropout_lab.findings.sweep import SEEDS, sweep_name
 from dropout_lab.lesson.content import step_text
-from dropout_lab.training import headline_claims, precompute, run_claims, sweep_claims
+from dropout_lab.training import precompute
 from dropout_lab.training.precompute import DROPOUT, NO_DROPOUT, PAIR_RATE
-from dropout_lab.training.sweep import SEEDS, sweep_name
 
 LABELS = step_text("compare")["curves"]["labels"]
 EPOCHS = 12
@@ -134,8 +134,8 @@ def test_a_word_that_presupposes_comes_with_its_declaration() -> None:
     st.booleans(),
 )
 def test_no_packet_page_contradicts_itself(probs, det, plain_random) -> None:
-    from dropout_lab.training import mc_claims
-    from dropout_lab.training.mc_stats import packet_stats
+    from dropout_lab.findings import mc_claims
+    from dropout_lab.findings.mc_stats import packet_stats
 
     stats = packet_stats(np.asarray(probs), det)
     plain = packet_stats(np.asarray(probs) if plain_random else np.full(len(probs), det), det)

@@ -12,10 +12,8 @@ import tomllib
 import numpy as np
 import pytest
 
-from dropout_lab.lesson import claims, fmt
-from dropout_lab.lesson.content import step_text
-from dropout_lab.lesson.locate import LESSONS_DIR
-from dropout_lab.training import (
+from dropout_lab.findings import (
+    claims,
     headline_claims,
     mc_claims,
     run_claims,
@@ -23,7 +21,10 @@ from dropout_lab.training import (
     spread_claims,
     sweep_claims,
 )
-from dropout_lab.training.mc_stats import THRESHOLD
+from dropout_lab.findings.mc_stats import THRESHOLD
+from dropout_lab.lesson import fmt
+from dropout_lab.lesson.content import step_text
+from dropout_lab.lesson.locate import LESSONS_DIR
 from dropout_lab.training.precompute import (
     L2,
     PAIR_RATE,

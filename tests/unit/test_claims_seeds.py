@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dropout_lab.lesson import claims
+from dropout_lab.findings import claims, headline_claims, run_claims, seeds
+from dropout_lab.findings.sweep import sweep_name
 from dropout_lab.lesson.content import step_text
-from dropout_lab.training import headline_claims, run_claims, seeds
 from dropout_lab.training.precompute import (
     DROPOUT,
     DROPOUT_L2,
@@ -19,7 +19,6 @@ from dropout_lab.training.precompute import (
     PAIR_RATE,
     REGULARISERS,
 )
-from dropout_lab.training.sweep import sweep_name
 
 LABELS = step_text("compare")["curves"]["labels"]
 CLAIMS = {c.id: c for c in run_claims.ALL_CLAIMS + headline_claims.ALL_CLAIMS}

@@ -13,10 +13,10 @@ import pytest
 from dropout_lab.charts import curves
 from dropout_lab.charts import sweep as sweep_charts
 from dropout_lab.codelab.reader import parse_code
+from dropout_lab.findings import sweep as stats
 from dropout_lab.lesson.labs import load_lab
 from dropout_lab.lesson.spec import TrainConfig, lesson_spec, run_key
 from dropout_lab.training import compare, precompute
-from dropout_lab.training import sweep as stats
 from dropout_lab.training.runstore import RunStore
 
 

@@ -11,8 +11,8 @@ import pytest
 
 from dropout_lab.charts import describe
 from dropout_lab.charts.curves import Curve
-from dropout_lab.training import mc_stats
-from dropout_lab.training.sweep import RATES, summary_rows
+from dropout_lab.findings import mc_stats
+from dropout_lab.findings.sweep import RATES, summary_rows
 
 
 def run(val_loss: list[float], loss: float = 0.1) -> dict[str, list[float]]:

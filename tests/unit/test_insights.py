@@ -102,7 +102,7 @@ def test_the_shape_of_a_validation_loss(kind: str) -> None:
 
 
 def test_the_shape_follows_the_compare_steps_own_thresholds() -> None:
-    from dropout_lab.training.run_claims import CLIMB
+    from dropout_lab.findings.run_claims import CLIMB
 
     h = curve("level")
     low = min(h["val_loss"])

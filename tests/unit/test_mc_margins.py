@@ -14,12 +14,12 @@ import keras
 import numpy as np
 import pytest
 
-from dropout_lab.lesson import claims
+from dropout_lab.findings import claims, mc_claims, mc_spread, spread_claims
+from dropout_lab.findings.mc_stats import packet_stats, set_stats
 from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.spec import lesson_spec
 from dropout_lab.lesson.traffic import load_lesson_data
-from dropout_lab.training import mc, mc_claims, mc_spread, spread_claims
-from dropout_lab.training.mc_stats import packet_stats, set_stats
+from dropout_lab.training import mc
 from dropout_lab.training.trainer import build_model
 
 CLAIMS = {c.id: c for c in mc_claims.ALL_CLAIMS + spread_claims.ALL_CLAIMS}

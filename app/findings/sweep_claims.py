@@ -2,7 +2,7 @@
 high rates), each sentence with the condition it needs (words in lessons/claims.toml).
 
 Judges work on the seeds' histories of each rate on show (the lesson file may show fewer);
-pure NumPy, no Streamlit, no TensorFlow. Thresholds and curves: `training/run_claims.py`.
+pure NumPy, no Streamlit, no TensorFlow. Thresholds and curves: `findings/run_claims.py`.
 """
 
 from __future__ import annotations
@@ -12,11 +12,9 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from dropout_lab.lesson import fmt
-from dropout_lab.lesson.claims import ALWAYS, Claim, Said, Verdict, say
-from dropout_lab.training import seeds
-from dropout_lab.training.precompute import PAIR_RATE
-from dropout_lab.training.run_claims import (
+from dropout_lab.findings import seeds
+from dropout_lab.findings.claims import ALWAYS, Claim, Said, Verdict, say
+from dropout_lab.findings.run_claims import (
     CONSTANTS,
     GAP_SHARE,
     HOLDS,
@@ -26,7 +24,9 @@ from dropout_lab.training.run_claims import (
     Curve,
     curve,
 )
-from dropout_lab.training.sweep import History, summary_rows
+from dropout_lab.findings.sweep import History, summary_rows
+from dropout_lab.lesson import fmt
+from dropout_lab.training.precompute import PAIR_RATE
 
 # --------------------------------------------------------------------------- the sweep
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dropout_lab.training.mc_stats import THRESHOLD
+from dropout_lab.findings.mc_stats import THRESHOLD
 
 PASSES = (10, 50, 200)  # the pass counts compared (each a prefix of the largest)
 EXACT_UNITS = 10  # 2**10 = 1,024 masks: every one enumerated

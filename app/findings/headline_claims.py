@@ -1,7 +1,7 @@
 """What the lesson's runs show, said first (before any chart or paragraph): what Dropout(0.3)
 does to the overfit of the lesson model, and what higher rates and more epochs do. Each
 sentence with the condition it needs (words in lessons/claims.toml [headline.*]); every
-comparison is judged against the spread between seeds (`training/seeds.py`).
+comparison is judged against the spread between seeds (`findings/seeds.py`).
 
 Pure NumPy on stored histories; no Streamlit, no TensorFlow.
 """
@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from dropout_lab.findings import seeds
+from dropout_lab.findings.claims import Claim, Said, Verdict, say
+from dropout_lab.findings.run_claims import CONSTANTS, RunFacts, curve
+from dropout_lab.findings.sweep import History
+from dropout_lab.findings.sweep_claims import SweepFacts, top_still_falling
 from dropout_lab.lesson import fmt
-from dropout_lab.lesson.claims import Claim, Said, Verdict, say
-from dropout_lab.training import seeds
 from dropout_lab.training.precompute import DROPOUT, NO_DROPOUT
-from dropout_lab.training.run_claims import CONSTANTS, RunFacts, curve
-from dropout_lab.training.sweep import History
-from dropout_lab.training.sweep_claims import SweepFacts, top_still_falling
 
 
 def _climbs(h: History) -> bool:

@@ -1,14 +1,14 @@
 """What the Reflect step may say about the two scales of Monte Carlo spread on the model it
 uses: why the spread of P(malicious) and the spread of the logits differ (words in
-lessons/claims_mc.toml [spread.*]). Pure NumPy on `training/mc_spread.py`."""
+lessons/claims_mc.toml [spread.*]). Pure NumPy on `findings/mc_spread.py`."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from dropout_lab.findings.claims import Claim, Said, Verdict, say
+from dropout_lab.findings.mc_spread import CONFIDENT, Spread, rank_correlation
 from dropout_lab.lesson import fmt
-from dropout_lab.lesson.claims import Claim, Said, Verdict, say
-from dropout_lab.training.mc_spread import CONFIDENT, Spread, rank_correlation
 
 CONSTANTS = {"edge": fmt.prob(CONFIDENT), "edge_hi": fmt.prob(1 - CONFIDENT)}
 

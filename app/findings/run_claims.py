@@ -1,6 +1,6 @@
 """What the Compare step may say about its single runs: no dropout against Dropout(0.3), and the
 other regularisers, each sentence with the condition it needs (words in lessons/claims.toml).
-The sweep's sentences are in `training/sweep_claims.py`; both use the curves and thresholds here.
+The sweep's sentences are in `findings/sweep_claims.py`; both use the curves and thresholds here.
 
 Judges work on stored histories (per-epoch lists: loss, accuracy, val_loss, val_accuracy);
 pure NumPy, no Streamlit, no TensorFlow. The thresholds below are the conditions' numbers;
@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dropout_lab.findings import seeds
+from dropout_lab.findings.claims import Claim, Said, Verdict, say
+from dropout_lab.findings.sweep import History
 from dropout_lab.lesson import fmt
-from dropout_lab.lesson.claims import Claim, Said, Verdict, say
-from dropout_lab.training import seeds
 from dropout_lab.training.precompute import (
     DROPOUT,
     DROPOUT_L2,
@@ -27,7 +28,6 @@ from dropout_lab.training.precompute import (
     NO_DROPOUT,
     PATIENCE,
 )
-from dropout_lab.training.sweep import History
 
 CLIMB = 0.05  # a validation loss "climbs" when it ends more than 5% above its lowest
 SAME = 0.02  # two losses are "about the same" when they differ by at most 2% of the lower

@@ -2,7 +2,7 @@
 passes, the whole validation set (is the spread where the errors are?) and the weight-scaling
 rule measured. Each sentence with the condition it needs (words in lessons/claims.toml).
 
-Pure NumPy on `training/mc_stats.py` and `training/scaling.py` results; no Streamlit, no
+Pure NumPy on `findings/mc_stats.py` and `findings/scaling.py` results; no Streamlit, no
 TensorFlow.
 """
 
@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dropout_lab.findings.claims import Claim, Said, Verdict, say
+from dropout_lab.findings.mc_spread import DRAWS, LEVEL, bootstrap, side
+from dropout_lab.findings.mc_stats import PacketStats, SetStats, rejection_curve
+from dropout_lab.findings.scaling import Exact, Scaling
 from dropout_lab.lesson import fmt
-from dropout_lab.lesson.claims import Claim, Said, Verdict, say
-from dropout_lab.training.mc_spread import DRAWS, LEVEL, bootstrap, side
-from dropout_lab.training.mc_stats import PacketStats, SetStats, rejection_curve
-from dropout_lab.training.scaling import Exact, Scaling
 
 WIDE_SHARE = 0.9  # a packet's spread is "wide" above that of this share of the validation set
 NONE = 1e-9  # below this the passes are identical (float rounding aside)

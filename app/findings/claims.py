@@ -7,8 +7,8 @@ in lessons/claims.toml, one table per claim: `condition` (the test, in words) an
 per outcome, so the page says what the runs show either way. Numbers are formatted here, once
 (`lesson/fmt.py`), so every sentence writes a loss, an accuracy or a share the same way.
 
-The judges are in `training/run_claims.py` (the pair, the regularisers, the sweep, the long
-sweep) and `training/mc_claims.py` (Monte Carlo dropout, the weight-scaling rule). Pure: no
+The judges are in `findings/run_claims.py` (the pair, the regularisers, the sweep, the long
+sweep) and `findings/mc_claims.py` (Monte Carlo dropout, the weight-scaling rule). Pure: no
 Streamlit, no TensorFlow.
 """
 
