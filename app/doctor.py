@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from dropout_lab.lesson import catalogue
+
 WORKER_MIB = 600  # one training process (TensorFlow and the lesson model)
 APP_MIB = 1024  # the app process itself, with headroom
 EPOCH_SECONDS = 0.05  # a lesson-model epoch on one core when no run is stored to measure
@@ -233,7 +235,6 @@ def _seconds_per_epoch(keys: list[str]) -> float:
 def check_precomputed(db_ok: bool, lesson: str | None = None) -> Check:
     from dropout_lab.lesson import lesson_config
     from dropout_lab.lesson.spec import run_key
-    from dropout_lab.training import precompute
 
     try:  # the lesson file decides the runs' epochs and data seed
         cfg = lesson_config.load(lesson)
@@ -242,7 +243,7 @@ def check_precomputed(db_ok: bool, lesson: str | None = None) -> Check:
             "cannot tell which runs the lesson needs: its lesson file is not valid",
             "fix the lesson file first (its row below says what is wrong)",
         )
-    reqs = precompute.unique(precompute.requests(precompute.base_config(cfg)))
+    reqs = catalogue.unique(catalogue.requests(catalogue.base_config(cfg)))
     keys = {run_key(r.spec, r.config): r for r in reqs}
     stored = _stored_keys(list(keys), db_ok)
     missing = [r for k, r in keys.items() if k not in stored]

@@ -16,7 +16,7 @@ from dropout_lab.findings.run_claims import CONSTANTS, RunFacts, curve
 from dropout_lab.findings.sweep import History
 from dropout_lab.findings.sweep_claims import SweepFacts, top_still_falling
 from dropout_lab.lesson import fmt
-from dropout_lab.training.precompute import DROPOUT, NO_DROPOUT
+from dropout_lab.lesson.catalogue import DROPOUT, NO_DROPOUT
 
 
 def _climbs(h: History) -> bool:

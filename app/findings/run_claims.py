@@ -20,7 +20,7 @@ from dropout_lab.findings import seeds
 from dropout_lab.findings.claims import Claim, Said, Verdict, say
 from dropout_lab.findings.sweep import History
 from dropout_lab.lesson import fmt
-from dropout_lab.training.precompute import (
+from dropout_lab.lesson.catalogue import (
     DROPOUT,
     DROPOUT_L2,
     EARLY_STOP,

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dropout_lab.findings.sweep import SEEDS, History, sweep_name
-from dropout_lab.training.precompute import DROPOUT, NO_DROPOUT, PAIR_RATE
+from dropout_lab.findings.sweep import History
+from dropout_lab.lesson.catalogue import DROPOUT, NO_DROPOUT, PAIR_RATE, SEEDS, sweep_name
 
 SEEDED = {NO_DROPOUT: 0.0, DROPOUT: PAIR_RATE}  # the pair's runs: seed 0 of the sweep at these
 

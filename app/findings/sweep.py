@@ -1,4 +1,5 @@
 """The rate sweep's statistics: per-epoch gaps and bands over seeds, one summary row per rate.
+Which runs make the sweep (rates, seeds, names) is `lesson/catalogue.py`'s.
 
 Pure NumPy on stored histories (dicts of per-epoch lists: loss, accuracy, val_loss,
 val_accuracy); no Streamlit, no TensorFlow, no Plotly.
@@ -12,15 +13,9 @@ from typing import Any
 
 import numpy as np
 
-RATES = (0.0, 0.1, 0.2, 0.3, 0.5, 0.8)  # the rates of the lesson's tables
-SEEDS = (0, 1, 2)  # training seeds per rate: mean and spread
+from dropout_lab.lesson.catalogue import LONG_RATES, RATES, SEEDS, long_name, sweep_name
 
 History = dict[str, list[float]]
-
-
-def sweep_name(rate: float, seed: int) -> str:
-    """The name of the sweep's run at `rate` with training seed `seed`."""
-    return f"rate {rate:g} seed {seed}"
 
 
 def gap(history: History) -> list[float]:
@@ -59,6 +54,16 @@ def sweep_histories(loaded: dict[str, History]) -> dict[float, list[History]]:
     out: dict[float, list[History]] = {}
     for rate in RATES:
         found = [loaded[sweep_name(rate, s)] for s in SEEDS if sweep_name(rate, s) in loaded]
+        if found:
+            out[rate] = found
+    return out
+
+
+def long_histories(loaded: dict[str, History]) -> dict[float, list[History]]:
+    """rate → the loaded long-sweep histories of its seeds (rates with none left out)."""
+    out: dict[float, list[History]] = {}
+    for rate in LONG_RATES:
+        found = [loaded[long_name(rate, s)] for s in SEEDS if long_name(rate, s) in loaded]
         if found:
             out[rate] = found
     return out

@@ -26,7 +26,7 @@ from dropout_lab.findings.run_claims import (
 )
 from dropout_lab.findings.sweep import History, summary_rows
 from dropout_lab.lesson import fmt
-from dropout_lab.training.precompute import PAIR_RATE
+from dropout_lab.lesson.catalogue import PAIR_RATE
 
 # --------------------------------------------------------------------------- the sweep
 

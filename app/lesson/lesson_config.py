@@ -15,8 +15,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dropout_lab.findings.sweep import RATES
 from dropout_lab.lesson.budget import DEFAULT_BUDGET_SECONDS
+from dropout_lab.lesson.catalogue import RATES
 from dropout_lab.lesson.score import ALLOWED, Weights, written_weights
 from dropout_lab.lesson.spec import MAX_EPOCHS
 from dropout_lab.lesson.steps import STEP_IDS

@@ -5,13 +5,12 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from dropout_lab.charts import curves, describe
+from dropout_lab.charts import curves, describe, run_colours
 from dropout_lab.charts.data import scatter_by_label
 from dropout_lab.codelab import reader as codelab
 from dropout_lab.codelab.budget import budget_message
 from dropout_lab.lesson import labs, traffic
 from dropout_lab.lesson.content import step_text
-from dropout_lab.training import precompute
 from dropout_lab.ui import (
     charts,
     claims,
@@ -140,7 +139,7 @@ def run_panel() -> None:
             st.success(f"**{label}**: " + training.summary(status, text))
             learners.build_progress(label, status, LAB.name)
     total = max(status.epochs_total for _, status in rows)
-    runs = [curves.Curve(label, s.history, precompute.session_colour(label))  # by what it is
+    runs = [curves.Curve(label, s.history, run_colours.session_colour(label))  # by what it is
             for label, s in rows if s.history]  # fmt: skip
     charts.plot(curves.curves_parts, runs, epochs_total=total, key=session.BUILD_CURVES,
                 about=describe.curves(runs))  # fmt: skip

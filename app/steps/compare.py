@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from dropout_lab.charts import describe
+from dropout_lab.charts import describe, run_colours
 from dropout_lab.charts.curves import Curve, curves_parts
 from dropout_lab.charts.sweep import rate_parts, sweep_parts
 from dropout_lab.codelab import reader as codelab
 from dropout_lab.findings import headline_claims, run_claims, sweep_claims
-from dropout_lab.findings.sweep import summary_rows, summary_table, sweep_histories
-from dropout_lab.lesson import export, fmt, labs
+from dropout_lab.findings.sweep import long_histories, summary_rows, summary_table, sweep_histories
+from dropout_lab.lesson import catalogue, export, fmt, labs
 from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.spec import ModelSpec, TrainConfig, run_key
 from dropout_lab.training import compare, precompute
@@ -17,8 +17,8 @@ from dropout_lab.ui import charts, claims, learners, predictions, session, setti
 TEXT = step_text("compare")
 LABELS = TEXT["curves"]["labels"]
 LAB = labs.load_lab("overfit")
-BASE = precompute.base_config(settings.config())  # the lab's, with the lesson file's data seed
-REQUESTS = precompute.requests(BASE)
+BASE = catalogue.base_config(settings.config())  # the lab's, with the lesson file's data seed
+REQUESTS = catalogue.requests(BASE)
 
 
 def learner_runs() -> list[tuple[str, str, dict]]:
@@ -54,12 +54,12 @@ def curves_section(loaded: dict, mine: list) -> None:
     st.header(text["heading"])
     top = headline_claims.pair(loaded, LABELS)  # what the runs show, before the chart
     claims.headline(top, text["headline"])
-    chosen = st.pills(text["choose"], precompute.REGULARISERS, selection_mode="multi",
+    chosen = st.pills(text["choose"], catalogue.REGULARISERS, selection_mode="multi",
                       format_func=LABELS.get, key=session.COMPARE_REGULARISERS,
                       help=text["choose_help"])  # fmt: skip
-    names = [precompute.NO_DROPOUT, precompute.DROPOUT, *chosen]
+    names = [catalogue.NO_DROPOUT, catalogue.DROPOUT, *chosen]
     shown = {run_key(r.spec, r.config): r.name for r in REQUESTS if r.name in names}
-    curves = [Curve(LABELS[n], loaded[n], precompute.COLOURS[n]) for n in names if n in loaded]
+    curves = [Curve(LABELS[n], loaded[n], run_colours.COLOURS[n]) for n in names if n in loaded]
     for label, key, history in mine:
         # The learner's run is one of the shown ones (and stored in full): say so, don't repeat
         # it. A stopped run with the same key is not the stored one: it gets its own curve.
@@ -68,7 +68,7 @@ def curves_section(loaded: dict, mine: list) -> None:
         if i is not None:
             curves[i] = curves[i]._replace(label=f"{curves[i].label} = {label.lower()}")
         else:
-            curves.append(Curve(label, history, precompute.session_colour(label)))
+            curves.append(Curve(label, history, run_colours.session_colour(label)))
     charts.plot(curves_parts, curves, epochs_total=BASE.epochs, key=session.COMPARE_CURVES,
                 about=describe.curves(curves))  # fmt: skip
     said = run_claims.pair(loaded, LABELS)
@@ -77,7 +77,7 @@ def curves_section(loaded: dict, mine: list) -> None:
     shown = run_claims.regularisers(loaded, LABELS, chosen)
     if shown:
         st.markdown(claims.fill(text["regularisers_help"], shown,
-                                l2_factor=f"{precompute.L2:g}"))  # fmt: skip
+                                l2_factor=f"{catalogue.L2:g}"))  # fmt: skip
     claims.conditions(top + said + shown)
 
 
@@ -116,7 +116,7 @@ def rate_list(rates) -> str:
 
 
 @st.fragment(run_every=1.0)
-def long_progress(reqs: list[precompute.Request]) -> None:
+def long_progress(reqs: list[catalogue.Request]) -> None:
     """Progress of the long sweep's runs; one full rerun once they are all stored."""
     prog = precompute.progress(training.service(), reqs)
     if prog.complete:
@@ -130,7 +130,7 @@ def long_progress(reqs: list[precompute.Request]) -> None:
 def long_section(rates: tuple[float, ...]) -> None:
     """The sweep again with more epochs, at the long sweep's rates the lesson file shows."""
     text = TEXT["long"]
-    reqs = precompute.long_requests(BASE, rates)
+    reqs = catalogue.long_requests(BASE, rates)
     if not reqs:
         return
     epochs = reqs[0].config.epochs
@@ -146,7 +146,7 @@ def long_section(rates: tuple[float, ...]) -> None:
                 svc.submit(r.spec, r.config)
         long_progress(reqs)
         return
-    sweep = precompute.long_sweep(loaded)
+    sweep = long_histories(loaded)
     seeds = fmt.count(min(len(h) for h in sweep.values()))
     st.markdown(text["explain"].format(seeds=seeds, epochs=epochs, base=BASE.epochs))
     charts.plot(sweep_parts, sweep, key=session.COMPARE_LONG_SWEEP, about=describe.sweep(sweep))
@@ -171,8 +171,8 @@ def solution_section() -> None:
     if busy:
         st.caption(text["waiting"].format(what=", ".join(busy)))
     colours = {
-        text["yours"]: precompute.COLOURS["yours"],
-        text["reference"]: precompute.COLOURS["reference"],
+        text["yours"]: run_colours.COLOURS["yours"],
+        text["reference"]: run_colours.COLOURS["reference"],
     }
     curves = [Curve(label, s.history, colours[label])
               for label, s in statuses.items() if s.history]  # fmt: skip

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from dropout_lab.findings.claims import Said, paragraph
+from dropout_lab.lesson import catalogue
 from dropout_lab.lesson.content import step_text
 
 
@@ -41,7 +42,7 @@ def lesson_headline(heading: str) -> None:
 
     if not any(s.state in ("done", "stopped") for _, s in training.statuses()):
         return
-    requests = precompute.requests(precompute.base_config(settings.config()))
+    requests = catalogue.requests(catalogue.base_config(settings.config()))
     loaded = precompute.load(training.service().store, requests)
     said = headline_claims.pair(loaded, step_text("compare")["curves"]["labels"])
     headline(said, heading)

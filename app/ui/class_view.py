@@ -14,7 +14,7 @@ import logging
 
 import streamlit as st
 
-from dropout_lab.lesson import insights, lessons, live, md
+from dropout_lab.lesson import catalogue, insights, lessons, live, md
 from dropout_lab.lesson import predictions as pr
 from dropout_lab.lesson.fmt import Count
 from dropout_lab.store import classroom
@@ -36,12 +36,13 @@ def _work(store, class_code: str) -> insights.ClassWork:
 def lesson_runs() -> live.LessonRuns:
     """The lesson's stored runs that settle the predictions (the pair, and the sweep once every
     rate on show is there). Missing runs are never trained from here."""
-    from dropout_lab.findings.sweep import SEEDS, summary_rows, sweep_histories
+    from dropout_lab.findings.sweep import summary_rows, sweep_histories
+    from dropout_lab.lesson.catalogue import SEEDS
     from dropout_lab.training import precompute
     from dropout_lab.ui import training
 
     try:
-        reqs = precompute.requests(precompute.base_config(settings.config()))
+        reqs = catalogue.requests(catalogue.base_config(settings.config()))
         loaded = precompute.load(training.service().store, reqs)
     except Exception:  # the view goes on without the runs: outcomes "not known yet"
         log.exception("reading the lesson's runs failed")
@@ -50,7 +51,7 @@ def lesson_runs() -> live.LessonRuns:
     sweep = {r: h for r, h in sweep_histories(loaded).items() if r in rates}
     whole = set(sweep) == set(rates) and all(len(h) == len(SEEDS) for h in sweep.values())
     rows = summary_rows(sweep) if whole else []
-    return live.LessonRuns(loaded.get(precompute.NO_DROPOUT), loaded.get(precompute.DROPOUT), rows)
+    return live.LessonRuns(loaded.get(catalogue.NO_DROPOUT), loaded.get(catalogue.DROPOUT), rows)
 
 
 def outcomes(runs: live.LessonRuns | None = None) -> dict[str, pr.Value]:

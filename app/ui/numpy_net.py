@@ -13,8 +13,9 @@ import os
 
 import streamlit as st
 
-from dropout_lab.charts import curves, describe, panels
+from dropout_lab.charts import curves, describe, panels, run_colours
 from dropout_lab.grading import net_run
+from dropout_lab.lesson import catalogue
 from dropout_lab.lesson.spec import run_key
 from dropout_lab.ui import charts, process, session, training
 
@@ -99,11 +100,10 @@ def variant_curves(histories: dict, labels: dict[str, str]) -> list[curves.Curve
 
 def keras_pair_curves(stored: dict, labels: dict[str, str]) -> list[curves.Curve]:
     """The lesson's Keras pair among the `stored` runs (by name), in their meanings' colours."""
-    from dropout_lab.training import precompute
 
-    dropout = labels["keras_dropout"].format(rate=precompute.PAIR_RATE)
-    names = {precompute.NO_DROPOUT: labels["keras_plain"], precompute.DROPOUT: dropout}
-    return [curves.Curve(names[name], stored[name], precompute.COLOURS[name])
+    dropout = labels["keras_dropout"].format(rate=catalogue.PAIR_RATE)
+    names = {catalogue.NO_DROPOUT: labels["keras_plain"], catalogue.DROPOUT: dropout}
+    return [curves.Curve(names[name], stored[name], run_colours.COLOURS[name])
             for name in names if name in stored]  # fmt: skip
 
 
@@ -122,12 +122,12 @@ def _keras_runs(labels: dict[str, str]) -> list[curves.Curve]:
     from dropout_lab.training import precompute
 
     svc = training.service()
-    pair = precompute.requests()[:2]
+    pair = catalogue.requests()[:2]
     stored = precompute.load(svc.store, pair)
     out = keras_pair_curves(stored, labels)
     pair_keys = {run_key(r.spec, r.config) for r in pair}
     for label, status in training.statuses():
         if status.history and status.key not in pair_keys:
-            colour = precompute.session_colour(label)  # the learner's own, or their starter
+            colour = run_colours.session_colour(label)  # the learner's own, or their starter
             out.append(curves.Curve(f"Keras, {label}", status.history, colour))
     return out

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
-from dropout_lab.lesson import fmt
+from dropout_lab.lesson import catalogue, fmt
 from dropout_lab.lesson import predictions as pr
 from dropout_lab.ui import learners, session
 
@@ -148,10 +148,9 @@ def explore() -> None:
 
 
 def _base_config():
-    from dropout_lab.training import precompute
     from dropout_lab.ui import settings
 
-    return precompute.base_config(settings.config())
+    return catalogue.base_config(settings.config())
 
 
 def build_pending() -> bool:
@@ -189,10 +188,9 @@ def build_form() -> None:
 
 
 def _pair_requests() -> list:
-    from dropout_lab.training import precompute
 
-    pair = (precompute.NO_DROPOUT, precompute.DROPOUT)
-    return [r for r in precompute.requests(_base_config()) if r.name in pair]
+    pair = (catalogue.NO_DROPOUT, catalogue.DROPOUT)
+    return [r for r in catalogue.requests(_base_config()) if r.name in pair]
 
 
 @st.fragment(run_every=1.0)
@@ -217,7 +215,7 @@ def lesson_pair(*, train: bool = False) -> tuple[dict, dict] | None:
     svc, reqs = training.service(), _pair_requests()
     loaded = precompute.load(svc.store, reqs)
     if len(loaded) == len(reqs):
-        return loaded[precompute.NO_DROPOUT], loaded[precompute.DROPOUT]
+        return loaded[catalogue.NO_DROPOUT], loaded[catalogue.DROPOUT]
     if train:
         for r in reqs:
             if r.name not in loaded:

@@ -10,10 +10,10 @@ import streamlit as st
 
 from dropout_lab.findings import mc_claims, scaling
 from dropout_lab.lesson import fmt
+from dropout_lab.lesson.catalogue import PAIR_RATE
 from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.traffic import TrafficData
 from dropout_lab.training import mc
-from dropout_lab.training.precompute import PAIR_RATE
 from dropout_lab.ui import claims
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ import logging
 
 import streamlit as st
 
-from dropout_lab.lesson import lessons, quiz_meta
+from dropout_lab.lesson import catalogue, lessons, quiz_meta
 from dropout_lab.lesson import review as draw
 from dropout_lab.ui import checks, learners, session, settings
 
@@ -26,7 +26,7 @@ def _run_figures(items: list[lessons.QuizItem]) -> dict[str, quiz_meta.Figure]:
     from dropout_lab.ui import training
 
     try:
-        reqs = precompute.requests(precompute.base_config(settings.config()))
+        reqs = catalogue.requests(catalogue.base_config(settings.config()))
         loaded = precompute.load(training.service().store, reqs)
     except Exception:  # the review goes on without the run's items
         log.exception("reading the lesson's runs for the review failed")

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dropout_lab.findings.sweep import RATES
+from dropout_lab.lesson import catalogue
+from dropout_lab.lesson.catalogue import RATES, REGULARISERS, requests, unique
 from dropout_lab.lesson.spec import TrainConfig, lesson_spec, run_key
-from dropout_lab.training.precompute import REGULARISERS, requests, unique
 from dropout_lab.training.runstore import RunStore
 from dropout_lab.training.service import TrainingService
 from dropout_lab.ui import precompute, training
@@ -195,9 +195,8 @@ def test_a_lesson_file_without_0_8_never_mentions_it(service, tmp_path, monkeypa
 
 
 def precompute_long(rates=None):
-    from dropout_lab.training import precompute as pre
 
-    return pre.long_requests(rates=rates or pre.LONG_RATES)
+    return catalogue.long_requests(rates=rates or catalogue.LONG_RATES)
 
 
 def test_the_long_sweep_on_request(service) -> None:
@@ -237,7 +236,7 @@ def real_store(tmp_path_factory: pytest.TempPathFactory) -> RunStore:
 
 
 def test_the_default_lesson_says_what_its_real_runs_show(real_store, monkeypatch) -> None:
-    from dropout_lab.findings.sweep import sweep_histories
+    from dropout_lab.findings.sweep import long_histories, sweep_histories
     from dropout_lab.training import precompute as pre
 
     svc = TrainingService(real_store, max_workers=1)
@@ -263,7 +262,7 @@ def test_the_default_lesson_says_what_its_real_runs_show(real_store, monkeypatch
         assert "under-trained, not unable to learn" in text
     else:
         assert "it has stopped falling before the end" in text
-    long = pre.long_sweep(pre.load(real_store, pre.long_requests()))
+    long = long_histories(pre.load(real_store, catalogue.long_requests()))
     top_long = np.mean([h["val_loss"] for h in long[0.8]], axis=0)
     assert f"**0.8** epoch {top_long.argmin() + 1} ({top_long.min():.3f})" in text
     for phrase in ("cannot fit", "up again*", "The best rate on this data", "less-trained"):

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dropout_lab.findings.sweep import RATES, SEEDS, sweep_name
+from dropout_lab.lesson import catalogue
 from dropout_lab.lesson import predictions as pr
+from dropout_lab.lesson.catalogue import RATES, SEEDS, sweep_name
 from dropout_lab.lesson.labs import load_lab
-from dropout_lab.training import precompute
 from dropout_lab.training.runstore import RunStore
 from dropout_lab.training.service import TrainingService
 from dropout_lab.ui import session, training
@@ -73,7 +73,7 @@ def put(store: RunStore, spec, config, hist) -> str:
 def store_everything(store: RunStore) -> dict[str, dict]:
     """The lesson's precomputed runs, with made-up histories; returns name -> history."""
     out = {}
-    for r in precompute.requests():
+    for r in catalogue.requests():
         rate = (r.spec.dropout_rates() or [0.0])[0]
         out[r.name] = history(rate, r.config.seed)
         put(store, r.spec, r.config, out[r.name])
@@ -196,7 +196,7 @@ def test_build_waits_for_the_prediction_then_reveals_it_beside_the_pair(service)
     train_button(at).click().run()  # the solution's run is one of the lesson's sweep: stored
     wait_done(at)
     said = text_of(at)
-    nd, d = runs[precompute.NO_DROPOUT], runs[precompute.DROPOUT]
+    nd, d = runs[catalogue.NO_DROPOUT], runs[catalogue.DROPOUT]
     real = 100 * (d["val_accuracy"][-1] - nd["val_accuracy"][-1])
     assert "You expected the validation loss without dropout to **level off**; it did **turn up " \
            "and climb** instead" in said  # fmt: skip
@@ -244,9 +244,9 @@ def test_build_reveal_waits_for_the_pair_and_asks_for_it(service, monkeypatch) -
         return asked[-1]
 
     monkeypatch.setattr(service, "submit", spy)
-    base = precompute.base_config()
+    base = catalogue.base_config()
     put(service.store, reader.parse_code(LAB.solution).spec, base, history(0.5))  # the learner's
-    dropout = next(r for r in precompute.requests(base) if r.name == precompute.DROPOUT)
+    dropout = next(r for r in catalogue.requests(base) if r.name == catalogue.DROPOUT)
     put(service.store, dropout.spec, dropout.config, history(0.3))  # one of the lesson's pair
     at = start("build")
     at.session_state[session.LEARNERS_PREDICTIONS] = {
@@ -257,7 +257,7 @@ def test_build_reveal_waits_for_the_pair_and_asks_for_it(service, monkeypatch) -
     train_button(at).click().run()
     wait_done(at)
     assert "Training the lesson's reference runs for the reveal: 1 of 2 stored." in text_of(at)
-    no_dropout = next(r for r in precompute.requests(base) if r.name == precompute.NO_DROPOUT)
+    no_dropout = next(r for r in catalogue.requests(base) if r.name == catalogue.NO_DROPOUT)
     assert asked and set(asked) == {run_key(no_dropout.spec, no_dropout.config)}
 
 

@@ -14,6 +14,9 @@ import os
 import statistics
 import time
 
+from dropout_lab.charts import run_colours
+from dropout_lab.lesson import catalogue
+
 
 def run_compare_bench(reruns: int = 10) -> dict:
     os.environ.setdefault("DROPOUT_LAB_PRECOMPUTE", "0")  # nothing else trains while we time
@@ -42,8 +45,8 @@ def run_compare_bench(reruns: int = 10) -> dict:
     figures["load_ms"] = round((time.perf_counter() - t0) * 1000, 1)
     t0 = time.perf_counter()
     sweep = sweep_histories(loaded)
-    pair = [Curve(n, loaded[n], precompute.COLOURS[n])
-            for n in (precompute.NO_DROPOUT, precompute.DROPOUT)]  # fmt: skip
+    pair = [Curve(n, loaded[n], run_colours.COLOURS[n])
+            for n in (catalogue.NO_DROPOUT, catalogue.DROPOUT)]  # fmt: skip
     curves_figure(pair).to_plotly_json()
     sweep_figure(sweep).to_plotly_json()
     rate_figure(summary_rows(sweep)).to_plotly_json()

@@ -45,17 +45,17 @@ def doctor(env: dict[str, str], *args: str) -> tuple[int, dict[str, dict], str]:
 
 
 def _precomputed() -> int:
-    from dropout_lab.training import precompute
+    from dropout_lab.lesson import catalogue
 
-    return len(precompute.unique(precompute.requests()))
+    return len(catalogue.unique(catalogue.requests()))
 
 
 def _fake_precomputed(runs: Path) -> None:
     """A stored run for every Compare request (doctor only looks for them, never loads them)."""
+    from dropout_lab.lesson import catalogue
     from dropout_lab.lesson.spec import run_key
-    from dropout_lab.training import precompute
 
-    for r in precompute.unique(precompute.requests()):
+    for r in catalogue.unique(catalogue.requests()):
         d = runs / run_key(r.spec, r.config)
         d.mkdir(parents=True)
         meta = {"train_seconds": 2.0, "history": {"loss": [0.5] * r.config.epochs}}
@@ -290,9 +290,9 @@ def test_doctor_imports_neither_streamlit_nor_tensorflow() -> None:
 def test_postgresql_with_the_runs_shared_through_it(tmp_path: Path, fresh_pg_url: str) -> None:
     """A class server on PostgreSQL: reachable and current once migrated, and the Compare runs
     another process stored in the database count, with none in this data directory."""
+    from dropout_lab.lesson import catalogue
     from dropout_lab.lesson.spec import run_key
     from dropout_lab.store import Store
-    from dropout_lab.training import precompute
 
     env = {
         "DROPOUT_LAB_DATABASE_URL": fresh_pg_url,
@@ -302,7 +302,7 @@ def test_postgresql_with_the_runs_shared_through_it(tmp_path: Path, fresh_pg_url
     status, checks, _ = doctor(env, *_serving(free_port()))
     assert status == 1 and "schema at none (empty)" in checks["database"]["detail"]
     store = Store(fresh_pg_url)  # what `dropout-lab migrate` or the first server does
-    for r in precompute.unique(precompute.requests()):
+    for r in catalogue.unique(catalogue.requests()):
         meta = {"train_seconds": 2.0, "history": {"loss": [0.5] * r.config.epochs}}
         store.put_run(run_key(r.spec, r.config), meta, b"weights")
     store.close()

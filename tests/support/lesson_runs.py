@@ -18,6 +18,8 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from dropout_lab.lesson import catalogue
+
 KEEP = "DROPOUT_LAB_TEST_RUNS_DIR"
 SHARED_ENV = "DROPOUT_LAB_TEST_SHARED"
 COMPLETE = "complete"  # written once every run is stored: a half-trained folder is never used
@@ -39,7 +41,7 @@ def _train_into(root: Path) -> None:
     from dropout_lab.training.service import TrainingService
 
     with TrainingService(RunStore(root / "runs"), max_workers=2) as service:
-        counts = precompute.warm(service, reqs=precompute.everything())
+        counts = precompute.warm(service, reqs=catalogue.everything())
     assert counts["failed"] == 0, counts
 
 

@@ -11,11 +11,11 @@ from collections import defaultdict
 import plotly.graph_objects as go
 import pytest
 
-from dropout_lab.charts import classroom, curves, modebar, panels
+from dropout_lab.charts import classroom, curves, modebar, panels, run_colours
 from dropout_lab.charts import predictions as figures
+from dropout_lab.lesson import catalogue
 from dropout_lab.lesson import predictions as pr
 from dropout_lab.lesson.content import step_text
-from dropout_lab.training import precompute
 from dropout_lab.ui import numpy_net
 from tests.unit.test_charts import every_figure, history
 
@@ -24,22 +24,22 @@ THEMES = sorted(panels.THEMES)
 
 def page_runs() -> list[list[curves.Curve]]:
     """The runs of each curves chart, built as its page builds them."""
-    build = [curves.Curve(label, history(), precompute.session_colour(label))
-             for label in precompute.SESSION_RUNS]  # fmt: skip
+    build = [curves.Curve(label, history(), run_colours.session_colour(label))
+             for label in run_colours.SESSION_RUNS]  # fmt: skip
     words = numpy_net.net_run.texts()["labels"]
-    stored = {precompute.NO_DROPOUT: history(), precompute.DROPOUT: history(offset=0.1)}
+    stored = {catalogue.NO_DROPOUT: history(), catalogue.DROPOUT: history(offset=0.1)}
     backprop = [*numpy_net.variant_curves({v: history() for v in numpy_net.VARIANT_MEANINGS},
                                           words),
                 *numpy_net.keras_pair_curves(stored, words),
-                *(curves.Curve(f"Keras, {label}", history(), precompute.session_colour(label))
-                  for label in precompute.SESSION_RUNS)]  # fmt: skip
+                *(curves.Curve(f"Keras, {label}", history(), run_colours.session_colour(label))
+                  for label in run_colours.SESSION_RUNS)]  # fmt: skip
     labels = step_text("compare")["curves"]["labels"]
-    compare = [curves.Curve(labels[n], history(), precompute.COLOURS[n]) for n in labels]
-    compare += [curves.Curve(label, history(), precompute.session_colour(label))
-                for label in precompute.SESSION_RUNS]  # fmt: skip
+    compare = [curves.Curve(labels[n], history(), run_colours.COLOURS[n]) for n in labels]
+    compare += [curves.Curve(label, history(), run_colours.session_colour(label))
+                for label in run_colours.SESSION_RUNS]  # fmt: skip
     solution = [
-        curves.Curve("Your model", history(), precompute.COLOURS["yours"]),
-        curves.Curve("Reference solution", history(), precompute.COLOURS["reference"]),
+        curves.Curve("Your model", history(), run_colours.COLOURS["yours"]),
+        curves.Curve("Reference solution", history(), run_colours.COLOURS["reference"]),
     ]
     return [build, backprop, compare, solution]  # fmt: skip
 
@@ -98,9 +98,9 @@ def test_each_meaning_has_its_own_colour_declared_once() -> None:
     colours = list(panels.MEANINGS.values())
     assert len(set(colours)) == len(colours)
     assert set(colours) <= {*panels.LINE_COLOURS, panels.INK}
-    for name in (precompute.NO_DROPOUT, precompute.DROPOUT, *precompute.REGULARISERS):
-        assert precompute.COLOURS[name] == panels.colour_of(name)
-    assert precompute.COLOURS["reference"] == panels.colour_of("dropout")
+    for name in (catalogue.NO_DROPOUT, catalogue.DROPOUT, *catalogue.REGULARISERS):
+        assert run_colours.COLOURS[name] == panels.colour_of(name)
+    assert run_colours.COLOURS["reference"] == panels.colour_of("dropout")
 
 
 def test_every_figure_uses_one_colour_for_one_meaning() -> None:

@@ -66,7 +66,7 @@ def test_each_shade_keeps_its_hue_and_the_palette_stays_distinct(theme: str) -> 
 @pytest.mark.parametrize("theme", sorted(panels.THEMES))
 def test_rate_colours_reach_3_to_1_keep_viridis_hue_order_and_differ(theme: str) -> None:
     from dropout_lab.charts import sweep
-    from dropout_lab.findings.sweep import RATES
+    from dropout_lab.lesson.catalogue import RATES
 
     colours = [sweep.rate_colour(r, theme) for r in RATES]
     background = panels.theme_of(theme).background
@@ -143,7 +143,8 @@ def every_figure(theme: str) -> list[go.Figure]:
     """Each figure builder once, on small made-up data, in `theme`."""
     from dropout_lab.charts import data, explore, mc, sweep
     from dropout_lab.findings import mc_stats
-    from dropout_lab.findings.sweep import RATES, summary_rows
+    from dropout_lab.findings.sweep import summary_rows
+    from dropout_lab.lesson.catalogue import RATES
 
     rng = np.random.default_rng(0)
     x = rng.random(64)
@@ -204,7 +205,7 @@ def test_every_line_marker_and_bar_of_every_figure_reaches_3_to_1(theme: str) ->
 @pytest.mark.parametrize("theme", sorted(panels.THEMES))
 def test_runs_differ_by_marker_as_well_as_colour(theme: str) -> None:
     from dropout_lab.charts import sweep
-    from dropout_lab.findings.sweep import RATES
+    from dropout_lab.lesson.catalogue import RATES
 
     fig = curves.curves_figure([curves.Curve(f"m{i}", history()) for i in range(3)], theme=theme)
     lines = [t for t in fig.to_plotly_json()["data"] if t["name"].endswith(": training")]
@@ -271,7 +272,8 @@ def test_a_stacked_or_single_panel_figure_is_not_split() -> None:
 def test_every_side_by_side_figure_splits_into_valid_panels() -> None:
     from dropout_lab.charts import mc, sweep
     from dropout_lab.findings import mc_stats
-    from dropout_lab.findings.sweep import RATES, summary_rows
+    from dropout_lab.findings.sweep import summary_rows
+    from dropout_lab.lesson.catalogue import RATES
 
     rng = np.random.default_rng(1)
     runs = {r: [history(offset=r), history(offset=r + 0.1)] for r in RATES}

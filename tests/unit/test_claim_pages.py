@@ -14,10 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dropout_lab.findings import claims, headline_claims, run_claims, sweep_claims
-from dropout_lab.findings.sweep import SEEDS, sweep_name
+from dropout_lab.lesson import catalogue
+from dropout_lab.lesson.catalogue import DROPOUT, NO_DROPOUT, PAIR_RATE, SEEDS, sweep_name
 from dropout_lab.lesson.content import step_text
-from dropout_lab.training import precompute
-from dropout_lab.training.precompute import DROPOUT, NO_DROPOUT, PAIR_RATE
 
 LABELS = step_text("compare")["curves"]["labels"]
 EPOCHS = 12
@@ -61,9 +60,9 @@ def compare_runs(draw) -> tuple[dict, dict, dict]:
     sweep = {r: draw(seeded()) for r in RATES}
     runs = {sweep_name(r, s): h for r, hs in sweep.items() for s, h in zip(SEEDS, hs, strict=True)}
     runs[NO_DROPOUT], runs[DROPOUT] = sweep[0.0][0], sweep[PAIR_RATE][0]
-    for name in precompute.REGULARISERS:
+    for name in catalogue.REGULARISERS:
         runs[name] = draw(curve(draw(st.sampled_from([5, EPOCHS]))))
-    long = {r: draw(seeded(2 * EPOCHS)) for r in precompute.LONG_RATES}
+    long = {r: draw(seeded(2 * EPOCHS)) for r in catalogue.LONG_RATES}
     return runs, sweep, long
 
 
@@ -72,7 +71,7 @@ def compare_page(runs: dict, sweep: dict, long: dict) -> list[claims.Said]:
     return (
         headline_claims.pair(runs, LABELS)
         + run_claims.pair(runs, LABELS)
-        + run_claims.regularisers(runs, LABELS, precompute.REGULARISERS)
+        + run_claims.regularisers(runs, LABELS, catalogue.REGULARISERS)
         + headline_claims.sweep(sweep)
         + sweep_claims.sweep(sweep)
         + sweep_claims.sweep_end(sweep)

@@ -23,13 +23,9 @@ from dropout_lab.findings import (
 )
 from dropout_lab.findings.mc_stats import THRESHOLD
 from dropout_lab.lesson import fmt
+from dropout_lab.lesson.catalogue import L2, PAIR_RATE, PATIENCE
 from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.locate import LESSONS_DIR
-from dropout_lab.training.precompute import (
-    L2,
-    PAIR_RATE,
-    PATIENCE,
-)
 
 LABELS = step_text("compare")["curves"]["labels"]
 ALL = run_claims.ALL_CLAIMS + sweep_claims.ALL_CLAIMS + mc_claims.ALL_CLAIMS

@@ -8,9 +8,7 @@ import numpy as np
 import pytest
 
 from dropout_lab.findings import claims, headline_claims, run_claims, seeds
-from dropout_lab.findings.sweep import sweep_name
-from dropout_lab.lesson.content import step_text
-from dropout_lab.training.precompute import (
+from dropout_lab.lesson.catalogue import (
     DROPOUT,
     DROPOUT_L2,
     EARLY_STOP,
@@ -18,7 +16,9 @@ from dropout_lab.training.precompute import (
     NO_DROPOUT,
     PAIR_RATE,
     REGULARISERS,
+    sweep_name,
 )
+from dropout_lab.lesson.content import step_text
 
 LABELS = step_text("compare")["curves"]["labels"]
 CLAIMS = {c.id: c for c in run_claims.ALL_CLAIMS + headline_claims.ALL_CLAIMS}

@@ -10,10 +10,11 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from dropout_lab.charts import curves
+from dropout_lab.charts import curves, run_colours
 from dropout_lab.charts import sweep as sweep_charts
 from dropout_lab.codelab.reader import parse_code
 from dropout_lab.findings import sweep as stats
+from dropout_lab.lesson import catalogue
 from dropout_lab.lesson.labs import load_lab
 from dropout_lab.lesson.spec import TrainConfig, lesson_spec, run_key
 from dropout_lab.training import compare, precompute
@@ -39,11 +40,11 @@ def validated(fig: go.Figure) -> dict:
 
 
 def test_requests_cover_the_pair_the_sweep_and_the_regularisers() -> None:
-    reqs = precompute.requests()
+    reqs = catalogue.requests()
     names = [r.name for r in reqs]
     assert len(names) == len(set(names))
     by_name = {r.name: r for r in reqs}
-    assert names[:2] == [precompute.NO_DROPOUT, precompute.DROPOUT]  # the pair is computed first
+    assert names[:2] == [catalogue.NO_DROPOUT, catalogue.DROPOUT]  # the pair is computed first
     for rate in (0.0, 0.1, 0.2, 0.3, 0.5, 0.8):
         for seed in stats.SEEDS:
             r = by_name[stats.sweep_name(rate, seed)]
@@ -52,21 +53,21 @@ def test_requests_cover_the_pair_the_sweep_and_the_regularisers() -> None:
     lab = load_lab("overfit").config
     solution = parse_code(load_lab("overfit").solution).spec
     starter = parse_code(load_lab("overfit").starter).spec
-    pair = by_name[precompute.DROPOUT]
-    assert pair.spec.identity() == lesson_spec(precompute.PAIR_RATE).identity()
+    pair = by_name[catalogue.DROPOUT]
+    assert pair.spec.identity() == lesson_spec(catalogue.PAIR_RATE).identity()
     # the lab's solution (one layout that reaches its goals) is a run of the sweep: stored
     assert any(r.spec.identity() == solution.identity() and r.config == pair.config for r in reqs)
-    assert by_name[precompute.NO_DROPOUT].spec.identity() == starter.identity()
+    assert by_name[catalogue.NO_DROPOUT].spec.identity() == starter.identity()
     assert all(r.config.epochs == lab.epochs for r in reqs)
-    assert all(lay.l2 == precompute.L2 for lay in by_name[precompute.L2_ONLY].spec.layers[:-1])
-    assert by_name[precompute.L2_ONLY].spec.dropout_rates() == []
-    assert by_name[precompute.EARLY_STOP].config.early_stopping_patience == precompute.PATIENCE
-    assert by_name[precompute.DROPOUT_L2].spec == lesson_spec(0.3, l2=precompute.L2)
+    assert all(lay.l2 == catalogue.L2 for lay in by_name[catalogue.L2_ONLY].spec.layers[:-1])
+    assert by_name[catalogue.L2_ONLY].spec.dropout_rates() == []
+    assert by_name[catalogue.EARLY_STOP].config.early_stopping_patience == catalogue.PATIENCE
+    assert by_name[catalogue.DROPOUT_L2].spec == lesson_spec(0.3, l2=catalogue.L2)
     # the pair is also part of the sweep: the same runs, trained once
     key = {r.name: run_key(r.spec, r.config) for r in reqs}
-    assert key[precompute.NO_DROPOUT] == key[stats.sweep_name(0.0, 0)]
-    assert key[precompute.DROPOUT] == key[stats.sweep_name(0.3, 0)]
-    assert len(precompute.unique(reqs)) == len(reqs) - 2
+    assert key[catalogue.NO_DROPOUT] == key[stats.sweep_name(0.0, 0)]
+    assert key[catalogue.DROPOUT] == key[stats.sweep_name(0.3, 0)]
+    assert len(catalogue.unique(reqs)) == len(reqs) - 2
 
 
 # --------------------------------------------------------------------------- aggregation
@@ -152,9 +153,9 @@ def test_every_difference_has_words() -> None:
 
 def test_curves_figure_traces_axes_and_names() -> None:
     runs = [
-        curves.Curve("No dropout", fake_history(), precompute.COLOURS[precompute.NO_DROPOUT]),
+        curves.Curve("No dropout", fake_history(), run_colours.COLOURS[catalogue.NO_DROPOUT]),
         curves.Curve(
-            "Dropout(0.3)", fake_history(offset=0.1), precompute.COLOURS[precompute.DROPOUT]
+            "Dropout(0.3)", fake_history(offset=0.1), run_colours.COLOURS[catalogue.DROPOUT]
         ),
     ]
     fig = validated(curves.curves_figure(runs, epochs_total=6))
@@ -209,8 +210,8 @@ def test_rate_figure_plots_the_summary_against_the_rate() -> None:
 
 
 def test_colours_are_okabe_ito_and_distinct() -> None:
-    names = (precompute.NO_DROPOUT, precompute.DROPOUT, *precompute.REGULARISERS, "yours")
-    shown = [precompute.COLOURS[n] for n in names]
+    names = (catalogue.NO_DROPOUT, catalogue.DROPOUT, *catalogue.REGULARISERS, "yours")
+    shown = [run_colours.COLOURS[n] for n in names]
     assert len(set(shown)) == len(shown)
     assert len(set(sweep_charts.RATE_COLOURS.values())) == len(stats.RATES)
 
@@ -278,7 +279,7 @@ def put_fake(store: RunStore, req, history=None) -> None:
 
 def test_load_and_progress(tmp_path) -> None:
     store = RunStore(tmp_path)
-    reqs = precompute.requests(TrainConfig(epochs=6))
+    reqs = catalogue.requests(TrainConfig(epochs=6))
     svc = FakeService(store)
     prog = precompute.progress(svc, reqs)
     assert (prog.done, prog.total, prog.complete, prog.fraction) == (0, 21, False, 0.0)
@@ -288,12 +289,12 @@ def test_load_and_progress(tmp_path) -> None:
     assert prog.done == 1 and prog.running == ((reqs[1].name, 1, 2),)
     assert prog.fraction == pytest.approx(1.5 / 21)
     loaded = precompute.load(store, reqs)
-    assert set(loaded) == {precompute.NO_DROPOUT, stats.sweep_name(0.0, 0)}  # one run, two names
+    assert set(loaded) == {catalogue.NO_DROPOUT, stats.sweep_name(0.0, 0)}  # one run, two names
 
 
 def test_precomputer_submits_only_when_a_worker_is_free(tmp_path) -> None:
     store = RunStore(tmp_path)
-    reqs = precompute.requests(TrainConfig(epochs=2))[:5]
+    reqs = catalogue.requests(TrainConfig(epochs=2))[:5]
     put_fake(store, reqs[0])  # already there: never submitted
     svc = FakeService(store)
     svc.queued = 1  # a learner's run waits: nothing is submitted
@@ -314,7 +315,7 @@ def test_precomputer_submits_only_when_a_worker_is_free(tmp_path) -> None:
 
 def test_warm_through_a_service_reports_counts(tmp_path) -> None:
     store = RunStore(tmp_path)
-    reqs = precompute.requests(TrainConfig(epochs=2))[:4]
+    reqs = catalogue.requests(TrainConfig(epochs=2))[:4]
     put_fake(store, reqs[0])
     svc = FakeService(store)
     seen = []
@@ -330,9 +331,9 @@ def test_warm_through_a_service_reports_counts(tmp_path) -> None:
 
 def test_warm_here_trains_what_is_missing(tmp_path) -> None:
     store = RunStore(tmp_path)
-    reqs = precompute.requests(TrainConfig(epochs=2))[:3]
+    reqs = catalogue.requests(TrainConfig(epochs=2))[:3]
     counts = precompute.warm(store, reqs=reqs)
     assert counts == {"total": 3, "cached": 0, "computed": 3, "failed": 0}
     loaded = precompute.load(store, reqs)
-    assert len(loaded[precompute.NO_DROPOUT]["val_loss"]) == 2
+    assert len(loaded[catalogue.NO_DROPOUT]["val_loss"]) == 2
     assert precompute.warm(store, reqs=reqs)["cached"] == 3

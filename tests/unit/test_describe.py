@@ -12,7 +12,8 @@ import pytest
 from dropout_lab.charts import describe
 from dropout_lab.charts.curves import Curve
 from dropout_lab.findings import mc_stats
-from dropout_lab.findings.sweep import RATES, summary_rows
+from dropout_lab.findings.sweep import summary_rows
+from dropout_lab.lesson.catalogue import RATES
 
 
 def run(val_loss: list[float], loss: float = 0.1) -> dict[str, list[float]]:
