@@ -23,8 +23,9 @@ BATCH_EXAMPLES, BATCH_UNITS, BATCH_CHANNELS = 8, 16, 4  # the batch view: 8 exam
 # from the same (seed, stream), so these numbers are shared with its JavaScript.
 STREAMS = {
     "layer": 0, "batch_example": 1, "batch_shared": 2, "batch_spatial": 3, "convergence": 4,
-    "network": 5, "variants": 6,
+    "network": 5, "variants": 6, "unscaled": 7,
 }  # fmt: skip
+UNSCALED_MASKS = 1000  # masks averaged for "what if you do not divide by 1 - p?" (server only)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,56 @@ class LayerView:
     output: np.ndarray
     scale: float  # what kept units are multiplied by in this mode and form
     dropped_fraction: float  # of units actually dropped by this mask (0 at inference)
+
+
+@dataclass(frozen=True)
+class Unscaled:
+    """CS231n's question, "what if you do not divide by 1 - p?", on the page's own layer: the
+    mean of what the next layer receives from the 64 example activations, in training without
+    the 1/(1-p) scaling and with it (for the layer view's mask at this rate and seed, and
+    averaged over `masks` masks), and at test time, when nothing is dropped."""
+
+    rate: float
+    seed: int
+    masks: int
+    test: float  # mean(x): test time, nothing dropped
+    mask_plain: float  # mean(x * keep), the layer view's mask, kept units not scaled
+    mask_scaled: float  # mean(x * keep / (1 - p)), the same mask, scaled (Keras)
+    average_plain: float  # the mean of mask_plain over `masks` masks
+    average_scaled: float  # the mean of mask_scaled over `masks` masks
+    expected_plain: float  # (1 - p) * mean(x): what the unscaled training input averages
+    expected_scaled: float  # mean(x): what the scaled one averages
+
+    @property
+    def ratio(self) -> float:
+        """Test-time input over the unscaled training input's expectation: 1/(1 - p)."""
+        return self.test / self.expected_plain
+
+    @property
+    def outcome(self) -> str:
+        """What the test-time input is against the unscaled training input's expectation:
+        "larger", "same" or "smaller" (the choices of the Explore prediction)."""
+        if math.isclose(self.test, self.expected_plain, rel_tol=1e-9):
+            return "same"
+        return "larger" if self.test > self.expected_plain else "smaller"
+
+
+def unscaled(rate: float, seed: int = 0, n_masks: int = UNSCALED_MASKS) -> Unscaled:
+    """The numbers of `Unscaled` at `rate` on the example layer (its mean must be above 0)."""
+    p = masks.check_rate(rate)
+    if not 1 <= n_masks <= 100_000:
+        raise ValueError(f"n_masks must be between 1 and 100000, got {n_masks}")
+    x = example_layer()
+    keep = layer_view(Settings(rate=p, seed=seed)).keep  # the mask the live view shows
+    many = masks.keep_mask((n_masks, x.size), p, CounterRNG(seed, STREAMS["unscaled"]))
+    plain = (many * x).mean(axis=1)  # one mean per mask
+    test = float(x.mean())
+    return Unscaled(
+        rate=p, seed=seed, masks=n_masks, test=test,
+        mask_plain=float((x * keep).mean()), mask_scaled=float((x * keep).mean() / (1 - p)),
+        average_plain=float(plain.mean()), average_scaled=float(plain.mean() / (1 - p)),
+        expected_plain=(1 - p) * test, expected_scaled=test,
+    )  # fmt: skip
 
 
 def parse_rate(raw: str | None) -> tuple[float, str | None]:

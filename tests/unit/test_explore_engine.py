@@ -100,3 +100,41 @@ def test_markdown_table() -> None:
 )  # fmt: skip
 def test_parse_seed_from_deep_link(raw, seed) -> None:
     assert explore.parse_seed(raw) == seed
+
+
+@pytest.mark.parametrize(("rate", "seed"), [(0.5, 0), (0.3, 7), (0.8, 123)])
+def test_the_unscaled_numbers_match_numpy(rate: float, seed: int) -> None:
+    """CS231n's "what if you do not divide by 1 - p?" on the page's layer: without the scaling
+    the next layer's input averages (1 - p) * x in training (E[x * mask] = (1 - p) x), with it x,
+    and x at test time; the mask is the live view's, read off the same counter stream."""
+    from dropout_lab.lesson import rng
+
+    u = explore.unscaled(rate, seed)
+    x = explore.example_layer()
+    keep = rng.keep_bits(seed, explore.STREAMS["layer"], rate, x.size)  # the live view's mask
+    assert u.test == pytest.approx(np.mean(x))
+    assert u.mask_plain == pytest.approx(np.mean(np.where(keep, x, 0.0)))
+    assert u.mask_scaled == pytest.approx(np.mean(np.where(keep, x / (1 - rate), 0.0)))
+    assert u.expected_plain == pytest.approx((1 - rate) * np.mean(x))
+    assert u.expected_scaled == pytest.approx(np.mean(x))
+    assert u.ratio == pytest.approx(1 / (1 - rate)) and u.outcome == "larger"
+    # The average over masks is a sample: within four standard errors of the expectation,
+    # and so is NumPy's own generator's.
+    k = u.masks
+    error = np.sqrt(rate * (1 - rate) * np.sum(x**2)) / x.size / np.sqrt(k)
+    numpy_masks = np.random.default_rng(seed).random((k, x.size)) >= rate
+    numpy_average = float((numpy_masks * x).mean())
+    for average in (u.average_plain, numpy_average):
+        assert abs(average - (1 - rate) * np.mean(x)) < 4 * error
+    assert u.average_scaled == pytest.approx(u.average_plain / (1 - rate))
+    assert abs(u.average_scaled - np.mean(x)) < 4 * error / (1 - rate)
+
+
+def test_without_dropping_nothing_changes_and_bad_input_is_refused() -> None:
+    u = explore.unscaled(0.0)
+    assert u.outcome == "same" and u.ratio == pytest.approx(1.0)
+    assert u.mask_plain == pytest.approx(u.test) and u.average_plain == pytest.approx(u.test)
+    with pytest.raises(ValueError):
+        explore.unscaled(1.0)
+    with pytest.raises(ValueError):
+        explore.unscaled(0.5, n_masks=0)
