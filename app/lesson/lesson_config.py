@@ -238,8 +238,7 @@ def _read(data: dict, source: str) -> dict:
 
 def _access(data: dict, source: str) -> dict:
     """[class] roster and first_visit_link, [dashboard] idle_minutes: who gets in, and how."""
-    from dropout_lab.store.names import looks_like
-    from dropout_lab.store.values import clean_name  # the same rule as the join form's
+    from dropout_lab.lesson.names import clean, looks_like  # the join form's rule
 
     out: dict = {}
     table = data.get("class", {})
@@ -254,7 +253,7 @@ def _access(data: dict, source: str) -> dict:
         cleaned = []
         for name in names:
             try:
-                cleaned.append(clean_name(name, "Name"))
+                cleaned.append(clean(name, "Name"))
             except ValueError as e:
                 raise LessonConfigError(f"{where}: {_shown(name)}: {e}") from None
         pairs = [(a, b) for i, a in enumerate(cleaned) for b in cleaned[i + 1 :]]

@@ -7,9 +7,9 @@ import streamlit as st
 from dropout_lab.charts import describe
 from dropout_lab.charts.classroom import class_sweep_figure
 from dropout_lab.lesson import md
+from dropout_lab.lesson.names import NAME_MAX
 from dropout_lab.lesson.steps import lesson
 from dropout_lab.store import classroom
-from dropout_lab.store.schema import NAME_MAX
 from dropout_lab.ui import (
     charts,
     class_view,

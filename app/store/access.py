@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from dropout_lab.store import names
+from dropout_lab.lesson import names
 from dropout_lab.store.limits import Attempt, LimitQueries
 from dropout_lab.store.schema import learners
 from dropout_lab.store.values import check_id, clean_name

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from dropout_lab.lesson.names import NAME_MAX
 from dropout_lab.store.base import Database, dialect_insert
-from dropout_lab.store.schema import KEY_MAX, NAME_MAX, learners, metadata
+from dropout_lab.store.schema import KEY_MAX, learners, metadata
 from dropout_lab.store.values import check_id, check_key, clean_name
 
 OPEN, CLOSED, REVEALED = "open", "closed", "revealed"

@@ -21,9 +21,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from dropout_lab.lesson.names import NAME_MAX
 from dropout_lab.store.access import AccessQueries, Learner, NameTaken
 from dropout_lab.store.base import insert_or_ignore
-from dropout_lab.store.schema import NAME_MAX, learners, metadata
+from dropout_lab.store.schema import learners, metadata
 
 ID_MAX = 255  # platform (issuer), course and user ids as the LMS sends them
 HANDOFF_SECONDS = 120.0  # a launch's code opens the page within this time, or never

@@ -21,12 +21,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from dropout_lab.lesson.names import NAME_MAX
+
 ENV_URL = "DROPOUT_LAB_DATABASE_URL"
 ENV_DATA_DIR = "DROPOUT_LAB_DATA_DIR"
 DB_FILENAME = "dropout-lab.sqlite3"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
-NAME_MAX = 40
 KEY_MAX = 64  # step, criterion, quiz item, question and lab ids
 CODE_MAX = 200_000  # characters of a submitted program
 TEXT_MAX = 20_000  # characters of a reflection

@@ -7,7 +7,7 @@ import json
 import re
 from typing import Any
 
-from dropout_lab.store import names
+from dropout_lab.lesson import names
 from dropout_lab.store.schema import KEY_MAX
 
 _KEY_RE = re.compile(r"^[A-Za-z0-9_.:\-]+$")

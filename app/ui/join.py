@@ -8,8 +8,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dropout_lab.lesson import md
+from dropout_lab.lesson.names import NAME_MAX
 from dropout_lab.lesson.steps import lesson
-from dropout_lab.store.schema import NAME_MAX
 from dropout_lab.ui import learners, links, session, settings, state
 
 TEXT = learners.TEXT["join"]

@@ -12,8 +12,8 @@ import streamlit as st
 
 from dropout_lab.charts import live as figures
 from dropout_lab.lesson import md
+from dropout_lab.lesson.names import NAME_MAX
 from dropout_lab.store import live as lv
-from dropout_lab.store.schema import NAME_MAX
 from dropout_lab.ui import charts, learners, live, session, settings, state
 
 TEXT = live.TEXT["projector"]

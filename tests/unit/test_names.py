@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dropout_lab.store import Store, names
+from dropout_lab.lesson import names
+from dropout_lab.store import Store
 from dropout_lab.store.access import NameTaken
 
 INVISIBLE = ["\u3164", "\u115f", "\u1160", "\uffa0", "\u200b", "\u200d", "\u2060", "\ufeff",

@@ -18,7 +18,8 @@ from importlib import resources
 from typing import Any
 
 from dropout_lab.lesson.content import step_text
-from dropout_lab.store.schema import NAME_MAX
+
+NAME_MAX = 40  # characters of a name or a class code (the database's columns are this wide)
 
 ALLOWED = re.compile(r"^[\w .\-]+$")  # \w: letters (any script), digits and _
 INVISIBLE_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"}
