@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 
 from dropout_lab.charts import panels as pn
 from dropout_lab.charts.describe import Description
+from dropout_lab.findings import predictions as run_answers
 from dropout_lab.lesson import predictions as pr
 from dropout_lab.lesson.fmt import Count
 from dropout_lab.lesson.insights import Distribution
@@ -53,7 +54,7 @@ def _shape_traces(history: History, shape: pr.Made | None, theme: str) -> list[d
     w, p = _words(), pr.get(pr.BUILD_SHAPE)
     val_loss = list(history["val_loss"])
     epochs = list(range(1, len(val_loss) + 1))
-    real = p.show(pr.shape_of(history))
+    real = p.show(run_answers.shape_of(history))
     traces = [{"type": "scatter", "mode": "lines+markers", "x": epochs, "y": val_loss,
                "name": w["shape_real"].format(real=real), "legendgroup": "real",
                "line": {"color": pn.foreground(pn.VERMILLION, theme), "width": 2.4},
@@ -113,7 +114,7 @@ def build_reveal_parts(
     """Two panels: the no-dropout validation loss with the predicted shape drawn beside it, and
     Dropout(0.3)'s real change of the final validation accuracy beside the predicted one."""
     w = _words()
-    change = pr.accuracy_change(no_dropout, dropout)
+    change = run_answers.accuracy_change(no_dropout, dropout)
     acc_traces, x_range = _accuracy_traces(change, accuracy, theme)
     traces = _shape_traces(no_dropout, shape, theme) + acc_traces
     layout = pn.base_layout(height, theme, margin={"l": 60, "r": 20, "t": 50, "b": 50},
@@ -137,19 +138,19 @@ def describe_build_reveal(
 ) -> Description:
     w = _words()
     ps, pa = pr.get(pr.BUILD_SHAPE), pr.get(pr.BUILD_ACCURACY)
-    change = pr.accuracy_change(no_dropout, dropout)
+    change = run_answers.accuracy_change(no_dropout, dropout)
     skipped = pr.words("class")["skipped"]
 
     def given(p: pr.Prediction, made: pr.Made | None) -> str:
         return skipped if made is None or made.skipped else p.show(made.value)
 
     summary = w["reveal_summary"].format(
-        real=ps.show(pr.shape_of(no_dropout)), guess=given(ps, shape),
+        real=ps.show(run_answers.shape_of(no_dropout)), guess=given(ps, shape),
         real_change=pa.show(change), guess_change=given(pa, accuracy))  # fmt: skip
     cols = w["columns"]
     table = [
         {cols["answer"]: ps.title, w["yours"]: given(ps, shape),
-         w["real"]: ps.show(pr.shape_of(no_dropout))},
+         w["real"]: ps.show(run_answers.shape_of(no_dropout))},
         {cols["answer"]: pa.title, w["yours"]: given(pa, accuracy), w["real"]: pa.show(change)},
     ]  # fmt: skip
     return Description(w["reveal_name"], summary, table)
@@ -168,7 +169,7 @@ def sweep_reveal_figure(
     """The mean final validation loss per rate (± sd over seeds), the lowest starred and the
     learner's pick ringed."""
     w = _words()
-    best = pr.lowest_loss_row(rows)
+    best = run_answers.lowest_loss_row(rows)
     xs = [f"{r['rate']:g}" for r in rows]
     ink = pn.foreground(pn.INK, theme)
     traces: list[dict] = [{
@@ -204,7 +205,7 @@ def sweep_reveal_figure(
 
 def describe_sweep_reveal(rows: Sequence[Mapping[str, Any]], pick: float | None) -> Description:
     w = _words()
-    best = pr.lowest_loss_row(rows)
+    best = run_answers.lowest_loss_row(rows)
     shown = "—" if pick is None else f"{pick:g}"
     summary = w["sweep_summary"].format(best=f"{best['rate']:g}" if best else "—", pick=shown)
     table = [{w["rate_axis"]: f"{r['rate']:g}", w["val_loss"]: round(r["final_val_loss"], 4),

@@ -3,7 +3,8 @@ is checked and written, what the lesson's own runs answer, and how far off an an
 
 A prediction is made once, before its reveal: a value, or an explicit skip (`Made`). Its outcome
 is computed here from the runs (the Explore one from the rate alone), never typed into the
-file. Pure: no Streamlit, no TensorFlow.
+file: what the lesson's runs answer is `findings/predictions.py`'s (Explore's needs no run:
+`scale_factor`). Pure: no Streamlit, no TensorFlow.
 """
 
 from __future__ import annotations
@@ -29,10 +30,9 @@ EXPLORE, BUILD_SHAPE, BUILD_ACCURACY, COMPARE = (
     "compare-rate",
 )
 IDS = (EXPLORE, BUILD_SHAPE, BUILD_ACCURACY, COMPARE)  # the app computes these outcomes
-SHAPES = ("fall", "level", "climb")  # what a validation loss curve can do (`shape_of`)
+SHAPES = ("fall", "level", "climb")  # what a validation loss does (findings/predictions.py)
 KINDS = ("number", "choice", "rate")
 RATE_TOLERANCE = 1e-9
-LAST_PART = 0.25  # "keep falling": still falling over the last quarter of the epochs
 
 History = Mapping[str, Sequence[float]]
 Value = float | str
@@ -228,49 +228,6 @@ def scale_factor(rate: float) -> float:
     if not 0.0 <= rate < 1.0:
         raise ValueError(f"rate must be in [0, 1), got {rate}")
     return 1.0 / (1.0 - rate)
-
-
-def shape_of(history: History) -> str:
-    """What the validation loss did, by the Compare step's own thresholds (training/run_claims):
-    "climb" when it ends more than CLIMB above its lowest; "fall" when its lowest comes in the
-    last TAIL of the epochs and it still fell by more than SAME over the last LAST_PART of
-    them; "level" otherwise (a curve creeping down by a hair has levelled off)."""
-    from dropout_lab.findings.run_claims import SAME, curve
-
-    c = curve([history])
-    if c.climbs:
-        return "climb"
-    start = c.val_loss[min(c.epochs - 1, int((1 - LAST_PART) * c.epochs))]
-    fell = start > c.final * (1 + SAME)
-    return "fall" if c.still_falling and fell else "level"
-
-
-def accuracy_change(no_dropout: History, dropout: History) -> float:
-    """Final validation accuracy with dropout minus without, in percentage points."""
-    return 100.0 * (float(dropout["val_accuracy"][-1]) - float(no_dropout["val_accuracy"][-1]))
-
-
-def lowest_loss_row(rows: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
-    """The sweep's summary row (findings/sweep.py `summary_rows`) with the lowest mean final
-    validation loss (the lower rate on a tie), or None without rows."""
-    return min(rows, key=lambda r: (r["final_val_loss"], r["rate"])) if rows else None
-
-
-def outcomes(
-    no_dropout: History | None = None,
-    dropout: History | None = None,
-    sweep_rows: Sequence[Mapping[str, Any]] = (),
-) -> dict[str, Value]:
-    """Each prediction's outcome that the given runs can say (Explore's always)."""
-    out: dict[str, Value] = {EXPLORE: scale_factor(get(EXPLORE).rate or 0.0)}
-    if no_dropout is not None and no_dropout.get("val_loss"):
-        out[BUILD_SHAPE] = shape_of(no_dropout)
-        if dropout is not None and dropout.get("val_accuracy"):
-            out[BUILD_ACCURACY] = accuracy_change(no_dropout, dropout)
-    best = lowest_loss_row(sweep_rows)
-    if best is not None:
-        out[COMPARE] = float(best["rate"])
-    return out
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ import logging
 
 import streamlit as st
 
+from dropout_lab.findings import live as live_questions
+from dropout_lab.findings import predictions as run_answers
 from dropout_lab.lesson import catalogue, insights, lessons, live, md
 from dropout_lab.lesson import predictions as pr
 from dropout_lab.lesson.fmt import Count
@@ -33,7 +35,7 @@ def _work(store, class_code: str) -> insights.ClassWork:
     return insights.ClassWork(got.learners, got.quiz, made, got.reflections)
 
 
-def lesson_runs() -> live.LessonRuns:
+def lesson_runs() -> live_questions.LessonRuns:
     """The lesson's stored runs that settle the predictions (the pair, and the sweep once every
     rate on show is there). Missing runs are never trained from here."""
     from dropout_lab.findings.sweep import summary_rows, sweep_histories
@@ -51,13 +53,15 @@ def lesson_runs() -> live.LessonRuns:
     sweep = {r: h for r, h in sweep_histories(loaded).items() if r in rates}
     whole = set(sweep) == set(rates) and all(len(h) == len(SEEDS) for h in sweep.values())
     rows = summary_rows(sweep) if whole else []
-    return live.LessonRuns(loaded.get(catalogue.NO_DROPOUT), loaded.get(catalogue.DROPOUT), rows)
+    return live_questions.LessonRuns(
+        loaded.get(catalogue.NO_DROPOUT), loaded.get(catalogue.DROPOUT), rows
+    )
 
 
-def outcomes(runs: live.LessonRuns | None = None) -> dict[str, pr.Value]:
+def outcomes(runs: live_questions.LessonRuns | None = None) -> dict[str, pr.Value]:
     """What the lesson's stored runs answer; Explore's outcome needs no run."""
     runs = runs or lesson_runs()
-    return pr.outcomes(runs.no_dropout, runs.dropout, runs.sweep_rows)
+    return run_answers.outcomes(runs.no_dropout, runs.dropout, runs.sweep_rows)
 
 
 def _quiz(stats: list[insights.QuizStat], dropped: int) -> None:

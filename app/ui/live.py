@@ -15,6 +15,7 @@ import logging
 import streamlit as st
 
 from dropout_lab.charts import panels
+from dropout_lab.findings import live as live_questions
 from dropout_lab.lesson import live as lq
 from dropout_lab.lesson import md
 from dropout_lab.store import live as lv
@@ -41,14 +42,14 @@ STICKY = """<style>
 </style>"""
 
 
-def _questions(runs: lq.LessonRuns) -> dict[str, lq.Question]:
+def _questions(runs: live_questions.LessonRuns) -> dict[str, lq.Question]:
     cfg = settings.config()
-    return lq.questions(runs, cfg.sweep_rates, cfg.live_questions, cfg.epochs or 50)
+    return live_questions.questions(runs, cfg.sweep_rates, cfg.live_questions, cfg.epochs or 50)
 
 
 def questions() -> dict[str, lq.Question]:
     """Every live question, without the runs' answers to the predictions (made once)."""
-    return process.once("live.questions", lambda: _questions(lq.LessonRuns()))
+    return process.once("live.questions", lambda: _questions(live_questions.LessonRuns()))
 
 
 def question_set(*, runs: bool = False) -> dict[str, lq.Question]:

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
+from dropout_lab.findings import predictions as run_answers
 from dropout_lab.lesson import catalogue, fmt
 from dropout_lab.lesson import predictions as pr
 from dropout_lab.ui import learners, session
@@ -254,7 +255,7 @@ def _build_chart(no_dropout: dict, dropout: dict, shape: pr.Made, acc: pr.Made) 
                 key=session.BUILD_PREDICT_CHART,
                 about=figures.describe_build_reveal(no_dropout, dropout, shape, acc))  # fmt: skip
     words, ps, pa = TEXT["build"], pr.get(pr.BUILD_SHAPE), pr.get(pr.BUILD_ACCURACY)
-    c, real = curve([no_dropout]), pr.shape_of(no_dropout)
+    c, real = curve([no_dropout]), run_answers.shape_of(no_dropout)
     facts = {"real": ps.show(real), "best": fmt.loss(c.best), "best_epoch": fmt.epoch(c.best_epoch),
              "final": fmt.loss(c.final), "epochs": fmt.epoch(c.epochs)}  # fmt: skip
     if shape.skipped:
@@ -262,7 +263,7 @@ def _build_chart(no_dropout: dict, dropout: dict, shape: pr.Made, acc: pr.Made) 
     else:
         same = "shape_same" if shape.value == real else "shape_other"
         said = [words[same].format(**facts, guess=ps.show(shape.value))]
-    change = pr.accuracy_change(no_dropout, dropout)
+    change = run_answers.accuracy_change(no_dropout, dropout)
     acc_facts = {"real": pa.show(change), "d_acc": fmt.acc(dropout["val_accuracy"][-1]),
                  "n_acc": fmt.acc(no_dropout["val_accuracy"][-1])}  # fmt: skip
     if acc.skipped:
@@ -275,7 +276,7 @@ def _build_chart(no_dropout: dict, dropout: dict, shape: pr.Made, acc: pr.Made) 
     st.markdown(" ".join(said))
     st.caption(words["shapes_explain"].format(climb=fmt.share(CLIMB), tail=fmt.share(TAIL),
                                               same=fmt.share(SAME),
-                                              part=fmt.share(pr.LAST_PART)))  # fmt: skip
+                                              part=fmt.share(run_answers.LAST_PART)))  # fmt: skip
 
 
 # --------------------------------------------------------------------------- Compare
@@ -307,7 +308,7 @@ def _compare_reveal(sweep: Mapping[float, list], pick: float | None) -> None:
     from dropout_lab.ui import charts
 
     rows = summary_rows(dict(sweep))
-    best = pr.lowest_loss_row(rows)
+    best = run_answers.lowest_loss_row(rows)
     if best is None:
         return
     words = TEXT["compare"]
@@ -321,7 +322,7 @@ def _compare_reveal(sweep: Mapping[float, list], pick: float | None) -> None:
 def compare_sentence(rows: Sequence[Mapping], pick: float | None) -> str:
     """How the pick fared against the sweep's lowest mean final validation loss, with the
     condition that tells a real difference from the seeds' spread."""
-    words, best = TEXT["compare"], pr.lowest_loss_row(rows)
+    words, best = TEXT["compare"], run_answers.lowest_loss_row(rows)
     seeds = fmt.count(min(int(r["seeds"]) for r in rows))
     values = {"best": fmt.rate(best["rate"]), "best_loss": fmt.loss(best["final_val_loss"]),
               "best_sd": fmt.loss(best["final_val_loss_sd"]), "seeds": seeds}  # fmt: skip
@@ -337,7 +338,7 @@ def compare_sentence(rows: Sequence[Mapping], pick: float | None) -> str:
         others = [r for r in rows if r is not best]
         if not others:
             return said
-        runner = pr.lowest_loss_row(others)
+        runner = run_answers.lowest_loss_row(others)
         close, diff = _close(runner, best)
         tail = words["right_close" if close else "right_apart"].format(
             runner=fmt.rate(runner["rate"]), runner_loss=fmt.loss(runner["final_val_loss"]),

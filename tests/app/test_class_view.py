@@ -13,6 +13,7 @@ import uuid
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dropout_lab.findings import predictions as run_answers
 from dropout_lab.lesson import catalogue, lessons, md
 from dropout_lab.lesson import predictions as pr
 from dropout_lab.training.runstore import RunStore
@@ -141,7 +142,7 @@ def test_each_prediction_against_its_outcome(service) -> None:
     shape = figs[pr.BUILD_SHAPE]["data"][0]
     assert shape["x"] == ["keep falling", "level off", "turn up and climb"]
     assert shape["y"] == [0, 1, 1]
-    real = pr.shape_of(runs[catalogue.NO_DROPOUT])
+    real = run_answers.shape_of(runs[catalogue.NO_DROPOUT])
     hatched = [p == "/" for p in shape["marker"]["pattern"]["shape"]]
     assert hatched == [v == real for v in ("fall", "level", "climb")]
     said = "\n".join(x.value for x in at.caption)

@@ -13,6 +13,7 @@ import pytest
 
 from dropout_lab.charts import panels as pn
 from dropout_lab.charts import predictions as figures
+from dropout_lab.findings import predictions as run_answers
 from dropout_lab.lesson import insights, lessons
 from dropout_lab.lesson import predictions as pr
 from dropout_lab.lesson.insights import ClassWork
@@ -98,7 +99,7 @@ def test_values_are_checked_and_written_per_kind() -> None:
 
 @pytest.mark.parametrize("kind", pr.SHAPES)
 def test_the_shape_of_a_validation_loss(kind: str) -> None:
-    assert pr.shape_of(curve(kind)) == kind
+    assert run_answers.shape_of(curve(kind)) == kind
 
 
 def test_the_shape_follows_the_compare_steps_own_thresholds() -> None:
@@ -107,12 +108,12 @@ def test_the_shape_follows_the_compare_steps_own_thresholds() -> None:
     h = curve("level")
     low = min(h["val_loss"])
     h["val_loss"][-1] = low * (1 + CLIMB * 0.9)  # risen, but not by CLIMB: levelled
-    assert pr.shape_of(h) == "level"
+    assert run_answers.shape_of(h) == "level"
     h["val_loss"][-1] = low * (1 + CLIMB * 1.1)
-    assert pr.shape_of(h) == "climb"
+    assert run_answers.shape_of(h) == "climb"
     creeping = curve("level")  # its lowest is the last epoch, but it fell by a hair
     assert np.argmin(creeping["val_loss"]) == len(creeping["val_loss"]) - 1
-    assert pr.shape_of(creeping) == "level"
+    assert run_answers.shape_of(creeping) == "level"
 
 
 def test_outcomes_from_the_runs() -> None:
@@ -120,12 +121,12 @@ def test_outcomes_from_the_runs() -> None:
     d["val_accuracy"][-1] = 0.823
     rows = [{"rate": 0.0, "final_val_loss": 0.5}, {"rate": 0.3, "final_val_loss": 0.4},
             {"rate": 0.5, "final_val_loss": 0.4}]  # fmt: skip
-    got = pr.outcomes(nd, d, rows)
+    got = run_answers.outcomes(nd, d, rows)
     assert got[pr.EXPLORE] == 2.0
     assert got[pr.BUILD_SHAPE] == "climb"
     assert got[pr.BUILD_ACCURACY] == pytest.approx(2.3)
     assert got[pr.COMPARE] == 0.3  # the lower rate on a tie
-    assert pr.outcomes() == {pr.EXPLORE: 2.0}  # no runs: only what needs none
+    assert run_answers.outcomes() == {pr.EXPLORE: 2.0}  # no runs: only what needs none
     assert pr.scale_factor(0.8) == pytest.approx(5.0)
     with pytest.raises(ValueError):
         pr.scale_factor(1.0)
@@ -264,7 +265,7 @@ def test_the_build_reveal_figure(theme: str) -> None:
 @pytest.mark.parametrize("shape", pr.SHAPES)
 def test_the_predicted_shape_line_does_what_it_says(shape: str) -> None:
     line = figures.shape_line(shape, curve("climb")["val_loss"])
-    assert pr.shape_of({"loss": line, "val_loss": line, "val_accuracy": line}) == shape
+    assert run_answers.shape_of({"loss": line, "val_loss": line, "val_accuracy": line}) == shape
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from dropout_lab.lesson import lesson_config, lessons, live
-from dropout_lab.lesson import predictions as pr
+from dropout_lab.findings import live
+from dropout_lab.findings import predictions as run_answers
+from dropout_lab.lesson import lesson_config, lessons
+from dropout_lab.lesson import live as lesson_live
 
 
 def test_every_source_is_there_with_a_right_answer_among_its_choices() -> None:
@@ -23,7 +25,7 @@ def test_every_source_is_there_with_a_right_answer_among_its_choices() -> None:
     assert explore.answer == "2" and "**2**" in explore.settle  # 1/(1 - 0.5), from the rate
     assert [c.value for c in qs["prediction:compare-rate"].choices] == ["0", "0.3", "0.5"]
     assert qs["prediction:build-shape"].answer is None  # no runs: not known yet
-    assert qs["prediction:build-shape"].settle == live.TEXT["settle"]["unknown"]
+    assert qs["prediction:build-shape"].settle == lesson_live.TEXT["settle"]["unknown"]
 
 
 def _history(val_loss: list[float], val_acc: float) -> dict:
@@ -40,7 +42,7 @@ def test_the_runs_settle_the_predictions_with_the_lessons_own_sentences() -> Non
             for r, loss in ((0.0, 0.5), (0.3, 0.4), (0.5, 0.45))]  # fmt: skip
     qs = live.questions(live.LessonRuns(climbing, flat, rows), rates=(0.0, 0.3, 0.5))
     shape = qs["prediction:build-shape"]
-    assert shape.answer == pr.shape_of(climbing) == "climb"
+    assert shape.answer == run_answers.shape_of(climbing) == "climb"
     assert shape.settle.startswith("Without dropout, the validation loss did **turn up")
     acc = qs["prediction:build-accuracy"]
     assert acc.answer == "up" and "+3.0 points" in acc.settle
