@@ -1,6 +1,6 @@
-"""The Explore step's server-side pictures: the variants gallery (Read's figures too) and the
-network's layout. The live view (ui/explore_component) draws the layer, the batch, the
-expectation and the network in the browser. Pure: data in, `go.Figure` (or a `Panel`) out."""
+"""The Explore step's server-side pictures: the variants gallery (Read's figures too), drawn from
+`lesson/explore.py`'s masks. The live view (ui/explore_component) draws the layer, the batch,
+the expectation and the network in the browser. Pure: data in, `go.Figure` (or a `Panel`) out."""
 
 from __future__ import annotations
 
@@ -10,16 +10,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from dropout_lab.charts import panels as pn
+from dropout_lab.lesson import explore
 
 Panel = dict  # {"data": [trace dicts], "layout": layout dict}: a figure not yet built
-
-
-def network_layout(layer_sizes: Sequence[int], shown: int) -> list[np.ndarray]:
-    """Unit indices to draw per layer: all of a small layer, an even subsample of a big one."""
-    return [
-        np.arange(n) if n <= shown else np.linspace(0, n - 1, shown).round().astype(int)
-        for n in layer_sizes
-    ]
 
 
 # --------------------------------------------------------------------------- variants gallery
@@ -100,3 +93,37 @@ def gallery_figure(panels: Sequence[Panel], gap: float = 0.05, theme: str = "lig
     titles = [p["layout"].get("title", {}).get("text", "") for p in panels]
     pn.side_by_side(layout, axes, gap=gap, titles=titles, title_y=1.1, title_size=12)
     return pn.make_figure(traces, layout)
+
+
+# --------------------------------------------------------------------------- the variants
+
+
+def variant_panels(s: explore.Settings) -> dict[str, Panel]:
+    """One small picture per dropout variant, all driven by the same rate and seed."""
+    v = explore.variants(s)
+    titles = explore.content()["variants"]["titles"]
+    return {
+        "standard": small_map(v.standard, titles["standard"], mask=True),
+        "spatial": spatial_map(v.spatial, titles["spatial"]),
+        "dropconnect": small_map(v.dropconnect, titles["dropconnect"], mask=True),
+        "dropblock": small_map(v.dropblock, titles["dropblock"], mask=True),
+        "variational": small_map(v.variational, titles["variational"], mask=True),
+        "alpha": histogram_panel(
+            v.selu_like,
+            v.alpha,
+            titles["alpha"].format(mean=f"{v.alpha.mean():+.2f}", std=f"{v.alpha.std():.2f}"),
+            (titles["alpha_before"], titles["alpha_after"]),
+        ),
+    }
+
+
+def variant_figures(s: explore.Settings) -> dict[str, go.Figure]:
+    """The variant panels as separate figures (the Read step shows them one by one)."""
+    return {name: panel_figure(panel) for name, panel in variant_panels(s).items()}
+
+
+def variant_gallery(s: explore.Settings) -> list[tuple[go.Figure, list[str]]]:
+    """The variants as two gallery rows of three: (figure, the variant names in it)."""
+    panels = variant_panels(s)
+    names = list(panels)
+    return [(gallery_figure([panels[n] for n in row]), row) for row in (names[:3], names[3:])]

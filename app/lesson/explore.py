@@ -1,14 +1,14 @@
-"""What the Explore step shows for one setting of its controls: numbers and figures, no UI."""
+"""What the Explore step shows for one setting of its controls: the numbers and the masks, no UI.
+Their server-side pictures (the variants gallery, Read's figures) are `charts/explore.py`'s."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import plotly.graph_objects as go
 
-from dropout_lab.charts import explore as figures
 from dropout_lab.lesson import masks
 from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.rng import CounterRNG
@@ -155,13 +155,34 @@ def layer_view_from_output(s: Settings, output: np.ndarray) -> LayerView:
     return LayerView(x, keep, output, scale, dropped)
 
 
+def network_layout(layer_sizes: Sequence[int], shown: int) -> list[np.ndarray]:
+    """Unit indices to draw per layer: all of a small layer, an even subsample of a big one."""
+    return [
+        np.arange(n) if n <= shown else np.linspace(0, n - 1, shown).round().astype(int)
+        for n in layer_sizes
+    ]
+
+
 def network_picks(shown: int = 12) -> list[list[int]]:
     """The units the network view draws per layer (all of a small one, a spread of a big one)."""
-    return [p.tolist() for p in figures.network_layout(LESSON_LAYERS, shown)]
+    return [p.tolist() for p in network_layout(LESSON_LAYERS, shown)]
 
 
-def variant_panels(s: Settings) -> dict[str, figures.Panel]:
-    """One small picture per dropout variant, all driven by the same rate and seed."""
+@dataclass(frozen=True)
+class Variants:
+    """What each dropout variant's small picture shows, all drawn at the same rate and seed."""
+
+    standard: np.ndarray  # an 8x8 keep mask
+    spatial: np.ndarray  # 4 feature maps 6x6, whole maps dropped
+    dropconnect: np.ndarray  # an 8x8 weight keep mask
+    dropblock: np.ndarray  # a 16x16 keep mask of 3x3 blocks
+    variational: np.ndarray  # 10 steps x 6 units per step, a blank column, then locked
+    selu_like: np.ndarray  # 4000 values before AlphaDropout
+    alpha: np.ndarray  # and after
+
+
+def variants(s: Settings) -> Variants:
+    """One draw per dropout variant, all driven by the same rate and seed."""
     rng = CounterRNG(s.seed, STREAMS["variants"])  # drawn in this order in the browser too
     p = s.rate
     standard = masks.keep_mask((8, 8), p, rng).astype(float)
@@ -174,20 +195,7 @@ def variant_panels(s: Settings) -> dict[str, figures.Panel]:
     time_canvas = np.hstack([per_step, np.full((10, 1), np.nan), locked])
     selu_like = rng.normal(0.0, 1.0, 4000)
     alpha = masks.alpha_dropout(selu_like, p, rng)
-    titles = content()["variants"]["titles"]
-    return {
-        "standard": figures.small_map(standard, titles["standard"], mask=True),
-        "spatial": figures.spatial_map(spatial, titles["spatial"]),
-        "dropconnect": figures.small_map(connect, titles["dropconnect"], mask=True),
-        "dropblock": figures.small_map(block, titles["dropblock"], mask=True),
-        "variational": figures.small_map(time_canvas, titles["variational"], mask=True),
-        "alpha": figures.histogram_panel(
-            selu_like,
-            alpha,
-            titles["alpha"].format(mean=f"{alpha.mean():+.2f}", std=f"{alpha.std():.2f}"),
-            (titles["alpha_before"], titles["alpha_after"]),
-        ),
-    }
+    return Variants(standard, spatial, connect, block, time_canvas, selu_like, alpha)
 
 
 def batch_masks(s: Settings) -> dict[str, np.ndarray]:
@@ -209,20 +217,6 @@ def batch_masks(s: Settings) -> dict[str, np.ndarray]:
         "shared": shared,
         "spatial": spatial.transpose(0, 2, 1).reshape(n, u),  # channel-major for the picture
     }
-
-
-def variant_figures(s: Settings) -> dict[str, go.Figure]:
-    """The variant panels as separate figures (the Read step shows them one by one)."""
-    return {name: figures.panel_figure(panel) for name, panel in variant_panels(s).items()}
-
-
-def variant_gallery(s: Settings) -> list[tuple[go.Figure, list[str]]]:
-    """The variants as two gallery rows of three: (figure, the variant names in it)."""
-    panels = variant_panels(s)
-    names = list(panels)
-    return [
-        (figures.gallery_figure([panels[n] for n in row]), row) for row in (names[:3], names[3:])
-    ]
 
 
 def content() -> dict:

@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dropout_lab.charts import describe
+from dropout_lab.charts import explore as pictures
 from dropout_lab.charts.panels import retheme
 from dropout_lab.lesson import explore, lessons
 from dropout_lab.lesson.steps import lesson
@@ -87,7 +88,7 @@ def init_from_link() -> None:
 @st.cache_data(show_spinner=False)
 def variant_figures(rate: float) -> dict:
     """The Explore step's variant pictures, drawn once per rate."""
-    return explore.variant_figures(explore.Settings(rate=rate))
+    return pictures.variant_figures(explore.Settings(rate=rate))
 
 
 def variant_figure(name: str, theme: str) -> go.Figure:

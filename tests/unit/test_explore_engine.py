@@ -7,6 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
+from dropout_lab.charts import explore as pictures
 from dropout_lab.lesson import explore
 
 
@@ -26,8 +27,8 @@ def test_parse_rate_from_deep_link(raw, rate, warns) -> None:
 
 def all_figures(s: explore.Settings) -> list[go.Figure]:
     return [
-        *explore.variant_figures(s).values(),
-        *(fig for fig, _ in explore.variant_gallery(s)),
+        *pictures.variant_figures(s).values(),
+        *(fig for fig, _ in pictures.variant_gallery(s)),
     ]
 
 
@@ -68,7 +69,7 @@ def test_same_seed_same_mask_new_seed_new_mask() -> None:
 def test_content_has_every_caption() -> None:
     text = explore.content()
     assert set(text["variants"]["captions"]) == set(
-        explore.variant_figures(explore.Settings()).keys()
+        pictures.variant_figures(explore.Settings()).keys()
     )
     for key in ("training_inverted", "training_original", "inference_inverted"):
         assert text["layer"][key]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from dropout_lab.charts import explore as pictures
 from dropout_lab.lesson import explore, lessons
 from dropout_lab.lesson.lesson_config import LessonConfig
 from dropout_lab.lesson.steps import STEP_IDS
@@ -95,7 +96,7 @@ def test_keras_facts_are_taught_right() -> None:
 
 
 def test_figures_are_explore_variants() -> None:
-    names = set(explore.variant_figures(explore.Settings()).keys())
+    names = set(pictures.variant_figures(explore.Settings()).keys())
     requested = [f for s in SECTIONS for f in s.figures]
     assert requested, "the variants section reuses the Explore figures"
     for figure in requested:

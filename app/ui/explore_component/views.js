@@ -125,7 +125,7 @@ function dropblock(u, size, rate, block) {
   return keep;
 }
 
-// The variants, drawn from one stream in the order of explore.variant_panels.
+// The variants, drawn from one stream in the order of lesson/explore.py `variants`.
 function variantsView(data, draws, rate) {
   const sizes = [64, 288, 4, 64, 196, 60, 6, 8000, 4000];
   const total = sizes.reduce((a, b) => a + b, 0);
