@@ -6,9 +6,10 @@ from dropout_lab.charts import describe, run_colours
 from dropout_lab.charts.curves import Curve, curves_parts
 from dropout_lab.charts.sweep import rate_parts, sweep_parts
 from dropout_lab.codelab import reader as codelab
+from dropout_lab.export import files as export
 from dropout_lab.findings import headline_claims, run_claims, sweep_claims
 from dropout_lab.findings.sweep import long_histories, summary_rows, summary_table, sweep_histories
-from dropout_lab.lesson import catalogue, export, fmt, labs
+from dropout_lab.lesson import catalogue, fmt, labs
 from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.spec import ModelSpec, TrainConfig, run_key
 from dropout_lab.training import compare, precompute

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dropout_lab.lesson import export
+from dropout_lab.export import files as export
 from dropout_lab.lesson.csv_cells import TRIGGERS, safe_cell
 from dropout_lab.store import classroom
 

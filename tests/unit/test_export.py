@@ -13,7 +13,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from dropout_lab.lesson import export
+from dropout_lab.export import files as export
 from dropout_lab.lesson.spec import TrainConfig, lesson_spec
 from dropout_lab.lesson.traffic import load_lesson_data
 

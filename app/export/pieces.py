@@ -1,7 +1,7 @@
 """The pieces an exported script or notebook is made of: the data generator's copy, the model,
 the mini-batches and training, the plot, the settings and the sentence saying what was trained.
 
-`export.py` explains why these pieces reproduce the app's run; this module only writes them.
+`export/files.py` explains why these pieces reproduce the app's run; this module only writes them.
 """
 
 from __future__ import annotations

@@ -31,9 +31,7 @@ from dataclasses import asdict
 
 import nbformat
 
-from dropout_lab.lesson import traffic
-from dropout_lab.lesson.csv_cells import safe_cell
-from dropout_lab.lesson.export_code import (
+from dropout_lab.export.pieces import (
     DATA_CODE,
     about,
     generator_source,
@@ -42,6 +40,8 @@ from dropout_lab.lesson.export_code import (
     settings,
     training_code,
 )
+from dropout_lab.lesson import traffic
+from dropout_lab.lesson.csv_cells import safe_cell
 from dropout_lab.lesson.spec import ModelSpec, TrainConfig
 
 HISTORY_COLUMNS = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy")
