@@ -53,6 +53,16 @@ def _explore(p: pr.Prediction) -> tuple[tuple[lq.Choice, ...], str, str]:
     return tuple(c for c, _ in pairs), answer, settle
 
 
+def _unscaled(p: pr.Prediction) -> tuple[tuple[lq.Choice, ...], str, str]:
+    from dropout_lab.lesson import explore
+
+    u = explore.unscaled(p.rate or 0.0)
+    settle = lq.TEXT["settle"]["explore_unscaled"].format(
+        rate=fmt.rate(u.rate), test=fmt.mean(u.test), plain=fmt.mean(u.expected_plain),
+        ratio=fmt.mean(u.ratio), answer=p.show(u.outcome))  # fmt: skip
+    return tuple(lq.Choice(o.value, o.label) for o in p.options), u.outcome, settle
+
+
 def _shape(p: pr.Prediction, runs: LessonRuns) -> tuple[tuple[lq.Choice, ...], str | None, str]:
     choices = tuple(lq.Choice(o.value, o.label) for o in p.options)
     if not runs.no_dropout or not runs.no_dropout.get("val_loss"):
@@ -95,6 +105,8 @@ def from_prediction(
     (`rates`: the sweep's, for the Compare one; `epochs`: Build's, for its prompt)."""
     if p.id == pr.EXPLORE:
         choices, answer, settle = _explore(p)
+    elif p.id == pr.EXPLORE_UNSCALED:
+        choices, answer, settle = _unscaled(p)
     elif p.id == pr.BUILD_SHAPE:
         choices, answer, settle = _shape(p, runs)
     elif p.id == pr.BUILD_ACCURACY:

@@ -46,7 +46,10 @@ def outcomes(
     sweep_rows: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Value]:
     """Each prediction's outcome that the given runs can say (Explore's always)."""
-    out: dict[str, Value] = {pr.EXPLORE: pr.scale_factor(pr.get(pr.EXPLORE).rate or 0.0)}
+    out: dict[str, Value] = {
+        pr.EXPLORE: pr.scale_factor(pr.get(pr.EXPLORE).rate or 0.0),
+        pr.EXPLORE_UNSCALED: pr.unscaled_outcome(pr.get(pr.EXPLORE_UNSCALED).rate or 0.0),
+    }
     if no_dropout is not None and no_dropout.get("val_loss"):
         out[pr.BUILD_SHAPE] = shape_of(no_dropout)
         if dropout is not None and dropout.get("val_accuracy"):

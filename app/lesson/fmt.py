@@ -23,6 +23,7 @@ share = _writer(".0%", "A share, in per cent.")
 rate = _writer("g", "A dropout rate.")
 count = _writer(",", "A count, with thousands separators.")
 times = _writer(".1f", "How many times larger.")
+mean = _writer(".3g", "A mean activation, or a ratio of two (Explore's layer).")
 tiny = _writer(".0e", "A difference at floating-point rounding level.")
 
 

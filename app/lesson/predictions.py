@@ -23,14 +23,16 @@ from dropout_lab.lesson.locate import LESSONS_DIR
 from dropout_lab.lesson.steps import STEP_IDS
 
 FILE = LESSONS_DIR / "predictions.toml"
-EXPLORE, BUILD_SHAPE, BUILD_ACCURACY, COMPARE = (
+EXPLORE, EXPLORE_UNSCALED, BUILD_SHAPE, BUILD_ACCURACY, COMPARE = (
     "explore-scale",
+    "explore-unscaled",
     "build-shape",
     "build-accuracy",
     "compare-rate",
 )
-IDS = (EXPLORE, BUILD_SHAPE, BUILD_ACCURACY, COMPARE)  # the app computes these outcomes
+IDS = (EXPLORE, EXPLORE_UNSCALED, BUILD_SHAPE, BUILD_ACCURACY, COMPARE)  # outcomes the app computes
 SHAPES = ("fall", "level", "climb")  # what a validation loss does (findings/predictions.py)
+SIZES = ("larger", "same", "smaller")  # the test-time input against training's (lesson/explore.py)
 KINDS = ("number", "choice", "rate")
 RATE_TOLERANCE = 1e-9
 
@@ -157,17 +159,17 @@ def parse(entry: Mapping[str, Any], where: str = "prediction") -> Prediction:
         raise ValueError(f"{where}: 'step' must be one of {list(STEP_IDS)}, got {step!r}")
     common = {"id": pid, "step": step, "kind": kind}
     common.update({k: _text(entry, k, where) for k in ("title", "prompt", "label")})
+    rate = _number(entry, "rate", where) if "rate" in entry else None
+    if rate is not None and not 0.0 <= rate < 1.0:
+        raise ValueError(f"{where}: 'rate' must be in [0, 1)")
     if kind == "choice":
-        return Prediction(**common, options=_options(entry, where))
+        return Prediction(**common, options=_options(entry, where), rate=rate)
     if kind == "rate":
         return Prediction(**common)
     lo, hi = _number(entry, "min", where), _number(entry, "max", where)
     increment, tolerance = _number(entry, "increment", where), _number(entry, "tolerance", where)
     if not lo < hi or increment <= 0 or tolerance < 0:
         raise ValueError(f"{where}: needs min < max, increment > 0 and tolerance >= 0")
-    rate = _number(entry, "rate", where) if "rate" in entry else None
-    if rate is not None and not 0.0 <= rate < 1.0:
-        raise ValueError(f"{where}: 'rate' must be in [0, 1)")
     digits = entry.get("digits", 2)
     if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 6:
         raise ValueError(f"{where}: 'digits' must be an integer 0..6")
@@ -197,6 +199,11 @@ def load_file(path: Path = FILE) -> dict[str, Prediction]:
         raise ValueError(f"{path.name}: {BUILD_SHAPE!r} must be a choice of {list(SHAPES)}")
     if out[EXPLORE].kind != "number" or out[EXPLORE].rate is None:
         raise ValueError(f"{path.name}: {EXPLORE!r} must be a number with a 'rate'")
+    unscaled = out[EXPLORE_UNSCALED]
+    if unscaled.kind != "choice" or {o.value for o in unscaled.options} != set(SIZES):
+        raise ValueError(f"{path.name}: {EXPLORE_UNSCALED!r} must be a choice of {list(SIZES)}")
+    if unscaled.rate is None or unscaled.rate <= 0.0:
+        raise ValueError(f"{path.name}: {EXPLORE_UNSCALED!r} needs a 'rate' above 0")
     return out
 
 
@@ -228,6 +235,14 @@ def scale_factor(rate: float) -> float:
     if not 0.0 <= rate < 1.0:
         raise ValueError(f"rate must be in [0, 1), got {rate}")
     return 1.0 / (1.0 - rate)
+
+
+def unscaled_outcome(rate: float) -> str:
+    """Without the 1/(1 - rate) scaling, what the next layer's input is at test time against
+    its expectation in training, on the Explore page's layer: one of SIZES."""
+    from dropout_lab.lesson import explore
+
+    return explore.unscaled(rate).outcome
 
 
 @dataclass(frozen=True)

@@ -134,8 +134,8 @@ def layer(s: explore.Settings) -> tuple[explore.LayerView, str, bool]:
 
 
 st.title("🎛️ Explore: dropout, live")
-predictions.explore()  # before the intro and the first slider move: the scale at p = 0.5
-if predictions.explore_pending():  # nothing that gives the answer away before it is made
+predictions.explore()  # before the intro and the live view: the scale at p = 0.5, then without it
+if predictions.explore_pending():  # nothing that gives an answer away before it is made
     st.markdown(TEXT["intro_before"])
     st.info(TEXT["predict_first"], icon="🔮")
 else:

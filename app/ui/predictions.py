@@ -16,6 +16,7 @@ import logging
 import os
 from collections.abc import Mapping, Sequence
 
+import pandas as pd
 import streamlit as st
 
 from dropout_lab.findings import predictions as run_answers
@@ -107,27 +108,35 @@ def _size(p: pr.Prediction, size: float) -> str:
 
 
 def explore_pending() -> bool:
-    """Explore's prediction is asked and not yet made or skipped: until then nothing on the page
-    may show its answer (the intro's 1/(1 - p), the live view's scale)."""
-    return asking() and made(pr.EXPLORE) is None
+    """One of Explore's two predictions is asked and not yet made or skipped: until then nothing
+    on the page may show their answers (the intro's 1/(1 - p), the live view's scale and forms)."""
+    return asking() and any(made(pid) is None for pid in (pr.EXPLORE, pr.EXPLORE_UNSCALED))
+
+
+def _explore_form(p: pr.Prediction, form: str, field: str, check: str, skip: str) -> None:
+    with st.form(form):
+        st.markdown(p.prompt)
+        if p.kind == "choice":
+            st.radio(p.label, [o.value for o in p.options], index=None, format_func=p.show,
+                     key=field)  # fmt: skip
+        else:
+            st.number_input(p.label, min_value=p.lo, max_value=p.hi, value=None,
+                            step=p.increment, key=field, width=INPUT_WIDTH)  # fmt: skip
+        _buttons("explore", {p.id: field}, check, skip)
+    _problem("explore")
 
 
 def explore() -> None:
-    """Explore's prediction above the live view: the form until it is made or skipped, then
-    the guess beside the answer."""
+    """Explore's predictions above the live view, one after the other: the scale of a kept unit,
+    then what the next layer gets at test time without it. Each is a form until made or
+    skipped, then the guess beside the answer."""
     if not asking():
         return
     p = pr.get(pr.EXPLORE)
     got = made(p.id)
     if got is None:
-        with st.form(session.EXPLORE_PREDICT_FORM):
-            st.markdown(p.prompt)
-            st.number_input(p.label, min_value=p.lo, max_value=p.hi, value=None,
-                            step=p.increment, key=session.EXPLORE_PREDICT_SCALE,
-                            width=INPUT_WIDTH)  # fmt: skip
-            _buttons("explore", {p.id: session.EXPLORE_PREDICT_SCALE},
-                     session.EXPLORE_PREDICT_CHECK, session.EXPLORE_PREDICT_SKIP)  # fmt: skip
-        _problem("explore")
+        _explore_form(p, session.EXPLORE_PREDICT_FORM, session.EXPLORE_PREDICT_SCALE,
+                      session.EXPLORE_PREDICT_CHECK, session.EXPLORE_PREDICT_SKIP)  # fmt: skip
         return
     words, rate = TEXT["explore"], p.rate or 0.0
     answer = pr.scale_factor(rate)
@@ -138,11 +147,44 @@ def explore() -> None:
         c2.metric(words["answer"].format(**values), p.show(answer))
         if got.skipped:
             st.markdown(words["skipped"].format(**values))
-            return
-        off = pr.off_by(p, float(got.value), answer)
-        said = "right" if off.right else "off"
-        size = f"{off.size:.{p.digits}f}"  # a distance between factors: no "×"
-        st.markdown(words[said].format(**values, size=size, direction=_direction(off)))
+        else:
+            off = pr.off_by(p, float(got.value), answer)
+            size = f"{off.size:.{p.digits}f}"  # a distance between factors: no "×"
+            st.markdown(words["right" if off.right else "off"].format(
+                **values, size=size, direction=_direction(off)))  # fmt: skip
+    _explore_unscaled(pr.get(pr.EXPLORE_UNSCALED))
+
+
+def _explore_unscaled(p: pr.Prediction) -> None:
+    """CS231n's "what if you do not divide by 1 - p?": predict, then observe it on the page's
+    own layer (lesson/explore.py `unscaled`, at the mask seed the live view uses)."""
+    from dropout_lab.lesson import explore as numbers
+
+    got = made(p.id)
+    if got is None:
+        _explore_form(p, session.EXPLORE_UNSCALED_FORM, session.EXPLORE_UNSCALED_CHOICE,
+                      session.EXPLORE_UNSCALED_CHECK, session.EXPLORE_UNSCALED_SKIP)  # fmt: skip
+        return
+    seed = st.session_state.get(session.EXPLORE_SEED)
+    u = numbers.unscaled(p.rate or 0.0, numbers.parse_seed(st.query_params.get("seed"))
+                         if seed is None else int(seed))  # fmt: skip
+    words, show, keep = TEXT["explore_unscaled"], fmt.mean, 1 - u.rate
+    v = {"rate": fmt.rate(u.rate), "seed": u.seed, "masks": fmt.count(u.masks),
+         "units": numbers.N_UNITS, "test": show(u.test), "plain": show(u.expected_plain),
+         "ratio": show(u.ratio), "scale": show(1 / keep), "keep": show(keep),
+         "real": p.show(u.outcome), "guess": p.show(got.value)}  # fmt: skip
+    said = "skipped" if got.skipped else "right" if got.value == u.outcome else "off"
+    cols = {k: c.format(**v) for k, c in words["columns"].items()}
+    table = pd.DataFrame(
+        [(u.mask_plain, u.average_plain, u.expected_plain),
+         (u.mask_scaled, u.average_scaled, u.expected_scaled), (u.test, u.test, u.test)],
+        index=pd.Index([words["rows"][r] for r in ("plain", "scaled", "test")], name=cols["case"]),
+        columns=[cols["mask"], cols["average"], cols["expected"]]).map(show)  # fmt: skip
+    with st.container(border=True):
+        st.subheader(words["heading"], anchor=False)
+        st.markdown(words[said].format(**v) + " " + words["explain"].format(**v))
+        st.table(table)
+        st.markdown(words[u.outcome].format(**v) + " " + words["fix"].format(**v))
 
 
 # --------------------------------------------------------------------------- Build

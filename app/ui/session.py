@@ -163,6 +163,12 @@ EXPLORE_PREDICT_SCALE = Key("explore.predict_scale", float, "number_input", SESS
                             "the predicted scale of a kept unit at p = 0.5 (None until typed)")
 EXPLORE_PREDICT_CHECK = Key("explore.predict_check", bool, BUTTON, SESSION, "commit the guess")
 EXPLORE_PREDICT_SKIP = Key("explore.predict_skip", bool, BUTTON, SESSION, "skip the guess")
+EXPLORE_UNSCALED_FORM = Key("explore.unscaled_form", None, "form", SESSION,
+                            "the 'do not divide by 1 - p' prediction (after the scale's reveal)")
+EXPLORE_UNSCALED_CHOICE = Key("explore.unscaled_choice", str, "radio", SESSION,
+                              "the predicted test-time input: larger, same or smaller (None first)")
+EXPLORE_UNSCALED_CHECK = Key("explore.unscaled_check", bool, BUTTON, SESSION, "commit the guess")
+EXPLORE_UNSCALED_SKIP = Key("explore.unscaled_skip", bool, BUTTON, SESSION, "skip the guess")
 
 READ_SECTION = Key("read.section", str, "radio", SESSION, "the section's slug: ?section= once")
 READ_SCROLL = Key("read.scroll", bool, "", SESSION,

@@ -132,15 +132,22 @@ def test_explore_asks_then_shows_the_guess_beside_the_answer() -> None:
 
 
 def test_explore_gives_nothing_away_before_the_prediction() -> None:
-    """Nothing on the page answers the question before it is answered or skipped: no 1/(1 − p)
-    in the intro, no live view (its scale), no mask seed control."""
+    """Nothing on the page answers a question before it is answered or skipped: no 1/(1 − p)
+    in the intro, no live view (its scale, its two forms), no mask seed control; then the
+    second question (no scaling) the same way."""
     at = start("explore")
     words = text_of(at)
     assert "1/(1−p)" not in words and "1/(1-p)" not in words and "×" not in words
     assert "Answer the question above, or skip it, and the live view opens." in words
     assert session.EXPLORE_SEED not in [n.key for n in at.number_input]
     at.button(key=session.EXPLORE_PREDICT_SKIP).click().run()
-    assert "**1/(1−p)**" in text_of(at)  # the intro, once the prediction is skipped
+    words = text_of(at)  # the second question: still no live view, no test-time numbers
+    assert at.radio(key=session.EXPLORE_UNSCALED_CHOICE).value is None
+    assert "**1/(1−p)**" not in words and "Test time" not in words and not at.table
+    assert "Answer the question above, or skip it, and the live view opens." in words
+    assert session.EXPLORE_SEED not in [n.key for n in at.number_input]
+    at.button(key=session.EXPLORE_UNSCALED_SKIP).click().run()
+    assert "**1/(1−p)**" in text_of(at)  # the intro, once both are skipped
     assert session.EXPLORE_SEED in [n.key for n in at.number_input]
 
 
@@ -156,10 +163,65 @@ def test_explore_right_and_skipped() -> None:
     assert other.session_state[session.LEARNERS_PREDICTIONS][pr.EXPLORE]["skipped"] is True
 
 
+def unscaled_table(at: AppTest) -> dict[str, list[str]]:
+    """The reveal's table: row label -> (this mask, average of the masks, expected)."""
+    (table,) = at.table
+    frame = table.value
+    return {str(i): [str(x) for x in row] for i, row in zip(frame.index, frame.values, strict=True)}
+
+
+def test_explore_without_scaling_predict_then_observe_on_the_pages_layer() -> None:
+    """CS231n's "what if you do not divide by 1 − p?": the learner predicts (a wrong guess),
+    then sees the next layer's mean input three ways, computed here with NumPy from the live
+    view's own activations and mask (seed 3 from the address, as the live view uses)."""
+    from dropout_lab.lesson import explore, rng
+
+    at = start("explore", seed="3")
+    at.button(key=session.EXPLORE_PREDICT_SKIP).click().run()
+    at.button(key=session.EXPLORE_UNSCALED_CHECK).click().run()  # nothing chosen: refused
+    assert "Give an answer first, or press Skip." in text_of(at)
+    at.radio(key=session.EXPLORE_UNSCALED_CHOICE).set_value("same")
+    at.button(key=session.EXPLORE_UNSCALED_CHECK).click().run()
+    assert not at.exception, at.exception
+    assert at.session_state[session.LEARNERS_PREDICTIONS][pr.EXPLORE_UNSCALED] == {
+        "value": "same", "skipped": False}  # fmt: skip
+    words = text_of(at)
+    assert "Not quite: at test time the next layer's input is on average **larger than in " \
+        "training**, not about the same as in training." in words  # fmt: skip
+    x, p = explore.example_layer(), 0.5
+    keep = rng.keep_bits(3, explore.STREAMS["layer"], p, x.size)  # the live view's mask
+    got = unscaled_table(at)
+    plain, scaled, test = got.values()
+    assert plain[0] == f"{np.mean(np.where(keep, x, 0)):.3g}"
+    assert scaled[0] == f"{np.mean(np.where(keep, x / (1 - p), 0)):.3g}"
+    assert plain[2] == f"{(1 - p) * x.mean():.3g}" and scaled[2] == test[2] == f"{x.mean():.3g}"
+    assert abs(float(plain[1]) - (1 - p) * x.mean()) < 0.02  # 1,000 masks: close to expected
+    said = f"at test time it gets **{x.mean():.3g}**, 2 times as much"
+    assert said in words and "(mask seed 3)" in words
+    assert "**1/(1−p)**" in words  # and now the live view and its intro open
+    assert session.EXPLORE_SEED in [n.key for n in at.number_input]
+
+
+def test_explore_without_scaling_right_and_skipped() -> None:
+    at = start("explore")
+    at.number_input(key=session.EXPLORE_PREDICT_SCALE).set_value(2.0)
+    at.button(key=session.EXPLORE_PREDICT_CHECK).click().run()
+    at.radio(key=session.EXPLORE_UNSCALED_CHOICE).set_value("larger")
+    at.button(key=session.EXPLORE_UNSCALED_CHECK).click().run()
+    assert "Right: at test time the next layer's input is on average **larger than in " \
+        "training**." in text_of(at)  # fmt: skip
+    other = start("explore")
+    other.button(key=session.EXPLORE_PREDICT_SKIP).click().run()
+    other.button(key=session.EXPLORE_UNSCALED_SKIP).click().run()
+    assert "You skipped this prediction. Measured on this page's own layer" in text_of(other)
+    assert len(unscaled_table(other)) == 3
+
+
 def test_with_predictions_off_nothing_is_asked(monkeypatch) -> None:
     monkeypatch.setenv("DROPOUT_LAB_PREDICTIONS", "off")
     at = start("explore")
-    assert all(b.key != session.EXPLORE_PREDICT_CHECK for b in at.button)
+    assert all(b.key not in (session.EXPLORE_PREDICT_CHECK, session.EXPLORE_UNSCALED_CHECK)
+               for b in at.button)  # fmt: skip
 
 
 # --------------------------------------------------------------------------- Build
@@ -256,7 +318,7 @@ def test_build_reveal_waits_for_the_pair_and_asks_for_it(service, monkeypatch) -
     editor.type_code(at, "build.code", LAB.solution)
     train_button(at).click().run()
     wait_done(at)
-    assert "Training the lesson's reference runs for the reveal: 1 of 2 stored." in text_of(at)
+    assert "Training the lesson's pair of runs for the reveal: 1 of 2 stored." in text_of(at)
     no_dropout = next(r for r in catalogue.requests(base) if r.name == catalogue.NO_DROPOUT)
     assert asked and set(asked) == {run_key(no_dropout.spec, no_dropout.config)}
 

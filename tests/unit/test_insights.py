@@ -43,10 +43,29 @@ def test_the_shipped_predictions_file_has_every_prediction_the_app_asks() -> Non
     assert tuple(preds) == pr.IDS
     assert preds[pr.EXPLORE].rate == 0.5 and preds[pr.EXPLORE].kind == "number"
     assert [o.value for o in preds[pr.BUILD_SHAPE].options] == list(pr.SHAPES)
+    unscaled = preds[pr.EXPLORE_UNSCALED]
+    assert unscaled.kind == "choice" and unscaled.rate == 0.5
+    assert [o.value for o in unscaled.options] == list(pr.SIZES)
     assert {p.step for p in preds.values()} == {"explore", "build", "compare"}
     words = pr.words()
-    for part in ("form", "explore", "build", "compare", "charts", "class", "direction"):
-        assert part in words
+    parts = ("form", "explore", "explore_unscaled", "build", "compare", "charts", "class",
+             "direction")  # fmt: skip
+    assert all(part in words for part in parts)
+
+
+def test_the_unscaled_prediction_must_ask_for_what_the_app_computes(tmp_path) -> None:
+    """explore-unscaled's options are the outcomes lesson/explore.py computes, at a rate above
+    0 (at 0 nothing is dropped and there is nothing to predict)."""
+    text = pr.FILE.read_text(encoding="utf-8")
+    for old, new, problem in (
+        ('{ value = "smaller", label', '{ value = "tiny", label', "must be a choice of"),
+        ("rate = 0.5\noptions", "rate = 0.0\noptions", "needs a 'rate' above 0"),
+    ):
+        assert old in text
+        path = tmp_path / "p.toml"
+        path.write_text(text.replace(old, new), encoding="utf-8")
+        with pytest.raises(ValueError, match=problem):
+            pr.load_file(path)
 
 
 @pytest.mark.parametrize(
@@ -123,10 +142,12 @@ def test_outcomes_from_the_runs() -> None:
             {"rate": 0.5, "final_val_loss": 0.4}]  # fmt: skip
     got = run_answers.outcomes(nd, d, rows)
     assert got[pr.EXPLORE] == 2.0
+    assert got[pr.EXPLORE_UNSCALED] == "larger"  # 1/(1 - p) times the unscaled training input
     assert got[pr.BUILD_SHAPE] == "climb"
     assert got[pr.BUILD_ACCURACY] == pytest.approx(2.3)
     assert got[pr.COMPARE] == 0.3  # the lower rate on a tie
-    assert run_answers.outcomes() == {pr.EXPLORE: 2.0}  # no runs: only what needs none
+    no_runs = run_answers.outcomes()  # only what needs none: Explore's two
+    assert no_runs == {pr.EXPLORE: 2.0, pr.EXPLORE_UNSCALED: "larger"}
     assert pr.scale_factor(0.8) == pytest.approx(5.0)
     with pytest.raises(ValueError):
         pr.scale_factor(1.0)

@@ -10,6 +10,7 @@ import pytest
 
 from dropout_lab.findings import live
 from dropout_lab.findings import predictions as run_answers
+from dropout_lab.lesson import explore as explore_layer
 from dropout_lab.lesson import lesson_config, lessons
 from dropout_lab.lesson import live as lesson_live
 
@@ -23,6 +24,12 @@ def test_every_source_is_there_with_a_right_answer_among_its_choices() -> None:
         assert q.answer is None or q.answer in {c.value for c in q.choices}
     explore = qs["prediction:explore-scale"]
     assert explore.answer == "2" and "**2**" in explore.settle  # 1/(1 - 0.5), from the rate
+    unscaled = qs["prediction:explore-unscaled"]  # the Explore layer's numbers, as its reveal
+    x = explore_layer.example_layer()
+    assert unscaled.answer == "larger" and [c.value for c in unscaled.choices] == [
+        "larger", "same", "smaller"]  # fmt: skip
+    for number in (x.mean(), 0.5 * x.mean()):
+        assert f"{number:.3g}" in unscaled.settle
     assert [c.value for c in qs["prediction:compare-rate"].choices] == ["0", "0.3", "0.5"]
     assert qs["prediction:build-shape"].answer is None  # no runs: not known yet
     assert qs["prediction:build-shape"].settle == lesson_live.TEXT["settle"]["unknown"]
