@@ -123,6 +123,7 @@ class ReflectQuestion:
     question: str
     model_answer: str
     hint: str | None = None
+    runs: str | None = None  # one of RUN_ANSWERS: the model answer ends with what the runs show
 
 
 def reading_minutes(markdown: str) -> int:
@@ -353,6 +354,17 @@ def load_reflect_questions(path: Path = REFLECT_FILE) -> list[ReflectQuestion]:
                 question=_text(entry, "question", where),
                 model_answer=_text(entry, "model_answer", where),
                 hint=_text(entry, "hint", where, required=False) or None,
+                runs=_runs_answer(entry, where),
             )
         )
     return questions
+
+
+RUN_ANSWERS = ("additive",)  # model answers the app completes from the lesson's runs
+
+
+def _runs_answer(entry: Mapping[str, Any], where: str) -> str | None:
+    name = entry.get("runs")
+    if name is not None and name not in RUN_ANSWERS:
+        raise ValueError(f"{where}: 'runs' must be one of {list(RUN_ANSWERS)}, got {name!r}")
+    return name

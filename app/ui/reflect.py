@@ -23,6 +23,7 @@ from dropout_lab.ui import (
     charts,
     claims,
     learners,
+    reflect_runs,
     reflect_scaling,
     reflect_spread,
     session,
@@ -346,7 +347,10 @@ def question_card(q: lessons.ReflectQuestion) -> None:
         if q.id in revealed():
             st.button(text["hide"], key=session.REFLECT_HIDE.of(q.id), on_click=_hide, args=(q.id,),
                       icon=":material/visibility_off:")  # fmt: skip
-            st.success(f"**{text['model_heading']}.** {q.model_answer}", icon="🎓")
+            said = f"**{text['model_heading']}.** {q.model_answer}"
+            if q.runs:  # and what the lesson's own runs show
+                said += "\n\n" + reflect_runs.paragraph(q.runs)
+            st.success(said, icon="🎓")
             return
         st.button(text["reveal"], key=session.REFLECT_REVEAL.of(q.id), on_click=_reveal,
                   args=(q.id,), icon=":material/visibility:")  # fmt: skip

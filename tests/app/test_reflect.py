@@ -56,9 +56,9 @@ def markdown_text(at: AppTest) -> str:
     return "\n".join(m.value for m in at.markdown)
 
 
-def test_without_a_run_it_uses_the_reference_model() -> None:
+def test_without_a_run_it_uses_the_lessons_dropout_model() -> None:
     at = reflect_page()
-    assert "reference model" in markdown_text(at)
+    assert "lesson's `Dropout(0.3)` model" in markdown_text(at)  # not "reference": that is 0.5
     spec = chart(at)
     assert len(values(spec["data"][0]["x"])) == 100  # the default T
     assert len(values(spec["data"][1]["x"])) == 100  # the no-dropout contrast
@@ -107,7 +107,7 @@ def test_with_the_learners_run_it_uses_their_model() -> None:
     text = markdown_text(at)
     assert "Using **your model**" in text and "Dropout(0.5)" in text and "3 epochs" in text
     assert "starter without dropout" in text
-    assert "reference model" not in text
+    assert "lesson's `Dropout(0.3)` model" not in text
     assert chart(at)["data"][0]["name"].startswith("Your model")
 
 
@@ -200,3 +200,44 @@ def test_the_review_asks_checks_from_across_the_lesson_with_their_feedback() -> 
     at.radio(key=session.REFLECT_REVIEW.of(item.id)).set_value(wrong).run()
     shown = [e.value for e in at.error if item.explanation in e.value]
     assert shown and item.misconception(wrong) in shown[0]
+
+
+def test_the_lessons_question_is_answered_from_compares_runs(tmp_path_factory, monkeypatch) -> None:
+    """'Are dropout and L2 additive here?' (issue 25, part 8): the model answer ends with the
+    lesson's own runs, really trained: their final validation losses, computed here with NumPy
+    from the stored histories, and the sentence of one outcome."""
+    from dropout_lab.findings.sweep import sweep_name
+    from dropout_lab.lesson import catalogue
+    from dropout_lab.training import precompute
+    from dropout_lab.training.service import TrainingService
+    from dropout_lab.ui import training
+    from tests.support.lesson_runs import data_dir_with_lesson_runs
+
+    store = RunStore(data_dir_with_lesson_runs(tmp_path_factory.mktemp("real")) / "runs")
+    svc = TrainingService(store, max_workers=1)
+    monkeypatch.setattr(training, "service", lambda: svc)
+    first = QUESTIONS[0]
+    try:
+        at = reflect_page()
+        at.text_area(key=f"reflect.answer.{first.id}").set_value("They overlap.").run()
+        at.button(key=f"reflect.reveal.{first.id}").click().run()
+        assert not at.exception, at.exception
+    finally:
+        svc.shutdown()
+    shown = next(s.value for s in at.success if "Model answer" in s.value)
+    assert first.id == "dropout-l2-additive" and "**On the lesson's own runs.**" in shown
+    loaded = precompute.load(store, catalogue.requests())
+
+    def final(name: str) -> float:
+        return float(loaded[name]["val_loss"][-1])
+
+    def seeded(name: str, rate: float) -> float:
+        others = [final(sweep_name(rate, s)) for s in catalogue.SEEDS[1:]]
+        return float(np.mean([final(name), *others]))
+
+    for value in (seeded(catalogue.NO_DROPOUT, 0.0), seeded(catalogue.DROPOUT, 0.3),
+                  final(catalogue.L2_ONLY), final(catalogue.DROPOUT_L2)):  # fmt: skip
+        assert f"**{value:.3f}**" in shown
+    said = ("are **additive**", "they **overlap**", "cannot tell", "**partly additive**",
+            "**reinforce**", "**hurts**")  # fmt: skip
+    assert sum(s in shown for s in said) == 1, shown
