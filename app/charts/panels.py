@@ -34,7 +34,7 @@ LINE_COLOURS = (BLUE, ORANGE, SKY, GREEN, VERMILLION, PURPLE)
 # chart (Build's pair, the backprop lab's NumPy and Keras runs, Compare's models, predictions).
 MEANINGS = {
     "no_dropout": VERMILLION,  # the warning colour: without dropout the lesson's model overfits
-    "dropout": BLUE,  # the lesson's dropout: Keras Dropout(0.3), the reference solution
+    "dropout": BLUE,  # the lesson's dropout: the pair's Dropout(0.3), and the lab's solution
     "yours": GREEN,  # the learner's own: their model, their dropout function, their prediction
     "l2": PURPLE,
     "early_stopping": ORANGE,

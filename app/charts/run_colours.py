@@ -6,8 +6,8 @@ from __future__ import annotations
 from dropout_lab.charts import panels
 from dropout_lab.lesson.catalogue import DROPOUT, NO_DROPOUT
 
-# The lesson's runs by id, plus the learner's ("yours"); the reference solution is the lesson's
-# dropout.
+# The lesson's runs by id, plus the learner's ("yours"); the lab's reference solution (Dropout(0.5))
+# is drawn in the colour of the lesson's dropout.
 COLOURS = {**panels.MEANINGS, "reference": panels.MEANINGS[DROPOUT]}
 # The learner's own runs, by the label Build trains them under: what each is.
 SESSION_RUNS = {"Your model": "yours", "Starter (no dropout)": NO_DROPOUT}
