@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.support.harness import Server, running_server, wait_until_idle
@@ -24,6 +25,11 @@ PAGES = {"overview": "", "explore": "explore", "read": "read", "build": "build",
          "compare": "compare", "reflect": "reflect", "dashboard": "dashboard"}  # fmt: skip
 STEPS = ("explore", "read", "build", "compare", "reflect")
 
+
+# The modules that use these servers run on one xdist worker (tests/support/schedule.py), so
+# the two servers start once per test run, not once per worker (six servers with their training
+# workers on two cores made every journey crawl).
+ON_SHARED_SERVERS = pytest.mark.xdist_group("a11y-servers")
 
 _SERVERS: dict[str, Server] = {}
 _STACK = contextlib.ExitStack()

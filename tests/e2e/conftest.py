@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.support.harness import Server, running_server
+from tests.support.lesson_runs import data_dir_with_lesson_runs
 
 ARTIFACTS = Path(os.environ.get("DROPOUT_LAB_ARTIFACTS", Path(__file__).parent / "artifacts"))
 
@@ -29,7 +30,11 @@ def no_predictions() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    data_dir = tmp_path_factory.mktemp("data")
+    """One server per worker, over a copy of the lesson's trained runs (trained once per test
+    run): every page finds the reference runs as a hosted lesson does after its first start, so
+    no visit waits for a training that another module of the same worker may or may not have
+    done first (the page's state no longer depends on the order xdist runs modules in)."""
+    data_dir = data_dir_with_lesson_runs(tmp_path_factory.mktemp("data"))
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
     env = {"DROPOUT_LAB_DATA_DIR": str(data_dir), "DROPOUT_LAB_PRECOMPUTE": "0"}
     with running_server(log, env=env) as srv:

@@ -13,6 +13,7 @@ from tests.support.axe import audit, describe
 from tests.support.harness import full_screenshot
 
 from .a11y_support import (
+    ON_SHARED_SERVERS,
     PAGES,
     SIZES,
     THEMES,
@@ -27,7 +28,7 @@ from .a11y_support import (
     visit,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, ON_SHARED_SERVERS]
 
 # Beyond the seven pages: a reading with figures (the variants' pictures and their summaries).
 MORE = {"read, a section with figures": "read?section=06-variants"}

@@ -9,13 +9,14 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from .a11y_support import (
+    ON_SHARED_SERVERS,
     server,
     settle,
     train_pair,
     visit,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, ON_SHARED_SERVERS]
 
 CHART_NAMES = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].map(c => {
     const r = c.getBoundingClientRect();
