@@ -53,7 +53,7 @@ def settle(page: Page) -> None:
     """Wait until the page has rendered, its script has finished, and the charts' view (width,
     theme) is the browser's (ui/charts.py marks the page once the server has heard it)."""
     wait_until_idle(page, timeout=300_000)
-    page.wait_for_selector("html[data-dl-view]", state="attached", timeout=60_000)
+    page.wait_for_selector("html[data-dl-view]", state="attached", timeout=180_000)
     wait_until_idle(page, timeout=300_000)
 
 
@@ -119,7 +119,7 @@ def answer_quiz(page: Page, srv: Server) -> None:
     checks = page.locator('[data-testid="stRadio"]').nth(1)  # the first is the section list
     checks.locator('label:has(input[type="radio"])').first.click()
     expect(page.get_by_text("Right.", exact=False).or_(page.get_by_text("Not quite.", exact=False))
-           .first).to_be_visible(timeout=30_000)  # fmt: skip
+           .first).to_be_visible(timeout=180_000)  # fmt: skip
     settle(page)
 
 
@@ -131,7 +131,7 @@ def reveal_answer(page: Page, srv: Server) -> None:
     box.press("Control+Enter")
     settle(page)
     page.get_by_role("button", name="Reveal model answer").first.click()
-    expect(page.get_by_text("Model answer.", exact=False).first).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Model answer.", exact=False).first).to_be_visible(timeout=180_000)
     settle(page)
 
 
@@ -140,7 +140,7 @@ def open_first_data_table(page: Page) -> None:
     label = page.get_by_text("The chart's data as a table").first
     label.click()
     expect(page.locator('[data-testid="stExpanderDetails"] [data-testid="stDataFrame"]')
-           .first).to_be_visible(timeout=30_000)  # fmt: skip
+           .first).to_be_visible(timeout=180_000)  # fmt: skip
     settle(page)
 
 

@@ -26,7 +26,7 @@ def test_train_both_shows_live_curves(server, page: Page, artifacts) -> None:
     epochs.press("Enter")
     wait_until_idle(page)
     page.get_by_role("button", name="▶▶ Train both").click()
-    expect(page.get_by_text("Epoch", exact=False).first).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Epoch", exact=False).first).to_be_visible(timeout=180_000)
     expect(page.get_by_text("Your model: Done")).to_be_visible(timeout=120_000)
     expect(page.get_by_text("Starter (no dropout): Done")).to_be_visible(timeout=120_000)
     wait_until_idle(page)

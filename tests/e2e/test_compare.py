@@ -57,11 +57,11 @@ def fresh_server(tmp_path: Path) -> Iterator[Server]:
 
 def test_compare_while_results_are_missing(fresh_server: Server, page: Page, artifacts) -> None:
     page.goto(f"{fresh_server.url}/compare")
-    expect(page.get_by_text("runs ready", exact=False)).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("runs ready", exact=False)).to_be_visible(timeout=180_000)
     expect(page.get_by_text("Preparing the comparison runs")).to_be_visible()
     page.get_by_role("link", name="1. Explore").click()  # the other steps stay usable
-    expect(page.get_by_role("slider").first).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("slider").first).to_be_visible(timeout=180_000)
     page.get_by_role("link", name="4. Compare").click()
-    expect(page.get_by_text("runs ready", exact=False)).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("runs ready", exact=False)).to_be_visible(timeout=180_000)
     assert_no_error(page)
     full_screenshot(page, str(artifacts / "compare-computing.png"))

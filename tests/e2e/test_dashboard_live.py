@@ -84,7 +84,7 @@ def test_live_reload_lock_and_projector(
 
         page.reload()  # F5: the dashboard and its class come back, no token asked
         wait_until_idle(page)
-        expect(learner(page, "Bea")).to_be_visible(timeout=30_000)
+        expect(learner(page, "Bea")).to_be_visible(timeout=180_000)
         expect(page.get_by_label("Instructor token", exact=True)).to_have_count(0)
         main = page.locator('[data-testid="stMainBlockContainer"]')
         expect(main.get_by_label("Class code", exact=True)).to_have_value(CLASS)

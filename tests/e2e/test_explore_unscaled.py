@@ -105,7 +105,7 @@ def test_predict_then_observe_what_happens_without_the_scaling(
     assert abs(float(rows[0][2]) - float(rows[0][3])) < 0.02  # 1,000 masks near the expectation
     expect(page.get_by_text(f"at test time it gets {rows[2][1]}, 2 times as much", exact=False)
            ).to_be_visible()  # fmt: skip
-    expect(page.locator(SLIDER)).to_be_visible(timeout=60_000)  # and the live view opens
+    expect(page.locator(SLIDER)).to_be_visible(timeout=180_000)  # and the live view opens
     assert_no_error(page)
     violations = audit(page)
     assert not violations, describe(f"explore ({theme})", violations)

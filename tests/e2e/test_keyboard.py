@@ -83,7 +83,7 @@ class Keys:
         self.tab_to(lambda f: f["tag"] == "A" and f"{number}. {title}" in f["label"],
                     back=True)  # fmt: skip
         self.press("Enter")
-        expect(self.page.locator("h1").first).to_contain_text(title, timeout=60_000)
+        expect(self.page.locator("h1").first).to_contain_text(title, timeout=180_000)
         settle(self.page)
 
 
@@ -99,7 +99,7 @@ def test_the_whole_journey_by_keyboard(browser: Browser) -> None:
         keys.tab_to(lambda f: f["tag"] == "INPUT" and f["type"] == "range")
         keys.press("ArrowRight")
         keys.press("ArrowRight")
-        expect(page).to_have_url(re.compile(r"rate=0\.4\b"), timeout=30_000)
+        expect(page).to_have_url(re.compile(r"rate=0\.4\b"), timeout=180_000)
         toggle = keys.tab_to(
             lambda f: f["type"] == "checkbox" and "Inference mode" in f["label"], back=True
         )
@@ -113,7 +113,7 @@ def test_the_whole_journey_by_keyboard(browser: Browser) -> None:
         keys.tab_to(lambda f: f["type"] == "radio" and f["group"] != "Sections")
         keys.press("Space")
         expect(page.get_by_text("Right.", exact=False).or_(page.get_by_text(
-            "Not quite.", exact=False)).first).to_be_visible(timeout=30_000)  # fmt: skip
+            "Not quite.", exact=False)).first).to_be_visible(timeout=180_000)  # fmt: skip
         settle(page)
 
         # Build: skip the prediction if one is asked, then train both (the starter is valid)
@@ -147,7 +147,7 @@ def test_the_whole_journey_by_keyboard(browser: Browser) -> None:
             keys.tab_to(sweep_data)
         keys.press("Enter")
         expect(page.locator('[data-testid="stExpanderDetails"] [data-testid="stDataFrame"]')
-               .first).to_be_visible(timeout=30_000)  # fmt: skip
+               .first).to_be_visible(timeout=180_000)  # fmt: skip
         settle(page)
 
         # Reflect: write an answer, Tab away (it is saved), Enter on "Reveal model answer"
@@ -156,7 +156,7 @@ def test_the_whole_journey_by_keyboard(browser: Browser) -> None:
         page.keyboard.type("No: predict runs with training=False, so every unit is used.")
         keys.tab_to(lambda f: f["tag"] == "BUTTON" and "Reveal model answer" in f["label"])
         keys.press("Enter")
-        expect(page.get_by_text("Model answer.", exact=False).first).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("Model answer.", exact=False).first).to_be_visible(timeout=180_000)
     finally:
         context.close()
     assert keys.unringed == [], "focused without a visible focus ring:\n" + "\n".join(

@@ -35,7 +35,6 @@ TOKEN = "e2e-live-token-5c1d"
 CLASS = "LIVE-E2E"
 QUESTION = "Prediction: Explore: the scale of kept units at p = 0.5"
 HALF, SAME, DOUBLE = "0.5× (half)", "1× (unchanged)", "2× (doubled)"  # lessons/live.toml
-SEEN_WITHIN_MS = 15_000  # a question reaches a page in ~1 s; the margin is for busy cores
 PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1366, "height": 900}
 WORDS = lq.TEXT
 
@@ -132,7 +131,9 @@ def _answered(data_dir: Path, number: int) -> int:
 
 
 def _seen(page: Page, number: int, opened: float, who: str) -> None:
-    expect(_ballot(page).get_by_text(_heading(number))).to_be_visible(timeout=SEEN_WITHIN_MS)
+    # No reload, no click: the page's own polling brings the question (how fast is measured by
+    # `dropout-lab bench --only live`, not asserted here, where busy cores would decide it).
+    expect(_ballot(page).get_by_text(_heading(number))).to_be_visible()
     print(f"{who} saw vote {number} {time.perf_counter() - opened:.1f} s after it opened")
 
 

@@ -24,12 +24,12 @@ def test_wrong_then_right_submission(server, page: Page, artifacts) -> None:
     page.get_by_text("NumPy: write dropout yourself").click()
     wait_until_idle(page)
     page.get_by_role("button", name="▶ Grade").click()
-    expect(page.get_by_text("❌ Drops a fraction", exact=False)).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("❌ Drops a fraction", exact=False)).to_be_visible(timeout=180_000)
     expect(page.get_by_text("Idea.", exact=False).first).to_be_visible()  # the first level
     editor.paste_code(page, "NumPy code", load_lab("numpy_dropout").solution)
     wait_until_idle(page)
     page.get_by_role("button", name="▶ Grade").click()
-    expect(page.get_by_text("Every property holds", exact=False)).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Every property holds", exact=False)).to_be_visible(timeout=180_000)
     expect(page.get_by_text("❌", exact=False)).to_have_count(0)
     wait_until_idle(page)
     assert_no_error(page)
@@ -74,16 +74,16 @@ def test_backprop_lab_trains_the_network_with_both_numpy_curves(server, page: Pa
     wait_until_idle(page)
     page.get_by_role("button", name="▶ Grade").click()
     expect(page.get_by_text("❌ dx is scaled by 1 / (1 - rate)", exact=False)).to_be_visible(
-        timeout=30_000
+        timeout=180_000
     )
     editor.paste_code(page, "NumPy code", load_lab("numpy_backprop").solution)
     wait_until_idle(page)
     page.get_by_role("button", name="▶ Grade").click()
-    expect(page.get_by_text("Both passes hold", exact=False)).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Both passes hold", exact=False)).to_be_visible(timeout=180_000)
     expect(page.get_by_text("❌", exact=False)).to_have_count(0)
     page.get_by_role("button", name="▶ Train with my dropout").click()
     live_screenshot(page, artifacts / "numpy-backprop-training.png")
-    expect(page.get_by_text("Trained both variants", exact=False)).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Trained both variants", exact=False)).to_be_visible(timeout=180_000)
     wait_until_idle(page)
     for name in ("NumPy, no dropout: training", "NumPy, your dropout: validation",
                  "Keras, Your model: validation"):  # fmt: skip

@@ -40,7 +40,7 @@ def test_on_a_phone_the_curves_become_three_stacked_charts(browser: Browser) -> 
         assert all(p["left"] >= 0 and p["right"] <= 390 for p in panels)
         assert panels[0]["top"] < panels[1]["top"] < panels[2]["top"]  # stacked
         page.set_viewport_size({"width": 1366, "height": 900})  # wider again: one chart
-        page.wait_for_selector('html[data-dl-view^="wide"]', state="attached", timeout=60_000)
+        page.wait_for_selector('html[data-dl-view^="wide"]', state="attached", timeout=180_000)
         settle(page)
         names = [c["name"] for c in page.evaluate(CHART_NAMES)]
         assert names[0].startswith("Training curves of") and "panel" not in names[0]

@@ -79,7 +79,7 @@ def test_build_prediction_then_training_then_the_reveal(
     expect(page.get_by_text("Starter (no dropout): Done")).to_be_visible(timeout=180_000)
     wait_until_idle(page)
     heading = page.get_by_role("heading", name="Your prediction against the runs")
-    expect(heading).to_be_visible(timeout=60_000)
+    expect(heading).to_be_visible(timeout=180_000)
     said = page.get_by_text(re.compile(r"You predicted that Dropout\(0\.3\) would change"))
     expect(said).to_be_visible()
     assert re.search(r"it changed it by [+-]\d+\.\d points", said.inner_text())
@@ -105,7 +105,7 @@ def test_compare_asks_for_the_rate_then_draws_the_sweep_and_the_pick(
     page.get_by_role("button", name="Check").click()
     wait_until_idle(page)
     picked = page.get_by_text(re.compile(r"^You picked 0\.8[;,]"))
-    expect(picked).to_be_visible(timeout=30_000)  # the whole sweep is drawn first
+    expect(picked).to_be_visible(timeout=180_000)  # the whole sweep is drawn first
     expect(page.get_by_text("The end of training against the rate", exact=False)).to_be_visible()
     reveal = page.get_by_role("heading", name="Your prediction")
     expect(reveal).to_be_visible()

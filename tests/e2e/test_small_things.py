@@ -92,7 +92,7 @@ def test_on_a_phone_typing_reaches_and_changes_the_last_line(dark_server, browse
         page.keyboard.press("Control+End")  # the last line, however far down
         page.keyboard.type("# typed on a phone, at the end of a long line to see it wrap: ok")
         root = page.locator(".dl-editor").filter(has=box)
-        expect(root).to_have_attribute("data-state", "checked", timeout=30_000)
+        expect(root).to_have_attribute("data-state", "checked", timeout=180_000)
         text = editor.editor_text(page, KERAS)
         assert text.endswith("to see it wrap: ok"), text[-80:]
         got = page.evaluate(SCROLLER)

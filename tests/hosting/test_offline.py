@@ -194,9 +194,9 @@ def test_the_server_never_reaches_the_internet(offline, tmp_path: Path, browser)
             assert refused.value.response.status_code == 403
         page = browser.new_page()
         try:
-            page.goto(server.url, timeout=60_000)
+            page.goto(server.url, timeout=180_000)
             wait_until_idle(page, timeout=120_000)
-            page.goto(f"{server.url}/explore", timeout=60_000)
+            page.goto(f"{server.url}/explore", timeout=180_000)
             wait_until_idle(page, timeout=120_000)
         finally:
             page.close()

@@ -65,7 +65,7 @@ def paste_code(page, label: str, code: str) -> None:
         code,
     )
     root = page.locator(".dl-editor").filter(has=box)
-    expect(root).to_have_attribute("data-state", "checked", timeout=30_000)
+    expect(root).to_have_attribute("data-state", "checked", timeout=180_000)
 
 
 def editor_text(page, label: str) -> str:

@@ -133,11 +133,13 @@ def launch_chromium(playwright, *, niceness: int = 0):  # -> playwright.sync_api
     return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
 
 
-def wait_until_idle(page, timeout: float = 60_000) -> None:
+def wait_until_idle(page, timeout: float = 180_000) -> None:
     """Wait until the app has rendered: the page's title is there, its script is neither
     running nor about to (Streamlit 1.67 says 'notRunning' on its root element; a rerun asked
     for but not begun says 'rerunRequested'; the 'Running…' status widget is not always shown),
-    no element is stale, no skeleton placeholders, for a moment."""
+    no element is stale, no skeleton placeholders, for a moment. The ceiling is generous (three
+    minutes): a page that is ready passes at once, and on two cores shared by parallel workers a
+    page's first run can take a minute."""
     page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=timeout)
     page.wait_for_function(
         """() => {
