@@ -26,11 +26,14 @@ PAGES = {"overview": "", "explore": "explore", "read": "read", "build": "build",
 STEPS = ("explore", "read", "build", "compare", "reflect")
 
 
-# The modules that use these servers run on one xdist worker (tests/support/schedule.py), so
-# the two servers start once per test run, not once per worker (six servers with their training
-# workers on two cores made every journey crawl).
-ON_SHARED_SERVERS = pytest.mark.xdist_group("a11y-servers")
+# The tests that use a theme's server run on one xdist worker (tests/support/schedule.py), so
+# each server starts once per test run, not once per worker (six servers with their training
+# workers on two cores made every journey crawl); the two themes' groups go to two workers.
+def on_server(theme: str) -> pytest.MarkDecorator:
+    return pytest.mark.xdist_group(f"a11y-{theme}")
 
+
+ON_SHARED_SERVERS = on_server("light")  # a module that uses both themes' servers
 _SERVERS: dict[str, Server] = {}
 _STACK = contextlib.ExitStack()
 atexit.register(_STACK.close)

@@ -13,12 +13,12 @@ from tests.support.axe import audit, describe
 from tests.support.harness import full_screenshot
 
 from .a11y_support import (
-    ON_SHARED_SERVERS,
     PAGES,
     SIZES,
     THEMES,
     answer_quiz,
     layout_problems,
+    on_server,
     open_first_data_table,
     reveal_answer,
     server,
@@ -28,7 +28,7 @@ from .a11y_support import (
     visit,
 )
 
-pytestmark = [pytest.mark.e2e, ON_SHARED_SERVERS]
+pytestmark = pytest.mark.e2e
 
 # Beyond the seven pages: a reading with figures (the variants' pictures and their summaries).
 MORE = {"read, a section with figures": "read?section=06-variants"}
@@ -45,7 +45,7 @@ SHOTS = {
 
 
 @pytest.mark.parametrize("size", sorted(SIZES))
-@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("theme", [pytest.param(t, marks=on_server(t)) for t in THEMES])
 def test_every_page_is_axe_clean_fits_the_screen_and_is_photographed(
     browser: Browser, artifacts, theme: str, size: str
 ) -> None:

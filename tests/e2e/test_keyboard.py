@@ -11,9 +11,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.support import wait
 
-from .a11y_support import ON_SHARED_SERVERS, server, settle
+from .a11y_support import on_server, server, settle
 
-pytestmark = [pytest.mark.e2e, ON_SHARED_SERVERS]
+pytestmark = [pytest.mark.e2e, on_server("light")]
 
 # The focused element, through open shadow roots (components), described for matching, and
 # whether a focus indicator is drawn on it or on one of its near ancestors (a hidden radio's

@@ -9,14 +9,14 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from .a11y_support import (
-    ON_SHARED_SERVERS,
+    on_server,
     server,
     settle,
     train_pair,
     visit,
 )
 
-pytestmark = [pytest.mark.e2e, ON_SHARED_SERVERS]
+pytestmark = pytest.mark.e2e
 
 CHART_NAMES = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].map(c => {
     const r = c.getBoundingClientRect();
@@ -26,6 +26,7 @@ CHART_NAMES = """() => [...document.querySelectorAll('[data-testid="stPlotlyChar
 })"""
 
 
+@on_server("light")
 def test_on_a_phone_the_curves_become_three_stacked_charts(browser: Browser) -> None:
     srv = server("light")
     context = browser.new_context(viewport={"width": 390, "height": 844})
@@ -48,6 +49,7 @@ def test_on_a_phone_the_curves_become_three_stacked_charts(browser: Browser) -> 
         context.close()
 
 
+@on_server("light")
 def test_the_code_lab_stays_usable_on_a_phone(browser: Browser) -> None:
     srv = server("light")
     context = browser.new_context(viewport={"width": 390, "height": 844})
@@ -74,6 +76,7 @@ def test_the_code_lab_stays_usable_on_a_phone(browser: Browser) -> None:
         context.close()
 
 
+@on_server("dark")
 def test_charts_follow_the_dark_theme(browser: Browser) -> None:
     srv = server("dark")
     context = browser.new_context(viewport={"width": 1366, "height": 900})
