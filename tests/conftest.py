@@ -60,10 +60,13 @@ def pytest_configure(config: pytest.Config) -> None:
         config.add_cleanup(lambda: shutil.rmtree(os.environ.pop(SHARED_ENV), ignore_errors=True))
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects: the slow marks must be there by then
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     from tests.support import schedule
 
-    schedule.arrange(items, schedule.known_durations())
+    durations = schedule.known_durations()
+    schedule.mark_slow(items, durations, schedule.SLOW_SECONDS)
+    schedule.arrange(items, durations)
     worker = getattr(config, "workerinput", None)
     if worker is not None:
         shared = Path(os.environ[SHARED_ENV])

@@ -24,6 +24,9 @@ import pytest
 DURATIONS = Path(__file__).resolve().parents[1] / "data" / "test_durations.json"
 SHARED_SCOPES = {"module", "class", "package"}
 UNKNOWN_SECONDS = 1.0
+# A unit slower than this in the recorded run is left out of the quick loop (`--quick`): with
+# three workers, the tests under it add up to about two minutes of wall time.
+SLOW_SECONDS = 5.0
 
 
 def shares_a_fixture(item: pytest.Item) -> bool:
@@ -57,8 +60,10 @@ def plain_id(nodeid: str) -> str:
     return nodeid[:at] if at > nodeid.rfind("]") else nodeid
 
 
-def arrange(items: list[pytest.Item], durations: dict[str, float]) -> None:
-    """Order the units (a group, or a test of its own) longest first (in place, stable)."""
+def _units(
+    items: list[pytest.Item], durations: dict[str, float]
+) -> tuple[dict[int, str], dict[str, float]]:
+    """Each test's unit (its group, or the test itself) and each unit's expected seconds."""
     unit_of: dict[int, str] = {}
     seconds: dict[str, float] = defaultdict(float)
     for item in items:
@@ -66,7 +71,24 @@ def arrange(items: list[pytest.Item], durations: dict[str, float]) -> None:
         unit = group if group is not None else item.nodeid
         unit_of[id(item)] = unit
         seconds[unit] += durations.get(plain_id(item.nodeid), UNKNOWN_SECONDS)
+    return unit_of, seconds
+
+
+def arrange(items: list[pytest.Item], durations: dict[str, float]) -> None:
+    """Order the units (a group, or a test of its own) longest first (in place, stable)."""
+    unit_of, seconds = _units(items, durations)
     items.sort(key=lambda item: -seconds[unit_of[id(item)]])
+
+
+def mark_slow(items: list[pytest.Item], durations: dict[str, float], over: float) -> int:
+    """Mark `slow` every unit that took more than `over` seconds in the recorded run (a group
+    as a whole: its shared fixture is most of its cost), so the quick loop's `-m "not slow"`
+    follows the measured figures, not a list kept by hand. Returns how many tests it marked."""
+    unit_of, seconds = _units(items, durations)
+    slow = [item for item in items if seconds[unit_of[id(item)]] > over]
+    for item in slow:
+        item.add_marker(pytest.mark.slow)
+    return len(slow)
 
 
 class DurationRecorder:
