@@ -25,8 +25,8 @@ DURATIONS = Path(__file__).resolve().parents[1] / "data" / "test_durations.json"
 SHARED_SCOPES = {"module", "class", "package"}
 UNKNOWN_SECONDS = 1.0
 # A unit slower than this in the recorded run is left out of the quick loop (`--quick`): with
-# three workers, the tests under it add up to about two minutes of wall time.
-SLOW_SECONDS = 5.0
+# three workers, the tests under it add up to about two minutes of wall time on two cores.
+SLOW_SECONDS = 2.0
 
 
 def shares_a_fixture(item: pytest.Item) -> bool:
