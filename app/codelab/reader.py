@@ -41,7 +41,6 @@ from dataclasses import asdict
 from typing import Any
 
 from dropout_lab.codelab.assemble import assemble
-from dropout_lab.codelab.budget import budget_message, lesson_budget
 from dropout_lab.codelab.goals import GoalResult, check_goals, judged_run, run_goals
 from dropout_lab.codelab.messages import say, text
 from dropout_lab.codelab.rules import (
@@ -59,8 +58,10 @@ from dropout_lab.codelab.rules import (
     METRICS,
 )
 from dropout_lab.codelab.walk import Walker
+from dropout_lab.lesson import budget
 from dropout_lab.lesson.labs import Lab, load_lab
 from dropout_lab.lesson.spec import ParseError, ParseResult
+from dropout_lab.lesson.train_settings import TrainSettings, train_settings
 
 __all__ = [
     "ACTIVATIONS",
@@ -98,18 +99,23 @@ def parse_code(source: str, *, input_dim: int = 10) -> ParseResult:
         return _fail(None, say("read.crashed", error=type(exc).__name__))
 
 
-def verdict(source: str, *, lab: Lab | None = None, input_dim: int = 10) -> dict[str, Any]:
+def verdict(
+    source: str, *, lab: Lab | None = None, input_dim: int = 10,
+    training: TrainSettings | None = None,
+) -> dict[str, Any]:  # fmt: skip
     """The JSON that `dropout-lab check FILE --json` prints.
 
     `ok` means the code is a valid model for the lab, whether or not the goals are met, and
-    that its run at the lab's epochs fits the lesson's compute budget.
+    that its run at the lesson's epochs fits the lesson's compute budget (`training`, default:
+    $DROPOUT_LAB_LESSON's file).
     """
     result = parse_code(source, input_dim=input_dim)
     lab = lab if lab is not None else load_lab()
     spec = result.spec
     errors = [{"line": e.line, "message": e.message} for e in result.errors]
-    over = budget_message(spec, lab.config, lesson_budget()) if result.ok else None
-    if over is not None:  # at the lab's epochs, within the lesson file's budget
+    training = training if training is not None else train_settings()
+    over = budget.message(spec, training.config, training.budget_seconds) if result.ok else None
+    if over is not None:  # at the lesson's epochs, within the lesson file's budget
         errors.append({"line": None, "message": over})
     return {
         "ok": result.ok and over is None,

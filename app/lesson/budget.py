@@ -9,19 +9,21 @@ parameter × row × epoch; figures in lessons/class-example.toml's comment); abo
 parameters the weights no longer fit in the processor's caches and k grows. The estimate is
 deliberately a little pessimistic: a run over the budget is refused before it takes a worker.
 
-Pure: no TensorFlow, no Streamlit. The one budget rule: the lesson config holds the allowance,
-the code lab says it (words in lessons/codelab.toml), the training client enforces it.
+Pure: no TensorFlow, no Streamlit. The one budget rule: the lesson file holds the allowance
+(`lesson/train_settings.py` reads it), this module estimates and says why a run is refused (words
+in lessons/budget.toml); the code lab's verdict, the Build step and `dropout-lab train` say it,
+the training client refuses the run with the same sentence.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.spec import ModelSpec, TrainConfig
 from dropout_lab.lesson.traffic import N_TRAIN
 
 DEFAULT_BUDGET_SECONDS = 60.0  # the largest allowed run trains in about a minute
-TRAIN_ROWS = N_TRAIN  # the lesson data's training rows
 
 K_SMALL = 1.3e-10  # s per parameter × row × epoch, models that fit in cache (≤ 4M parameters)
 CACHE_PARAMS = 4_000_000  # above this, k grows as (P / CACHE_PARAMS) ** CACHE_EXPONENT
@@ -43,12 +45,12 @@ def count_params(spec: ModelSpec) -> int:
     return total
 
 
-def seconds_per_epoch(params: int, rows: int = TRAIN_ROWS) -> float:
+def seconds_per_epoch(params: int, rows: int = N_TRAIN) -> float:
     k = K_SMALL * max(1.0, params / CACHE_PARAMS) ** CACHE_EXPONENT
     return EPOCH_OVERHEAD + k * params * rows
 
 
-def estimate_seconds(spec: ModelSpec, config: TrainConfig, rows: int = TRAIN_ROWS) -> float:
+def estimate_seconds(spec: ModelSpec, config: TrainConfig, rows: int = N_TRAIN) -> float:
     """About how long the run takes in one training worker here, in seconds."""
     startup = STARTUP + STARTUP_PER_LAYER * len(spec.layers)
     return startup + max(0, config.epochs) * seconds_per_epoch(count_params(spec), rows)
@@ -67,7 +69,7 @@ class Overrun:
 
 
 def over_budget(
-    spec: ModelSpec, config: TrainConfig, allowed: float | None, rows: int = TRAIN_ROWS
+    spec: ModelSpec, config: TrainConfig, allowed: float | None, rows: int = N_TRAIN
 ) -> Overrun | None:
     """None when the run fits the budget `allowed` (seconds; None: no budget)."""
     if allowed is None:
@@ -80,3 +82,18 @@ def over_budget(
     fit = int(max(0.0, allowed - startup) // seconds_per_epoch(params, rows))
     units = [int(layer.units or 0) for layer in spec.layers if layer.kind == "Dense"]
     return Overrun(seconds, float(allowed), config.epochs, fit, params, max(units or [0]))
+
+
+def refusal(over: Overrun) -> str:
+    """The sentence that says why the run does not fit, and what to shrink (lessons/budget.toml)."""
+    words = step_text("budget")
+    template = words["over" if over.epochs_that_fit else "over_one_epoch"]
+    return " ".join(template.split()).format(
+        seconds=over.seconds, epochs=over.epochs, params=over.params, allowed=over.allowed,
+        fit=over.epochs_that_fit, widest=over.widest)  # fmt: skip
+
+
+def message(spec: ModelSpec, config: TrainConfig, allowed: float | None) -> str | None:
+    """None when the run fits `allowed` seconds; else the sentence that says why it does not."""
+    over = over_budget(spec, config, allowed)
+    return None if over is None else refusal(over)

@@ -1,15 +1,12 @@
 """Build: edit the Keras model, check it against the lab, train it live in a worker."""
 
-from dataclasses import replace
-
 import pandas as pd
 import streamlit as st
 
 from dropout_lab.charts import curves, describe, run_colours
 from dropout_lab.charts.data import scatter_by_label
 from dropout_lab.codelab import reader as codelab
-from dropout_lab.codelab.budget import budget_message
-from dropout_lab.lesson import labs, traffic
+from dropout_lab.lesson import budget, labs, traffic
 from dropout_lab.lesson.content import step_text
 from dropout_lab.ui import (
     charts,
@@ -33,7 +30,7 @@ EDITOR = code_editor.Editor(CODE, session.BUILD_CODE_EDITOR, "Keras code", codel
 
 
 def data_preview() -> None:
-    data = traffic.load_lesson_data(settings.build_config(LAB.config)[0].data_seed)
+    data = traffic.load_lesson_data(settings.train_settings().config.data_seed)
     st.markdown(TEXT["data"]["explain"].format(
         n_train=data.n_train, n_val=data.n_val, noise=traffic.LABEL_NOISE))  # fmt: skip
     table = pd.DataFrame(data.raw_train[:8], columns=data.feature_names)
@@ -89,13 +86,13 @@ def controls(result) -> None:
     st.markdown(TEXT["train"]["explain"])
     predictions.build_form()  # before the first training, the learner predicts (or skips)
     c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 2], vertical_alignment="bottom")
-    base, max_epochs, locked_seed = settings.build_config(LAB.config)  # the lesson file's
-    epochs = c1.number_input("Epochs", 1, max_epochs, base.epochs, key=session.BUILD_EPOCHS)
+    lesson = settings.train_settings()  # the lesson file's defaults, cap, locked seed, budget
+    base = lesson.config
+    epochs = c1.number_input("Epochs", 1, lesson.max_epochs, base.epochs, key=session.BUILD_EPOCHS)
     seed = c2.number_input("Seed", 0, 2**31 - 1, base.seed, key=session.BUILD_SEED,
-                           disabled=locked_seed is not None)  # fmt: skip
-    config = replace(base, epochs=int(epochs), seed=int(seed if locked_seed is None else base.seed))
-    budget = settings.config().budget_seconds
-    over = budget_message(result.spec, config, budget) if result.ok else None
+                           disabled=lesson.locked_seed is not None)  # fmt: skip
+    config = lesson.choose(int(epochs), int(seed))
+    over = budget.message(result.spec, config, lesson.budget_seconds) if result.ok else None
     blocked = not result.ok or over is not None  # over the lesson's compute budget: no Train
     blocked = blocked or predictions.build_pending()  # the prediction (or its skip) comes first
     mine = c3.button("▶ Train mine", type="primary", disabled=blocked, width="stretch")

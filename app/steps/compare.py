@@ -18,7 +18,7 @@ from dropout_lab.ui import charts, claims, learners, predictions, session, setti
 TEXT = step_text("compare")
 LABELS = TEXT["curves"]["labels"]
 LAB = labs.load_lab("overfit")
-BASE = catalogue.base_config(settings.config())  # the lab's, with the lesson file's data seed
+BASE = settings.train_settings().config  # the lab's, with the lesson file's seeds and epochs
 REQUESTS = catalogue.requests(BASE)
 
 

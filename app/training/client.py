@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from dropout_lab.lesson.budget import estimate_seconds, over_budget
+from dropout_lab.lesson.budget import estimate_seconds, over_budget, refusal
 from dropout_lab.lesson.spec import ModelSpec, RunResult, TrainConfig, run_key
 from dropout_lab.store import Store
 from dropout_lab.store.queue_tables import LIVE
@@ -132,11 +132,8 @@ class QueueClient:
         joined (RunQueue.queue_submit; QueueFull beyond). `paired`: the second run of one
         press, which may train beside the first (RunQueue.queue_submit)."""
         over = over_budget(spec, config, self.budget_seconds)
-        if over is not None:
-            raise OverBudget(
-                f"this run would take about {over.seconds:.0f} s; the budget is "
-                f"{over.allowed:.0f} s"
-            )
+        if over is not None:  # the page said so already; a request from elsewhere learns it here
+            raise OverBudget(refusal(over))
         key = run_key(spec, config)
         self._check_open()
         self._count("submitted")

@@ -42,7 +42,7 @@ def lesson_headline(heading: str) -> None:
 
     if not any(s.state in ("done", "stopped") for _, s in training.statuses()):
         return
-    requests = catalogue.requests(catalogue.base_config(settings.config()))
+    requests = catalogue.requests(settings.train_settings().config)
     loaded = precompute.load(training.service().store, requests)
     said = headline_claims.pair(loaded, step_text("compare")["curves"]["labels"])
     headline(said, heading)

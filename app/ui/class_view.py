@@ -44,7 +44,7 @@ def lesson_runs() -> live_questions.LessonRuns:
     from dropout_lab.ui import training
 
     try:
-        reqs = catalogue.requests(catalogue.base_config(settings.config()))
+        reqs = catalogue.requests(settings.train_settings().config)
         loaded = precompute.load(training.service().store, reqs)
     except Exception:  # the view goes on without the runs: outcomes "not known yet"
         log.exception("reading the lesson's runs failed")

@@ -6,12 +6,10 @@ and variants: labs/overfit/lab.toml."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import streamlit as st
 
 from dropout_lab.codelab import reader as codelab
-from dropout_lab.codelab.budget import budget_message
+from dropout_lab.lesson import budget
 from dropout_lab.lesson.content import markdown_table, step_text
 from dropout_lab.lesson.labs import HINT_LEVELS, Goal, Lab
 from dropout_lab.lesson.spec import ModelSpec, TrainConfig
@@ -95,13 +93,10 @@ def solution(lab: Lab) -> None:
         st.code(lab.solution, language="python")
 
 
-def chosen_config(lab: Lab) -> TrainConfig:
+def chosen_config() -> TrainConfig:
     """The configuration the Train controls show (their epochs and seed, the lesson file's)."""
-    base, max_epochs, locked_seed = settings.build_config(lab.config)
-    epochs = int(st.session_state.get(session.BUILD_EPOCHS) or base.epochs)
-    seed = st.session_state.get(session.BUILD_SEED)
-    seed = base.seed if locked_seed is not None or seed is None else int(seed)
-    return replace(base, epochs=max(1, min(epochs, max_epochs)), seed=seed)
+    return settings.train_settings().choose(st.session_state.get(session.BUILD_EPOCHS),
+                                            st.session_state.get(session.BUILD_SEED))  # fmt: skip
 
 
 def experiment(lab: Lab) -> None:
@@ -117,8 +112,8 @@ def experiment(lab: Lab) -> None:
                       key=session.BUILD_VARIANT)  # fmt: skip
     variant = next(v for v in lab.variants if v.id == chosen)
     spec = variant.apply(codelab.parse_code(lab.starter).spec)
-    config = chosen_config(lab)
-    over = budget_message(spec, config, settings.config().budget_seconds)
+    config = chosen_config()
+    over = budget.message(spec, config, settings.train_settings().budget_seconds)
     blocked = over is not None or predictions.build_pending()
     if st.button(text["train"], key=session.BUILD_VARIANT_TRAIN, disabled=blocked):
         from dropout_lab.store.runqueue import QueueFull

@@ -17,7 +17,7 @@ from dropout_lab.charts import curves, describe, panels, run_colours
 from dropout_lab.grading import net_run
 from dropout_lab.lesson import catalogue
 from dropout_lab.lesson.spec import run_key
-from dropout_lab.ui import charts, process, session, training
+from dropout_lab.ui import charts, process, session, settings, training
 
 POLL_SECONDS = 0.25  # the whole run takes 1-2 s: poll often enough to see it grow
 # What each NumPy variant is, hence its colour (panels.MEANINGS): the learner's dropout is theirs.
@@ -122,7 +122,7 @@ def _keras_runs(labels: dict[str, str]) -> list[curves.Curve]:
     from dropout_lab.training import precompute
 
     svc = training.service()
-    pair = catalogue.requests()[:2]
+    pair = catalogue.requests(settings.train_settings().config)[:2]
     stored = precompute.load(svc.store, pair)
     out = keras_pair_curves(stored, labels)
     pair_keys = {run_key(r.spec, r.config) for r in pair}

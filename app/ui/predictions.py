@@ -193,7 +193,7 @@ def _explore_unscaled(p: pr.Prediction) -> None:
 def _base_config():
     from dropout_lab.ui import settings
 
-    return catalogue.base_config(settings.config())
+    return settings.train_settings().config
 
 
 def build_pending() -> bool:

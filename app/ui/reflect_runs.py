@@ -22,7 +22,7 @@ def _stored() -> dict[str, dict]:
     from dropout_lab.ui import training
 
     try:
-        reqs = catalogue.requests(catalogue.base_config(settings.config()))
+        reqs = catalogue.requests(settings.train_settings().config)
         return precompute.load(training.service().store, reqs)
     except Exception:  # the model answer goes on without the runs' paragraph
         log.exception("reading the lesson's runs for a model answer failed")

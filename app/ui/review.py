@@ -26,7 +26,7 @@ def _run_figures(items: list[lessons.QuizItem]) -> dict[str, quiz_meta.Figure]:
     from dropout_lab.ui import training
 
     try:
-        reqs = catalogue.requests(catalogue.base_config(settings.config()))
+        reqs = catalogue.requests(settings.train_settings().config)
         loaded = precompute.load(training.service().store, reqs)
     except Exception:  # the review goes on without the run's items
         log.exception("reading the lesson's runs for the review failed")

@@ -7,16 +7,13 @@ import hashlib
 import hmac
 import logging
 import os
-from dataclasses import replace
-from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from dropout_lab.lesson import lesson_config
+from dropout_lab.lesson.train_settings import TrainSettings
+from dropout_lab.lesson.train_settings import train_settings as lesson_training
 from dropout_lab.ui import process
-
-if TYPE_CHECKING:
-    from dropout_lab.lesson.spec import TrainConfig
 
 log = logging.getLogger(__name__)
 
@@ -42,16 +39,10 @@ def config_ok() -> bool:
     return True
 
 
-def build_config(base: TrainConfig) -> tuple[TrainConfig, int, int | None]:
-    """The lab's training config with the lesson file's defaults and locks applied:
-    (config, epoch cap, locked training seed or None)."""
-    cfg = config()
-    if cfg.data_seed is not None:
-        base = replace(base, data_seed=cfg.data_seed)
-    if cfg.seed is not None:
-        base = replace(base, seed=cfg.seed)
-    base = replace(base, epochs=min(cfg.epochs or base.epochs, cfg.max_epochs))
-    return base, cfg.max_epochs, cfg.seed
+def train_settings() -> TrainSettings:
+    """The lab's training as this server's lesson file sets it: the default run, the epoch cap,
+    the locked seed, the compute budget (`lesson/train_settings.py`, the one place that says)."""
+    return lesson_training(config())
 
 
 def instructor_token() -> str | None:

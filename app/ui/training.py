@@ -31,21 +31,23 @@ def _shared():
 
 
 def _make_shared():
-    """DROPOUT_LAB_WORKERS caps how many runs train at once here (default: the number of cores)."""
-    from dropout_lab.codelab.budget import lesson_budget
+    """DROPOUT_LAB_WORKERS caps how many runs train at once here (default: the number of cores).
+    The compute budget is the lesson file's, as the pages read it (`settings.train_settings`)."""
     from dropout_lab.store import default_url
+    from dropout_lab.ui import settings
 
     url = default_url()
     store = RunStore(database_url=url)  # finished runs shared through the database
+    budget = settings.train_settings().budget_seconds
     if os.environ.get(ENV_BACKEND, "").strip().lower() == "procrastinate":
         from dropout_lab.training.distributed import DistributedService
 
-        return DistributedService(store, url, budget_seconds=lesson_budget())
+        return DistributedService(store, url, budget_seconds=budget)
     from dropout_lab.training.service import TrainingService
 
     workers = os.environ.get("DROPOUT_LAB_WORKERS", "")
     return TrainingService(store, max_workers=int(workers) if workers.isdigit() else None,
-                           budget_seconds=lesson_budget())  # fmt: skip
+                           budget_seconds=budget)  # fmt: skip
 
 
 class _SessionService:

@@ -16,6 +16,7 @@ from dropout_lab.lesson import catalogue
 from dropout_lab.lesson import predictions as pr
 from dropout_lab.lesson.catalogue import RATES, SEEDS, sweep_name
 from dropout_lab.lesson.labs import load_lab
+from dropout_lab.lesson.train_settings import train_settings
 from dropout_lab.training.runstore import RunStore
 from dropout_lab.training.service import TrainingService
 from dropout_lab.ui import session, training
@@ -306,7 +307,7 @@ def test_build_reveal_waits_for_the_pair_and_asks_for_it(service, monkeypatch) -
         return asked[-1]
 
     monkeypatch.setattr(service, "submit", spy)
-    base = catalogue.base_config()
+    base = train_settings().config  # what Build starts from, and the lesson's pair
     put(service.store, reader.parse_code(LAB.solution).spec, base, history(0.5))  # the learner's
     dropout = next(r for r in catalogue.requests(base) if r.name == catalogue.DROPOUT)
     put(service.store, dropout.spec, dropout.config, history(0.3))  # one of the lesson's pair

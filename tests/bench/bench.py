@@ -33,7 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from dropout_lab.cli import BENCH_SECTIONS as SECTIONS
+from dropout_lab.commands import BENCH_SECTIONS as SECTIONS
 from dropout_lab.ui.timing import ENV, parse_timings
 from tests.support import wait
 from tests.support.harness import launch_chromium, running_server, wait_until_idle

@@ -203,7 +203,7 @@ def test_warm_and_bench_show_progress(monkeypatch, capsys, tmp_path: Path) -> No
     from dropout_lab import cli as cli_module
     from dropout_lab.training import precompute
 
-    def fake_warm(service, on_progress):
+    def fake_warm(service, on_progress, reqs):  # reqs: the lesson file's runs
         for done in range(3):
             on_progress(done, 2, "rate 0.3 seed 0 (10/50)" if done < 2 else "")
         return {"total": 2, "cached": 0, "computed": 2, "failed": 0}

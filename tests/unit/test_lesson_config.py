@@ -80,6 +80,66 @@ def test_sweep_rates_accept_integers_and_are_sorted() -> None:
     assert parse({"compare": {"sweep_rates": [0.5, 0, 0.3]}}).sweep_rates == (0.0, 0.3, 0.5)
 
 
+# ------------------------------------------------------- the lesson's training (issue 24, part 3)
+
+
+def test_the_lesson_file_sets_the_training_and_the_budget() -> None:
+    from dataclasses import replace
+
+    from dropout_lab.lesson.labs import load_lab
+    from dropout_lab.lesson.train_settings import train_settings
+
+    lab = load_lab("overfit").config
+    free = train_settings(LessonConfig())  # no file: the lab's run, nothing locked
+    assert free.config == lab and free.locked_seed is None and free.budget_seconds == 60.0
+    assert free.choose(epochs=5, seed=4) == replace(lab, epochs=5, seed=4)
+    build = {"seed": 7, "data_seed": 3, "epochs": 12, "max_epochs": 20, "budget_seconds": 30}
+    locked = train_settings(parse({"build": build}))
+    assert locked.config == replace(lab, seed=7, data_seed=3, epochs=12)
+    assert (locked.max_epochs, locked.locked_seed, locked.budget_seconds) == (20, 7, 30.0)
+    assert locked.choose(epochs=99, seed=1) == replace(locked.config, epochs=20)  # cap and lock
+    capped = train_settings(parse({"build": {"max_epochs": 20}}))  # the lab's 50, under the cap
+    assert capped.config.epochs == 20
+
+
+def test_the_lessons_runs_start_from_the_locked_seed() -> None:
+    from dropout_lab.lesson import catalogue
+    from dropout_lab.lesson.train_settings import train_settings
+
+    base = train_settings(parse({"build": {"seed": 7}})).config
+    seeds = {r.name: r.config.seed for r in catalogue.everything(base)}
+    assert seeds[catalogue.NO_DROPOUT] == seeds[catalogue.DROPOUT] == seeds[catalogue.L2_ONLY] == 7
+    assert [seeds[catalogue.sweep_name(0.5, s)] for s in catalogue.SEEDS] == [7, 8, 9]
+    assert [seeds[catalogue.long_name(0.8, s)] for s in catalogue.SEEDS] == [7, 8, 9]
+    default = train_settings(LessonConfig()).config  # no lock: the sweep's seeds are 0, 1, 2
+    assert [r.config.seed for r in catalogue.requests(default)[-3:]] == [2, 2, 2]
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--seed", "3"], "locks the training seed at 7 ([build] seed)"),
+        (["--epochs", "21"], "--epochs must be 1..20 (the lesson file's [build] max_epochs)"),
+        (["--code", "model.py"], "this lesson allows 1 s per run"),
+    ],
+)
+def test_train_keeps_the_lesson_files_lock_cap_and_budget(argv, said, tmp_path, capsys) -> None:
+    from dropout_lab import cli
+
+    path = tmp_path / "lock.toml"
+    path.write_text("[build]\nseed = 7\nmax_epochs = 20\nbudget_seconds = 1\n")
+    wide = ", ".join(["keras.layers.Dense(2048, activation='relu')"] * 4)
+    (tmp_path / "model.py").write_text(
+        "import keras\nmodel = keras.Sequential([keras.Input(shape=(10,)), "
+        f"{wide}, keras.layers.Dense(1, activation='sigmoid')])\n"
+        "model.compile(optimizer='adam', loss='binary_crossentropy')\n"
+    )
+    argv = [str(tmp_path / a) if a == "model.py" else a for a in argv]
+    assert cli.main(["train", "--lesson", str(path), *argv]) == 2  # refused before training
+    err = capsys.readouterr().err
+    assert said in err and len(err.strip().splitlines()) == 1, err
+
+
 def test_serve_checks_the_lesson_file_before_starting(tmp_path: Path, monkeypatch, capsys) -> None:
     from dropout_lab import cli
 

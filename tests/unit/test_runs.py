@@ -269,7 +269,7 @@ def test_a_run_over_the_budget_is_refused_before_it_is_queued(tmp_path: Path) ->
     big = ModelSpec(10, (*[LayerSpec("Dense", units=2048, activation="relu")] * 11,
                          LayerSpec("Dense", units=1, activation="sigmoid")))  # fmt: skip
     with TrainingService(RunStore(tmp_path), max_workers=1, budget_seconds=60) as svc:
-        with pytest.raises(OverBudget, match="budget is 60 s"):
+        with pytest.raises(OverBudget, match="this lesson allows 60 s per run"):
             svc.submit(big, TrainConfig(epochs=300))
         assert svc.stats()["queued"] == 0 and svc.stats()["dispatched"] == 0
         svc.submit(SPEC, TrainConfig(epochs=2, seed=1))  # the lesson model fits
