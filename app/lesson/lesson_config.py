@@ -9,22 +9,18 @@ lessons/class-example.toml.
 from __future__ import annotations
 
 import os
-import re
-import stat
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dropout_lab.lesson import lesson_file
 from dropout_lab.lesson.budget import DEFAULT_BUDGET_SECONDS
 from dropout_lab.lesson.catalogue import RATES
+from dropout_lab.lesson.lesson_file import shown
 from dropout_lab.lesson.score import ALLOWED, Weights, written_weights
 from dropout_lab.lesson.spec import MAX_EPOCHS
 from dropout_lab.lesson.steps import STEP_IDS
 
 ENV = "DROPOUT_LAB_LESSON"
-MAX_FILE_BYTES = 256 * 1024  # a lesson file is a few dozen lines
-MAX_NESTING = 8  # brackets and braces deep: the schema needs 2 ([[...]] headers, lists of values)
-SHOWN_CHARS = 80  # of a wrong value, in a message
 
 
 class LessonConfigError(ValueError):
@@ -36,15 +32,6 @@ class LessonConfigError(ValueError):
         """The message with the file's name only, not the server's folders (for a browser)."""
         text = " ".join(str(self).split())
         return text.replace(self.path, Path(self.path).name) if self.path else text
-
-
-def _shown(value: object) -> str:
-    """A value as a message shows it: its repr, on one line, cut to SHOWN_CHARS."""
-    try:
-        text = repr(value)
-    except ValueError:  # an integer too long to print
-        text = "a number too long to show"
-    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -95,7 +82,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
 
 def _int(value, lo: int, hi: int, where: str, allowed: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise LessonConfigError(f"{where} must be {allowed}, got {_shown(value)}")
+        raise LessonConfigError(f"{where} must be {allowed}, got {shown(value)}")
     return value
 
 
@@ -126,7 +113,7 @@ def _check_keys(data: dict, source: str) -> None:
     for section, table in data.items():
         if section not in _SCHEMA:
             raise LessonConfigError(
-                f"{source}: unknown section [{_shown(section)[1:-1]}]; "
+                f"{source}: unknown section [{shown(section)[1:-1]}]; "
                 f"the sections are {list(_SCHEMA)}"
             )
         if not isinstance(table, dict):
@@ -134,7 +121,7 @@ def _check_keys(data: dict, source: str) -> None:
         for key in table:
             if key not in _SCHEMA[section]:
                 raise LessonConfigError(
-                    f"{source}: unknown key {_shown(key)} in [{section}]; "
+                    f"{source}: unknown key {shown(key)} in [{section}]; "
                     f"the keys are {list(_SCHEMA[section])}"
                 )
 
@@ -157,7 +144,7 @@ def _class_code(data: dict, source: str) -> dict:
     if not ok or not all(c.isalnum() or c in "-_" for c in code):
         allowed = f"{_SCHEMA['class']['code']} (at most 32)"
         where = _where(source, "class", "code")
-        raise LessonConfigError(f"{where} must be {allowed}, got {_shown(code)}")
+        raise LessonConfigError(f"{where} must be {allowed}, got {shown(code)}")
     return {"class_code": code}
 
 
@@ -175,7 +162,7 @@ def _steps(data: dict, source: str) -> dict:
     ):
         raise LessonConfigError(
             f"{_where(source, 'steps', 'open')} must be a non-empty list of distinct step ids "
-            f"from {list(STEP_IDS)}, got {_shown(opened)}"
+            f"from {list(STEP_IDS)}, got {shown(opened)}"
         )
     return {"open_steps": tuple(s for s in STEP_IDS if s in opened)}
 
@@ -197,7 +184,7 @@ def _build(data: dict, source: str) -> dict:
         if not _number(value) or not 1 <= value <= 3600:
             raise LessonConfigError(
                 f"{_where(source, 'build', 'budget_seconds')} must be "
-                f"{_SCHEMA['build']['budget_seconds']}, got {_shown(value)}"
+                f"{_SCHEMA['build']['budget_seconds']}, got {shown(value)}"
             )
         out["budget_seconds"] = float(value)
     return out
@@ -217,7 +204,7 @@ def _compare(data: dict, source: str) -> dict:
     ):
         raise LessonConfigError(
             f"{_where(source, 'compare', 'sweep_rates')} must be "
-            f"{_SCHEMA['compare']['sweep_rates']} (the precomputed ones), got {_shown(rates)}"
+            f"{_SCHEMA['compare']['sweep_rates']} (the precomputed ones), got {shown(rates)}"
         )
     return {"sweep_rates": tuple(sorted({float(r) for r in rates}))}
 
@@ -231,7 +218,7 @@ def _read(data: dict, source: str) -> dict:
     if not _number(value) or not 0 < value <= 1:
         raise LessonConfigError(
             f"{_where(source, 'read', 'quiz_pass')} must be {_SCHEMA['read']['quiz_pass']}, "
-            f"got {_shown(value)}"
+            f"got {shown(value)}"
         )
     return {"quiz_pass": float(value)}
 
@@ -246,7 +233,7 @@ def _access(data: dict, source: str) -> dict:
         names, where = table["roster"], f"{source}: [class] roster"
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
             raise LessonConfigError(
-                f"{where} must be {_SCHEMA['class']['roster']}, got {_shown(names)}"
+                f"{where} must be {_SCHEMA['class']['roster']}, got {shown(names)}"
             )
         if names and "code" not in table:
             raise LessonConfigError(f"{where} needs [class] code: the class the names join")
@@ -255,7 +242,7 @@ def _access(data: dict, source: str) -> dict:
             try:
                 cleaned.append(clean(name, "Name"))
             except ValueError as e:
-                raise LessonConfigError(f"{where}: {_shown(name)}: {e}") from None
+                raise LessonConfigError(f"{where}: {shown(name)}: {e}") from None
         pairs = [(a, b) for i, a in enumerate(cleaned) for b in cleaned[i + 1 :]]
         twice = sorted({n for a, b in pairs if looks_like(a, b) for n in (a, b)})
         if twice:  # Ada and ada, or Ada and Аda (a Cyrillic А)
@@ -266,7 +253,7 @@ def _access(data: dict, source: str) -> dict:
         value = table["first_visit_link"]
         if not isinstance(value, bool):
             raise LessonConfigError(
-                f"{source}: [class] first_visit_link must be true or false, got {_shown(value)}"
+                f"{source}: [class] first_visit_link must be true or false, got {shown(value)}"
             )
         out["first_visit_link"] = value
     dash = data.get("dashboard", {})
@@ -305,104 +292,17 @@ def load(path: str | Path | None = None) -> LessonConfig:
 
     Whatever the file holds (not text, not UTF-8, endless, deeply nested, numbers too long,
     values of the wrong type), what goes wrong is one LessonConfigError naming the file and,
-    where there is one, the key."""
+    where there is one, the key (`lesson_file.py` reads the file, `parse` its values)."""
     if path is None:
         path = os.environ.get(ENV, "").strip() or None
     if path is None:
         return LessonConfig()
     p = Path(path)
     try:
-        return parse(_toml(p, _text(p)), str(p))
+        return parse(lesson_file.read(p), str(p))
+    except lesson_file.Unreadable as e:
+        problem = LessonConfigError(str(e))
     except LessonConfigError as e:
-        e.path = str(p)
-        raise
-
-
-def _text(p: Path) -> str:
-    """The file's text: a regular file, at most MAX_FILE_BYTES, UTF-8."""
-    try:
-        if not stat.S_ISREG(os.stat(p).st_mode):
-            raise LessonConfigError(f"lesson file {p} is not a regular file")
-        with p.open("rb") as f:
-            raw = f.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise LessonConfigError(f"lesson file {p} does not exist") from None
-    except OSError as e:
-        raise LessonConfigError(f"cannot read lesson file {p}: {e.strerror}") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise LessonConfigError(
-            f"lesson file {p} is larger than {MAX_FILE_BYTES // 1024} KiB (a lesson file is a "
-            "few dozen lines)"
-        )
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise LessonConfigError(
-            f"{p}: line {line}{_key_on(raw.decode('utf-8', 'replace'), line)} is not UTF-8 "
-            "text (save the file as UTF-8)"
-        ) from None
-
-
-def _toml(p: Path, text: str) -> dict:
-    deep = _too_deep(text)
-    if deep is not None:
-        raise LessonConfigError(
-            f"{p}: line {deep}{_key_on(text, deep)} nests lists or tables more than "
-            f"{MAX_NESTING} deep (a lesson file's values are numbers, text and lists of them)"
-        )
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise LessonConfigError(f"{p} is not valid TOML: {e}") from None
-    except (ValueError, RecursionError, MemoryError):  # an integer beyond Python's digit limit
-        long = re.search(r"\d{1000,}", text)
-        line = text.count("\n", 0, long.start()) + 1 if long else 0
-        where = f": line {line}{_key_on(text, line)}" if line else ""
-        raise LessonConfigError(f"{p}{where} has a number too long to read") from None
-
-
-def _key_on(text: str, line: int) -> str:
-    """' (key NAME)' when that line of the file assigns a key, else ''."""
-    lines = text.splitlines()
-    if not 1 <= line <= len(lines):
-        return ""
-    key, sep, _ = lines[line - 1].partition("=")
-    key = key.strip()
-    return f" (key {_shown(key)[1:-1]})" if sep and key and len(key) <= 64 else ""
-
-
-def _too_deep(text: str) -> int | None:
-    """The line where brackets or braces first nest deeper than MAX_NESTING (outside strings
-    and comments), or None. Checked before tomllib, which would recurse once per level."""
-    depth, line, i, n, quote = 0, 1, 0, len(text), ""
-    while i < n:
-        c = text[i]
-        if quote:
-            if text.startswith(quote, i):
-                i, quote = i + len(quote), ""
-                continue
-            if c == "\\" and quote[0] == '"':
-                i += 1
-            elif c == "\n":
-                line += 1
-            i += 1
-            continue
-        if c == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end
-            continue
-        if c in "\"'":
-            quote = c * 3 if text.startswith(c * 3, i) else c
-            i += len(quote)
-            continue
-        if c in "[{":
-            depth += 1
-            if depth > MAX_NESTING:
-                return line
-        elif c in "]}":
-            depth = max(0, depth - 1)
-        elif c == "\n":
-            line += 1
-        i += 1
-    return None
+        problem = e
+    problem.path = str(p)
+    raise problem from None

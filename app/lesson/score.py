@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 
+from dropout_lab.lesson.lesson_file import shown
 from dropout_lab.lesson.steps import STEP_IDS
 
 KERAS_LAB, NUMPY_LABS = "overfit", ("numpy_dropout", "numpy_backprop")
@@ -161,7 +162,7 @@ def score(facts: Facts, target_id: str, weights: Weights = Weights()) -> Score:
 
 def written_weights(table: object, source: str) -> Weights:
     """The lesson file's [grading] table as Weights; LessonConfigError naming the key if not."""
-    from dropout_lab.lesson.lesson_config import LessonConfigError, _shown
+    from dropout_lab.lesson.lesson_config import LessonConfigError
 
     assert isinstance(table, dict)  # lesson_config checked the section and its keys
     got = {}
@@ -170,7 +171,7 @@ def written_weights(table: object, source: str) -> Weights:
         low = 1.0 if key == "points" else 0.0
         if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= top:
             raise LessonConfigError(f"{source}: [grading] {key} must be {ALLOWED[key]}, "
-                                    f"got {_shown(value)}")  # fmt: skip
+                                    f"got {shown(value)}")  # fmt: skip
         got[key] = float(value)
     weights = Weights(**got)
     if not any(getattr(weights, p) for p in PARTS):

@@ -14,7 +14,8 @@ import streamlit as st
 from dropout_lab.charts import quiz as quiz_charts
 from dropout_lab.lesson import lessons, quiz_meta
 from dropout_lab.lesson.content import step_text
-from dropout_lab.ui import charts, session
+from dropout_lab.ui import charts
+from dropout_lab.ui.session_key import Family
 
 WORDS = step_text("quiz")["words"]
 
@@ -24,9 +25,9 @@ def show(
     *,
     answers: dict[str, int],
     who: str,
-    radio: session.Family,
-    retry: session.Family,
-    figure_key: session.Family,
+    radio: Family,
+    retry: Family,
+    figure_key: Family,
     on_answer: Callable[..., Any],
     on_retry: Callable[..., Any],
     figure: quiz_meta.Figure | None = None,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dropout_lab
 from dropout_lab.ui import resume, session
+from dropout_lab.ui.session_key import Family, Key
 
 APP = Path(dropout_lab.__file__).resolve().parent
 SESSION_FILE = APP / "ui" / "session.py"
@@ -107,9 +108,9 @@ def test_no_file_but_the_table_spells_a_session_key() -> None:
 
 def test_every_name_is_its_key_spelled_in_capitals() -> None:
     for name, value in vars(session).items():
-        if isinstance(value, session.Key):
+        if isinstance(value, Key):
             assert name == value.upper().replace(".", "_"), name
-        elif isinstance(value, session.Family):
+        elif isinstance(value, Family):
             assert name == value.prefix.rstrip(".").upper().replace(".", "_"), name
 
 
@@ -125,7 +126,7 @@ def test_the_learners_work_is_the_work_a_leaving_learner_takes_along() -> None:
     """Build's, Reflect's and the learner's own keys, the Read quiz and Explore's use-mine."""
     mine = ("read.quiz", "reflect.", "build.", "learners.", "explore.use_mine")
     for entry in session.TABLE:
-        name = entry.prefix if isinstance(entry, session.Family) else entry.name
+        name = entry.prefix if isinstance(entry, Family) else entry.name
         assert entry.learner == name.startswith(mine), name
     assert session.is_learners("read.quiz.q1") and session.is_learners("reflect.answer.q1")
     assert not session.is_learners("explore.rate") and not session.is_learners("unknown.key")
