@@ -44,8 +44,9 @@ def _effect(f: RunFacts) -> Verdict | None:
     return Verdict(
         outcome,
         f.values(
-            d_epoch=f"{later.a:.1f}", n_epoch=f"{later.b:.1f}", d_gap=fmt.loss(narrower.a),
-            n_gap=fmt.loss(narrower.b), gap_spread=fmt.loss(narrower.spread),
+            d_epoch=fmt.mean_epoch(later.a), n_epoch=fmt.mean_epoch(later.b),
+            d_gap=fmt.loss(narrower.a), n_gap=fmt.loss(narrower.b),
+            gap_spread=fmt.loss(narrower.spread),
             seeds=fmt.count(max(later.seeds, narrower.seeds)),
             epochs=fmt.epoch(curve([f.runs[DROPOUT]]).epochs),
         ),

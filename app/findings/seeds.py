@@ -103,3 +103,17 @@ def final_gap(h: History) -> float:
 
 def final_val_accuracy(h: History) -> float:
     return float(h["val_accuracy"][-1])
+
+
+def best_val_accuracy(h: History) -> float:
+    return float(max(h["val_accuracy"]))
+
+
+def final_train_error(h: History) -> float:
+    """The last epoch's training error, as `fit` reports it (with dropout on)."""
+    return float(1 - h["accuracy"][-1])
+
+
+def rise(h: History) -> float:
+    """How far the validation loss has risen from its lowest by the last epoch."""
+    return float(h["val_loss"][-1] - min(h["val_loss"]))

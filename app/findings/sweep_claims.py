@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
+import numpy as np
+
 from dropout_lab.findings import seeds
 from dropout_lab.findings.claims import ALWAYS, Claim, Said, Verdict, say
 from dropout_lab.findings.run_claims import (
@@ -75,35 +77,61 @@ def _turns(f: SweepFacts) -> Verdict | None:
     return Verdict(ALWAYS, {"epochs": fmt.epoch(f.epochs)}, items)
 
 
-def _ends(f: SweepFacts, attr: str, show=fmt.epoch) -> dict[str, str] | None:
-    """The first and top rate's value of a curve property (None with fewer than two rates)."""
+def _seeds(f: SweepFacts, rate: float, metric: seeds.Metric) -> list[float]:
+    """`metric` on each seed of `rate`."""
+    return [metric(h) for h in f.sweep[rate]]
+
+
+def _against(f: SweepFacts, rate: float, metric: seeds.Metric) -> dict[float, seeds.Compared]:
+    """`metric` of `rate` against every other rate on show, each judged against the spread
+    between seeds (`findings/seeds.py`); {} when one comparison has no seeds to judge by."""
+    mine = _seeds(f, rate, metric)
+    out = {r: seeds.compare(mine, _seeds(f, r, metric)) for r in f.rates if r != rate}
+    return {r: c for r, c in out.items() if c is not None} if all(out.values()) else {}
+
+
+def _trend(f: SweepFacts, metric: seeds.Metric, grows: bool, show=fmt.loss) -> Verdict | None:
+    """Whether `metric` grows (`grows`) or shrinks as the rate grows, judged against the
+    spread between seeds: "holds" when the top rate is beyond the first by more than that
+    spread and no step to the next rate goes the other way by more than it; "fails" when a
+    step, or the top against the first, goes the other way by more than it (that step is
+    named); "unclear" when the first and the top are within it. None with fewer than two
+    rates, or without seeds."""
     if len(f.rates) < 2:
         return None
-    lo, hi = f.curves[f.rates[0]], f.curves[f.rates[-1]]
-    return {
-        "first": fmt.rate(f.rates[0]),
-        "top": fmt.rate(f.rates[-1]),
-        "first_value": show(getattr(lo, attr)),
-        "top_value": show(getattr(hi, attr)),
-    }
+    pairs = [*pairwise(f.rates), (f.rates[0], f.rates[-1])]  # each step, then the two ends
+    got = [seeds.compare(_seeds(f, hi, metric), _seeds(f, lo, metric)) for lo, hi in pairs]
+    compared = [(lo, hi, c) for (lo, hi), c in zip(pairs, got, strict=True) if c is not None]
+    if len(compared) < len(pairs):
+        return None
+    back = "lower" if grows else "higher"
+    turned = [step for step in compared if step[2].outcome == back]
+    lo, hi, c = turned[0] if turned else compared[-1]
+    outcome = "fails" if turned else "unclear" if c.outcome == "same" else "holds"
+    return Verdict(
+        outcome,
+        {
+            "first": fmt.rate(f.rates[0]),
+            "top": fmt.rate(f.rates[-1]),
+            "first_value": show(compared[-1][2].b),
+            "top_value": show(compared[-1][2].a),
+            "from": fmt.rate(lo),
+            "to": fmt.rate(hi),
+            "from_value": show(c.b),
+            "to_value": show(c.a),
+            "spread": show(c.spread),
+            "seeds": fmt.count(f.seeds()),
+            "epochs": fmt.epoch(f.epochs),
+        },
+    )
 
 
 def _later_with_rate(f: SweepFacts) -> Verdict | None:
-    values = _ends(f, "best_epoch")
-    if values is None:
-        return None
-    epochs = [f.curves[r].best_epoch for r in f.rates]
-    steady = all(a <= b for a, b in pairwise(epochs))
-    return Verdict("holds" if steady else "fails", values)
+    return _trend(f, seeds.best_epoch, grows=True, show=fmt.mean_epoch)
 
 
 def _rise_with_rate(f: SweepFacts) -> Verdict | None:
-    values = _ends(f, "rise", fmt.loss)
-    if values is None:
-        return None
-    rises = [f.curves[r].rise for r in f.rates]
-    steady = all(a >= b for a, b in pairwise(rises))
-    return Verdict("holds" if steady else "fails", {**values, "epochs": fmt.epoch(f.epochs)})
+    return _trend(f, seeds.rise, grows=False)
 
 
 def top_still_falling(f: SweepFacts) -> Verdict | None:
@@ -124,39 +152,51 @@ def top_still_falling(f: SweepFacts) -> Verdict | None:
 
 
 def _top_peak_accuracy(f: SweepFacts) -> Verdict | None:
+    """The top rate's best-epoch validation accuracy below every other rate's by more than the
+    spread between seeds ("below"), or not ("not_below")."""
     if len(f.rates) < 2 or f.rates[-1] == 0:
         return None
-    top = f.row(f.rates[-1])["best_val_accuracy"]
-    others = [f.row(r)["best_val_accuracy"] for r in f.rates[:-1]]
+    against = _against(f, f.rates[-1], seeds.best_val_accuracy)
+    if not against:
+        return None
+    others = [c.b for c in against.values()]
     return Verdict(
-        "below" if top < min(others) else "not_below",
+        "below" if all(c.outcome == "lower" for c in against.values()) else "not_below",
         {
             "top": fmt.rate(f.rates[-1]),
-            "top_best": fmt.acc(top),
+            "top_best": fmt.acc(next(iter(against.values())).a),
             "low": fmt.acc(min(others)),
             "high": fmt.acc(max(others)),
+            "spread": fmt.acc(max(c.spread for c in against.values())),
         },
     )
 
 
-def _leader(f: SweepFacts, column: str, highest: bool) -> Verdict | None:
-    """The rate with the best mean `column`, against the runner-up and the seeds' spread."""
+def _leader(f: SweepFacts, metric: seeds.Metric, highest: bool) -> Verdict | None:
+    """The rate with the best mean `metric`: "clear" when it is ahead of every other rate by
+    more than the spread between the seeds of the two, else "within" (naming the best-placed
+    rate it is not told apart from)."""
     if len(f.rates) < 2:
         return None
-    ranked = sorted(f.rows, key=lambda r: r[column], reverse=highest)
-    best, second = ranked[0], ranked[1]
-    spread = max(best[f"{column}_sd"], second[f"{column}_sd"])
-    margin = abs(best[column] - second[column])
-    show = fmt.loss if "loss" in column else fmt.acc
+    means = {r: float(np.mean(_seeds(f, r, metric))) for r in f.rates}
+    ranked = sorted(f.rates, key=means.__getitem__, reverse=highest)
+    against = _against(f, ranked[0], metric)
+    if not against:
+        return None
+    ahead = "higher" if highest else "lower"
+    level = [r for r in ranked[1:] if against[r].outcome != ahead]
+    second = level[0] if level else ranked[1]
+    c = against[second]
+    show = fmt.acc if highest else fmt.loss
     return Verdict(
-        "clear" if margin > spread else "within",
+        "within" if level else "clear",
         {
-            "best": fmt.rate(best["rate"]),
-            "best_value": show(best[column]),
-            "second": fmt.rate(second["rate"]),
-            "second_value": show(second[column]),
-            "margin": fmt.between(best[column], second[column], show),
-            "spread": show(spread),
+            "best": fmt.rate(ranked[0]),
+            "best_value": show(c.a),
+            "second": fmt.rate(second),
+            "second_value": show(c.b),
+            "margin": fmt.between(c.a, c.b, show),
+            "spread": show(c.spread),
             "epochs": fmt.epoch(f.epochs),
             "seeds": fmt.count(f.seeds()),
         },
@@ -164,11 +204,11 @@ def _leader(f: SweepFacts, column: str, highest: bool) -> Verdict | None:
 
 
 def _lowest_final_loss(f: SweepFacts) -> Verdict | None:
-    return _leader(f, "final_val_loss", highest=False)
+    return _leader(f, seeds.final_val_loss, highest=False)
 
 
 def _best_final_accuracy(f: SweepFacts) -> Verdict | None:
-    return _leader(f, "final_val_accuracy", highest=True)
+    return _leader(f, seeds.final_val_accuracy, highest=True)
 
 
 def _errors(f: SweepFacts, rate: float) -> tuple[float, float]:
@@ -178,19 +218,7 @@ def _errors(f: SweepFacts, rate: float) -> tuple[float, float]:
 
 
 def _train_error_rises(f: SweepFacts) -> Verdict | None:
-    if len(f.rates) < 2:
-        return None
-    train = [_errors(f, r)[0] for r in f.rates]
-    steady = all(a <= b for a, b in pairwise(train))
-    return Verdict(
-        "holds" if steady else "fails",
-        {
-            "first": fmt.rate(f.rates[0]),
-            "top": fmt.rate(f.rates[-1]),
-            "first_value": fmt.acc(train[0]),
-            "top_value": fmt.acc(train[-1]),
-        },
-    )
+    return _trend(f, seeds.final_train_error, grows=True, show=fmt.acc)
 
 
 def _overfit_at_lowest(f: SweepFacts) -> Verdict | None:
@@ -224,39 +252,55 @@ def _top_meets(f: SweepFacts) -> Verdict | None:
 
 
 def _top_val_error(f: SweepFacts) -> Verdict | None:
+    """The top rate's last-epoch validation accuracy against every other rate's, judged
+    against the spread between seeds: "up" (its error above another rate's by more than the
+    spread: the best such rate is named), "lowest" (below every other rate's by more than it),
+    else "level" (the best rate within it is named)."""
     if len(f.rates) < 2:
         return None
-    top = f.row(f.rates[-1])
-    low = max(f.rows[:-1], key=lambda r: r["final_val_accuracy"])  # the lowest error below it
-    top_err, low_err = 1 - top["final_val_accuracy"], 1 - low["final_val_accuracy"]
-    spread = max(top["final_val_accuracy_sd"], low["final_val_accuracy_sd"])
-    outcome = "lowest" if top_err < low_err else "up" if top_err - low_err > spread else "level"
+    against = _against(f, f.rates[-1], seeds.final_val_accuracy)
+    if not against:
+        return None
+    by = {o: [r for r, c in against.items() if c.outcome == o] for o in ("lower", "same")}
+    outcome = "up" if by["lower"] else "level" if by["same"] else "lowest"
+    named = by["lower"] or by["same"] or list(against)
+    low = max(named, key=lambda r: against[r].b)  # the lowest error of those
+    c = against[low]
+    top_err, low_err = 1 - c.a, 1 - c.b
     return Verdict(
         outcome,
         {
             "top": fmt.rate(f.rates[-1]),
             "top_err": fmt.acc(top_err),
-            "low": fmt.rate(low["rate"]),
+            "low": fmt.rate(low),
             "low_err": fmt.acc(low_err),
             "margin": fmt.between(top_err, low_err, fmt.acc),
-            "spread": fmt.acc(spread),
+            "spread": fmt.acc(c.spread),
             "epochs": fmt.epoch(f.epochs),
         },
     )
 
 
 def _default_rate(f: SweepFacts) -> Verdict | None:
+    """The default rate's last-epoch gap against GAP_SHARE of no dropout's, each over its
+    seeds: "most" when below it by more than the spread between seeds, "less" when above it by
+    more, "unclear" within it."""
     if 0.0 not in f.curves or f.default_rate not in f.curves:
         return None
-    gap0, gap = f.row(0.0)["final_gap"], f.row(f.default_rate)["final_gap"]
+    none = _seeds(f, 0.0, seeds.final_gap)
+    c = seeds.compare(_seeds(f, f.default_rate, seeds.final_gap), [GAP_SHARE * g for g in none])
+    if c is None:
+        return None
+    gap0, gap = float(np.mean(none)), c.a
     removed = 1 - gap / gap0 if gap0 > 0 else 0.0
     return Verdict(
-        "most" if removed > GAP_SHARE else "less",
+        {"lower": "most", "higher": "less", "same": "unclear"}[c.outcome],
         {
             "rate": fmt.rate(f.default_rate),
             "gap0": fmt.loss(gap0),
             "gap": fmt.loss(gap),
             "share": fmt.share(removed),
+            "spread": fmt.loss(c.spread),
             "epochs": fmt.epoch(f.epochs),
         },
     )
@@ -273,10 +317,10 @@ def _catch_up(f: SweepFacts) -> Verdict | None:
     if len(f.rates) < 2:
         return None
     top = f.curves[f.rates[-1]]
-    rate = min(f.rates[:-1], key=lambda r: f.curves[r].best)
+    rate = min(f.rates[:-1], key=lambda r: float(np.mean(_seeds(f, r, seeds.best_val_loss))))
     other = f.curves[rate]
-    c = seeds.compare([seeds.best_val_loss(h) for h in f.sweep[f.rates[-1]]],
-                      [seeds.best_val_loss(h) for h in f.sweep[rate]])  # fmt: skip
+    c = seeds.compare(_seeds(f, f.rates[-1], seeds.best_val_loss),
+                      _seeds(f, rate, seeds.best_val_loss))  # fmt: skip
     if c is None:
         return None
     return Verdict(
@@ -295,21 +339,22 @@ def _catch_up(f: SweepFacts) -> Verdict | None:
 
 
 LEADER = ("clear", "within")
+TREND = ("holds", "fails", "unclear")
 SWEEP_CLAIMS = (
     Claim("sweep.turns", (ALWAYS,), _turns),
-    Claim("sweep.later_with_rate", HOLDS, _later_with_rate),
-    Claim("sweep.rise_with_rate", HOLDS, _rise_with_rate),
+    Claim("sweep.later_with_rate", TREND, _later_with_rate),
+    Claim("sweep.rise_with_rate", TREND, _rise_with_rate),
     Claim("sweep.top_still_falling", ("falling", "levelled"), top_still_falling),
     Claim("sweep.top_peak_accuracy", ("below", "not_below"), _top_peak_accuracy),
 )
 END_CLAIMS = (
     Claim("sweep.lowest_final_loss", LEADER, _lowest_final_loss),
     Claim("sweep.best_final_accuracy", LEADER, _best_final_accuracy),
-    Claim("sweep.train_error_rises", HOLDS, _train_error_rises),
+    Claim("sweep.train_error_rises", TREND, _train_error_rises),
     Claim("sweep.overfit_at_lowest", HOLDS, _overfit_at_lowest),
     Claim("sweep.top_meets", ("meet", "apart"), _top_meets),
     Claim("sweep.top_val_error", ("up", "level", "lowest"), _top_val_error),
-    Claim("sweep.default_rate", ("most", "less"), _default_rate),
+    Claim("sweep.default_rate", ("most", "less", "unclear"), _default_rate),
 )
 LONG_CLAIMS = (
     Claim("long.turns", (ALWAYS,), _long_turns),

@@ -25,6 +25,7 @@ count = _writer(",", "A count, with thousands separators.")
 times = _writer(".1f", "How many times larger.")
 mean = _writer(".3g", "A mean activation, or a ratio of two (Explore's layer).")
 tiny = _writer(".0e", "A difference at floating-point rounding level.")
+mean_epoch = _writer(".1f", "An epoch averaged over seeds.")
 
 
 def epoch(e: float) -> str:
