@@ -7,6 +7,7 @@ the mini-batches and training, the plot, the settings and the sentence saying wh
 from __future__ import annotations
 
 import ast
+import importlib.metadata
 import inspect
 import json
 import textwrap
@@ -14,10 +15,8 @@ import textwrap
 from dropout_lab.charts import curves
 from dropout_lab.charts.standalone import standalone_source
 from dropout_lab.lesson import traffic
-from dropout_lab.lesson.layers import DROPOUT_KINDS, OPTIMIZERS
+from dropout_lab.lesson.layers import DROPOUT_KINDS, optimizer
 from dropout_lab.lesson.spec import ModelSpec, TrainConfig
-
-_OPTIMIZER_CLASSES = {name: o.keras_class for name, o in OPTIMIZERS.items()}
 
 
 def generator_source() -> str:
@@ -59,12 +58,82 @@ def _layer_code(layer, index: int) -> str:
     raise ValueError(f"unknown layer kind {layer.kind!r}")
 
 
+# The app's Adam, copied: training/fused_adam.py's FusedAdam, character for character
+# (tests/unit/test_export.py holds them equal; export/ may not import training/). Keras' own
+# Adam rounds differently, and the lesson's runs amplify rounding (files.py says how much).
+FUSED_ADAM_CODE = '''\
+class FusedAdam(keras.optimizers.Optimizer):
+    """Adam applied with TensorFlow's fused kernel (ResourceApplyAdam), one op per weight.
+
+    The formula is keras.optimizers.Adam's: m += (g - m)(1 - b1); v += (g² - v)(1 - b2);
+    w -= a·m / (√v + eps), with a = lr·√(1 - b2^t) / (1 - b1^t). Only the rounding differs,
+    and a long run amplifies rounding: with keras.optimizers.Adam() instead, the curves agree
+    for a few epochs, then drift apart from Dropout Lab's. TensorFlow backend only.
+    """
+
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        **kwargs,
+    ) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+
+    def build(self, variables: list) -> None:
+        if self.built:
+            return
+        super().build(variables)
+        self.moments = {}  # each weight's first and second moments, by its TensorFlow variable
+        for variable in variables:
+            m = self.add_variable_from_reference(variable, "momentum")
+            v = self.add_variable_from_reference(variable, "velocity")
+            self.moments[variable.value.ref()] = (m, v)
+
+    def update_step(
+        self, gradient: tf.Tensor, variable: tf.Variable, learning_rate: tf.Tensor
+    ) -> None:
+        if isinstance(variable, keras.Variable):
+            variable = variable.value
+        m, v = self.moments[variable.ref()]
+        step = tf.cast(self.iterations + 1, tf.float32)
+        beta_1 = tf.constant(self.beta_1, tf.float32)
+        beta_2 = tf.constant(self.beta_2, tf.float32)
+        tf.raw_ops.ResourceApplyAdam(
+            var=variable.handle,
+            m=m.value.handle,
+            v=v.value.handle,
+            beta1_power=tf.pow(beta_1, step),
+            beta2_power=tf.pow(beta_2, step),
+            lr=tf.cast(learning_rate, tf.float32),
+            beta1=beta_1,
+            beta2=beta_2,
+            epsilon=tf.constant(self.epsilon, tf.float32),
+            grad=gradient,
+            use_locking=False,
+        )
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon)
+        return config
+'''
+
+
+def optimizer_code(spec: ModelSpec) -> str:
+    """The FusedAdam class, with its import, when the spec's optimizer is applied fused; else
+    nothing (the script uses the Keras class itself)."""
+    if not optimizer(spec.optimizer).fused:
+        return ""
+    return "import tensorflow as tf\n\n\n" + FUSED_ADAM_CODE
+
+
 def _optimizer_code(spec: ModelSpec) -> str:
-    cls = _OPTIMIZER_CLASSES.get(spec.optimizer)
-    if cls is None:
-        raise ValueError(f"unknown optimizer {spec.optimizer!r}")
+    kind = optimizer(spec.optimizer)
     lr = "" if spec.learning_rate is None else f"learning_rate={_float(spec.learning_rate)}"
-    return f"keras.optimizers.{cls}({lr})"
+    return f"FusedAdam({lr})" if kind.fused else f"keras.optimizers.{kind.keras_class}({lr})"
 
 
 def model_code(spec: ModelSpec) -> str:
@@ -169,6 +238,24 @@ def plot_code() -> str:
         + standalone_source(curves, "Curve", "curves_figure")
         + '\n\nfig = curves_figure([Curve("this run", history)], title=TITLE)\n'
     )
+
+
+def trained_with() -> dict[str, str]:
+    """The TensorFlow and Keras this installation trains with, e.g. {"tensorflow": "2.21.0",
+    "keras": "3.15.1"}, from the installed packages' metadata (nothing imported); empty when
+    either is not installed here."""
+    found: dict[str, str] = {}
+    for name, distributions in (
+        ("tensorflow", ("tensorflow", "tensorflow-cpu")),
+        ("keras", ("keras",)),
+    ):
+        for distribution in distributions:
+            try:
+                found[name] = importlib.metadata.version(distribution)
+                break
+            except importlib.metadata.PackageNotFoundError:
+                continue
+    return found if len(found) == 2 else {}
 
 
 def settings(spec: ModelSpec, config: TrainConfig) -> dict[str, str]:

@@ -161,12 +161,15 @@ class Optimizer:
     name: str  # the lab's name, as in compile(optimizer="adam")
     keras_class: str  # the class in keras.optimizers
     learning_rate: float  # Keras' default learning rate for this class
+    # Applied with TensorFlow's fused kernel (training/fused_adam.py's FusedAdam: the same
+    # formula, rounded differently), by the trainer and by the exported script alike.
+    fused: bool = False
 
 
 OPTIMIZERS: dict[str, Optimizer] = {
     o.name: o
     for o in (
-        Optimizer("adam", "Adam", 0.001),
+        Optimizer("adam", "Adam", 0.001, fused=True),
         Optimizer("sgd", "SGD", 0.01),
         Optimizer("rmsprop", "RMSprop", 0.001),
         Optimizer("adamw", "AdamW", 0.001),

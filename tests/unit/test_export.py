@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -14,18 +15,20 @@ import numpy as np
 import pytest
 
 from dropout_lab.export import files as export
+from dropout_lab.export import pieces
 from dropout_lab.lesson.spec import TrainConfig, lesson_spec
 from dropout_lab.lesson.traffic import load_lesson_data
 
 KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
-EPOCHS = 5  # short runs: float rounding differences grow with the epochs (see export.py)
 
 
 def assert_same_history(ours: dict, theirs: dict) -> None:
+    """The same number of epochs, and every figure of every epoch within the tolerance."""
     for k in KEYS:
         a, b = np.asarray(ours[k]), np.asarray(theirs[k])
         assert a.shape == b.shape, (k, a.shape, b.shape)
-        assert np.abs(a - b).max() <= export.HISTORY_TOLERANCE[k], (k, a, b)
+        worst = int(np.argmax(np.abs(a - b)))
+        assert abs(a[worst] - b[worst]) <= export.HISTORY_TOLERANCE[k], (k, worst + 1, a, b)
 
 
 def test_history_csv() -> None:
@@ -81,39 +84,69 @@ def _engine_history(spec, config) -> dict:
 
 
 def test_the_script_runs_and_reproduces_the_run(tmp_path) -> None:
+    """The script as downloaded (no options): all 50 epochs of a run with dropout and L2 are the
+    app's. Keras' own Adam matched for two epochs and then drifted (0.38 in val_loss by the
+    50th): rounding grows with the epochs, so only the whole run holds the promise."""
     spec, config = lesson_spec(0.3, l2=1e-3), TrainConfig(epochs=50, seed=1)
     path = tmp_path / export.SCRIPT_NAME
     path.write_text(export.keras_script(spec, config))
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     done = subprocess.run(
-        [sys.executable, str(path), "--epochs", str(EPOCHS), "--out", str(tmp_path), "--no-show"],
-        capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path,
+        [sys.executable, str(path), "--out", str(tmp_path), "--no-show"],
+        capture_output=True, text=True, timeout=600, env=env, cwd=tmp_path,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     rows = list(csv.DictReader((tmp_path / "history.csv").open()))
     theirs = {k: [float(r[k]) for r in rows] for k in KEYS}
     assert (tmp_path / "curves.html").stat().st_size > 10_000
-    assert_same_history(_engine_history(spec, TrainConfig(epochs=EPOCHS, seed=1)), theirs)
+    assert len(rows) == config.epochs
+    assert_same_history(_engine_history(spec, config), theirs)
 
 
 def test_the_notebook_runs_top_to_bottom_and_reproduces_the_run() -> None:
+    """The no-dropout run with early stopping, past the epochs where Keras' own Adam drifted:
+    its lowest val_loss comes at epoch 2, so patience 8 ends both at epoch 10."""
     import nbclient
 
-    spec, config = lesson_spec(0.0), TrainConfig(epochs=50, early_stopping_patience=2)
+    spec, config = lesson_spec(0.0), TrainConfig(epochs=50, early_stopping_patience=8)
     nb = nbformat.reads(export.notebook(spec, config), as_version=4)
     nbformat.validate(nb)
     params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
-    assert "EPOCHS = 50" in params.source
-    params.source = params.source.replace("EPOCHS = 50", f"EPOCHS = {EPOCHS * 2}")
+    assert "EPOCHS = 50" in params.source and "PATIENCE = 8" in params.source
+    params.source = params.source.replace("EPOCHS = 50", "EPOCHS = 20")
     nb.cells.append(nbformat.v4.new_code_cell("import json\nprint(json.dumps(history))"))
-    client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3")
+    client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3")
     client.execute()
     theirs = json.loads(nb.cells[-1].outputs[0]["text"])
     plot = nb.cells[-2].outputs
     assert any("application/vnd.plotly.v1+json" in o.get("data", {}) for o in plot)
-    ours = _engine_history(spec, TrainConfig(epochs=EPOCHS * 2, early_stopping_patience=2))
-    assert len(ours["loss"]) < EPOCHS * 2  # early stopping ended both runs, at the same epoch
+    ours = _engine_history(spec, TrainConfig(epochs=20, early_stopping_patience=8))
+    assert 10 <= len(ours["loss"]) < 20  # early stopping ended both runs, at the same epoch
     assert_same_history(ours, theirs)
+
+
+def test_the_exports_apply_adam_as_the_app_does() -> None:
+    """The script's FusedAdam is the app's class, character for character, and it is used
+    exactly for the optimizers the app applies fused; the others are Keras' own classes."""
+    import inspect
+
+    from dropout_lab.lesson.layers import OPTIMIZERS
+    from dropout_lab.training import fused_adam
+    from dropout_lab.training.trainer import build_model
+
+    assert inspect.getsource(fused_adam.FusedAdam) == pieces.FUSED_ADAM_CODE
+    for name, kind in OPTIMIZERS.items():
+        spec = dataclasses.replace(lesson_spec(0.0), optimizer=name, learning_rate=0.01)
+        applied = build_model(spec, 0).optimizer
+        assert fused_adam.can_fuse(applied) == kind.fused, name  # the trainer's loop fuses it
+        script = export.keras_script(spec, TrainConfig())
+        nb = export.notebook(spec, TrainConfig())
+        if kind.fused:
+            assert "optimizer=FusedAdam(learning_rate=0.01)," in script, name
+            assert pieces.FUSED_ADAM_CODE.strip() in script and "FusedAdam(" in nb
+        else:
+            assert f"optimizer=keras.optimizers.{kind.keras_class}(learning_rate=0.01)," in script
+            assert "FusedAdam" not in script and "FusedAdam" not in nb, name
 
 
 def test_each_run_downloads_under_its_own_name() -> None:
