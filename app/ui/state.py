@@ -24,14 +24,16 @@ def query_param(name: str) -> str | None:
 
 
 def step_links(targets) -> None:
-    """'Open <step>' buttons, side by side, for (step id, query pairs) targets of a reading."""
+    """'Open <step>' buttons, side by side, for (step id, query pairs) targets of a reading.
+    They flow in one row and wrap onto the next as their words need: in equal columns, five of
+    them cut the last label short at 1366 px ("Open Explore (rate = 0")."""
     from dropout_lab.lesson.steps import lesson
 
-    targets = list(targets)
-    for col, (step_id, query) in zip(st.columns(len(targets)), targets, strict=True):
+    row = st.container(horizontal=True, wrap=True, gap="medium")
+    for step_id, query in targets:
         step = lesson().step(step_id)
         where = ", ".join(f"{k} = {v}" for k, v in query)
-        col.page_link(
+        row.page_link(
             step.script,
             label=f"Open {step.title}" + (f" ({where})" if where else ""),
             icon=step.icon,
