@@ -9,6 +9,9 @@ over the sweep's seeds; L2 and the pair are seed 0, the runs Compare draws. The 
 the better single regulariser uses that run's spread (Compare's own sentence on the pair against
 Dropout(0.3) uses the same); anything involving the run without one, the larger of the two.
 
+The answer is two claims (`findings/claims.py`; words in lessons/claims.toml [additive.*]): the
+numbers, always said once the runs are stored, and the outcome's sentence.
+
 Pure: stored histories in, one outcome and its numbers out; no Streamlit, no TensorFlow.
 """
 
@@ -18,6 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from dropout_lab.findings import seeds
+from dropout_lab.findings.claims import ALWAYS, Claim, Said, Verdict, paragraph, say
+from dropout_lab.findings.run_claims import RunFacts
 from dropout_lab.findings.sweep import History
 from dropout_lab.lesson import fmt
 from dropout_lab.lesson.catalogue import DROPOUT, DROPOUT_L2, L2_ONLY, NO_DROPOUT
@@ -88,10 +93,29 @@ def judge(runs: Mapping[str, History], labels: Mapping[str, str]) -> Additive | 
     return Additive(outcome, values)
 
 
+def _values(f: RunFacts) -> Verdict | None:
+    got = judge(f.runs, f.labels)
+    return None if got is None else Verdict(ALWAYS, got.values)
+
+
+def _outcome(f: RunFacts) -> Verdict | None:
+    got = judge(f.runs, f.labels)
+    return None if got is None else Verdict(got.outcome, got.values)
+
+
+ADDITIVE_CLAIMS = (
+    Claim("additive.values", (ALWAYS,), _values),
+    Claim("additive.outcome", OUTCOMES, _outcome),
+)
+ALL_CLAIMS = ADDITIVE_CLAIMS
+
+
+def said(runs: Mapping[str, History], labels: Mapping[str, str]) -> list[Said]:
+    """The answer's sentences (none while the runs are not stored). `labels` name the runs."""
+    return say(ADDITIVE_CLAIMS, RunFacts(runs, labels), labels)
+
+
 def answer(runs: Mapping[str, History], labels: Mapping[str, str], words: Mapping[str, str]) -> str:
-    """The paragraph the model answer ends with: the numbers, then the outcome's sentence
-    (`words`: reflect_page.toml [runs.additive]); its `missing` sentence without the runs."""
-    got = judge(runs, labels)
-    if got is None:
-        return words["missing"]
-    return f"{words['values'].format(**got.values)} {words[got.outcome].format(**got.values)}"
+    """The paragraph the model answer ends with: the numbers, then the outcome's sentence;
+    `words["missing"]` (reflect_page.toml [runs.additive]) without the runs."""
+    return paragraph(said(runs, labels)) or words["missing"]

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from dropout_lab.findings import (
+    additive,
     claims,
     headline_claims,
     mc_claims,
@@ -29,7 +30,8 @@ from dropout_lab.lesson.locate import LESSONS_DIR
 
 LABELS = step_text("compare")["curves"]["labels"]
 ALL = run_claims.ALL_CLAIMS + sweep_claims.ALL_CLAIMS + mc_claims.ALL_CLAIMS
-CLAIMS = {c.id: c for c in ALL + headline_claims.ALL_CLAIMS + spread_claims.SPREAD_CLAIMS}
+CLAIMS = {c.id: c for c in ALL + headline_claims.ALL_CLAIMS + spread_claims.SPREAD_CLAIMS
+          + additive.ALL_CLAIMS}  # fmt: skip
 CONSTANTS = {**run_claims.CONSTANTS, **mc_claims.CONSTANTS, **LABELS}
 
 
