@@ -8,9 +8,10 @@
 #                                   tests/data/test_durations.json (the scheduler's guide)
 #
 # Other arguments go to pytest (e.g. a path or -k). DROPOUT_LAB_TEST_WORKERS sets the number of
-# workers (default 3: most browser, server and queue tests wait rather than compute; four on two
-# cores, with their servers and training workers, loaded the machine past 30 and the sandboxes'
-# wall-clock limits were overrun).
+# workers: the full suite defaults to 2 (with 3, three browser journeys with their servers and
+# training workers on two cores slowed a page's first run past five minutes and CI failed on
+# timeouts: two clean-clone runs, 2026-12-06/07); the quick loop, unit and page tests that mostly
+# compute in the test process, to 3 (178 s, against ~240 s with 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
@@ -24,13 +25,11 @@ if { ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM:-}" ]; } || ! com
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-noto-color-emoji bubblewrap postgresql >/dev/null
 fi
 
-workers="${DROPOUT_LAB_TEST_WORKERS:-3}"
-parallel=(-n "$workers")
 
 if [ "${1:-}" = "--quick" ]; then
   shift
   echo "==> pytest, quick loop (unit and page tests, not marked slow)"
-  exec .venv/bin/python -m pytest "${parallel[@]}" -m "not slow" tests/unit tests/app "$@"
+  exec .venv/bin/python -m pytest -n "${DROPOUT_LAB_TEST_WORKERS:-3}" -m "not slow" tests/unit tests/app "$@"
 fi
 
 echo "==> ruff"
@@ -38,4 +37,4 @@ echo "==> ruff"
 .venv/bin/ruff format --check .
 
 echo "==> pytest"
-exec .venv/bin/python -m pytest "${parallel[@]}" "$@"
+exec .venv/bin/python -m pytest -n "${DROPOUT_LAB_TEST_WORKERS:-2}" "$@"

@@ -76,7 +76,7 @@ def visit(page: Page, srv: Server, path: str) -> None:
     settle(page)
     ready = READY.get(path.split("?")[0])
     if ready:
-        page.wait_for_function(ready, timeout=300_000)
+        page.wait_for_function(ready, timeout=600_000)  # a first Monte Carlo run on busy cores
         settle(page)
 
 
