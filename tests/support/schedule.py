@@ -1,4 +1,5 @@
-"""How the suite is spread over pytest-xdist workers (`scripts/test.sh` runs `-n 2`, the quick loop `-n 3`).
+"""How the suite is spread over pytest-xdist workers (`scripts/test.sh` runs `-n 2`, the quick
+loop `-n 3`).
 
 Two rules, both derived, nothing to keep by hand:
 
