@@ -231,7 +231,7 @@ def cmd_warm(args: argparse.Namespace) -> int:
 
 
 BENCH_SECTIONS = (
-    "explore", "editor", "training", "compare", "reflect", "grading", "fairness", "live",
+    "explore", "editor", "training", "fit", "compare", "reflect", "grading", "fairness", "live",
 )  # fmt: skip
 
 

@@ -81,6 +81,7 @@ class FusedAdam(keras.optimizers.Optimizer):
     ) -> None:
         super().__init__(learning_rate=learning_rate, **kwargs)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+        self.step = {}  # this step's constants, shared by every weight's update
 
     def build(self, variables: list) -> None:
         if self.built:
@@ -92,27 +93,37 @@ class FusedAdam(keras.optimizers.Optimizer):
             v = self.add_variable_from_reference(variable, "velocity")
             self.moments[variable.value.ref()] = (m, v)
 
+    def apply(self, grads: list, trainable_variables: list | None = None) -> None:
+        """Keras' own `apply`, with b1^t and b2^t computed once per step, not once per weight."""
+        t = tf.cast(self.iterations + 1, tf.float32)
+        beta_1 = tf.constant(self.beta_1, tf.float32)
+        beta_2 = tf.constant(self.beta_2, tf.float32)
+        self.step = {
+            "beta1_power": tf.pow(beta_1, t),
+            "beta2_power": tf.pow(beta_2, t),
+            "beta1": beta_1,
+            "beta2": beta_2,
+            "epsilon": tf.constant(self.epsilon, tf.float32),
+        }
+        try:
+            super().apply(grads, trainable_variables)
+        finally:
+            self.step = {}
+
     def update_step(
         self, gradient: tf.Tensor, variable: tf.Variable, learning_rate: tf.Tensor
     ) -> None:
         if isinstance(variable, keras.Variable):
             variable = variable.value
         m, v = self.moments[variable.ref()]
-        step = tf.cast(self.iterations + 1, tf.float32)
-        beta_1 = tf.constant(self.beta_1, tf.float32)
-        beta_2 = tf.constant(self.beta_2, tf.float32)
         tf.raw_ops.ResourceApplyAdam(
             var=variable.handle,
             m=m.value.handle,
             v=v.value.handle,
-            beta1_power=tf.pow(beta_1, step),
-            beta2_power=tf.pow(beta_2, step),
             lr=tf.cast(learning_rate, tf.float32),
-            beta1=beta_1,
-            beta2=beta_2,
-            epsilon=tf.constant(self.epsilon, tf.float32),
             grad=gradient,
             use_locking=False,
+            **self.step,
         )
 
     def get_config(self) -> dict:

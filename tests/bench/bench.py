@@ -12,6 +12,9 @@ explore:  seconds from starting the server to the first page served and shown; f
 editor:   in Chromium, milliseconds from the last keystroke to the Keras lab's editor marking a
           refused line, and to the mark cleared once it is fixed (median, p90; editor_bench).
 training: the training engine against plain `model.fit` (see tests/bench/training_bench.py).
+fit:      the trainer's loop against `model.fit` set up to reproduce it (progress and Stop
+          callbacks, EarlyStopping, steps_per_execution, FusedAdam): ms per epoch and the largest
+          difference between their histories (fit_bench).
 compare:  server-side render time of the Compare page with its results stored (compare_bench).
 reflect:  Monte Carlo dropout, T passes on one packet and on the validation set
           (dropout_lab.training.mc; reflect_bench).
@@ -287,6 +290,10 @@ def run_benchmarks(only: list[str] | None = None) -> dict:
         from tests.bench.training_bench import run_training_bench
 
         results["training"] = run_training_bench()
+    if "fit" in sections:
+        from tests.bench.fit_bench import run_fit_bench
+
+        results["fit"] = run_fit_bench()
     if "compare" in sections:
         from tests.bench.compare_bench import run_compare_bench
 
