@@ -204,6 +204,7 @@ def _optimizer_section(spec: ModelSpec) -> list[str]:
         "# keras.optimizers.Adam computes the same formula; this applies it the way the app\n"
         "# does, so the rounding, and with it the whole run, is the same.\n\n",
         code,
+        "\n",
     ]
 
 
