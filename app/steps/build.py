@@ -134,7 +134,8 @@ def run_panel() -> None:
             st.error(f"**{label}**: " + text["failed"].format(error=status.error))
         else:
             st.success(f"**{label}**: " + training.summary(status, text))
-            learners.build_progress(label, status, LAB.name)
+            if learners.build_progress(label, status, LAB.name):
+                st.rerun()  # a criterion met: the sidebar, drawn before this, shows it
     total = max(status.epochs_total for _, status in rows)
     runs = [curves.Curve(label, s.history, run_colours.session_colour(label))  # by what it is
             for label, s in rows if s.history]  # fmt: skip

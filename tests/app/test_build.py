@@ -157,3 +157,20 @@ def test_train_a_short_run_and_see_the_curves() -> None:
     assert {"Your model: training", "Your model: validation"} <= names
     curve = next(t for t in spec["data"] if t["name"] == "Your model: validation")
     assert len(curve["y"]) == 3
+
+
+def test_train_both_updates_the_sidebar_when_the_runs_finish(service) -> None:
+    """The sidebar is drawn before the page: the run that first shows the finished runs also
+    records Build's criterion, and the sidebar says so in that same run (not one click later)."""
+    overfit_runs.put(service.store, "all_0.3")
+    overfit_runs.put(service.store, "none")  # the starter: both are stored, so both are instant
+    at = build_page()
+    (build_link,) = [p for p in at.sidebar.get("page_link") if "Build" in p.proto.label]
+    assert "✓" not in build_link.proto.label
+    editor.type_code(at, "build.code", overfit_runs.code_for(overfit_runs.LAYOUTS["all_0.3"]))
+    next(b for b in at.button if b.label == "▶▶ Train both").click().run()
+    wait.rerun_until(at, lambda: sum("**: Done" in s.value for s in at.success) == 2,
+                     what="both runs")  # fmt: skip
+    (build_link,) = [p for p in at.sidebar.get("page_link") if "Build" in p.proto.label]
+    assert build_link.proto.label.endswith("Build ✓")
+    assert "1 of 5 steps done" in at.sidebar.get("progress")[0].proto.text
