@@ -75,7 +75,7 @@ with st.sidebar:
                      disabled=not CONFIG.is_open(step.id))  # fmt: skip
     done, words = marks.steps_done()
     st.progress(done / len(LESSON.steps), text=words)
-    learners.sidebar()
+    learners.sidebar(room=current in (dashboard, projector))  # those pages: no join form
     if dashboard:
         st.page_link(dashboard, label="Instructor", icon="🧑‍🏫")
     charts.watch_view()  # the screen's width and the theme, for the charts

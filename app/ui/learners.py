@@ -220,13 +220,14 @@ def resume_clicked() -> None:
         st.session_state[session.LEARNERS_LINK_TRIED] = None
 
 
-def sidebar() -> None:
+def sidebar(*, room: bool = False) -> None:
     """Who is joined and a Leave button (inside `with st.sidebar`); else one line saying that
-    nothing is kept (the join form is on the page: `ui/join.py`)."""
+    nothing is kept (the join form is on the page: `ui/join.py`), or, on the instructor's pages
+    (`room`: they have no join form), where learners join."""
     text = TEXT["join"]
     me = current()
     if me is None:
-        st.caption(text["anonymous"])
+        st.caption(text["anonymous_room" if room else "anonymous"])
         return
     st.markdown(text["joined"].format(name=md.text(me.name), code=md.in_code(me.class_code)))
     # on a line of its own: beside the name, a quarter of the sidebar cut it to "L..."

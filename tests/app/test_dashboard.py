@@ -281,3 +281,19 @@ def test_the_instructor_removes_a_learner_and_their_work_after_a_confirmation(to
     assert not s.resume(ada_code, "test:check").ok  # her link opens nothing now
     assert [r["Learner"] for r in at.dataframe[0].value.to_dict("records")] == ["Bob"]
     assert s.learner(bob.id) == bob and s.submissions(bob.id)  # Bob keeps everything
+
+
+def test_the_sidebar_of_the_dashboard_says_true_words_about_joining(token) -> None:
+    """The instructor's page has no join form: its sidebar does not point at one on the page."""
+    from dropout_lab.ui import session
+
+    at = start()
+    words = " ".join(c.value for c in at.sidebar.caption)
+    assert "Join your class at the top of the page" in words  # the overview has the form
+    assert session.LEARNERS_NAME in [t.key for t in at.text_input]
+    at.switch_page("steps/dashboard.py").run()
+    assert not at.exception, at.exception
+    assert session.LEARNERS_NAME not in [t.key for t in at.text_input]  # no form here
+    words = " ".join(c.value for c in at.sidebar.caption)
+    assert "at the top of the page" not in words
+    assert "Learners join their class at the top of the overview or of any step" in words
