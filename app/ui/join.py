@@ -5,6 +5,8 @@ lesson's length; the join and resume messages beside it. The joining itself is
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from dropout_lab.lesson import md
@@ -24,10 +26,15 @@ def lesson_minutes() -> int:
 
 
 def messages() -> None:
-    """The last join, resume or store message (shown once), on the page where it is seen."""
+    """The last join, resume or store message, on the page where it is seen: once, or on every
+    run until its time to be read is over (then it stays on screen until the next run)."""
     message = st.session_state.pop(session.LEARNERS_MESSAGE, None)
-    if message:
-        getattr(st, message[0])(message[1])
+    if not message:
+        return
+    kind, text, *until = message
+    getattr(st, kind)(text)
+    if until and time.time() < until[0]:
+        st.session_state[session.LEARNERS_MESSAGE] = message
 
 
 def strip() -> None:

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 TEXT = step_text("learners")
 RECHECK_SECONDS = 30.0  # how soon an open page notices that its resume code was replaced
 LINK_PARAMS = ("resume", "learner", "class")
+WELCOME_SECONDS = 20.0  # "Welcome back" stays this long on every run, then until the next one
 
 
 def store():
@@ -48,8 +49,11 @@ def my_progress() -> dict[str, set[str]]:
     return st.session_state.get(session.LEARNERS_PROGRESS, {})
 
 
-def _say(kind: str, text: str) -> None:
-    st.session_state[session.LEARNERS_MESSAGE] = (kind, text)
+def _say(kind: str, text: str, *, keep: float = 0.0) -> None:
+    """A message for the top of the page (`ui/join.messages`): shown once, or on every run for
+    `keep` seconds (a rerun the learner did not ask for, like the page reporting its width,
+    would otherwise take it away before it is read)."""
+    st.session_state[session.LEARNERS_MESSAGE] = (kind, text, time.time() + keep)
 
 
 def _enter(got, *, show_link: bool, carry: bool = False) -> None:
@@ -66,7 +70,8 @@ def _enter(got, *, show_link: bool, carry: bool = False) -> None:
     if show_link:
         st.session_state[session.LEARNERS_SHOW_LINK] = True
     if resume.restore(store(), got.learner.id):
-        _say("success", TEXT["join"]["welcome_back"].format(name=md.text(got.learner.name)))
+        welcome = TEXT["join"]["welcome_back"].format(name=md.text(got.learner.name))
+        _say("success", welcome, keep=WELCOME_SECONDS)
     for step, done in before.items():
         for criterion in sorted(done):
             record(step, criterion)

@@ -58,8 +58,8 @@ LEARNERS_TAKEN = Key("learners.taken", tuple[str, str], "", LEARNER,
 LEARNERS_RESUME_CODE = Key("learners.resume_code", str, "text_input", LEARNER,
                            "the form's resume code (or a pasted resume link)")
 LEARNERS_RESUME_GO = Key("learners.resume_go", bool, BUTTON, LEARNER, "the form's Resume button")
-LEARNERS_MESSAGE = Key("learners.message", tuple[str, str], "", LEARNER,
-                       "(kind, text) to show once in the sidebar")
+LEARNERS_MESSAGE = Key("learners.message", tuple[str, str, float], "", LEARNER,
+                       "(kind, text, shown until: time.time()) at the top of the page")
 LEARNERS_NAME = Key("learners.name", str, "text_input", LEARNER, "the join form's name")
 LEARNERS_CODE = Key("learners.code", str, "text_input", LEARNER,
                     "the join form's class code: ?class=, else the lesson file's")

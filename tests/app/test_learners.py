@@ -545,3 +545,30 @@ def test_the_lesson_file_checks_the_roster_and_the_access_settings() -> None:
     ):
         with pytest.raises(LessonConfigError, match=re.escape(message)):
             parse(bad)
+
+
+def test_welcome_back_stays_long_enough_to_be_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A returning learner's 'Welcome back' survives the reruns that follow the first one (the
+    page reporting its width and theme reruns it at once), then goes after a readable time."""
+    import time
+
+    from dropout_lab.ui import join, learners
+
+    me, mine = linked("Wren", new_class())
+    store().save_reflection(me.id, "q1", "Kept.")
+    at = start(resume=mine)
+
+    def welcomed() -> bool:
+        return any("Welcome back, Wren" in str(m.value) for m in at.main.success)
+
+    assert welcomed()
+    at.run()  # what the view probe's report does, straight after the page opens
+    assert welcomed()
+    at.switch_page("steps/explore.py").run()
+    assert welcomed()
+    later = time.time() + learners.WELCOME_SECONDS + 1
+    monkeypatch.setattr(join, "time", type("Clock", (), {"time": staticmethod(lambda: later)}))
+    at.run()  # the first run after it still shows it (on screen until the next run)
+    at.run()
+    assert not at.exception, at.exception
+    assert not welcomed()
