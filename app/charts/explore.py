@@ -1,27 +1,25 @@
-"""The Explore step's server-side pictures: the variants gallery (Read's figures too), drawn from
-`lesson/explore.py`'s masks. The live view (ui/explore_component) draws the layer, the batch,
-the expectation and the network in the browser. Pure: data in, `go.Figure` (or a `Panel`) out."""
+"""Read's pictures of the dropout variants, drawn from `lesson/variants.py`'s table and its NumPy
+reference. Explore's live view (ui/explore_component) draws the same variants, and every other
+picture of the step, in the browser. Pure: data in, `go.Figure` (or a `Panel`) out."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 
 from dropout_lab.charts import panels as pn
-from dropout_lab.lesson import explore
+from dropout_lab.lesson import explore, variants
 
 Panel = dict  # {"data": [trace dicts], "layout": layout dict}: a figure not yet built
 
 
-# --------------------------------------------------------------------------- variants gallery
+# --------------------------------------------------------------------------- panels
 
 
 def small_map(
     z: np.ndarray, title: str, *, mask: bool = False, zmin=None, zmax=None, theme: str = "light"
 ) -> Panel:
-    """One compact heatmap panel for the variants gallery."""
+    """One compact heatmap panel: a variant's mask or values."""
     trace = {
         "type": "heatmap", "z": z, "colorscale": pn.MASK_SCALE if mask else pn.value_scale(theme),
         "showscale": False, "xgap": 1, "ygap": 1, "zmin": 0 if mask else zmin,
@@ -81,49 +79,32 @@ def panel_figure(panel: Panel) -> go.Figure:
     return pn.make_figure(panel["data"], panel["layout"])
 
 
-def gallery_figure(panels: Sequence[Panel], gap: float = 0.05, theme: str = "light") -> go.Figure:
-    """Small panels side by side in one figure (one chart to send, not several)."""
-    traces: list[dict] = []
-    layout = pn.base_layout(
-        250, theme, margin={"l": 5, "r": 5, "t": 40, "b": 5}, showlegend=False, barmode="overlay"
-    )
-    for k, panel in enumerate(panels, start=1):
-        traces += [{**trace, **pn.on_panel(k)} for trace in panel["data"]]
-    axes = [(p["layout"].get("xaxis", {}), p["layout"].get("yaxis", {})) for p in panels]
-    titles = [p["layout"].get("title", {}).get("text", "") for p in panels]
-    pn.side_by_side(layout, axes, gap=gap, titles=titles, title_y=1.1, title_size=12)
-    return pn.make_figure(traces, layout)
-
-
 # --------------------------------------------------------------------------- the variants
 
 
 def variant_panels(s: explore.Settings) -> dict[str, Panel]:
-    """One small picture per dropout variant, all driven by the same rate and seed."""
-    v = explore.variants(s)
+    """One small picture per variant of `lesson/variants.py`'s table, at the same rate and seed."""
+    drawn = variants.reference(s.rate, s.seed)
     titles = explore.content()["variants"]["titles"]
-    return {
-        "standard": small_map(v.standard, titles["standard"], mask=True),
-        "spatial": spatial_map(v.spatial, titles["spatial"]),
-        "dropconnect": small_map(v.dropconnect, titles["dropconnect"], mask=True),
-        "dropblock": small_map(v.dropblock, titles["dropblock"], mask=True),
-        "variational": small_map(v.variational, titles["variational"], mask=True),
-        "alpha": histogram_panel(
-            v.selu_like,
-            v.alpha,
-            titles["alpha"].format(mean=f"{v.alpha.mean():+.2f}", std=f"{v.alpha.std():.2f}"),
-            (titles["alpha_before"], titles["alpha_after"]),
-        ),
-    }
+    panels = {}
+    for v in variants.TABLE:
+        out, title = drawn[v.name], titles[v.name]
+        if v.rule == "spatial":
+            panels[v.name] = spatial_map(out["values"], title)
+        elif v.rule == "time":
+            gap = np.full((len(out["per_step"]), 1), np.nan)
+            panels[v.name] = small_map(np.hstack([out["per_step"], gap, out["locked"]]), title,
+                                       mask=True)  # fmt: skip
+        elif v.rule == "alpha":
+            after = out["after"]
+            title = title.format(mean=f"{after.mean():+.2f}", std=f"{after.std():.2f}")
+            names = (titles["alpha_before"], titles["alpha_after"])
+            panels[v.name] = histogram_panel(out["before"], after, title, names, bins=v.bins)
+        else:
+            panels[v.name] = small_map(out["keep"].astype(float), title, mask=True)
+    return panels
 
 
 def variant_figures(s: explore.Settings) -> dict[str, go.Figure]:
     """The variant panels as separate figures (the Read step shows them one by one)."""
     return {name: panel_figure(panel) for name, panel in variant_panels(s).items()}
-
-
-def variant_gallery(s: explore.Settings) -> list[tuple[go.Figure, list[str]]]:
-    """The variants as two gallery rows of three: (figure, the variant names in it)."""
-    panels = variant_panels(s)
-    names = list(panels)
-    return [(gallery_figure([panels[n] for n in row]), row) for row in (names[:3], names[3:])]

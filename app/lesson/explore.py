@@ -1,5 +1,6 @@
 """What the Explore step shows for one setting of its controls: the numbers and the masks, no UI.
-Their server-side pictures (the variants gallery, Read's figures) are `charts/explore.py`'s."""
+The dropout variants are declared in `lesson/variants.py`; Read's pictures of them are
+`charts/explore.py`'s."""
 
 from __future__ import annotations
 
@@ -166,36 +167,6 @@ def network_layout(layer_sizes: Sequence[int], shown: int) -> list[np.ndarray]:
 def network_picks(shown: int = 12) -> list[list[int]]:
     """The units the network view draws per layer (all of a small one, a spread of a big one)."""
     return [p.tolist() for p in network_layout(LESSON_LAYERS, shown)]
-
-
-@dataclass(frozen=True)
-class Variants:
-    """What each dropout variant's small picture shows, all drawn at the same rate and seed."""
-
-    standard: np.ndarray  # an 8x8 keep mask
-    spatial: np.ndarray  # 4 feature maps 6x6, whole maps dropped
-    dropconnect: np.ndarray  # an 8x8 weight keep mask
-    dropblock: np.ndarray  # a 16x16 keep mask of 3x3 blocks
-    variational: np.ndarray  # 10 steps x 6 units per step, a blank column, then locked
-    selu_like: np.ndarray  # 4000 values before AlphaDropout
-    alpha: np.ndarray  # and after
-
-
-def variants(s: Settings) -> Variants:
-    """One draw per dropout variant, all driven by the same rate and seed."""
-    rng = CounterRNG(s.seed, STREAMS["variants"])  # drawn in this order in the browser too
-    p = s.rate
-    standard = masks.keep_mask((8, 8), p, rng).astype(float)
-    maps = np.abs(rng.normal(0.8, 0.5, (4, 6, 6)))
-    spatial = masks.spatial_dropout(maps, p, rng)
-    connect = masks.dropconnect_mask(8, 8, p, rng).astype(float)
-    block = masks.dropblock_mask(16, p, 3, rng).astype(float)
-    per_step = masks.time_masks(10, 6, p, rng, variational=False).astype(float)
-    locked = masks.time_masks(10, 6, p, rng, variational=True).astype(float)
-    time_canvas = np.hstack([per_step, np.full((10, 1), np.nan), locked])
-    selu_like = rng.normal(0.0, 1.0, 4000)
-    alpha = masks.alpha_dropout(selu_like, p, rng)
-    return Variants(standard, spatial, connect, block, time_canvas, selu_like, alpha)
 
 
 def batch_masks(s: Settings) -> dict[str, np.ndarray]:

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import Page, expect
 
-from dropout_lab.lesson import explore, rng
+from dropout_lab.lesson import explore, rng, variants
 from dropout_lab.ui import explore_component as live
 from tests.support import wait
 from tests.support.harness import running_server, wait_until_idle
@@ -71,7 +71,8 @@ def test_every_view_draws_the_engines_masks(server, page: Page, seed, rate, trai
     js = page.evaluate(
         """d => ({layer: dropoutLabExplore.layerKeep(d, d.rate),
                   batch: dropoutLabExplore.batch(d, d.rate),
-                  network: dropoutLabExplore.network(d, d.rate)})""",
+                  network: dropoutLabExplore.network(d, d.rate),
+                  variants: dropoutLabExplore.variants(d, d.rate)})""",
         json.loads(json.dumps(data)),
     )
     bits = lambda a: "".join("1" if k else "0" for k in np.ravel(a))  # noqa: E731
@@ -81,6 +82,17 @@ def test_every_view_draws_the_engines_masks(server, page: Page, seed, rate, trai
     expected = [None] + [bits(rng_net.random(n) >= rate) if training else None
                          for n in explore.LESSON_LAYERS[1:-1]] + [None]  # fmt: skip
     assert js["network"] == expected
+    # The variants: the browser read its draws off the table the server sent (data["variants"]).
+    ours = variants.reference(rate, seed)
+    assert set(js["variants"]) == set(ours) == {v["name"] for v in data["variants"]}
+    for name, arrays in ours.items():
+        assert set(js["variants"][name]) == set(arrays), name
+        for key, value in arrays.items():
+            theirs = np.array(js["variants"][name][key])
+            if value.dtype == bool:  # a mask: bit for bit
+                assert bits(theirs.astype(bool)) == bits(value), (name, key)
+            else:  # values through Math.log and Math.cos: the last bit may differ
+                np.testing.assert_allclose(theirs, value.ravel(), rtol=1e-12, atol=1e-12)
 
 
 def test_the_page_agrees_with_the_server_on_a_deep_link(server, page: Page) -> None:

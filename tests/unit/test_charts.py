@@ -159,7 +159,8 @@ def every_figure(theme: str) -> list[go.Figure]:
     packet = mc_stats.packet_stats(probs[:, 0], 0.4)
     return [
         explore.panel_figure(small),
-        explore.gallery_figure([small, spread, hist], theme=theme),
+        explore.panel_figure(spread),
+        explore.panel_figure(hist),
         curves.curves_figure([curves.Curve("a", history())], theme=theme),
         sweep.sweep_figure(sweep_runs, theme=theme),
         sweep.rate_figure(summary_rows(sweep_runs), theme=theme),

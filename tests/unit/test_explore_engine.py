@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import pytest
 
 from dropout_lab.charts import explore as pictures
-from dropout_lab.lesson import explore
+from dropout_lab.lesson import explore, variants
 
 
 @pytest.mark.parametrize(
@@ -25,17 +25,10 @@ def test_parse_rate_from_deep_link(raw, rate, warns) -> None:
     assert (problem is not None) == warns
 
 
-def all_figures(s: explore.Settings) -> list[go.Figure]:
-    return [
-        *pictures.variant_figures(s).values(),
-        *(fig for fig, _ in pictures.variant_gallery(s)),
-    ]
-
-
 @pytest.mark.parametrize("rate", [0.0, 0.3, 0.9])
 def test_every_figure_passes_plotly_validation(rate) -> None:
     s = explore.Settings(rate=rate)
-    for fig in all_figures(s):
+    for fig in pictures.variant_figures(s).values():
         go.Figure(fig.to_dict())  # full validation: raises on an invalid property
 
 
@@ -68,9 +61,10 @@ def test_same_seed_same_mask_new_seed_new_mask() -> None:
 
 def test_content_has_every_caption() -> None:
     text = explore.content()
-    assert set(text["variants"]["captions"]) == set(
-        pictures.variant_figures(explore.Settings()).keys()
-    )
+    names = [v.name for v in variants.TABLE]
+    assert list(pictures.variant_figures(explore.Settings())) == names
+    assert set(text["variants"]["captions"]) == set(names)
+    assert set(names) <= set(text["variants"]["titles"])
     for key in ("training_inverted", "training_original", "inference_inverted"):
         assert text["layer"][key]
 

@@ -19,7 +19,7 @@ from importlib import resources
 import numpy as np
 import streamlit as st
 
-from dropout_lab.lesson import explore, masks
+from dropout_lab.lesson import explore, masks, variants
 from dropout_lab.ui import session
 
 NAME = "dropout_lab_explore"
@@ -131,6 +131,7 @@ def _static_part() -> dict:
         "rateMax": explore.RATE_MAX,
         "rateStep": explore.RATE_STEP,
         "streams": explore.STREAMS,
+        "variants": variants.for_browser(),
         "activations": explore.example_layer().tolist(),
         "batch": {
             "examples": explore.BATCH_EXAMPLES,

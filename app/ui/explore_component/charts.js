@@ -192,68 +192,68 @@ function drawNetwork(p, t, d, net, colours) {
   setAttr(p.svg, "aria-label", label);
 }
 
+const PANEL = { width: 300, height: 180 };  // each variant's picture, in SVG units
+
+// One figure per variant of the table the server sent, its grid laid as the table says.
 function buildVariants(root, data) {
   const t = data.text.variants;
   const node = section(root, t.heading, t.explain);
   const gallery = htmlNode("div", { class: "dl-gallery" }, node);
   const panels = {};
-  for (const name of Object.keys(t.captions)) {
-    const fig = htmlNode("figure", { class: "dl-panel", "data-testid": `explore-variant-${name}` },
+  for (const v of data.variants) {
+    const fig = htmlNode("figure", { class: "dl-panel", "data-testid": `explore-variant-${v.name}` },
       gallery);
-    const title = htmlNode("figcaption", { class: "dl-title" }, fig, t.titles[name]);
-    const svg = svgNode("svg", { viewBox: "0 0 300 180", role: "img", class: "dl-figure",
-      "aria-label": fill(t.titles[name], { mean: "", std: "" }) }, fig);
-    setHTML(htmlNode("div", { class: "dl-caption" }, fig), t.captions[name]);
-    panels[name] = { title, svg };
+    const title = htmlNode("figcaption", { class: "dl-title" }, fig, t.titles[v.name]);
+    const svg = svgNode("svg", { viewBox: `0 0 ${PANEL.width} ${PANEL.height}`, role: "img",
+      class: "dl-figure", "aria-label": fill(t.titles[v.name], { mean: "", std: "" }) }, fig);
+    setHTML(htmlNode("div", { class: "dl-caption" }, fig), t.captions[v.name]);
+    panels[v.name] = v.grid ? { title, grid: centredGrid(svg, v.grid) }
+      : { title, ...buildHistogram(svg, v.bins, t.titles) };
   }
-  const grid = (name, opts) => new Grid(panels[name].svg, { y: 4, ...opts });
-  panels.standard.grid = grid("standard", { x: 67, rows: 8, cols: 8, cell: 19, gap: 2 });
-  panels.spatial.grid = grid("spatial", { x: 6, y: 50, rows: 6, cols: 24, cell: 10, gap: 1,
-    groupEvery: 6, groupGap: 8 });
-  panels.dropconnect.grid = grid("dropconnect", { x: 67, rows: 8, cols: 8, cell: 19, gap: 2 });
-  panels.dropblock.grid = grid("dropblock", { x: 62, rows: 16, cols: 16, cell: 10, gap: 1 });
-  panels.variational.grid = grid("variational", { x: 50, rows: 10, cols: 12, cell: 14, gap: 2,
-    groupEvery: 6, groupGap: 12 });
-  const bins = 40;
-  const svg = panels.alpha.svg;
-  const bars = (cls) => Array.from({ length: bins }, () => svgNode("rect", { class: cls }, svg));
-  panels.alpha.before = bars("dl-hist-before");
-  panels.alpha.after = bars("dl-hist-after");
-  svgNode("rect", { x: 70, y: 166, width: 10, height: 10, class: "dl-hist-before" }, svg);
-  svgText(svg, 84, 171, t.titles.alpha_before, { "dominant-baseline": "central", "font-size": 11 });
-  panels.alpha.swatch = svgNode("rect", { x: 150, y: 166, width: 10, height: 10,
-    class: "dl-hist-after" }, svg);
-  svgText(svg, 164, 171, t.titles.alpha_after, { "dominant-baseline": "central", "font-size": 11 });
   return panels;
+}
+
+function centredGrid(svg, g) {
+  const groups = g.group_every ? Math.floor((g.cols - 1) / g.group_every) : 0;
+  const width = g.cols * (g.cell + g.gap) - g.gap + groups * g.group_gap;
+  const height = g.rows * (g.cell + g.gap) - g.gap;
+  return new Grid(svg, { x: Math.round((PANEL.width - width) / 2),
+    y: Math.round((PANEL.height - height) / 2), rows: g.rows, cols: g.cols, cell: g.cell,
+    gap: g.gap, groupEvery: g.group_every, groupGap: g.group_gap });
+}
+
+function buildHistogram(svg, bins, titles) {
+  const bars = (cls) => Array.from({ length: bins }, () => svgNode("rect", { class: cls }, svg));
+  const parts = { before: bars("dl-hist-before"), after: bars("dl-hist-after") };
+  svgNode("rect", { x: 70, y: 166, width: 10, height: 10, class: "dl-hist-before" }, svg);
+  svgText(svg, 84, 171, titles.alpha_before, { "dominant-baseline": "central", "font-size": 11 });
+  parts.swatch = svgNode("rect", { x: 150, y: 166, width: 10, height: 10,
+    class: "dl-hist-after" }, svg);
+  svgText(svg, 164, 171, titles.alpha_after, { "dominant-baseline": "central", "font-size": 11 });
+  return parts;
 }
 
 function drawMask(grid, keep, colours) {
   for (let i = 0; i < keep.length; i++) grid.set(i, keep[i] ? colours.kept : colours.dropped);
 }
 
-function drawVariants(p, t, v, colours) {
-  drawMask(p.standard.grid, v.standard, colours);
-  drawMask(p.dropconnect.grid, v.dropconnect, colours);
-  drawMask(p.dropblock.grid, v.dropblock, colours);
-  for (let m = 0; m < 4; m++) {
-    for (let r = 0; r < 6; r++) {
-      for (let c = 0; c < 6; c++) {
-        const value = v.spatial[m * 36 + r * 6 + c];
-        const colour = v.mapKeep[m] ? colours.value(value / v.spatialMax).fill : colours.dropped;
-        p.spatial.grid.set(r * 24 + m * 6 + c, colour);
-      }
+// Panes side by side (feature maps, or the per-step and the locked masks): cell (r, c) of the
+// grid is cell (r, c mod w) of pane floor(c / w), w = the grid's group_every.
+function drawPanes(grid, g, panes, colour) {
+  const w = g.group_every;
+  for (let r = 0; r < g.rows; r++) {
+    for (let c = 0; c < g.cols; c++) {
+      const pane = Math.floor(c / w);
+      grid.set(r * g.cols + c, colour(pane, panes[pane], r * w + (c % w)));
     }
   }
-  for (let r = 0; r < 10; r++) {
-    for (let c = 0; c < 6; c++) {
-      p.variational.grid.set(r * 12 + c, v.perStep[r * 6 + c] ? colours.kept : colours.dropped);
-      p.variational.grid.set(r * 12 + 6 + c, v.locked[c] ? colours.kept : colours.dropped);
-    }
-  }
-  const h = histogram(v.selu, v.alpha, p.alpha.before.length);
+}
+
+function drawHistogram(p, t, out, colours) {
+  const h = histogram(out.before, out.after, p.before.length);
   const top = Math.max(...h.before, ...h.after);
   const w = 280 / h.before.length;
-  for (const [rects, counts] of [[p.alpha.before, h.before], [p.alpha.after, h.after]]) {
+  for (const [rects, counts] of [[p.before, h.before], [p.after, h.after]]) {
     counts.forEach((c, i) => {
       const height = (150 * c) / top;
       setAttr(rects[i], "x", (10 + i * w).toFixed(1));
@@ -262,10 +262,30 @@ function drawVariants(p, t, v, colours) {
       setAttr(rects[i], "height", height.toFixed(1));
     });
   }
-  p.alpha.after.forEach((r) => setAttr(r, "fill", colours.kept));
-  setAttr(p.alpha.swatch, "fill", colours.kept);
-  const m = mean(v.alpha);
-  const s = std(v.alpha);
-  setText(p.alpha.title, fill(t.variants.titles.alpha,
-    { mean: `${m >= 0 ? "+" : ""}${m.toFixed(2)}`, std: s.toFixed(2) }));
+  p.after.forEach((r) => setAttr(r, "fill", colours.kept));
+  setAttr(p.swatch, "fill", colours.kept);
+  const m = mean(out.after);
+  setText(p.title, fill(t, { mean: `${m >= 0 ? "+" : ""}${m.toFixed(2)}`,
+    std: std(out.after).toFixed(2) }));
+}
+
+function drawVariants(p, t, data, drawn, colours) {
+  const mask = (_, keep, i) => (keep[i] ? colours.kept : colours.dropped);
+  for (const v of data.variants) {
+    const out = drawn[v.name];
+    const part = p[v.name];
+    if (v.rule === "alpha") {
+      drawHistogram(part, t.variants.titles[v.name], out, colours);
+    } else if (v.rule === "spatial") {
+      const per = out.values.length / out.keep.length;
+      const top = Math.max(...out.values) || 1;
+      const maps = Array.from(out.keep, (_, m) => out.values.subarray(m * per, (m + 1) * per));
+      drawPanes(part.grid, v.grid, maps, (m, values, i) =>
+        (out.keep[m] ? colours.value(values[i] / top).fill : colours.dropped));
+    } else if (v.rule === "time") {
+      drawPanes(part.grid, v.grid, [out.per_step, out.locked], mask);
+    } else {
+      drawMask(part.grid, out.keep, colours);
+    }
+  }
 }

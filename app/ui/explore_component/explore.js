@@ -114,7 +114,7 @@ class ExploreView {
       this.colours);
     drawForms(p.forms, this.t, rate);
     drawNetwork(p.network, this.t, d, networkView(d, this.draws, rate), this.colours);
-    drawVariants(p.variants, this.t, variantsView(d, this.draws, rate), this.colours);
+    drawVariants(p.variants, this.t, d, variantsView(d, this.draws, rate), this.colours);
     setAttr(this.root, "data-rate", fmtRate(rate));
   }
 }
@@ -139,6 +139,9 @@ globalThis.dropoutLabExplore = {
     .map(([k, v]) => [k, Array.from(v).join("")])),
   network: (data, rate) => networkView(data, new Draws(data), rate).keeps
     .map((k) => (k ? Array.from(k).join("") : null)),
+  variants: (data, rate) => Object.fromEntries(
+    Object.entries(variantsView(data, new Draws(data), rate)).map(([name, out]) => [name,
+      Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Array.from(v)]))])),
 };
 
 // Streamlit calls this again with the same parentElement whenever the data (or the theme)

@@ -1,5 +1,6 @@
 // What each picture shows at one rate: pure numbers, the JavaScript twin of
-// dropout_lab.lesson.explore (same streams, same order of draws, so the same masks).
+// dropout_lab.lesson.explore and lesson.variants (same streams, same order of draws, so the same
+// masks; the variants' draws are read from the table the server sends).
 // Uniforms do not depend on the rate, only on the seed: they are drawn once per seed and
 // compared with the rate on every move.
 
@@ -125,41 +126,50 @@ function dropblock(u, size, rate, block) {
   return keep;
 }
 
-// The variants, drawn from one stream in the order of lesson/explore.py `variants`.
-function variantsView(data, draws, rate) {
-  const sizes = [64, 288, 4, 64, 196, 60, 6, 8000, 4000];
-  const total = sizes.reduce((a, b) => a + b, 0);
-  const u = draws.uniforms("variants", total);
-  const parts = [];
-  let at = 0;
-  for (const n of sizes) {
-    parts.push(u.subarray(at, at + n));
-    at += n;
-  }
-  const [uStd, uMaps, uSpatial, uConnect, uBlock, uStep, uLocked, uSelu, uAlpha] = parts;
-  const maps = normals(uMaps, 0.8, 0.5).map(Math.abs);
-  const mapKeep = keepFrom(uSpatial, rate);
-  const spatial = maps.map((v, i) => (mapKeep[Math.floor(i / 36)] ? v / (1 - rate) : 0));
-  const selu = normals(uSelu, 0, 1);
-  let alpha = selu;
-  if (rate > 0) {
+// The mask rules of lesson/variants.py, on each variant's own draws (named as its table says).
+const RULES = {
+  keep: (v, d, rate) => ({ keep: keepFrom(d.keep, rate) }),
+  spatial: (v, d, rate) => {
+    const maps = d.maps.map(Math.abs);
+    const keep = keepFrom(d.keep, rate);
+    const per = maps.length / keep.length;
+    return { keep, values: maps.map((x, i) => (keep[Math.floor(i / per)] ? x / (1 - rate) : 0)) };
+  },
+  dropblock: (v, d, rate) => ({ keep: dropblock(d.centres, v.grid.rows, rate, v.block) }),
+  time: (v, d, rate) => {
+    const locked = keepFrom(d.locked, rate);
+    const repeated = new Uint8Array(d.per_step.length).map((_, i) => locked[i % locked.length]);
+    return { per_step: keepFrom(d.per_step, rate), locked: repeated };
+  },
+  alpha: (v, d, rate) => {
+    if (rate === 0) return { before: d.values, after: d.values };
     const q = 1 - rate;
     const a = (q + ALPHA_PRIME ** 2 * q * (1 - q)) ** -0.5;
     const b = -a * (1 - q) * ALPHA_PRIME;
-    alpha = selu.map((v, i) => a * (uAlpha[i] >= rate ? v : ALPHA_PRIME) + b);
+    const after = d.values.map((x, i) => a * (d.keep[i] >= rate ? x : ALPHA_PRIME) + b);
+    return { before: d.values, after };
+  },
+};
+
+// Every variant of the table the server sent (data.variants), each from its own stretch of the
+// variants' stream: its draws' sizes are the table's, never written here.
+function variantsView(data, draws, rate) {
+  const total = data.variants.reduce((sum, v) => sum + v.uniforms, 0);
+  const u = draws.uniforms("variants", total);
+  const out = {};
+  let at = 0;
+  for (const v of data.variants) {
+    const named = {};
+    let from = at;
+    for (const d of v.draws) {
+      const part = u.subarray(from, from + d.uniforms);
+      named[d.name] = d.normal ? normals(part, d.normal[0], d.normal[1]) : part;
+      from += d.uniforms;
+    }
+    out[v.name] = RULES[v.rule](v, named, rate);
+    at += v.uniforms;
   }
-  return {
-    standard: keepFrom(uStd, rate),
-    spatial,
-    mapKeep,
-    spatialMax: Math.max(...maps) / (1 - rate),
-    dropconnect: keepFrom(uConnect, rate),
-    dropblock: dropblock(uBlock, 16, rate, 3),
-    perStep: keepFrom(uStep, rate),
-    locked: keepFrom(uLocked, rate),
-    selu,
-    alpha,
-  };
+  return out;
 }
 
 function histogram(before, after, bins) {
