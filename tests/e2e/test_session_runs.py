@@ -1,10 +1,14 @@
 """Issue 22, in a real server and browser: a visitor who has not joined asks for two runs on one
 worker (one trains, one waits), then closes the tab. The waiting run gives its place back once
 the session has been gone for Streamlit's reconnect grace period (set to 1 s here); the running
-one is left to finish."""
+one is left to finish. The worker is paused (SIGSTOP) while the tab closes, so the run cannot
+finish first and let the waiting one start, however fast or slow the machine is; it is paused
+for far less than the 30 s after which a silent worker's runs are taken back."""
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -13,7 +17,7 @@ from playwright.sync_api import Browser, expect
 
 from dropout_lab.lesson.labs import load_lab
 from tests.support import editor, wait
-from tests.support.harness import running_server, wait_until_idle
+from tests.support.harness import running_server, wait_until_idle, worker_pids
 
 pytestmark = pytest.mark.e2e
 
@@ -40,22 +44,32 @@ def test_a_closed_tabs_waiting_run_gives_its_place_back(browser: Browser, tmp_pa
         wait_until_idle(page)
         editor.paste_code(page, "Keras code", load_lab("overfit").solution)
         epochs = page.get_by_label("Epochs")
-        epochs.fill("300")  # long enough that the first is still training when the tab closes
+        epochs.fill("300")
         epochs.press("Enter")
         wait_until_idle(page)
         page.get_by_role("button", name="▶▶ Train both").click()
-        expect(page.get_by_text("Epoch", exact=False).first).to_be_visible(timeout=120_000)
+        expect(page.get_by_text("Epoch", exact=False).first).to_be_visible(timeout=180_000)
 
         def one_training_one_waiting() -> bool:
             return sorted(st for _, st in session_requests(data)) == ["queued", "running"]
 
-        wait.until(one_training_one_waiting, what="one run training and one waiting")
-        context.close()  # the visitor leaves
+        wait.until(one_training_one_waiting, timeout=180, what="one run training and one waiting")
+        (worker,) = wait.until(lambda: worker_pids(server.process.pid), what="the worker")
+        os.kill(worker, signal.SIGSTOP)
+        try:
+            assert one_training_one_waiting()  # nothing moved between the look and the pause
+            context.close()  # the visitor leaves
 
-        def waiting_gone() -> list[str]:
-            now = sorted(st for _, st in session_requests(data))
-            return now if "queued" not in now else []
+            def waiting_gone() -> list[str]:
+                now = sorted(st for _, st in session_requests(data))
+                return now if "queued" not in now else []
 
-        after = wait.until(waiting_gone, what="the closed tab's waiting run to be withdrawn")
-        assert "withdrawn" in after
-        assert "running" in after or "done" in after  # the one training was left to finish
+            after = wait.until(waiting_gone, what="the closed tab's waiting run to be withdrawn")
+        finally:
+            os.kill(worker, signal.SIGCONT)
+        assert after == ["running", "withdrawn"]  # the one training is left alone
+        done = wait.until(
+            lambda: sorted(st for _, st in session_requests(data)) == ["done", "withdrawn"],
+            timeout=180, what="the run left training to finish",
+        )  # fmt: skip
+        assert done

@@ -19,7 +19,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.sync.client import connect
 
-from tests.support.harness import running_server
+from tests.support.harness import process_state, running_server, worker_pids
 from tests.support.wait import until
 
 ROUNDS = 20
@@ -85,31 +85,6 @@ def widget_id(elements: list, kind: str, *, key: str = "", label: str = "") -> s
     raise AssertionError(f"no {kind} {key or label!r} on the page")
 
 
-def _stat(pid: int) -> tuple[int, str] | None:
-    """(parent pid, state) of a live process, or None."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat.rsplit(")", 1)[1].split()
-    return int(fields[1]), fields[0]
-
-
-def worker_pids(server_pid: int) -> set[int]:
-    """The server's live training workers: its "spawn" children (not the resource tracker)."""
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        stat = _stat(int(entry.name))
-        if stat is None or stat[0] != server_pid or stat[1] == "Z":
-            continue
-        with contextlib.suppress(OSError):
-            if b"spawn_main" in (entry / "cmdline").read_bytes():
-                found.add(int(entry.name))
-    return found
-
-
 def rss_mib(pid: int) -> float:
     with contextlib.suppress(OSError):
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -170,7 +145,7 @@ def test_clear_cache_neither_multiplies_the_workers_nor_rereads_the_lesson(tmp_p
             assert log.count("asked to clear the caches") == ROUNDS, log[-3000:]
             assert len(seen) == WORKERS  # the first worker trained every run
         # the server's exit shuts its worker pool down: no worker outlives it
-        until(lambda: not any(_stat(w) for w in seen), timeout=30, what="the workers' exit")
+        until(lambda: not any(process_state(w) for w in seen), timeout=30, what="the workers' exit")
     finally:
         for w in seen:  # only if the test failed: the workers this server started
             with contextlib.suppress(ProcessLookupError):

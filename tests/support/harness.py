@@ -190,3 +190,31 @@ def wait_for_layout(page, quiet_ms: int = 300, timeout: float = 30_000) -> None:
         timeout=timeout,
         polling=50,
     )
+
+
+# --- The server's processes (read from /proc) ------------------------------------------------
+
+
+def process_state(pid: int) -> tuple[int, str] | None:
+    """(parent pid, state) of a live process, or None."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return int(fields[1]), fields[0]
+
+
+def worker_pids(server_pid: int) -> set[int]:
+    """The server's live training workers: its "spawn" children (not the resource tracker)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        stat = process_state(int(entry.name))
+        if stat is None or stat[0] != server_pid or stat[1] == "Z":
+            continue
+        with contextlib.suppress(OSError):
+            if b"spawn_main" in (entry / "cmdline").read_bytes():
+                found.add(int(entry.name))
+    return found
