@@ -55,8 +55,10 @@ def expected_rows() -> list[list[str]]:
 
 
 def table_rows(page: Page) -> list[list[str]]:
-    """The body rows of the reveal's table: each row's cells, the row's label first."""
+    """The body rows of the reveal's table: each row's cells, the row's label first (once all
+    three are drawn: the heading and the feedback above it can be on the page before it)."""
     rows = page.locator('[data-testid="stTable"] tbody tr')
+    expect(rows).to_have_count(3, timeout=180_000)
     return [[c.strip() for c in r.locator("th, td").all_inner_texts()] for r in rows.all()]
 
 
