@@ -7,7 +7,6 @@ from dropout_lab.ui import concept_check, reflect, review, state, work
 st.title(reflect.TEXT["title"], anchor=False)
 st.markdown(reflect.TEXT["intro"])
 work.unsaved_notice("answers")
-work.keep_drafts([q.id for q in reflect.QUESTIONS])  # stored as typed, not only when left
 reflect.lesson_question()
 st.divider()
 reflect.mc_section()

@@ -29,6 +29,7 @@ from dropout_lab.ui import (
     session,
     state,
     training,
+    work,
 )
 from dropout_lab.ui.reflect_models import data_seed, dropout_in, epochs_done, model_for, set_stats
 
@@ -371,8 +372,14 @@ def think_deeper() -> None:
     for i, q in enumerate(QUESTIONS[1:]):
         with left if i % 2 == 0 else right:
             question_card(q)
+    work.keep_drafts([q.id for q in QUESTIONS], answered)  # stored as typed, not only when left
+
+
+def answered() -> None:
+    """How many answers are kept: left in their box, or (a joined learner's) stored as typed."""
     done = sum(bool(answers().get(q.id, "").strip()) for q in QUESTIONS)
-    st.caption(TEXT["answers"]["progress"].format(answered=done, total=len(QUESTIONS)))
+    words = TEXT["answers"]["progress" if learners.current() is not None else "progress_session"]
+    st.caption(words.format(answered=done, total=len(QUESTIONS)))
 
 
 # --------------------------------------------------------------------------- wrap-up

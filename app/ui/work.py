@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from functools import cache
 
@@ -174,18 +175,19 @@ def _drafts_heard() -> None:
             log.exception("saving a draft failed")
             continue
         saved[item] = text
+        session.value(session.REFLECT_ANSWERS)[str(qid)] = text  # kept: an answer, counted
 
 
 @st.fragment
-def keep_drafts(question_ids: list[str]) -> None:
+def keep_drafts(question_ids: list[str], then: Callable[[], None]) -> None:
     """For a joined learner: Reflect's answers are stored a pause after typing, not only when
     the box is left, so a reload straight after typing loses nothing. Its own fragment: a draft
-    reruns only this, never the boxes being typed in."""
-    if learners.current() is None:
-        return
-    boxes = {_box_class(session.REFLECT_ANSWER.of(q)): q for q in question_ids}
-    _draft_keeper()(key=session.REFLECT_DRAFTS, data={"boxes": boxes, "wait": DRAFT_PAUSE_MS},
-                    default={"drafts": {}}, on_drafts_change=_drafts_heard)  # fmt: skip
+    reruns only this and `then` (what counts the answers kept), never the boxes being typed in."""
+    if learners.current() is not None:
+        boxes = {_box_class(session.REFLECT_ANSWER.of(q)): q for q in question_ids}
+        _draft_keeper()(key=session.REFLECT_DRAFTS, data={"boxes": boxes, "wait": DRAFT_PAUSE_MS},
+                        default={"drafts": {}}, on_drafts_change=_drafts_heard)  # fmt: skip
+    then()
 
 
 def unsaved_notice(kind: str = "code") -> None:

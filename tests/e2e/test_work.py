@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from dropout_lab.lesson import lessons
 from dropout_lab.lesson.labs import load_lab
 from tests.sandbox_required import require_sandbox  # noqa: F401  (autouse)
 from tests.support import editor, wait
@@ -109,7 +110,12 @@ def test_a_reflection_typed_without_leaving_the_box_survives_a_reload(server, pa
         store.close()
     expect(box).to_be_focused()
     expect(box).to_have_value(draft)
+    # The draft is kept, so it counts: the page says so while the box still has the focus.
+    total = len(lessons.load_reflect_questions())
+    expect(page.get_by_text(f"1 of {total} questions answered", exact=False)).to_be_visible()
+    expect(box).to_be_focused()
     page.reload()
     wait_until_idle(page)
     expect(page.locator('[class*="st-key-reflect-answer-"] textarea').first).to_have_value(draft)
+    expect(page.get_by_text(f"1 of {total} questions answered", exact=False)).to_be_visible()
     assert_no_error(page)
