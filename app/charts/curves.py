@@ -49,8 +49,8 @@ def _run_traces(
     label: str, history: dict[str, list[float]], colour: str, ink: str, symbol: str
 ) -> list[dict]:
     """One run's lines: loss and accuracy (training solid with filled markers, validation dashed
-    with open ones), the ★ of its lowest validation loss, and its generalisation gap with its
-    last value written at the end of the line (the headline of the figure). Each panel
+    with open ones), the ★ of its lowest validation loss, and its generalisation gap (its last
+    value, the headline of the figure, is written right of the panel: `_gap_labels`). Each panel
     names the run in its own legend; `join` keeps one entry per run."""
     n = len(history.get("loss", []))
     epochs = list(range(1, n + 1))
@@ -86,14 +86,45 @@ def _run_traces(
             "hovertemplate": f"{label}<br>epoch %{{x}}<br>validation − training loss "
             "%{y:.3f}<extra></extra>",
         })  # fmt: skip
-        traces.append({  # the last epoch's gap, written at the line's end: the overfit in a number
-            "type": "scatter", "mode": "text", "x": [n], "y": [gaps[-1]],
-            "text": [f"{gaps[-1]:.2f}"], "textposition": "top left",
-            "textfont": {"color": colour, "size": 13}, "name": f"{label}: last gap",
-            "legendgroup": label, "showlegend": False, "xaxis": "x3", "yaxis": "y3",
-            "hovertemplate": f"{label}: gap at epoch %{{x}}, %{{y:.3f}}<extra></extra>",
-        })  # fmt: skip
     return traces
+
+
+LABEL_PX = 18  # a gap label's height in pixels: two labels closer than this are moved apart
+LABELS_RIGHT = 52  # the right margin the gap labels are written in, in pixels
+
+
+def _apart(values: Sequence[float], step: float, top: float) -> list[float]:
+    """`values` moved as little as possible so that no two are closer than `step`, none above
+    `top` unless they cannot all fit below it (in the values' order)."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    placed = [values[i] for i in order]
+    for k in range(1, len(placed)):
+        placed[k] = max(placed[k], placed[k - 1] + step)
+    if placed and placed[-1] > top:
+        placed[-1] = top
+        for k in range(len(placed) - 2, -1, -1):
+            placed[k] = min(placed[k], placed[k + 1] - step)
+    out = [0.0] * len(values)
+    for i, y in zip(order, placed, strict=True):
+        out[i] = y
+    return out
+
+
+def _gap_labels(lasts: Sequence[tuple[str, float, str]], x_end: float, span: tuple[float, float],
+                plot_px: float) -> list[dict]:  # fmt: skip
+    """Each run's last gap, the overfit in a number, written in the margin right of the gap
+    panel (no line is drawn there, so none runs through it), level with the run's last gap or
+    moved just enough to keep the labels apart."""
+    low, high = span
+    extent = (high - low) * 1.1 or 1.0  # Plotly's autorange pads the data by about 5% a side
+    ys = _apart([v for _, v, _ in lasts], LABEL_PX / max(plot_px, 1.0) * extent, high)
+    return [{
+        "type": "scatter", "mode": "text", "x": [x_end], "y": [y], "text": [f"{value:.2f}"],
+        "textposition": "middle right", "cliponaxis": False,
+        "textfont": {"color": colour, "size": 13}, "name": f"{label}: last gap",
+        "legendgroup": label, "showlegend": False, "xaxis": "x3", "yaxis": "y3",
+        "hovertemplate": f"{label}: last gap {value:.3f}<extra></extra>",
+    } for (label, value, colour), y in zip(lasts, ys, strict=True)]  # fmt: skip
 
 
 def curves_parts(
@@ -108,18 +139,22 @@ def curves_parts(
     one figure per panel)."""
     ink = foreground(INK, theme)
     traces: list[dict] = []
+    lasts, all_gaps = [], [0.0]
     for i, (label, history, colour) in enumerate(runs):
         shown = foreground(colour or MODEL_COLOURS[i % len(MODEL_COLOURS)], theme)
         traces += _run_traces(label, history, shown, ink, symbol_of(i))
-    x_range = [0.5, epochs_total + 0.5] if epochs_total else None
+        if history.get("loss"):
+            gaps = gap(history)
+            lasts.append((label, gaps[-1], shown))
+            all_gaps += gaps
+    longest = max((len(h.get("loss", [])) for _, h, _ in runs), default=0)
+    x_end = (epochs_total or longest) + 0.5
+    x_range = [0.5, x_end] if epochs_total or longest else None  # the labels are right of it
     axis_x = axis("epoch", theme, range=x_range)
-    layout = base_layout(
-        height,
-        theme,
-        margin={"l": 55, "r": 10, "t": 45 if title is None else 95, "b": 50},
-        legend=legend(-0.2),
-        hovermode="closest",
-    )
+    margin = {"l": 55, "r": LABELS_RIGHT, "t": 45 if title is None else 95, "b": 50}
+    plot_px = height - margin["t"] - margin["b"]
+    traces += _gap_labels(lasts, x_end, (min(all_gaps), max(all_gaps)), plot_px)
+    layout = base_layout(height, theme, margin=margin, legend=legend(-0.2), hovermode="closest")
     if title is not None:
         layout["title"] = {"text": title}
     axes = [

@@ -18,6 +18,42 @@ from .conftest import assert_no_error
 pytestmark = pytest.mark.e2e
 
 
+# Text that traces write on a chart (`mode: "text"`, like the gap panel's last values) against
+# every line and marker of the same chart, in the page's own pixels: the lines sampled every
+# 2 px along their paths. (The layout check of the accessibility tests looks at titles, axis
+# titles, annotations and the legend, against each other: a trace's text and the lines were
+# never in it.)
+TEXT_ON_LINES = """() => {
+    const out = [];
+    const hit = (r, x, y) => x > r.left + 1 && x < r.right - 1 && y > r.top + 1 && y < r.bottom - 1;
+    const cross = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 &&
+        Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+    document.querySelectorAll('.js-plotly-plot').forEach((plot, i) => {
+        const name = plot.closest('[data-testid="stPlotlyChart"]')?.getAttribute('aria-label')
+            || `chart ${i + 1}`;
+        const texts = [...plot.querySelectorAll('.textpoint text')].map(t => [t.textContent,
+            t.getBoundingClientRect()]).filter(([, r]) => r.width > 0 && r.height > 0);
+        texts.forEach(([a, ra], k) => texts.slice(k + 1).forEach(([b, rb]) => {
+            if (cross(ra, rb)) out.push(`${name}: "${a}" overlaps "${b}"`);
+        }));
+        for (const path of plot.querySelectorAll('.scatterlayer path.js-line')) {
+            const m = path.getScreenCTM(), length = path.getTotalLength();
+            for (let d = 0; d <= length; d += 2) {
+                const p = path.getPointAtLength(d).matrixTransform(m);
+                const on = texts.find(([, r]) => hit(r, p.x, p.y));
+                if (on) { out.push(`${name}: a line runs through "${on[0]}"`); break; }
+            }
+        }
+        for (const point of plot.querySelectorAll('.scatterlayer path.point')) {
+            const r = point.getBoundingClientRect();
+            const on = texts.find(([, t]) => r.width > 0 && cross(r, t));
+            if (on) out.push(`${name}: a marker sits on "${on[0]}"`);
+        }
+    });
+    return [...new Set(out)];
+}"""
+
+
 @pytest.fixture(scope="module")
 def warm_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A server over a store holding every precomputed run (a copy of the session's)."""
@@ -38,6 +74,9 @@ def test_compare_with_results_present(warm_server: Server, page: Page, artifacts
     page.get_by_role("button", name="Early stopping (patience 5)").click()
     wait_until_idle(page)
     expect(page.get_by_text("The other regularisers.", exact=False)).to_be_visible()
+    gap_labels = page.locator(".js-plotly-plot .textpoint text")
+    expect(gap_labels).to_have_count(3)  # each run's last gap: no dropout, Dropout(0.3), early
+    assert page.evaluate(TEXT_ON_LINES) == []  # written where no line or other label is
     expect(page.get_by_role("button", name="Keras script (.py)")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("button", name="Notebook (.ipynb)").click()
