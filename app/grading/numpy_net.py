@@ -159,7 +159,8 @@ def train(
     ({"event": "epoch", "variant", "epoch"}, predictions) after each. Raises Stop.
 
     "Too slow" is counted in this process's CPU time (`clock`), which a busy machine does not
-    stretch; `wall_budget_seconds`, with generous headroom, stops code that sleeps instead."""
+    stretch; `wall_budget_seconds`, with generous headroom, stops code that sleeps instead, on
+    `wall` (in the sandbox, run_clock.running_clock(): wall time without waits for a CPU)."""
     sizes = (data["x_train"].shape[1], *config["hidden"], 1)
     seed, batch, epochs = int(config["seed"]), int(config["batch_size"]), int(config["epochs"])
     budgets = {"cpu": float(config["budget_seconds"]), "wall": float(config["wall_budget_seconds"])}

@@ -5,7 +5,8 @@ PID, network, IPC, UTS and cgroup namespaces (no network at all), a read-only vi
 installation only, a small throw-away tmpfs as the only writable place, a cleared environment,
 `--die-with-parent` and `--new-session`. On top of that the runner (`sandbox_runner.py`) lowers
 its resource limits before it touches the submission (CPU time, address space, processes, file
-size, open files, no core dumps), and this side enforces a wall-clock limit and caps what it
+size, open files, no core dumps), and this side enforces a limit on running time (wall time
+minus waits for a CPU, `run_clock.py`) under a hard ceiling on the clock, and caps what it
 reads back. Killing bwrap on time-out kills the PID namespace's init, and with it every process
 the submission started (daemons included): nothing outlives a grading.
 
@@ -33,7 +34,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dropout_lab.grading import run_group
+from dropout_lab.grading.run_clock import RunClock
+
 RUNNER = Path(__file__).with_name("sandbox_runner.py")
+POLL_SECONDS = 0.1  # between looks at a run's clock
 JOB_DIR = "/job"  # where the job's files appear inside the sandbox (read-only)
 
 
@@ -43,18 +48,32 @@ class SandboxUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class Limits:
-    # The wall clock starts before the sandbox does, so it also pays for starting bwrap and
-    # Python and importing NumPy (0.5-1.2 s here with the machine busy, measured 2026-12-06;
-    # at a load of 30, honest code was stopped at 3 s). Loops are stopped by the CPU limit at
-    # 2 s whatever the wall clock says; the wall limit only ends code that sleeps or waits.
+    # The wall limit is charged running time: wall time minus the time the runner waited for a
+    # CPU (run_clock.py). On a busy server honest code waits, and was stopped (at a load of 30,
+    # at 3 s, most of it waiting to start bwrap, Python and NumPy; measured 2026-12-06); code
+    # that sleeps or blocks waits for no CPU and is charged every second, and so is code that
+    # starts processes of its own (a fork bomb). A busy loop is stopped by the CPU limit at 2 s.
     wall_seconds: float = 5.0
     cpu_seconds: int = 2
+    # The hard ceiling, on the clock: nothing holds a sandbox (and a grading slot) longer. The
+    # runner can make itself wait for ever (SCHED_IDLE, nice 19, its own busy processes), and a
+    # server can be busier than any limit foresees; past this the run is stopped, with its
+    # running time in the message. None: `ceiling`, 60 s or 4 x the wall limit if longer (12 x
+    # the default's: honest code passes at a load of 30 on two cores, 15 x slower to start).
+    ceiling_seconds: float | None = None
     memory_bytes: int = 1 << 30  # address space; NumPy alone maps a few hundred MiB
     processes: int = 16  # RLIMIT_NPROC inside the sandbox's user namespace
     file_bytes: int = 4 << 20  # largest file the code may write (in its tmpfs)
     tmp_bytes: int = 16 << 20  # size of the throw-away tmpfs
     output_bytes: int = 16 << 10  # stdout / stderr kept (the rest is counted, not stored)
     result_bytes: int = 32 << 20  # result records read back
+
+    @property
+    def ceiling(self) -> float:
+        """The hard ceiling on the clock, in seconds (`ceiling_seconds` or its default)."""
+        if self.ceiling_seconds is not None:
+            return self.ceiling_seconds
+        return max(60.0, 4 * self.wall_seconds)
 
 
 @dataclass
@@ -63,8 +82,10 @@ class RunResult:
         str  # "ok" (exited 0) | "exit" (non-zero exit) | "signal" | "timeout" | "too_much_output"
     )
     returncode: int | None
-    seconds: float
+    seconds: float  # on the clock
     mode: str  # "bwrap" | "unsandboxed"
+    running_seconds: float = 0.0  # charged: `seconds` minus the runner's wait for a CPU
+    stopped_by: str = ""  # on "timeout": "running" (the wall limit) | "ceiling"
     stdout: str = ""
     stderr: str = ""
     output_truncated: bool = False
@@ -202,13 +223,17 @@ def run(
 ) -> RunResult:
     """Run the sandbox runner on `files` (written to a read-only job folder) with `args`.
 
-    Whatever the code does, this returns within about `limits.wall_seconds` (plus start-up),
-    and no process it started is left running (in "bwrap" mode). `on_result`, if given, is
-    called with each chunk of the result pipe as it arrives (the kept bytes only), so a long
-    job can be followed live; the whole result is also in the returned `RunResult`.
+    Whatever the code does, this returns after about `limits.wall_seconds` of running time
+    (waits for a CPU on a busy machine not counted) or `limits.ceiling` on the clock,
+    whichever comes first, and no process it started is left running (in "bwrap" mode).
+    `on_result`, if given, is called with each chunk of the result pipe as it arrives (the kept
+    bytes only), so a long job can be followed live; the whole result is also in `RunResult`.
     """
     mode = mode or choose_mode()
-    with tempfile.TemporaryDirectory(prefix="dropout-lab-job-") as job:
+    with (
+        tempfile.TemporaryDirectory(prefix="dropout-lab-job-") as job,
+        _group(mode, limits) as prefix,
+    ):
         os.chmod(job, 0o755)
         _write_job(job, files)
         read_end, write_end = os.pipe()
@@ -220,7 +245,7 @@ def run(
         start = time.monotonic()
         try:
             proc = subprocess.Popen(
-                cmd,
+                [*prefix, *cmd],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
@@ -239,6 +264,14 @@ def run(
             if cwd:
                 shutil.rmtree(cwd, ignore_errors=True)
         return result
+
+
+def _group(mode: str, limits: Limits) -> contextlib.AbstractContextManager[list[str]]:
+    """The command prefix that gives a bwrap run a control group of its own (`run_group`):
+    its process limit counts bwrap's own two processes beside the submission's."""
+    if mode != "bwrap":
+        return contextlib.nullcontext([])
+    return run_group.command_prefix(limits.processes + 2)
 
 
 def _write_job(job: str, files: dict[str, bytes]) -> None:
@@ -291,15 +324,15 @@ def _collect(
     caps = {"stdout": limits.output_bytes, "stderr": limits.output_bytes,
             "result": limits.result_bytes}  # fmt: skip
     seen = {"stdout": 0, "stderr": 0, "result": 0}
-    deadline = start + limits.wall_seconds
-    status = None
+    clock = RunClock(proc.pid, mode == "bwrap", start)
+    status, stopped_by = None, ""
     open_fds = set(streams)
     while open_fds:
-        left = deadline - time.monotonic()
+        left, stopped_by = _left(clock, limits)
         if left <= 0:
             status = "timeout"
             break
-        for key, _ in sel.select(timeout=min(left, 0.25)):
+        for key, _ in sel.select(timeout=min(left, POLL_SECONDS)):
             fd = key.fd
             try:
                 chunk = os.read(fd, 1 << 16)
@@ -321,14 +354,30 @@ def _collect(
         if status:
             break
     sel.close()
-    if status is None:
+    while status is None:
         # Every stream closed: the process (and anything holding its pipes) is done or nearly.
         try:
-            proc.wait(timeout=max(0.05, deadline - time.monotonic()))
+            proc.wait(timeout=max(0.05, min(left, POLL_SECONDS)))
+            break
         except subprocess.TimeoutExpired:
-            status = "timeout"
+            left, stopped_by = _left(clock, limits)
+            status = "timeout" if left <= 0 else None
+    clock.sample()
     _kill(proc)
-    return _result(proc, status, time.monotonic() - start, mode, limits, kept, seen)
+    result = _result(proc, status, time.monotonic() - start, mode, limits, kept, seen)
+    result.running_seconds = clock.running
+    result.stopped_by = stopped_by if status == "timeout" else ""
+    return result
+
+
+def _left(clock: RunClock, limits: Limits) -> tuple[float, str]:
+    """Seconds before the run could reach a limit (running time never moves faster than the
+    clock), and which one: its running time (the wall limit) or the ceiling."""
+    clock.sample()
+    return min(
+        (limits.wall_seconds - clock.running, "running"),
+        (limits.ceiling - clock.elapsed, "ceiling"),
+    )
 
 
 def _result(

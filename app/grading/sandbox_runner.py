@@ -154,7 +154,15 @@ def answer(request: dict, inputs: dict, funcs: dict, send) -> None:
             send({**meta, "part": part} if part else meta, array)
 
 
-def train_job(job: str, request: dict, funcs: dict, net, send) -> None:
+def ours(job: str, name: str):
+    """Our module `name`.py, copied into the job folder beside this file."""
+    spec = importlib.util.spec_from_file_location(name, os.path.join(job, f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def train_job(job: str, request: dict, funcs: dict, net, send, wall) -> None:
     import numpy as np
 
     data = {}
@@ -163,7 +171,7 @@ def train_job(job: str, request: dict, funcs: dict, net, send) -> None:
             data[key] = np.lib.format.read_array(f, allow_pickle=False)
     try:
         net.train(funcs["dropout_forward"], funcs["dropout_backward"], data, request["config"],
-                  send)  # fmt: skip
+                  send, wall=wall)  # fmt: skip
     except net.Stop as stop:
         send({"event": "train_error", **stop.info})
 
@@ -224,19 +232,17 @@ def main(argv: list[str]) -> int:
     with open(os.path.join(job, request_name), encoding="utf-8") as f:
         request = json.load(f)
     inputs = read_inputs(job, request)
-    net = None
-    if request.get("job") == "train":  # our network code, loaded before the submission
-        path = os.path.join(job, "numpy_net.py")
-        spec = importlib.util.spec_from_file_location("numpy_net", path)
-        net = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(net)
+    net = wall = None
+    if request.get("job") == "train":  # our network code and clock, loaded before the submission
+        net = ours(job, "numpy_net")
+        wall = ours(job, "run_clock").running_clock()  # this thread's, without its CPU waits
     with open(os.path.join(job, submission), encoding="utf-8", errors="replace") as f:
         funcs = load(f.read(), request.get("functions", FUNCTIONS[:1]), send)
     if funcs is None:
         return 0
     send({"event": "loaded"})
     if net is not None:
-        train_job(job, request, funcs, net, send)
+        train_job(job, request, funcs, net, send, wall)
     else:
         answer(request, inputs, funcs, send)
     send({"event": "done"})

@@ -101,10 +101,7 @@ def run_error(o: Outcome, limits: sandbox.Limits) -> str | None:
             return "Your code called sys.exit() while loading; the checks did not run."
         return f"Your code raised {kind}{line} while loading: {e.get('message', '')}"
     if run.status == "timeout":
-        return (
-            f"Stopped after {limits.wall_seconds:g} s: your code did not finish in time "
-            f"(an infinite loop, or waiting for something that never ends?)."
-        )
+        return timeout_message(run, limits)
     if run.status == "too_much_output":
         return "Your code sent back far too much data; the checks stopped reading."
     if o.protocol_error:
@@ -126,6 +123,21 @@ def run_error(o: Outcome, limits: sandbox.Limits) -> str | None:
             f"do not call sys.exit() or os._exit() in your function."
         )
     return None
+
+
+def timeout_message(run: sandbox.RunResult, limits: sandbox.Limits) -> str:
+    """Which limit stopped the code, in what it measured (see sandbox.Limits)."""
+    if run.stopped_by == "ceiling":
+        return (
+            f"Stopped after {limits.ceiling:g} s on the clock, the longest any run may "
+            f"take: your code had been running for {run.running_seconds:.1f} s and waiting for "
+            f"a CPU the rest of the time (a very busy server? try again later)."
+        )
+    return (
+        f"Stopped after {limits.wall_seconds:g} s of running time (time spent waiting for a "
+        f"busy server's CPU is not counted): your code did not finish in time (an infinite "
+        f"loop, or waiting for something that never ends?)."
+    )
 
 
 def not_run(lab: Lab, error: str) -> Verdict:
