@@ -12,8 +12,9 @@ st.set_page_config(page_title="Dropout Lab", page_icon="🎲", layout="wide")
 # WCAG 2.2 AA beyond Streamlit's defaults: captions and quoted boxes at 80% of the text colour
 # (Streamlit's greys are 3.8:1 on white; this is 6:1 or more in both themes); code that wraps
 # instead of scrolling sideways, tables no wider than the page (their words kept whole: a table
-# wider than a phone scrolls sideways in its own box) and formulas a little smaller on phones
-# (no region a keyboard cannot scroll, nothing wider than a phone); a focus ring on
+# wider than a phone scrolls sideways in its own box, with a hint above it: ui/charts.py) and
+# formulas a little smaller on phones (no region a keyboard cannot scroll, nothing wider than
+# a phone); a focus ring on
 # everything focused from the keyboard, also around the hidden inputs of radios, checkboxes
 # and toggles; and no animation for those who ask for reduced motion.
 st.html("""<style>
@@ -25,6 +26,10 @@ st.html("""<style>
 }
 [data-testid="stMarkdownContainer"] table { display: block; max-width: 100%; overflow-x: auto; }
 [data-testid="stMarkdownContainer"] :is(td, th) { overflow-wrap: normal; word-break: keep-all; }
+[data-dl-hint]::before {
+  content: attr(data-dl-hint); display: block; position: sticky; left: 0;
+  font-size: 0.875rem; opacity: 0.8; padding-bottom: 0.25rem; white-space: normal;
+}
 @media (max-width: 640px) { .katex-display { font-size: 0.8em; } }
 :focus-visible { outline: 3px solid #1A73E8 !important; outline-offset: 2px; }
 label:has(input:focus-visible) { outline: 3px solid #1A73E8; outline-offset: 2px; }

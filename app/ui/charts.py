@@ -38,7 +38,7 @@ function dark() {{
 }}
 export default function ({{ data, setStateValue }}) {{
   const root = document.documentElement;
-  watchScrolling(data.scrollLabel);
+  watchScrolling(data.scrollLabel, data.scrollHint);
   const report = () => {{
     const view = {{ narrow: query.matches, dark: dark() }};
     if (view.narrow === data.narrow && view.dark === data.dark) {{
@@ -57,14 +57,34 @@ export default function ({{ data, setStateValue }}) {{
 
 # Content that still scrolls sideways inside the page (a wide formula on a phone) gets a tab
 # stop and a name, so a keyboard can scroll it (WCAG 2.1.1); checked again whenever the page
-# changes. Code blocks wrap instead (app/main.py), so they never need it.
+# changes. Code blocks wrap instead (app/main.py), so they never need it. A table that is wider
+# than its box (Read's tables, a chart's data table, on a phone) also gets a visible hint above
+# it (`data-dl-hint`, drawn by app/main.py's style), taken away when it fits again.
 _SCROLLING_JS = """
-function watchScrolling(label) {
+const WIDE_TABLES = '[data-testid="stMain"] [data-testid="stMarkdownContainer"] table, '
+  + '[data-testid="stMain"] [data-testid="stDataFrame"] .dvn-scroller';
+function hintWideTables(hint) {
+  const wide = new Set();
+  for (const el of document.querySelectorAll(WIDE_TABLES)) {
+    if (el.scrollWidth <= el.clientWidth + 1) continue;
+    const frame = el.closest('[data-testid="stDataFrame"]');
+    wide.add(frame ? frame.parentElement : el);
+  }
+  for (const el of document.querySelectorAll("[data-dl-hint]")) {
+    if (!wide.has(el)) el.removeAttribute("data-dl-hint");
+  }
+  for (const el of wide) {
+    if (el.getAttribute("data-dl-hint") !== hint) el.setAttribute("data-dl-hint", hint);
+  }
+}
+function watchScrolling(label, hint) {
+  window.__dlScrollHint = hint;
   if (window.__dlScrolling) return;
   window.__dlScrolling = true;
   let queued = false;
   const mark = () => {
     queued = false;
+    hintWideTables(window.__dlScrollHint);
     for (const el of document.querySelectorAll('[data-testid="stMain"] *')) {
       if (el.hasAttribute("tabindex") || el.scrollWidth <= el.clientWidth + 1) continue;
       if (!["auto", "scroll"].includes(getComputedStyle(el).overflowX)) continue;
@@ -99,7 +119,8 @@ def watch_view() -> None:
     """Mount the probe that reports the screen's width and the theme (once per run)."""
     view = _view()
     data = {"narrow": bool(view.get("narrow")), "dark": view.get("dark")}
-    sent = {**data, "scrollLabel": describe.words()["scroll_region"]}
+    words = describe.words()
+    sent = {**data, "scrollLabel": words["scroll_region"], "scrollHint": words["scroll_hint"]}
     _probe()(key=VIEW, data=sent, default={"view": data}, on_view_change=lambda: None)
 
 

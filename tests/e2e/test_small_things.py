@@ -13,6 +13,7 @@ import plotly.io as pio
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from dropout_lab.charts import describe
 from dropout_lab.lesson.labs import load_lab
 from dropout_lab.ui import charts
 from tests.support import editor
@@ -146,6 +147,63 @@ def test_on_a_phone_reads_tables_keep_their_words_whole(server, browser: Browser
             page_width = page.evaluate("document.documentElement.scrollWidth")
             assert page_width <= PHONE["width"], section  # a wide table scrolls in its own box
         tables.first.screenshot(path=str(artifacts / "small-read-table-390.png"))
+    finally:
+        page.context.close()
+
+
+# Every table on the page: does it scroll sideways in its box, and what its hint says (the text
+# drawn above it), with how far its first row starts below its top (room the hint takes).
+TABLE_HINTS = """() => [...document.querySelectorAll(
+        '[data-testid="stMarkdownContainer"] table, [data-testid="stDataFrame"] .dvn-scroller')]
+    .map(el => {
+        const frame = el.closest('[data-testid="stDataFrame"]');
+        const host = frame ? frame.parentElement : el;
+        const before = getComputedStyle(host, '::before');
+        const first = (frame || el).querySelector(frame ? 'canvas' : 'tr');
+        return {wide: el.scrollWidth > el.clientWidth + 1, frame: !!frame,
+                hint: before.content === 'none' ? '' : before.content.replace(/^"|"$/g, ''),
+                shown: before.display !== 'none' && before.visibility !== 'hidden',
+                room: first.getBoundingClientRect().top - host.getBoundingClientRect().top};
+    })"""
+
+
+def assert_wide_tables_say_so(page: Page, where: str) -> list[dict]:
+    """Each table wider than its box has the hint above it, taking room; none that fits has."""
+    hint = describe.words()["scroll_hint"]
+    tables = page.evaluate(TABLE_HINTS)
+    for t in tables:
+        if t["wide"]:
+            assert t["hint"] == hint and t["shown"] and t["room"] >= 14, (where, t)
+        else:
+            assert t["hint"] == "", (where, t)
+    return tables
+
+
+def test_wide_tables_say_they_scroll_sideways(server, browser: Browser, artifacts) -> None:
+    """On a phone, Read's tables and a chart's data table that are wider than the screen say
+    so above them; at 1366 px, where they fit, nothing is said."""
+    page = opened(browser, server, "read", PHONE)
+    wide = 0
+    try:
+        for section in TABLE_SECTIONS:
+            page.goto(f"{server.url}/read?section={section}")
+            wait_until_idle(page)
+            expect(page.locator('[data-testid="stMarkdownContainer"] table').first).to_be_visible()
+            wide += sum(t["wide"] for t in assert_wide_tables_say_so(page, section))
+        assert wide, "no table of Read is wider than a phone: the hint is not tried"
+        page.goto(f"{server.url}/read?section=07-dropout-among-the-regularisers")
+        wait_until_idle(page)
+        page.locator("[data-dl-hint]").first.screenshot(path=str(artifacts / "small-hint-390.png"))
+        page.goto(f"{server.url}/compare")
+        wait_until_idle(page)
+        page.get_by_text(describe.words()["data_label"]).first.click()
+        expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
+        expect(page.locator("[data-dl-hint]").first).to_be_attached()
+        frames = [t for t in assert_wide_tables_say_so(page, "compare") if t["frame"]]
+        assert any(t["wide"] for t in frames), frames
+        page.set_viewport_size(DESKTOP)
+        expect(page.locator("[data-dl-hint]")).to_have_count(0)  # it fits now: no hint
+        assert_wide_tables_say_so(page, "compare at 1366")
     finally:
         page.context.close()
 
