@@ -213,3 +213,38 @@ def test_on_a_phone_the_layers_grids_stack_and_their_numbers_stay_readable(serve
         finally:
             context.close()
     assert sizes[390] >= 10 and sizes[1366] >= 10, sizes
+
+
+def rendered_font_sizes(page: Page) -> dict[str, float]:
+    """The smallest rendered font size, in CSS pixels, of the words in each of the live view's
+    pictures (font-size times the picture's scale on screen), by the picture's section or name."""
+    return page.eval_on_selector(
+        '[data-testid="explore-live"]',
+        """root => Object.fromEntries([...root.querySelectorAll('svg.dl-figure')].map((svg) => {
+            const name = svg.closest('figure')?.dataset.testid
+                || svg.closest('section').querySelector('h2').textContent;
+            const sizes = [...svg.querySelectorAll('text')]
+                .filter((t) => t.textContent.trim() && t.getBoundingClientRect().height > 0)
+                .map((t) => {  // the scale on screen, rotated or not
+                    const m = t.getScreenCTM();
+                    return parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+                });
+            return [name, sizes.length ? Math.min(...sizes) : null];
+        }).filter(([, size]) => size !== null))""",
+    )
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_every_pictures_words_are_at_least_10_px(server, browser, width: int) -> None:
+    """A 940-wide picture in a phone's 358 px drew 13 px words at 5 px and tick labels at 4 px
+    (the expectation and the network): on a phone they are laid one part above the other."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        open_explore(page, f"{server.url}/explore")
+        sizes = rendered_font_sizes(page)
+        assert len(sizes) >= 4, sizes  # the layer, the expectation, the network, alpha's legend
+        small = {name: round(size, 1) for name, size in sizes.items() if size < 10}
+        assert not small, (width, small)
+    finally:
+        context.close()

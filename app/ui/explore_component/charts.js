@@ -45,8 +45,14 @@ class Ticks {
   }
 }
 
-const LEFT = { x0: 56, x1: 440, y0: 40, y1: 256 };
-const RIGHT = { x0: 560, x1: 920, y0: 40, y1: 256 };
+// The two charts side by side, or on a phone one above the other: side by side in 358 px the
+// 940-wide picture would shrink its 13 px words to 5 px.
+const CONVERGENCE = {
+  row: { width: 940, height: 340, left: { x0: 56, x1: 440, y0: 40, y1: 256 },
+    right: { x0: 560, x1: 920, y0: 40, y1: 256 }, legend: [56, 318], perRow: 4, step: 215 },
+  stacked: { width: 480, height: 676, left: { x0: 76, x1: 466, y0: 40, y1: 250 },
+    right: { x0: 76, x1: 466, y0: 360, y1: 570 }, legend: [40, 640], perRow: 2, step: 210 },
+};
 
 function buildConvergence(root, data, view) {
   const t = data.text;
@@ -61,23 +67,26 @@ function buildConvergence(root, data, view) {
     view.k = Number(select.value);
     view.render();
   });
-  const svg = svgNode("svg", { viewBox: "0 0 940 340", role: "img", class: "dl-figure",
+  const layout = narrow(root) ? "stacked" : "row";
+  const g = CONVERGENCE[layout];
+  const svg = svgNode("svg", { viewBox: `0 0 ${g.width} ${g.height}`, role: "img",
+    class: layout === "stacked" ? "dl-figure dl-phone" : "dl-figure",
     "aria-label": `${t.live.average_title}; ${t.live.error_title}` }, node);
   const axes = svgNode("g", { class: "dl-axes" }, svg);
-  for (const [box, title] of [[LEFT, t.live.average_title], [RIGHT, t.live.error_title]]) {
-    svgText(svg, (box.x0 + box.x1) / 2, 18, title, { "text-anchor": "middle", class: "dl-title" });
+  const boxes = [[g.left, t.live.average_title, t.live.unit_axis, t.live.value_axis],
+    [g.right, t.live.error_title, t.live.k_axis, t.live.error_axis]];
+  for (const [box, title, xTitle, yTitle] of boxes) {
+    const middle = (box.x0 + box.x1) / 2;
+    svgText(svg, middle, box.y0 - 22, title, { "text-anchor": "middle", class: "dl-title" });
     svgNode("path", { d: `M${box.x0},${box.y0}V${box.y1}H${box.x1}`, class: "dl-axis" }, axes);
+    svgText(svg, middle, box.y1 + 36, xTitle, { "text-anchor": "middle" });
+    svgText(svg, 0, 0, yTitle, { "text-anchor": "middle",
+      transform: `translate(${box.x0 - 46},${(box.y0 + box.y1) / 2}) rotate(-90)` });
   }
-  svgText(svg, (LEFT.x0 + LEFT.x1) / 2, 292, t.live.unit_axis, { "text-anchor": "middle" });
-  svgText(svg, (RIGHT.x0 + RIGHT.x1) / 2, 292, t.live.k_axis, { "text-anchor": "middle" });
-  svgText(svg, 0, 0, t.live.value_axis, { transform: `translate(14,148) rotate(-90)`,
-    "text-anchor": "middle" });
-  svgText(svg, 0, 0, t.live.error_axis, { transform: `translate(500,148) rotate(-90)`,
-    "text-anchor": "middle" });
   const m = data.activations.length;
   const bars = Array.from({ length: m }, () => svgNode("rect", { class: "dl-bar" }, svg));
   const parts = {
-    bars,
+    bars, left: g.left, right: g.right,
     yLeft: new Ticks(axes, 8, true), yRight: new Ticks(axes, 8, true),
     xRight: new Ticks(axes, 6, false),
     average: svgNode("path", { class: "dl-average" }, svg),
@@ -85,19 +94,22 @@ function buildConvergence(root, data, view) {
     error: svgNode("path", { class: "dl-error", fill: "none" }, svg),
     errorDots: svgNode("path", { class: "dl-error-dots" }, svg),
   };
-  const legend = svgNode("g", { transform: "translate(56,318)" }, svg);
+  const legend = svgNode("g", { transform: `translate(${g.legend[0]},${g.legend[1]})` }, svg);
   const entries = [["dl-bar", t.live.expected], ["dl-average", ""], ["dl-error", t.live.error],
     ["dl-reference", t.live.reference]];
   parts.legend = entries.map(([cls, text], i) => {
-    const g = svgNode("g", { transform: `translate(${i * 215},0)` }, legend);
-    svgNode("rect", { x: 0, y: -6, width: 18, height: 10, class: `${cls} dl-swatch` }, g);
-    return svgText(g, 24, 0, text, { "dominant-baseline": "central" });
+    const at = `translate(${(i % g.perRow) * g.step},${Math.floor(i / g.perRow) * 26})`;
+    const entry = svgNode("g", { transform: at }, legend);
+    svgNode("rect", { x: 0, y: -6, width: 18, height: 10, class: `${cls} dl-swatch` }, entry);
+    return svgText(entry, 24, 0, text, { "dominant-baseline": "central" });
   });
   return parts;
 }
 
 function drawConvergence(p, t, conv, k, colours) {
   const { expected, average, ks, errors } = conv;
+  const LEFT = p.left;
+  const RIGHT = p.right;
   const m = expected.length;
   const ymax = Math.max(1e-9, ...expected, ...average) * 1.08;
   const y = linearScale(0, ymax, LEFT.y1, LEFT.y0);
@@ -135,34 +147,42 @@ function drawConvergence(p, t, conv, k, colours) {
   setText(p.legend[1], fill(t.live.average, { k: k.toLocaleString("en") }));
 }
 
+// Layers as columns, or on a phone as rows (12 units across 358 px keep their labels readable).
 function buildNetwork(root, data) {
   const t = data.text;
   const node = section(root, t.network.heading, t.network.explain);
   const inference = htmlNode("div", { class: "dl-caption" }, node);
   setHTML(inference, t.network.inference);
-  const svg = svgNode("svg", { viewBox: "0 0 940 430", role: "img", class: "dl-figure" }, node);
-  const edges = svgNode("path", { class: "dl-edges", fill: "none" }, svg);
+  const stacked = narrow(root);
   const { sizes, names, picks } = data.network;
   const shown = Math.max(...picks.map((p) => p.length));
+  const box = stacked ? `0 0 480 ${88 + (picks.length - 1) * 96 + 24}` : "0 0 940 430";
+  const svg = svgNode("svg", { viewBox: box, role: "img",
+    class: stacked ? "dl-figure dl-phone" : "dl-figure" }, node);
+  const edges = svgNode("path", { class: "dl-edges", fill: "none" }, svg);
+  const radius = stacked ? 11 : 9;
   const units = [];
   picks.forEach((idx, col) => {
     const offset = (shown - idx.length) / 2;
-    const x = 90 + col * 190;
+    const name = fill(t.live.layer_label, { name: names[col], n: sizes[col] });
+    const place = stacked
+      ? (row) => [36 + (row + offset) * 37, 88 + col * 96]
+      : (row) => [90 + col * 190, 52 + (row + offset) * 28];
     idx.forEach((unit, row) => {
-      const y = 52 + (row + offset) * 28;
+      const [x, y] = place(row);
       const g = svgNode("g", { transform: `translate(${x},${y})` }, svg);
-      units.push({ col, unit, x, y, circle: svgNode("circle", { r: 9 }, g),
+      units.push({ col, unit, x, y, circle: svgNode("circle", { r: radius }, g),
         cross: svgText(g, 0, 0, "✕", { "text-anchor": "middle", "dominant-baseline": "central",
-          "font-size": 11 }) });
+          class: "dl-cross" }) });
     });
-    svgText(svg, x, 410, fill(t.live.layer_label, { name: names[col], n: sizes[col] }),
-      { "text-anchor": "middle" });
+    if (stacked) svgText(svg, 20, 88 + col * 96 - 24, name, { class: "dl-halo" });
+    else svgText(svg, 90 + col * 190, 410, name, { "text-anchor": "middle" });
   });
   const legend = svgNode("g", { transform: "translate(20,14)" }, svg);
   const active = svgNode("circle", { cx: 8, cy: 0, r: 7 }, legend);
   svgText(legend, 22, 0, t.live.active_unit, { "dominant-baseline": "central" });
-  const dropped = svgNode("circle", { cx: 128, cy: 0, r: 7 }, legend);
-  svgText(legend, 142, 0, t.live.dropped_unit, { "dominant-baseline": "central" });
+  const dropped = svgNode("circle", { cx: stacked ? 168 : 128, cy: 0, r: 7 }, legend);
+  svgText(legend, stacked ? 182 : 142, 0, t.live.dropped_unit, { "dominant-baseline": "central" });
   return { inference, svg, edges, units, legend: { active, dropped } };
 }
 

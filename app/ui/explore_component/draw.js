@@ -124,6 +124,12 @@ function palette(root) {
   };
 }
 
+// A phone-wide view: its wide pictures are laid one part above the other (decided when the view is
+// built; side by side in 358 px, a 940-wide picture would shrink 13 px words to 5 px).
+function narrow(root) {
+  return (root.clientWidth || window.innerWidth) < 560;
+}
+
 // --- a grid of cells (heatmap) --------------------------------------------------------------
 
 class Grid {

@@ -47,7 +47,7 @@ function buildLayer(root, data) {
   const n = Math.round(Math.sqrt(data.activations.length));
   const size = n * 32 + (n - 1) * 3;  // one grid's side: n cells of 32 and gaps of 3
   // On a phone the three grids stack: side by side they would shrink the numbers to 5 px.
-  const stacked = (root.clientWidth || window.innerWidth) < 560;
+  const stacked = narrow(root);
   const places = [0, 1, 2].map((i) => (stacked ? [0, i * (size + 44)] : [i * 331, 0]));
   setAttr(svg, "viewBox", stacked ? `0 0 ${size} ${3 * (size + 44) - 14}` : "0 0 940 312");
   setAttr(svg, "data-layout", stacked ? "stacked" : "row");
