@@ -221,8 +221,8 @@ function buildVariants(root, data) {
   const gallery = htmlNode("div", { class: "dl-gallery" }, node);
   const panels = {};
   for (const v of data.variants) {
-    const fig = htmlNode("figure", { class: "dl-panel", "data-testid": `explore-variant-${v.name}` },
-      gallery);
+    const testid = `explore-variant-${v.name}`;
+    const fig = htmlNode("figure", { class: "dl-panel", "data-testid": testid }, gallery);
     const title = htmlNode("figcaption", { class: "dl-title" }, fig, t.titles[v.name]);
     const svg = svgNode("svg", { viewBox: `0 0 ${PANEL.width} ${PANEL.height}`, role: "img",
       class: "dl-figure", "aria-label": fill(t.titles[v.name], { mean: "", std: "" }) }, fig);
