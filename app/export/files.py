@@ -10,7 +10,7 @@ run because they repeat everything that determines it:
 * the same data (the generator's code and seed);
 * the same initial weights and dropout masks: every Dense initialiser and every noise layer gets
   the seed the engine derives from the run seed (`layer_seed`, the same SeedSequence formula as
-  `dropout_lab.training.trainer._layer_seed`);
+  `dropout_lab.training.models.layer_seed`);
 * the same order of mini-batches: a `keras.utils.PyDataset` draws each epoch's permutation from
   the engine's shuffle generator (`np.random.default_rng([seed, 0x5F1])`);
 * the same optimizer arithmetic: Adam applied by TensorFlow's fused kernel, as the app applies it

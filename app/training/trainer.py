@@ -40,7 +40,6 @@ no private Keras field: the old fused Adam read Adam's `_momentums`, `_velocitie
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -51,7 +50,6 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from dropout_lab.lesson.layers import SEEDED_KINDS, optimizer
 from dropout_lab.lesson.spec import (
     HISTORY_KEYS,
     MAX_EPOCHS,
@@ -61,116 +59,10 @@ from dropout_lab.lesson.spec import (
     run_key,
 )
 from dropout_lab.lesson.traffic import TrafficData, load_lesson_data
-from dropout_lab.training.fused_adam import FusedAdam
-
-
-def configure_threads(intra_op: int = 1) -> bool:
-    """Run each TensorFlow op on `intra_op` threads (0: TensorFlow's default, one per core).
-
-    The lesson's ops are tiny (a 32×256 by 256×256 matmul takes tens of microseconds), so
-    splitting them across cores costs more than it saves, and on a busy 2-core machine a split
-    op waits for its slowest thread. One thread per op measured 1.3-1.7× faster per run than
-    the default under load; results are bit-identical either way. Several runs in parallel
-    still use several cores (inter-op parallelism and worker processes are untouched).
-    Only possible before TensorFlow runs its first op: returns False (and changes nothing)
-    when it is too late.
-    """
-    try:
-        tf.config.threading.set_intra_op_parallelism_threads(intra_op)
-    except RuntimeError:
-        return False
-    return True
-
-
-def _default_threads() -> int | None:
-    """DROPOUT_LAB_INTRA_OP_THREADS if set (0: TensorFlow's default); else 1, unless
-    TF_NUM_INTRAOP_THREADS is set (then TensorFlow's own setting is left alone)."""
-    value = os.environ.get("DROPOUT_LAB_INTRA_OP_THREADS")
-    if value is not None:
-        return int(value)
-    return None if "TF_NUM_INTRAOP_THREADS" in os.environ else 1
-
-
-# Applied at import, so a process that imports this module before running any TensorFlow op
-# (a training worker, the CLI, the bench) gets it.
-if (_threads := _default_threads()) is not None:
-    configure_threads(_threads)
+from dropout_lab.training import models
 
 OnEpoch = Callable[[int, dict[str, float]], None]
 ShouldStop = Callable[[], bool]
-
-
-# --------------------------------------------------------------------------- model building
-
-
-def _layer_seed(seed: int, index: int) -> int:
-    """A per-layer seed derived from the run seed: independent streams, fits in int32."""
-    state = np.random.SeedSequence([int(seed), int(index), 0xD50]).generate_state(1)[0]
-    return int(state) & 0x7FFFFFFF
-
-
-def _make_optimizer(spec: ModelSpec) -> keras.optimizers.Optimizer:
-    """The spec's optimizer from the lab's one table (Keras' default rate unless it sets one):
-    the ones it marks fused (Adam) as `FusedAdam`, the others as Keras' own class."""
-    kind = optimizer(spec.optimizer)
-    cls = FusedAdam if kind.fused and _FUSED_ADAM else getattr(keras.optimizers, kind.keras_class)
-    if spec.learning_rate is None:
-        return cls()
-    return cls(learning_rate=float(spec.learning_rate))
-
-
-def _make_layer(layer, seed: int) -> keras.layers.Layer:
-    kind = layer.kind
-    if kind == "Dense":
-        return keras.layers.Dense(
-            layer.units,
-            activation=layer.activation,
-            kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
-            bias_initializer="zeros",
-            kernel_regularizer=keras.regularizers.L2(layer.l2) if layer.l2 else None,
-        )
-    if kind == "Dropout":
-        return keras.layers.Dropout(layer.rate, seed=seed)
-    if kind == "AlphaDropout":
-        return keras.layers.AlphaDropout(layer.rate, seed=seed)
-    if kind == "GaussianNoise":
-        return keras.layers.GaussianNoise(layer.stddev, seed=seed)
-    if kind == "BatchNormalization":
-        return keras.layers.BatchNormalization()
-    raise ValueError(f"unknown layer kind {kind!r}")
-
-
-def build_model(spec: ModelSpec, seed: int) -> keras.Model:
-    """A compiled Sequential model for `spec`; initialisers and noise layers seeded from `seed`."""
-    model = keras.Sequential([keras.Input(shape=(spec.input_dim,))])
-    for i, layer in enumerate(spec.layers):
-        model.add(_make_layer(layer, _layer_seed(seed, i)))
-    model.compile(optimizer=_make_optimizer(spec), loss=spec.loss, metrics=list(spec.metrics))
-    return model
-
-
-def _reset_model(model: keras.Model, spec: ModelSpec, seed: int) -> None:
-    """Put `model` in the state `build_model(spec, seed)` starts from, without rebuilding."""
-    for i, (layer, ls) in enumerate(zip(model.layers, spec.layers, strict=True)):
-        s = _layer_seed(seed, i)
-        if ls.kind == "Dense":
-            init = keras.initializers.GlorotUniform(seed=s)
-            layer.kernel.assign(init(tuple(layer.kernel.shape), dtype=layer.kernel.dtype))
-            layer.bias.assign(np.zeros(layer.bias.shape, dtype="float32"))
-        elif ls.kind in SEEDED_KINDS:
-            layer.seed_generator.state.assign(np.array([s, 0], dtype="uint32"))
-        elif ls.kind == "BatchNormalization":
-            layer.gamma.assign(np.ones(layer.gamma.shape, "float32"))
-            layer.beta.assign(np.zeros(layer.beta.shape, "float32"))
-            layer.moving_mean.assign(np.zeros(layer.moving_mean.shape, "float32"))
-            layer.moving_variance.assign(np.ones(layer.moving_variance.shape, "float32"))
-
-
-def model_from_run(run: RunResult) -> keras.Model:
-    """A fresh compiled model holding the run's final weights (for predictions, MC dropout)."""
-    model = build_model(run.spec, run.config.seed)
-    model.set_weights(run.weights)
-    return model
 
 
 # --------------------------------------------------------------------------- the fast loop
@@ -181,7 +73,7 @@ class _Trainer:
 
     def __init__(self, spec: ModelSpec, n_train: int, n_val: int, batch_size: int) -> None:
         self.spec = spec
-        self.model = build_model(spec, 0)
+        self.model = models.build_model(spec, 0)
         self.optimizer = self.model.optimizer
         self.optimizer.build(self.model.trainable_variables)
         self.optimizer_initial = [v.numpy() for v in self.optimizer.variables]
@@ -191,7 +83,7 @@ class _Trainer:
         self.epoch_fn = tf.function(self._epoch, jit_compile=_JIT, autograph=False)
 
     def reset(self, seed: int) -> None:
-        _reset_model(self.model, self.spec, seed)
+        models.reset_model(self.model, self.spec, seed)
         for var, value in zip(self.optimizer.variables, self.optimizer_initial, strict=True):
             var.assign(value)
 
@@ -239,9 +131,6 @@ class _Trainer:
         return tf.stack([loss_sum / n, correct / n, val_loss, val_acc])
 
 
-# Adam runs as one fused kernel per variable (`fused_adam.FusedAdam`): 20.1 ms per epoch of the
-# lesson run against 23.1 with keras.optimizers.Adam (2 cores, load < 3).
-_FUSED_ADAM = True
 # XLA (jit_compile) measured ~2 ms/epoch faster here, but compiling the epoch loop took 1.5-4 s:
 # more than a whole run. Kept off; both flags are part of the pool key.
 _JIT = False
@@ -254,7 +143,7 @@ _POOL_MAX_IDLE = 2
 
 def _pool_key(spec: ModelSpec, n_train: int, n_val: int, batch_size: int) -> str:
     return json.dumps(
-        [spec.identity(), n_train, n_val, batch_size, _FUSED_ADAM, _JIT], sort_keys=True
+        [spec.identity(), n_train, n_val, batch_size, models.FUSED_ADAM, _JIT], sort_keys=True
     )
 
 

@@ -20,7 +20,7 @@ def epochs_done(key: str) -> int:
 # never trained: `mc.mc_predict` seeds its dropout layers under a lock, nothing else changes.
 @st.cache_resource(max_entries=8, show_spinner="Loading the trained model…")
 def model_for(key: str, epochs: int):
-    from dropout_lab.training.trainer import model_from_run  # TensorFlow: only on this page
+    from dropout_lab.training.models import model_from_run  # TensorFlow: only on this page
 
     run = training.service().result(key)
     if run is None:

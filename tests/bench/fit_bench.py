@@ -40,7 +40,7 @@ import tensorflow as tf
 
 from dropout_lab.lesson.spec import HISTORY_KEYS, TrainConfig, lesson_spec
 from dropout_lab.lesson.traffic import TrafficData, load_lesson_data
-from dropout_lab.training import trainer
+from dropout_lab.training import models, trainer
 from dropout_lab.training.fused_adam import FusedAdam
 
 EPOCHS = 50
@@ -71,7 +71,7 @@ class FitRunner:
         self.x, self.y = data.x_train, data.y_train.reshape(self.n, 1)
         xv, yv = data.x_val, data.y_val.reshape(-1, 1)
         self.validation = tf.data.Dataset.from_tensors((xv, yv))  # one batch, after each epoch
-        self.model = trainer.build_model(SPEC, 0)
+        self.model = models.build_model(SPEC, 0)
         self.model.compile(
             optimizer=optimizer,
             loss=SPEC.loss,
@@ -95,7 +95,7 @@ class FitRunner:
 
     def run(self, config: TrainConfig) -> tuple[float, dict[str, list[float]]]:
         """Seconds and history of one run of `config`."""
-        trainer._reset_model(self.model, SPEC, config.seed)
+        models.reset_model(self.model, SPEC, config.seed)
         for variable, value in zip(self.model.optimizer.variables, self.initial, strict=True):
             variable.assign(value)
         callbacks: list[keras.callbacks.Callback] = [Progress(lambda e, logs: None, lambda: False)]

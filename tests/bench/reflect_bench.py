@@ -26,7 +26,7 @@ def run_reflect_bench(passes: int = 100, repeats: int = 7, whole_set_repeats: in
     0.2 s), of the whole validation set, and the statistics and figures on top."""
     from dropout_lab.lesson.spec import lesson_spec
     from dropout_lab.lesson.traffic import load_lesson_data
-    from dropout_lab.training.trainer import build_model
+    from dropout_lab.training.models import build_model
 
     data = load_lesson_data(0)
     model = build_model(lesson_spec(0.3), 0)

@@ -50,7 +50,7 @@ import json, time
 import keras
 from dropout_lab.lesson.spec import lesson_spec
 from dropout_lab.lesson.traffic import load_lesson_data
-from dropout_lab.training.trainer import build_model
+from dropout_lab.training.models import build_model
 data = load_lesson_data(0)
 model = build_model(lesson_spec(0.0), {seed})  # compiled: adam, binary_crossentropy, accuracy
 t = time.perf_counter()

@@ -52,13 +52,13 @@ def test_the_embedded_generator_makes_the_same_data() -> None:
 
 
 def test_script_layer_seeds_match_the_engine() -> None:
-    from dropout_lab.training import trainer as training
+    from dropout_lab.training import models
 
     source = export.keras_script(lesson_spec(0.3), TrainConfig())
     start = source.index("def layer_seed")
     ns = {"np": np, "SEED": 7}
     exec(source[start : source.index("def build_model")], ns)
-    assert [ns["layer_seed"](i) for i in range(7)] == [training._layer_seed(7, i) for i in range(7)]
+    assert [ns["layer_seed"](i) for i in range(7)] == [models.layer_seed(7, i) for i in range(7)]
 
 
 def test_every_layer_kind_exports() -> None:
@@ -132,7 +132,7 @@ def test_the_exports_apply_adam_as_the_app_does() -> None:
 
     from dropout_lab.lesson.layers import OPTIMIZERS
     from dropout_lab.training import fused_adam
-    from dropout_lab.training.trainer import build_model
+    from dropout_lab.training.models import build_model
 
     assert inspect.getsource(fused_adam.FusedAdam) == pieces.FUSED_ADAM_CODE
     for name, kind in OPTIMIZERS.items():

@@ -12,7 +12,7 @@ from dropout_lab.findings import mc_stats
 from dropout_lab.lesson.spec import LayerSpec, ModelSpec, lesson_spec
 from dropout_lab.lesson.traffic import load_lesson_data
 from dropout_lab.training import mc
-from dropout_lab.training.trainer import build_model
+from dropout_lab.training.models import build_model
 
 DATA = load_lesson_data(0)
 

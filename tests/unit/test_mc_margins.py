@@ -20,7 +20,7 @@ from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.spec import lesson_spec
 from dropout_lab.lesson.traffic import load_lesson_data
 from dropout_lab.training import mc
-from dropout_lab.training.trainer import build_model
+from dropout_lab.training.models import build_model
 
 CLAIMS = {c.id: c for c in mc_claims.ALL_CLAIMS + spread_claims.ALL_CLAIMS}
 CONSTANTS = {**mc_claims.CONSTANTS, **spread_claims.CONSTANTS}

@@ -13,11 +13,10 @@ import tensorflow as tf
 from dropout_lab.lesson.spec import MAX_EPOCHS, TrainConfig, lesson_spec, run_key
 from dropout_lab.lesson.traffic import load_lesson_data
 from dropout_lab.training import trainer as training
+from dropout_lab.training.models import build_model, model_from_run
 from dropout_lab.training.trainer import (
     HISTORY_KEYS,
     RunResult,
-    build_model,
-    model_from_run,
     train,
     train_cli_payload,
 )
