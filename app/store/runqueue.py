@@ -61,8 +61,9 @@ class QueueFull(Exception):
 
 
 @dataclass(frozen=True)
-class Claim:
-    """A run a worker now trains: its key, what to train, and what it should cost."""
+class Lease:
+    """A run a worker has claimed and now trains (its lease on it): its key, what to train, and
+    what it should cost."""
 
     key: str
     spec: dict
@@ -200,7 +201,7 @@ class RunQueue(QueueReads):
 
     def queue_claim(
         self, worker: str, *, max_cost: float | None = None, before: float | None = None
-    ) -> Claim | None:
+    ) -> Lease | None:
         """Claim the next run in the lanes' turn for `worker`, or None when there is none.
 
         `max_cost` and `before` restrict it to short runs that have waited since before that
@@ -225,7 +226,7 @@ class RunQueue(QueueReads):
                                             and not pair_fits(held, bool(row.paired))):  # fmt: skip
                     continue
                 self._take(conn, row, worker, now)
-                return Claim(row.key, row.spec, row.config, float(row.cost))
+                return Lease(row.key, row.spec, row.config, float(row.cost))
         return None
 
     @staticmethod

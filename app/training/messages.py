@@ -15,14 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dropout_lab.lesson.spec import ModelSpec, TrainConfig
-from dropout_lab.store.runqueue import Claim
+from dropout_lab.store.runqueue import Lease
 
 
 @dataclass(frozen=True)
 class TrainRequest:
     """Train the claimed run into the store at `root` (and its database, if any)."""
 
-    claim: Claim
+    claim: Lease
 
     @property
     def key(self) -> str:

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from dropout_lab.lesson.spec import ModelSpec, TrainConfig
-from dropout_lab.store.runqueue import Claim, RunQueue
+from dropout_lab.store.runqueue import Lease, RunQueue
 from dropout_lab.training.runstore import RunStore
 
 log = logging.getLogger(__name__)
@@ -128,7 +128,7 @@ class Turns:
         claim = self.queue.queue_claim(self.worker)
         return self.train(claim) if claim is not None else None
 
-    def train(self, claim: Claim, *, nest: bool = True) -> Outcome:
+    def train(self, claim: Lease, *, nest: bool = True) -> Outcome:
         """Train the claimed run to its end (done, stopped, failed or interrupted)."""
         try:
             with self.store.training_lock(claim.key):
@@ -139,7 +139,7 @@ class Turns:
             self.queue.queue_finish(claim.key, self.worker, "failed", error)
             return Outcome(claim.key, "failed", error=error)
 
-    def _train(self, claim: Claim, nest: bool) -> Outcome:
+    def _train(self, claim: Lease, nest: bool) -> Outcome:
         from dropout_lab.training import trainer
 
         key = claim.key
