@@ -37,6 +37,7 @@ import time
 from pathlib import Path
 
 from dropout_lab.commands import BENCH_SECTIONS as SECTIONS
+from dropout_lab.ui.predictions import ENV as PREDICTIONS
 from dropout_lab.ui.timing import ENV, parse_timings
 from tests.support import wait
 from tests.support.harness import launch_chromium, running_server, wait_until_idle
@@ -224,7 +225,9 @@ def explore_bench() -> dict:
     figures: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "server.log"
-        env = {ENV: "1", "DROPOUT_LAB_DATA_DIR": tmp, "DROPOUT_LAB_PRECOMPUTE": "0"}
+        # Predictions off: a first visit to Explore asks two questions before the live view.
+        env = {ENV: "1", "DROPOUT_LAB_DATA_DIR": tmp, "DROPOUT_LAB_PRECOMPUTE": "0",
+               PREDICTIONS: "off"}  # fmt: skip
         with running_server(log, env=env) as server:
             figures["server_healthy_seconds"] = round(server.startup_seconds, 3)
             with sync_playwright() as p:
