@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from dropout_lab.findings import seeds
-from dropout_lab.findings.claims import ALWAYS, Claim, Said, Verdict, paragraph, say
+from dropout_lab.findings.claims import ALWAYS, Claim, Judgement, Said, paragraph, say
 from dropout_lab.findings.run_claims import RunFacts
 from dropout_lab.findings.sweep import History
 from dropout_lab.lesson import fmt
@@ -93,14 +93,14 @@ def judge(runs: Mapping[str, History], labels: Mapping[str, str]) -> Additive | 
     return Additive(outcome, values)
 
 
-def _values(f: RunFacts) -> Verdict | None:
+def _values(f: RunFacts) -> Judgement | None:
     got = judge(f.runs, f.labels)
-    return None if got is None else Verdict(ALWAYS, got.values)
+    return None if got is None else Judgement(ALWAYS, got.values)
 
 
-def _outcome(f: RunFacts) -> Verdict | None:
+def _outcome(f: RunFacts) -> Judgement | None:
     got = judge(f.runs, f.labels)
-    return None if got is None else Verdict(got.outcome, got.values)
+    return None if got is None else Judgement(got.outcome, got.values)
 
 
 ADDITIVE_CLAIMS = (

@@ -1,7 +1,7 @@
 """Sentences about the lesson's own runs, each said only when its condition holds on those runs.
 
 A claim is an id, the outcomes it can have and a judge: a function from statistics of the
-stored runs to a `Verdict` (which outcome, and the numbers to fill in), or None when the runs
+stored runs to a `Judgement` (which outcome, and the numbers to fill in), or None when the runs
 on show cannot say anything (a comparison of rates when only one rate is shown). The words live
 in lessons/claims.toml, one table per claim: `condition` (the test, in words) and one template
 per outcome, so the page says what the runs show either way. Numbers are formatted here, once
@@ -26,7 +26,7 @@ META = ("condition", "item", "joiner", "asserts", "presupposes")  # a claim tabl
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Judgement:
     """What a judge found: the outcome and the values its template needs (already formatted).
     `items` are formatted with the claim's `item` template and joined into `{items}`."""
 
@@ -42,7 +42,7 @@ class Claim:
 
     id: str
     outcomes: tuple[str, ...]
-    judge: Callable[[Any], Verdict | None]
+    judge: Callable[[Any], Judgement | None]
     text: str = ""
 
     @property
@@ -89,20 +89,20 @@ def all_text_ids(table: Mapping | None = None, prefix: str = "") -> list[str]:
     return out
 
 
-def render(claim: Claim, verdict: Verdict, constants: Mapping[str, str]) -> Said:
-    """The sentence of `verdict`, and the claim's condition in words. `constants` (the
-    conditions' thresholds, the runs' labels) fill both; the verdict's values win."""
-    if verdict.outcome not in claim.outcomes:
-        raise ValueError(f"{claim.id}: outcome {verdict.outcome!r} not in {claim.outcomes}")
+def render(claim: Claim, judgement: Judgement, constants: Mapping[str, str]) -> Said:
+    """The sentence of `judgement`, and the claim's condition in words. `constants` (the
+    conditions' thresholds, the runs' labels) fill both; the judgement's values win."""
+    if judgement.outcome not in claim.outcomes:
+        raise ValueError(f"{claim.id}: outcome {judgement.outcome!r} not in {claim.outcomes}")
     table = words(claim.text_id)
-    values = dict(verdict.values)
-    if verdict.items:
+    values = dict(judgement.values)
+    if judgement.items:
         joiner = table.get("joiner", "; ")
-        values["items"] = joiner.join(table["item"].format(**i) for i in verdict.items)
-    text = " ".join(table[verdict.outcome].split())
+        values["items"] = joiner.join(table["item"].format(**i) for i in judgement.items)
+    text = " ".join(table[judgement.outcome].split())
     condition = " ".join(table["condition"].split())
     shown = text.format(**{**constants, **values})
-    return Said(claim.id, verdict.outcome, values, shown, condition.format(**constants),
+    return Said(claim.id, judgement.outcome, values, shown, condition.format(**constants),
                 claim.text_id)  # fmt: skip
 
 
@@ -110,9 +110,9 @@ def say(claims: Iterable[Claim], facts: Any, constants: Mapping[str, str]) -> li
     """Judge each claim on `facts` and render the ones that have something to say."""
     out = []
     for claim in claims:
-        verdict = claim.judge(facts)
-        if verdict is not None:
-            out.append(render(claim, verdict, constants))
+        judgement = claim.judge(facts)
+        if judgement is not None:
+            out.append(render(claim, judgement, constants))
     return out
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from dropout_lab.findings import seeds
-from dropout_lab.findings.claims import Claim, Said, Verdict, say
+from dropout_lab.findings.claims import Claim, Judgement, Said, say
 from dropout_lab.findings.run_claims import CONSTANTS, RunFacts, curve
 from dropout_lab.findings.sweep import History
 from dropout_lab.findings.sweep_claims import SweepFacts, top_still_falling
@@ -28,7 +28,7 @@ def _overfits(f: RunFacts) -> bool:
     return seeds.every_seed(f.runs, NO_DROPOUT, _climbs) == "all"
 
 
-def _effect(f: RunFacts) -> Verdict | None:
+def _effect(f: RunFacts) -> Judgement | None:
     later = seeds.compare_runs(f.runs, DROPOUT, NO_DROPOUT, seeds.best_epoch)
     narrower = seeds.compare_runs(f.runs, DROPOUT, NO_DROPOUT, seeds.final_gap)
     if later is None or narrower is None:
@@ -41,7 +41,7 @@ def _effect(f: RunFacts) -> Verdict | None:
         else "delays" if delays
         else "neither"
     )  # fmt: skip
-    return Verdict(
+    return Judgement(
         outcome,
         f.values(
             d_epoch=fmt.mean_epoch(later.a), n_epoch=fmt.mean_epoch(later.b),
@@ -53,14 +53,14 @@ def _effect(f: RunFacts) -> Verdict | None:
     )  # fmt: skip
 
 
-def _stops(f: RunFacts) -> Verdict | None:
+def _stops(f: RunFacts) -> Judgement | None:
     if DROPOUT not in f.runs or len(seeds.seed_histories(f.runs, DROPOUT)) < 2:
         return None
     if not _overfits(f):
         return None  # no overfit to stop: the effect sentence says so
     d = curve([f.runs[DROPOUT]])
     held = seeds.every_seed(f.runs, DROPOUT, _climbs)
-    return Verdict(
+    return Judgement(
         {"all": "climbs", "none": "flat", "some": "some"}[held],
         f.values(
             best=fmt.loss(d.best), best_epoch=fmt.epoch(d.best_epoch), final=fmt.loss(d.final),
@@ -70,7 +70,7 @@ def _stops(f: RunFacts) -> Verdict | None:
     )  # fmt: skip
 
 
-def _stronger(f: SweepFacts) -> Verdict | None:
+def _stronger(f: SweepFacts) -> Judgement | None:
     """Each rate above the lesson's default against the default: final validation loss."""
     if f.default_rate not in f.sweep:
         return None
@@ -83,7 +83,7 @@ def _stronger(f: SweepFacts) -> Verdict | None:
     lower = all(c.outcome == "lower" for c in compared.values())
     items = tuple({"rate": fmt.rate(r), "final": fmt.loss(c.a)} for r, c in compared.items())
     spread = max(c.spread for c in compared.values())
-    return Verdict(
+    return Judgement(
         "holds" if lower else "fails",
         {
             "default": fmt.rate(f.default_rate),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dropout_lab.findings.claims import Claim, Said, Verdict, say
+from dropout_lab.findings.claims import Claim, Judgement, Said, say
 from dropout_lab.findings.mc_spread import DRAWS, LEVEL, bootstrap, side
 from dropout_lab.findings.mc_stats import PacketStats, SetStats, rejection_curve
 from dropout_lab.findings.scaling import Exact, Scaling
@@ -49,7 +49,7 @@ class PacketFacts:
     set_std: np.ndarray  # the spread of every validation connection (same model): the scale
 
 
-def _packet_spread(f: PacketFacts) -> Verdict:
+def _packet_spread(f: PacketFacts) -> Judgement:
     """ "wide" when the spread exceeds that of WIDE_SHARE of the validation connections by more
     than twice its own sampling error (a standard deviation of T passes is known to about
     std / sqrt(2 (T - 1)))."""
@@ -57,7 +57,7 @@ def _packet_spread(f: PacketFacts) -> Verdict:
     typical = float(np.quantile(f.set_std, WIDE_SHARE))
     noise = s.std / math.sqrt(2 * (s.passes - 1)) if s.passes > 1 else math.inf
     outcome = "none" if s.std < NONE else "wide" if s.std - 2 * noise > typical else "typical"
-    return Verdict(
+    return Judgement(
         outcome,
         {
             "low": fmt.prob(float(s.probs.min())),
@@ -68,18 +68,18 @@ def _packet_spread(f: PacketFacts) -> Verdict:
     )
 
 
-def _packet_flips(f: PacketFacts) -> Verdict | None:
+def _packet_flips(f: PacketFacts) -> Judgement | None:
     if f.stats.std < NONE:
         return None  # nothing random: "the same answer every time" says it all
     flips = f.stats.flip_rate
     values = {"flips": fmt.share(flips), "std": fmt.prob(f.stats.std)}
-    return Verdict("some" if flips > 0 else "none", values)
+    return Judgement("some" if flips > 0 else "none", values)
 
 
-def _packet_mean(f: PacketFacts) -> Verdict:
+def _packet_mean(f: PacketFacts) -> Judgement:
     s = f.stats
     delta = abs(s.mean - s.deterministic)
-    return Verdict(
+    return Judgement(
         "close" if delta <= CLOSE else "far",
         {
             "mean": fmt.prob(s.mean),
@@ -90,8 +90,10 @@ def _packet_mean(f: PacketFacts) -> Verdict:
     )
 
 
-def _packet_contrast(f: PacketFacts) -> Verdict:
-    return Verdict("identical" if f.plain.std < NONE else "varies", {"std": fmt.prob(f.plain.std)})
+def _packet_contrast(f: PacketFacts) -> Judgement:
+    return Judgement(
+        "identical" if f.plain.std < NONE else "varies", {"std": fmt.prob(f.plain.std)}
+    )
 
 
 PACKET_CLAIMS = (
@@ -120,7 +122,7 @@ def _interval(values: dict[str, str], interval: tuple[float, float], show=fmt.pr
     return {**values, "lo": show(interval[0]), "hi": show(interval[1])}
 
 
-def _spread_where_errors(f: SetFacts) -> Verdict | None:
+def _spread_where_errors(f: SetFacts) -> Judgement | None:
     """Mean spread on the errors minus on the rest, with its bootstrap interval."""
     s = f.stats
     wrong = ~s.mc_correct
@@ -135,10 +137,10 @@ def _spread_where_errors(f: SetFacts) -> Verdict | None:
     values = {"wrong": fmt.prob(w), "right": fmt.prob(r), "ratio": fmt.times(w / r) if r else "—"}
     interval = bootstrap(diff, s.n)
     outcome = {"above": "holds", "across": "unclear", "below": "fails"}[side(interval)]
-    return Verdict(outcome, _interval(values, interval))
+    return Judgement(outcome, _interval(values, interval))
 
 
-def _rejection_raises(f: SetFacts) -> Verdict:
+def _rejection_raises(f: SetFacts) -> Judgement:
     s = f.stats
 
     def gain(idx: np.ndarray) -> float:
@@ -150,7 +152,7 @@ def _rejection_raises(f: SetFacts) -> Verdict:
     interval = bootstrap(gain, s.n)
     outcome = {"above": "holds", "across": "unclear", "below": "fails"}[side(interval)]
     values = {"all": fmt.acc(overall), "kept": fmt.acc(kept), "rejected": fmt.share(1 - KEEP)}
-    return Verdict(outcome, _interval(values, interval, fmt.diff))
+    return Judgement(outcome, _interval(values, interval, fmt.diff))
 
 
 def _areas(s: SetStats, idx: np.ndarray) -> tuple[float, float]:
@@ -161,7 +163,7 @@ def _areas(s: SetStats, idx: np.ndarray) -> tuple[float, float]:
     return float(by_spread), float(by_confidence)
 
 
-def _spread_vs_confidence(f: SetFacts) -> Verdict:
+def _spread_vs_confidence(f: SetFacts) -> Judgement:
     """Better or worse only when the bootstrap interval of the difference clears zero."""
     s = f.stats
     everything = np.arange(s.n)
@@ -178,12 +180,12 @@ def _spread_vs_confidence(f: SetFacts) -> Verdict:
         "spread_kept": fmt.acc(float(at_keep[0])),
         "confidence_kept": fmt.acc(float(at_keep[1])),
     }
-    return Verdict(outcome, _interval(values, interval, fmt.diff))
+    return Judgement(outcome, _interval(values, interval, fmt.diff))
 
 
-def _contrast_no_spread(f: SetFacts) -> Verdict:
+def _contrast_no_spread(f: SetFacts) -> Judgement:
     largest = float(f.plain.std.max())
-    return Verdict(
+    return Judgement(
         "none" if largest < NONE else "some",
         {
             "max_std": fmt.prob(largest),
@@ -226,14 +228,14 @@ class ExactFacts:
     relu: Exact
 
 
-def _scaling_gap(f: ScalingFacts) -> Verdict:
+def _scaling_gap(f: ScalingFacts) -> Judgement:
     most = f.scaling.most
     items = tuple(
         {"passes": fmt.count(g.passes), "mad": fmt.prob(g.mad), "noise": fmt.prob(g.noise)}
         for g in f.scaling.gaps
     )
     beyond = most.mad > NOISE * most.noise
-    return Verdict(
+    return Judgement(
         "beyond" if beyond else "within",
         {
             "model": f.model,
@@ -249,18 +251,18 @@ def _scaling_gap(f: ScalingFacts) -> Verdict:
     )
 
 
-def _scaling_size(f: ScalingFacts) -> Verdict:
+def _scaling_size(f: ScalingFacts) -> Judgement:
     most = f.scaling.most
-    return Verdict(
+    return Judgement(
         "close" if most.mad < SMALL else "not_close",
         {"mad": fmt.prob(most.mad), "passes": fmt.count(most.passes)},
     )
 
 
-def _scaling_decisions(f: ScalingFacts) -> Verdict:
+def _scaling_decisions(f: ScalingFacts) -> Judgement:
     most = f.scaling.most
     changed = round(most.decisions * f.scaling.n)
-    return Verdict(
+    return Judgement(
         "some" if changed else "none",
         {
             "share": fmt.share(most.decisions),
@@ -282,12 +284,12 @@ def _exact_values(e: Exact) -> dict[str, str]:
     }
 
 
-def _linear(f: ExactFacts) -> Verdict:
-    return Verdict("exact" if f.linear.difference < EXACT else "inexact", _exact_values(f.linear))
+def _linear(f: ExactFacts) -> Judgement:
+    return Judgement("exact" if f.linear.difference < EXACT else "inexact", _exact_values(f.linear))
 
 
-def _relu(f: ExactFacts) -> Verdict:
-    return Verdict("differs" if f.relu.difference >= EXACT else "equal", _exact_values(f.relu))
+def _relu(f: ExactFacts) -> Judgement:
+    return Judgement("differs" if f.relu.difference >= EXACT else "equal", _exact_values(f.relu))
 
 
 SCALING_CLAIMS = (

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dropout_lab.findings import seeds
-from dropout_lab.findings.claims import Claim, Said, Verdict, say
+from dropout_lab.findings.claims import Claim, Judgement, Said, say
 from dropout_lab.findings.sweep import History
 from dropout_lab.lesson import fmt
 from dropout_lab.lesson.catalogue import (
@@ -126,8 +126,8 @@ class RunFacts:
         return {**self.labels, **values}
 
 
-CurveClaim = Callable[..., Verdict]  # (facts, one Curve per run named) -> what they show
-FactsClaim = Callable[[RunFacts], Verdict | None]
+CurveClaim = Callable[..., Judgement]  # (facts, one Curve per run named) -> what they show
+FactsClaim = Callable[[RunFacts], Judgement | None]
 
 
 def about(*names: str, shown: bool = False) -> Callable[[CurveClaim], FactsClaim]:
@@ -136,19 +136,19 @@ def about(*names: str, shown: bool = False) -> Callable[[CurveClaim], FactsClaim
 
     def wrap(claim: CurveClaim) -> FactsClaim:
         @functools.wraps(claim)
-        def verdict(f: RunFacts) -> Verdict | None:
+        def judgement(f: RunFacts) -> Judgement | None:
             got = None if shown and names[0] not in f.shown else f.get(*names)
             return None if got is None else claim(f, *got)
 
-        return verdict
+        return judgement
 
     return wrap
 
 
-def _seeded(f: RunFacts, c: seeds.Compared, outcome: str = "", **values: str) -> Verdict:
-    """A comparison's verdict: its outcome (or `outcome`), its means, the seeds' spread and
+def _seeded(f: RunFacts, c: seeds.Compared, outcome: str = "", **values: str) -> Judgement:
+    """A comparison's judgement: its outcome (or `outcome`), its means, the seeds' spread and
     how many seeds."""
-    return Verdict(
+    return Judgement(
         outcome or c.outcome,
         f.values(
             a_mean=fmt.loss(c.a), b_mean=fmt.loss(c.b), spread=fmt.loss(c.spread),
@@ -158,11 +158,11 @@ def _seeded(f: RunFacts, c: seeds.Compared, outcome: str = "", **values: str) ->
 
 
 @about(NO_DROPOUT)
-def _no_dropout_curve(f: RunFacts, n: Curve) -> Verdict:
+def _no_dropout_curve(f: RunFacts, n: Curve) -> Judgement:
     train_at_best = float(n.loss[n.best_epoch - 1])
     falls = float(n.loss[-1]) < train_at_best
     outcome = "flat" if not n.climbs else "climbs" if falls else "climbs_both"
-    return Verdict(
+    return Judgement(
         outcome,
         f.values(
             best_epoch=fmt.epoch(n.best_epoch),
@@ -178,22 +178,22 @@ def _no_dropout_curve(f: RunFacts, n: Curve) -> Verdict:
 def _pair(metric: seeds.Metric) -> FactsClaim:
     """Dropout against no dropout on `metric`, over the seeds of each (None without seeds)."""
 
-    def verdict(f: RunFacts) -> Verdict | None:
+    def judgement(f: RunFacts) -> Judgement | None:
         c = seeds.compare_runs(f.runs, DROPOUT, NO_DROPOUT, metric)
         return None if c is None else _seeded(f, c)
 
-    return verdict
+    return judgement
 
 
 _pair_final = _pair(seeds.final_val_loss)
 _pair_best = _pair(seeds.best_val_loss)
 
 
-def _pair_accuracy(f: RunFacts) -> Verdict | None:
+def _pair_accuracy(f: RunFacts) -> Judgement | None:
     c = seeds.compare_runs(f.runs, DROPOUT, NO_DROPOUT, seeds.final_val_accuracy)
     if c is None:
         return None
-    return Verdict(
+    return Judgement(
         c.outcome,
         f.values(
             d_acc=fmt.acc(c.a), n_acc=fmt.acc(c.b), spread=fmt.acc(c.spread),
@@ -203,7 +203,7 @@ def _pair_accuracy(f: RunFacts) -> Verdict | None:
 
 
 @about(L2_ONLY, NO_DROPOUT, shown=True)
-def _l2_curve(f: RunFacts, r: Curve, n: Curve) -> Verdict | None:
+def _l2_curve(f: RunFacts, r: Curve, n: Curve) -> Judgement | None:
     c = seeds.compare_runs(f.runs, L2_ONLY, NO_DROPOUT, seeds.final_val_loss)
     if c is None:
         return None
@@ -218,7 +218,7 @@ def _versus_dropout(name: str, metric: seeds.Metric) -> FactsClaim:
     """The run `name` (on show) against Dropout(0.3) on `metric`, judged on the seeds'
     spread; its curve and dropout's fill in the numbers."""
 
-    def verdict(f: RunFacts) -> Verdict | None:
+    def judgement(f: RunFacts) -> Judgement | None:
         got = f.get(name, DROPOUT) if name in f.shown else None
         c = seeds.compare_runs(f.runs, name, DROPOUT, metric)
         if got is None or c is None:
@@ -228,7 +228,7 @@ def _versus_dropout(name: str, metric: seeds.Metric) -> FactsClaim:
                        final=fmt.loss(r.final), d_best=fmt.loss(d.best),
                        d_epoch=fmt.epoch(d.best_epoch), d_final=fmt.loss(d.final))  # fmt: skip
 
-    return verdict
+    return judgement
 
 
 _l2_best = _versus_dropout(L2_ONLY, seeds.best_val_loss)
@@ -237,7 +237,7 @@ _dropout_l2_best = _versus_dropout(DROPOUT_L2, seeds.best_val_loss)
 
 
 @about(EARLY_STOP, DROPOUT, shown=True)
-def _early_stopping(f: RunFacts, e: Curve, d: Curve) -> Verdict | None:
+def _early_stopping(f: RunFacts, e: Curve, d: Curve) -> Judgement | None:
     kept = e.best_epoch
     fired = e.epochs < d.epochs
     c = seeds.compare(
@@ -252,11 +252,11 @@ def _early_stopping(f: RunFacts, e: Curve, d: Curve) -> Verdict | None:
         epochs=fmt.epoch(d.epochs),
     )  # fmt: skip
     if not fired:
-        return Verdict("not_fired", f.values(**values))
+        return Judgement("not_fired", f.values(**values))
     return _seeded(f, c, **values)
 
 
-def _dropout_l2_gap(f: RunFacts) -> Verdict | None:
+def _dropout_l2_gap(f: RunFacts) -> Judgement | None:
     if DROPOUT_L2 not in f.shown or DROPOUT_L2 not in f.runs:
         return None
     # The full-length runs only: early stopping's gap is measured at an earlier epoch.
@@ -268,7 +268,7 @@ def _dropout_l2_gap(f: RunFacts) -> Verdict | None:
     runner = min(others, key=others.get)
     margin = others[runner] - mine
     outcome = "narrowest" if margin > spread else "level" if margin >= -spread else "not_narrowest"
-    return Verdict(
+    return Judgement(
         outcome,
         f.values(gap=fmt.loss(mine), other=f.labels[runner], other_gap=fmt.loss(others[runner]),
                  spread=fmt.loss(spread)),

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from dropout_lab.findings.claims import Claim, Said, Verdict, say
+from dropout_lab.findings.claims import Claim, Judgement, Said, say
 from dropout_lab.findings.mc_spread import CONFIDENT, Spread, rank_correlation
 from dropout_lab.lesson import fmt
 
 CONSTANTS = {"edge": fmt.prob(CONFIDENT), "edge_hi": fmt.prob(1 - CONFIDENT)}
 
 
-def _squeeze(s: Spread) -> Verdict:
+def _squeeze(s: Spread) -> Judgement:
     count = int(s.squeezed().sum())
-    return Verdict(
+    return Judgement(
         "some" if count else "none",
         {
             "n": fmt.count(s.mean.size),

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from dropout_lab.findings import seeds
-from dropout_lab.findings.claims import ALWAYS, Claim, Said, Verdict, say
+from dropout_lab.findings.claims import ALWAYS, Claim, Judgement, Said, say
 from dropout_lab.findings.run_claims import (
     CONSTANTS,
     GAP_SHARE,
@@ -61,7 +61,7 @@ class SweepFacts:
         return min(len(h) for h in self.sweep.values())
 
 
-def _turns(f: SweepFacts) -> Verdict | None:
+def _turns(f: SweepFacts) -> Judgement | None:
     if not f.curves:
         return None
     items = tuple(
@@ -74,7 +74,7 @@ def _turns(f: SweepFacts) -> Verdict | None:
         }
         for r, c in f.curves.items()
     )
-    return Verdict(ALWAYS, {"epochs": fmt.epoch(f.epochs)}, items)
+    return Judgement(ALWAYS, {"epochs": fmt.epoch(f.epochs)}, items)
 
 
 def _seeds(f: SweepFacts, rate: float, metric: seeds.Metric) -> list[float]:
@@ -90,7 +90,7 @@ def _against(f: SweepFacts, rate: float, metric: seeds.Metric) -> dict[float, se
     return {r: c for r, c in out.items() if c is not None} if all(out.values()) else {}
 
 
-def _trend(f: SweepFacts, metric: seeds.Metric, grows: bool, show=fmt.loss) -> Verdict | None:
+def _trend(f: SweepFacts, metric: seeds.Metric, grows: bool, show=fmt.loss) -> Judgement | None:
     """Whether `metric` grows (`grows`) or shrinks as the rate grows, judged against the
     spread between seeds: "holds" when the top rate is beyond the first by more than that
     spread and no step to the next rate goes the other way by more than it; "fails" when a
@@ -108,7 +108,7 @@ def _trend(f: SweepFacts, metric: seeds.Metric, grows: bool, show=fmt.loss) -> V
     turned = [step for step in compared if step[2].outcome == back]
     lo, hi, c = turned[0] if turned else compared[-1]
     outcome = "fails" if turned else "unclear" if c.outcome == "same" else "holds"
-    return Verdict(
+    return Judgement(
         outcome,
         {
             "first": fmt.rate(f.rates[0]),
@@ -126,19 +126,19 @@ def _trend(f: SweepFacts, metric: seeds.Metric, grows: bool, show=fmt.loss) -> V
     )
 
 
-def _later_with_rate(f: SweepFacts) -> Verdict | None:
+def _later_with_rate(f: SweepFacts) -> Judgement | None:
     return _trend(f, seeds.best_epoch, grows=True, show=fmt.mean_epoch)
 
 
-def _rise_with_rate(f: SweepFacts) -> Verdict | None:
+def _rise_with_rate(f: SweepFacts) -> Judgement | None:
     return _trend(f, seeds.rise, grows=False)
 
 
-def top_still_falling(f: SweepFacts) -> Verdict | None:
+def top_still_falling(f: SweepFacts) -> Judgement | None:
     if not f.rates or f.rates[-1] == 0:
         return None
     top = f.curves[f.rates[-1]]
-    return Verdict(
+    return Judgement(
         "falling" if top.still_falling else "levelled",
         {
             "top": fmt.rate(f.rates[-1]),
@@ -151,7 +151,7 @@ def top_still_falling(f: SweepFacts) -> Verdict | None:
     )
 
 
-def _top_peak_accuracy(f: SweepFacts) -> Verdict | None:
+def _top_peak_accuracy(f: SweepFacts) -> Judgement | None:
     """The top rate's best-epoch validation accuracy below every other rate's by more than the
     spread between seeds ("below"), or not ("not_below")."""
     if len(f.rates) < 2 or f.rates[-1] == 0:
@@ -160,7 +160,7 @@ def _top_peak_accuracy(f: SweepFacts) -> Verdict | None:
     if not against:
         return None
     others = [c.b for c in against.values()]
-    return Verdict(
+    return Judgement(
         "below" if all(c.outcome == "lower" for c in against.values()) else "not_below",
         {
             "top": fmt.rate(f.rates[-1]),
@@ -172,7 +172,7 @@ def _top_peak_accuracy(f: SweepFacts) -> Verdict | None:
     )
 
 
-def _leader(f: SweepFacts, metric: seeds.Metric, highest: bool) -> Verdict | None:
+def _leader(f: SweepFacts, metric: seeds.Metric, highest: bool) -> Judgement | None:
     """The rate with the best mean `metric`: "clear" when it is ahead of every other rate by
     more than the spread between the seeds of the two, else "within" (naming the best-placed
     rate it is not told apart from)."""
@@ -188,7 +188,7 @@ def _leader(f: SweepFacts, metric: seeds.Metric, highest: bool) -> Verdict | Non
     second = level[0] if level else ranked[1]
     c = against[second]
     show = fmt.acc if highest else fmt.loss
-    return Verdict(
+    return Judgement(
         "within" if level else "clear",
         {
             "best": fmt.rate(ranked[0]),
@@ -203,11 +203,11 @@ def _leader(f: SweepFacts, metric: seeds.Metric, highest: bool) -> Verdict | Non
     )
 
 
-def _lowest_final_loss(f: SweepFacts) -> Verdict | None:
+def _lowest_final_loss(f: SweepFacts) -> Judgement | None:
     return _leader(f, seeds.final_val_loss, highest=False)
 
 
-def _best_final_accuracy(f: SweepFacts) -> Verdict | None:
+def _best_final_accuracy(f: SweepFacts) -> Judgement | None:
     return _leader(f, seeds.final_val_accuracy, highest=True)
 
 
@@ -217,15 +217,15 @@ def _errors(f: SweepFacts, rate: float) -> tuple[float, float]:
     return 1 - row["final_accuracy"], 1 - row["final_val_accuracy"]
 
 
-def _train_error_rises(f: SweepFacts) -> Verdict | None:
+def _train_error_rises(f: SweepFacts) -> Judgement | None:
     return _trend(f, seeds.final_train_error, grows=True, show=fmt.acc)
 
 
-def _overfit_at_lowest(f: SweepFacts) -> Verdict | None:
+def _overfit_at_lowest(f: SweepFacts) -> Judgement | None:
     if not f.rates:
         return None
     train, val = _errors(f, f.rates[0])
-    return Verdict(
+    return Judgement(
         "holds" if val - train > OVERFIT else "fails",
         {
             "first": fmt.rate(f.rates[0]),
@@ -236,11 +236,11 @@ def _overfit_at_lowest(f: SweepFacts) -> Verdict | None:
     )
 
 
-def _top_meets(f: SweepFacts) -> Verdict | None:
+def _top_meets(f: SweepFacts) -> Judgement | None:
     if len(f.rates) < 2:
         return None
     train, val = _errors(f, f.rates[-1])
-    return Verdict(
+    return Judgement(
         "meet" if abs(val - train) <= MEET else "apart",
         {
             "top": fmt.rate(f.rates[-1]),
@@ -251,7 +251,7 @@ def _top_meets(f: SweepFacts) -> Verdict | None:
     )
 
 
-def _top_val_error(f: SweepFacts) -> Verdict | None:
+def _top_val_error(f: SweepFacts) -> Judgement | None:
     """The top rate's last-epoch validation accuracy against every other rate's, judged
     against the spread between seeds: "up" (its error above another rate's by more than the
     spread: the best such rate is named), "lowest" (below every other rate's by more than it),
@@ -267,7 +267,7 @@ def _top_val_error(f: SweepFacts) -> Verdict | None:
     low = max(named, key=lambda r: against[r].b)  # the lowest error of those
     c = against[low]
     top_err, low_err = 1 - c.a, 1 - c.b
-    return Verdict(
+    return Judgement(
         outcome,
         {
             "top": fmt.rate(f.rates[-1]),
@@ -281,7 +281,7 @@ def _top_val_error(f: SweepFacts) -> Verdict | None:
     )
 
 
-def _default_rate(f: SweepFacts) -> Verdict | None:
+def _default_rate(f: SweepFacts) -> Judgement | None:
     """The default rate's last-epoch gap against GAP_SHARE of no dropout's, each over its
     seeds: "most" when below it by more than the spread between seeds, "less" when above it by
     more, "unclear" within it."""
@@ -293,7 +293,7 @@ def _default_rate(f: SweepFacts) -> Verdict | None:
         return None
     gap0, gap = float(np.mean(none)), c.a
     removed = 1 - gap / gap0 if gap0 > 0 else 0.0
-    return Verdict(
+    return Judgement(
         {"lower": "most", "higher": "less", "same": "unclear"}[c.outcome],
         {
             "rate": fmt.rate(f.default_rate),
@@ -306,12 +306,12 @@ def _default_rate(f: SweepFacts) -> Verdict | None:
     )
 
 
-def _long_turns(f: SweepFacts) -> Verdict | None:
-    verdict = _turns(f)
-    return None if verdict is None else Verdict(ALWAYS, verdict.values, verdict.items)
+def _long_turns(f: SweepFacts) -> Judgement | None:
+    judgement = _turns(f)
+    return None if judgement is None else Judgement(ALWAYS, judgement.values, judgement.items)
 
 
-def _catch_up(f: SweepFacts) -> Verdict | None:
+def _catch_up(f: SweepFacts) -> Judgement | None:
     """The highest rate's lowest validation loss against the lowest of the other rates, per
     seed, judged against the spread between seeds."""
     if len(f.rates) < 2:
@@ -323,7 +323,7 @@ def _catch_up(f: SweepFacts) -> Verdict | None:
                       _seeds(f, rate, seeds.best_val_loss))  # fmt: skip
     if c is None:
         return None
-    return Verdict(
+    return Judgement(
         c.outcome,
         {
             "top": fmt.rate(f.rates[-1]),

@@ -39,12 +39,14 @@ def judged(claim_id: str, facts) -> claims.Said | None:
     """The claim rendered on `facts`; every other outcome's words are rendered with the same
     values too, so a placeholder missing from any outcome fails here."""
     claim = CLAIMS[claim_id]
-    verdict = claim.judge(facts)
-    if verdict is None:
+    judgement = claim.judge(facts)
+    if judgement is None:
         return None
-    said = claims.render(claim, verdict, CONSTANTS)
+    said = claims.render(claim, judgement, CONSTANTS)
     for outcome in claim.outcomes:
-        claims.render(claim, claims.Verdict(outcome, verdict.values, verdict.items), CONSTANTS)
+        claims.render(
+            claim, claims.Judgement(outcome, judgement.values, judgement.items), CONSTANTS
+        )
     return said
 
 
@@ -92,7 +94,7 @@ def test_every_claims_table_is_used() -> None:
 def test_an_outcome_outside_the_claims_outcomes_is_refused() -> None:
     claim = CLAIMS["pair.final"]
     with pytest.raises(ValueError, match="not in"):
-        claims.render(claim, claims.Verdict("wider", {}), CONSTANTS)
+        claims.render(claim, claims.Judgement("wider", {}), CONSTANTS)
 
 
 def test_formats_are_consistent() -> None:

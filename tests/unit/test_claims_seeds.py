@@ -52,12 +52,14 @@ def with_seeds(no_dropout: list[dict], dropout: list[dict], **single) -> dict[st
 
 
 def outcome(claim_id: str, runs, shown=REGULARISERS) -> str | None:
-    verdict = CLAIMS[claim_id].judge(run_claims.RunFacts(runs, LABELS, frozenset(shown)))
-    if verdict is None:
+    judgement = CLAIMS[claim_id].judge(run_claims.RunFacts(runs, LABELS, frozenset(shown)))
+    if judgement is None:
         return None
     for o in CLAIMS[claim_id].outcomes:  # every outcome's words take the same values
-        claims.render(CLAIMS[claim_id], claims.Verdict(o, verdict.values, verdict.items), CONSTANTS)
-    return verdict.outcome
+        claims.render(
+            CLAIMS[claim_id], claims.Judgement(o, judgement.values, judgement.items), CONSTANTS
+        )
+    return judgement.outcome
 
 
 def spread_of(curves: list[np.ndarray], jitter: float) -> list[dict]:

@@ -50,12 +50,14 @@ def seeded(field: str, mean: float, sd: float = SD, **fixed) -> list[dict[str, l
 def said(claim_id: str, sweep: dict[float, list[dict]]) -> claims.Said | None:
     """The claim's sentence on the sweep (every outcome's words rendered with its values)."""
     claim = CLAIMS[claim_id]
-    verdict = claim.judge(sweep_claims.SweepFacts(sweep))
-    if verdict is None:
+    judgement = claim.judge(sweep_claims.SweepFacts(sweep))
+    if judgement is None:
         return None
     for o in claim.outcomes:
-        claims.render(claim, claims.Verdict(o, verdict.values, verdict.items), run_claims.CONSTANTS)
-    return claims.render(claim, verdict, run_claims.CONSTANTS)
+        claims.render(
+            claim, claims.Judgement(o, judgement.values, judgement.items), run_claims.CONSTANTS
+        )
+    return claims.render(claim, judgement, run_claims.CONSTANTS)
 
 
 def outcome(claim_id: str, sweep: dict[float, list[dict]]) -> str | None:

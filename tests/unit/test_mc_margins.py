@@ -28,12 +28,14 @@ SET_STD = np.linspace(0.0, 0.1, 1001)  # a validation set's spreads: 90% of them
 
 
 def outcome(claim_id: str, facts) -> str | None:
-    verdict = CLAIMS[claim_id].judge(facts)
-    if verdict is None:
+    judgement = CLAIMS[claim_id].judge(facts)
+    if judgement is None:
         return None
     for o in CLAIMS[claim_id].outcomes:  # every outcome's words take the same values
-        claims.render(CLAIMS[claim_id], claims.Verdict(o, verdict.values, verdict.items), CONSTANTS)
-    return verdict.outcome
+        claims.render(
+            CLAIMS[claim_id], claims.Judgement(o, judgement.values, judgement.items), CONSTANTS
+        )
+    return judgement.outcome
 
 
 def said(claim_id: str, facts) -> claims.Said:
@@ -96,8 +98,8 @@ def test_the_whole_set_says_a_margin_only_when_it_is_cleared() -> None:
     assert outcome("mc.spread_where_errors", level) == "unclear"
     # the case: 0.840 against 0.835 is within the noise of 2,000 connections
     close = mc_claims.SetFacts(whole(0.15, 0.05, ranked=True), PLAIN)
-    verdict = said("mc.spread_vs_confidence", close)
-    assert verdict.outcome == "same" and "includes zero" in verdict.text
+    judgement = said("mc.spread_vs_confidence", close)
+    assert judgement.outcome == "same" and "includes zero" in judgement.text
 
 
 def test_bootstrap_by_hand() -> None:
@@ -129,9 +131,11 @@ def test_spread_measures_by_hand() -> None:
 
 def test_the_squeeze_sentence() -> None:
     z = np.array([[0.0, 0.1, 6.0, -7.0], [0.5, 0.2, 9.0, -10.5]])
-    verdict = said("spread.squeeze", mc_spread.spread(z))
+    judgement = said("spread.squeeze", mc_spread.spread(z))
     assert (
-        verdict.outcome == "some" and "Of the 2" in verdict.text and ", 2\nhave" not in verdict.text
+        judgement.outcome == "some"
+        and "Of the 2" in judgement.text
+        and ", 2\nhave" not in judgement.text
     )
     flat = mc_spread.spread(np.array([[0.0, 6.0], [0.0, 6.0]]))
     assert outcome("spread.squeeze", flat) == "none"
