@@ -50,7 +50,7 @@ CONSTANTS = {
 
 
 @dataclass(frozen=True)
-class Curve:
+class RunCurves:
     """A run's curves, or their mean over seeds (cut to the shortest)."""
 
     loss: np.ndarray
@@ -94,14 +94,14 @@ class Curve:
         return self.best_epoch > self.epochs - max(1, math.ceil(TAIL * self.epochs))
 
 
-def curve(histories: Sequence[History]) -> Curve:
+def curve(histories: Sequence[History]) -> RunCurves:
     """The mean curves of `histories` (one history: its own curves)."""
     n = min(len(h["val_loss"]) for h in histories)
 
     def mean(metric: str) -> np.ndarray:
         return np.mean([np.asarray(h[metric][:n], dtype=float) for h in histories], axis=0)
 
-    return Curve(mean("loss"), mean("val_loss"), mean("val_accuracy"))
+    return RunCurves(mean("loss"), mean("val_loss"), mean("val_accuracy"))
 
 
 # --------------------------------------------------------------------------- the single runs
@@ -116,7 +116,7 @@ class RunFacts:
     shown: frozenset[str] = frozenset()
     patience: int = PATIENCE
 
-    def get(self, *names: str) -> list[Curve] | None:
+    def get(self, *names: str) -> list[RunCurves] | None:
         """The curves of `names`, or None when one of them is not stored."""
         if any(n not in self.runs for n in names):
             return None
@@ -126,15 +126,15 @@ class RunFacts:
         return {**self.labels, **values}
 
 
-CurveClaim = Callable[..., Judgement]  # (facts, one Curve per run named) -> what they show
+CurvesClaim = Callable[..., Judgement]  # (facts, one RunCurves per run named) -> what they show
 FactsClaim = Callable[[RunFacts], Judgement | None]
 
 
-def about(*names: str, shown: bool = False) -> Callable[[CurveClaim], FactsClaim]:
+def about(*names: str, shown: bool = False) -> Callable[[CurvesClaim], FactsClaim]:
     """A claim about the runs `names`: it is given their curves, and says nothing (None) until
     they are all stored; with `shown`, nothing either while the first is not on show."""
 
-    def wrap(claim: CurveClaim) -> FactsClaim:
+    def wrap(claim: CurvesClaim) -> FactsClaim:
         @functools.wraps(claim)
         def judgement(f: RunFacts) -> Judgement | None:
             got = None if shown and names[0] not in f.shown else f.get(*names)
@@ -158,7 +158,7 @@ def _seeded(f: RunFacts, c: seeds.Compared, outcome: str = "", **values: str) ->
 
 
 @about(NO_DROPOUT)
-def _no_dropout_curve(f: RunFacts, n: Curve) -> Judgement:
+def _no_dropout_curve(f: RunFacts, n: RunCurves) -> Judgement:
     train_at_best = float(n.loss[n.best_epoch - 1])
     falls = float(n.loss[-1]) < train_at_best
     outcome = "flat" if not n.climbs else "climbs" if falls else "climbs_both"
@@ -203,7 +203,7 @@ def _pair_accuracy(f: RunFacts) -> Judgement | None:
 
 
 @about(L2_ONLY, NO_DROPOUT, shown=True)
-def _l2_curve(f: RunFacts, r: Curve, n: Curve) -> Judgement | None:
+def _l2_curve(f: RunFacts, r: RunCurves, n: RunCurves) -> Judgement | None:
     c = seeds.compare_runs(f.runs, L2_ONLY, NO_DROPOUT, seeds.final_val_loss)
     if c is None:
         return None
@@ -237,7 +237,7 @@ _dropout_l2_best = _versus_dropout(DROPOUT_L2, seeds.best_val_loss)
 
 
 @about(EARLY_STOP, DROPOUT, shown=True)
-def _early_stopping(f: RunFacts, e: Curve, d: Curve) -> Judgement | None:
+def _early_stopping(f: RunFacts, e: RunCurves, d: RunCurves) -> Judgement | None:
     kept = e.best_epoch
     fired = e.epochs < d.epochs
     c = seeds.compare(

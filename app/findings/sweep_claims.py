@@ -23,7 +23,7 @@ from dropout_lab.findings.run_claims import (
     LOSS3,
     MEET,
     OVERFIT,
-    Curve,
+    RunCurves,
     curve,
 )
 from dropout_lab.findings.sweep import History, summary_rows
@@ -40,7 +40,7 @@ class SweepFacts:
     sweep: Mapping[float, Sequence[History]]
     default_rate: float = PAIR_RATE
     rows: list[dict[str, Any]] = field(init=False, repr=False, compare=False)
-    curves: dict[float, Curve] = field(init=False, repr=False, compare=False)
+    curves: dict[float, RunCurves] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rows", summary_rows(dict(self.sweep)))
