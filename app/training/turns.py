@@ -104,7 +104,9 @@ class Heartbeat:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class RunEnd:
+    """How a worker's turn at a leased run ended (`state`), and whether it trained it."""
+
     key: str
     state: str  # done | stopped | failed | interrupted
     trained: bool = False  # False: the run was found stored already
@@ -123,12 +125,12 @@ class Turns:
     interrupted: Callable[[], bool] = lambda: False
     quantum: float = QUANTUM
 
-    def take(self) -> Outcome | None:
+    def take(self) -> RunEnd | None:
         """Claim the next run in the lanes' turn and train it; None when nothing waits."""
         claim = self.queue.queue_claim(self.worker)
         return self.train(claim) if claim is not None else None
 
-    def train(self, claim: Lease, *, nest: bool = True) -> Outcome:
+    def train(self, claim: Lease, *, nest: bool = True) -> RunEnd:
         """Train the claimed run to its end (done, stopped, failed or interrupted)."""
         try:
             with self.store.training_lock(claim.key):
@@ -137,16 +139,16 @@ class Turns:
             log.exception("training run %s failed", claim.key)
             error = friendly_error(exc)
             self.queue.queue_finish(claim.key, self.worker, "failed", error)
-            return Outcome(claim.key, "failed", error=error)
+            return RunEnd(claim.key, "failed", error=error)
 
-    def _train(self, claim: Lease, nest: bool) -> Outcome:
+    def _train(self, claim: Lease, nest: bool) -> RunEnd:
         from dropout_lab.training import trainer
 
         key = claim.key
         meta = self.store.meta(key, partial=False)
         if meta is not None:  # trained (here or on another machine) since it was asked for
             self.queue.queue_finish(key, self.worker, "done")
-            return Outcome(key, "done", False, int(meta["epochs_done"]))
+            return RunEnd(key, "done", False, int(meta["epochs_done"]))
         spec, config = ModelSpec.from_dict(claim.spec), TrainConfig(**claim.config)
         watch = _Watch(self, key, nest and claim.cost > SHORT_RUN)  # only long runs pause
         run = trainer.train(spec, config, on_epoch=watch.on_epoch, should_stop=watch.should_stop)
@@ -154,14 +156,14 @@ class Turns:
         run = dataclasses.replace(run, key=key, train_seconds=max(
             0.0, run.train_seconds - watch.paused_seconds))  # fmt: skip
         if watch.reason == "lost":  # given to another worker: nothing here is ours to write
-            return Outcome(key, "interrupted", True, run.epochs_done)
+            return RunEnd(key, "interrupted", True, run.epochs_done)
         if watch.reason == "interrupted":
             self.queue.queue_finish(key, self.worker, "interrupted")
-            return Outcome(key, "interrupted", True, run.epochs_done)
+            return RunEnd(key, "interrupted", True, run.epochs_done)
         self.store.put(run)
         outcome = "stopped" if run.stopped else "done"
         self.queue.queue_finish(key, self.worker, outcome)
-        return Outcome(key, outcome, True, run.epochs_done)
+        return RunEnd(key, outcome, True, run.epochs_done)
 
     def serve_waiting(self, since: float) -> int:
         """Train the short runs of other lanes that waited since before `since`; how many."""
