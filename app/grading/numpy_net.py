@@ -38,7 +38,7 @@ def glorot(rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
     return rng.uniform(-limit, limit, (fan_in, fan_out)).astype(np.float32)
 
 
-class Learner:
+class LearnerCode:
     """The learner's two functions behind checks: every result is a finite float array of
     the expected shape, or training stops with the facts."""
 
@@ -93,7 +93,7 @@ class Net:
         self.v = [np.zeros_like(p) for p in self.params]
         self.lr, self.t = lr, 0
 
-    def forward(self, x: np.ndarray, learner: Learner | None, training: bool):
+    def forward(self, x: np.ndarray, learner: LearnerCode | None, training: bool):
         """Probabilities (n, 1) and what the backward pass needs."""
         h, tape = x, []
         last = len(self.params) // 2 - 1
@@ -111,7 +111,7 @@ class Net:
             tape.append((h, z, cache))
             h = a
 
-    def backward(self, p: np.ndarray, y: np.ndarray, tape: list, learner: Learner | None):
+    def backward(self, p: np.ndarray, y: np.ndarray, tape: list, learner: LearnerCode | None):
         """Gradients of the mean binary cross-entropy (the sigmoid folded in)."""
         grads: list[np.ndarray] = [None] * len(self.params)  # type: ignore[list-item]
         dz = (p - y) / np.float32(len(y))
@@ -138,7 +138,7 @@ class Net:
             p -= (step * m / (np.sqrt(v) + EPSILON)).astype(np.float32)
 
 
-def _epoch(net: Net, data: dict, order: np.ndarray, batch: int, learner: Learner | None):
+def _epoch(net: Net, data: dict, order: np.ndarray, batch: int, learner: LearnerCode | None):
     """One pass over the shuffled training rows; the predictions made on the way (dropout on),
     in the rows' original order, then the validation predictions (dropout off)."""
     x, y = data["x_train"], data["y_train"]
@@ -167,7 +167,7 @@ def train(
     deadlines = {"cpu": (clock, clock() + budgets["cpu"]), "wall": (wall, wall() + budgets["wall"])}
     nets = {v: Net(sizes, seed, float(config["lr"])) for v in VARIANTS}  # the same weights
     orders = {v: np.random.default_rng(seed + 1) for v in VARIANTS}  # the same batches
-    learner = Learner(forward, backward, float(config["rate"]), np.random.default_rng(seed + 2))
+    learner = LearnerCode(forward, backward, float(config["rate"]), np.random.default_rng(seed + 2))
     for epoch in range(1, epochs + 1):
         for variant in VARIANTS:
             learner.where = {"variant": variant, "epoch": epoch}

@@ -95,7 +95,7 @@ def test_backprop_through_dropout_matches_centred_differences():
 
     net = numpy_net.Net((10, 16, 16, 1), 6, 1e-3)
     net.params = [p.astype(np.float64) + r.normal(0, 0.01, p.shape) for p in net.params]
-    learner = numpy_net.Learner(forward, backward, 0.3, r)
+    learner = numpy_net.LearnerCode(forward, backward, 0.3, r)
 
     def loss() -> float:
         p, _ = net.forward(x, learner, True)
