@@ -35,8 +35,7 @@ class Description:
 
 def words(part: str | None = None) -> dict:
     """lessons/charts.toml, or one of its sections."""
-    text = step_text("charts")
-    return text if part is None else text[part]
+    return step_text("charts", part or "")
 
 
 def listing(items: Sequence[str]) -> str:

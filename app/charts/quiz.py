@@ -15,7 +15,7 @@ COLOURS = (pn.BLUE, pn.VERMILLION, pn.GREEN, pn.PURPLE)
 
 
 def _words() -> dict:
-    return step_text("quiz")["words"]
+    return step_text("quiz", "words")
 
 
 def _label(name: str) -> str:

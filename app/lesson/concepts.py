@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import math
 import statistics
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from dropout_lab.lesson.content import read_toml
 from dropout_lab.lesson.lessons import QuizItem, quiz_item
 from dropout_lab.lesson.locate import LESSONS_DIR
 
@@ -65,8 +65,7 @@ def parse(data: Mapping, where: str = FILE.name) -> Forms:
 
 @cache
 def load(path: Path = FILE) -> Forms:
-    with path.open("rb") as f:
-        return parse(tomllib.load(f), path.name)
+    return parse(read_toml(path), path.name)
 
 
 def score(items: Sequence[QuizItem], answers: Mapping[str, int | None]) -> int | None:

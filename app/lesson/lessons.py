@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from dropout_lab.lesson import quiz_meta
+from dropout_lab.lesson.content import read_toml
 from dropout_lab.lesson.entries import text as _text
 from dropout_lab.lesson.locate import LESSONS_DIR
 from dropout_lab.lesson.steps import STEP_IDS
@@ -208,13 +208,8 @@ def load_takeaways(path: Path = TAKEAWAYS_FILE) -> Section:
     return parse_section(TAKEAWAYS_SLUG, path.read_text(encoding="utf-8"))
 
 
-def _load(path: Path) -> dict[str, Any]:
-    with path.open("rb") as f:
-        return tomllib.load(f)
-
-
 def _entries(path: Path, table: str, data: Mapping[str, Any] | None = None) -> list[Mapping]:
-    data = _load(path) if data is None else data
+    data = read_toml(path) if data is None else data
     entries = data.get(table)
     if not isinstance(entries, list) or not entries:
         raise ValueError(f"{path.name}: expected one or more [[{table}]] tables")
@@ -289,7 +284,7 @@ def load_quiz(path: Path = QUIZ_FILE, sections: Iterable[str] | None = None) -> 
     whose choices were rewritten) may not come back: old answers to it meant other choices.
     """
     known = set(sections) if sections is not None else None
-    data = _load(path)
+    data = read_toml(path)
     retired = data.get("retired", [])
     if not isinstance(retired, list) or not all(isinstance(r, str) for r in retired):
         raise ValueError(f"{path.name}: 'retired' must be a list of item ids")

@@ -31,7 +31,7 @@ _MARKS = "\u200e\u200f"  # direction marks around right-to-left text in the conf
 
 
 def words() -> dict[str, str]:
-    return step_text("learners")["names"]
+    return step_text("learners", "names")
 
 
 def invisible(c: str) -> bool:

@@ -10,14 +10,13 @@ file: what the lesson's runs answer is `findings/predictions.py`'s (Explore's ne
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from dropout_lab.lesson.content import step_text
+from dropout_lab.lesson.content import read_toml, step_text
 from dropout_lab.lesson.entries import text as _text
 from dropout_lab.lesson.locate import LESSONS_DIR
 from dropout_lab.lesson.steps import STEP_IDS
@@ -181,8 +180,7 @@ def parse(entry: Mapping[str, Any], where: str = "prediction") -> Prediction:
 def load_file(path: Path = FILE) -> dict[str, Prediction]:
     """Every prediction of `path` by id, checked; the app's own ids must all be there, with
     the outcomes it computes as a choice's options."""
-    with path.open("rb") as f:
-        entries = tomllib.load(f).get("prediction")
+    entries = read_toml(path).get("prediction")
     if not isinstance(entries, list) or not entries:
         raise ValueError(f"{path.name}: expected one or more [[prediction]] tables")
     out: dict[str, Prediction] = {}
@@ -219,8 +217,7 @@ def get(pid: str) -> Prediction:
 
 def words(part: str | None = None) -> dict:
     """The words of lessons/predictions.toml, or one of its sections."""
-    text = step_text("predictions")
-    return text if part is None else text[part]
+    return step_text("predictions", part or "")
 
 
 def of_step(step: str) -> list[Prediction]:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 
-from dropout_lab.lesson.locate import LESSONS_DIR
-
-STEPS_FILE = LESSONS_DIR / "steps.toml"
+from dropout_lab.lesson.content import step_text
 
 
 @dataclass(frozen=True)
@@ -53,8 +50,7 @@ class Lesson:
 
 @cache
 def lesson() -> Lesson:
-    with STEPS_FILE.open("rb") as f:
-        data = tomllib.load(f)
+    data = step_text("steps")
     steps = tuple(Step(**s) for s in data["step"])
     return Lesson(data["title"], data["tagline"], data["overview"], data["coming_soon"], steps,
                   data.get("next", "{title}"), data.get("last", ""))  # fmt: skip
