@@ -5,7 +5,7 @@ One room per concern; none imports Streamlit:
 - `config`: the platforms the server trusts (DROPOUT_LAB_LTI_CONFIG, a JSON file); off without it;
 - `keys`: the tool's RSA keys in the data directory, their JWKS, rotation;
 - `tool`: PyLTI1p3 on this server: its request, cookie and session classes, state and nonce kept
-  in the database (one use each), the checks in order, each failure named (`Refusal`);
+  in the database (one use each), the checks in order, each failure named (`LaunchRefused`);
 - `routes`: the OIDC login, the launch, the JWKS and the deep linking answer as Starlette routes
   on the app's own server;
 - `deep_link`: the picker an instructor adding the tool sees, and the signed response;

@@ -22,7 +22,7 @@ from pylti1p3.lineitem import LineItem
 from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.score import TARGETS
 from dropout_lab.lti.config import LAUNCH_PATH
-from dropout_lab.lti.tool import Person, Refusal
+from dropout_lab.lti.tool import LaunchRefused, Person
 
 PATH = "/lti/deep_link"
 PICK_SECONDS = 600.0
@@ -37,7 +37,7 @@ def _key(code: str) -> str:
 def picker(person: Person, kept: t.Any, points: float) -> str:
     """The page that lists the targets; what the request said is kept for the answer."""
     if not person.instructor:
-        raise Refusal("deep_link")
+        raise LaunchRefused("deep_link")
     code = secrets.token_urlsafe(24)
     kept.lti_put(_key(code), {"platform": person.platform, "client_id": person.client_id,
                               "deployment_id": person.deployment_id,
@@ -68,12 +68,12 @@ def answer(params: dict[str, str], kept: t.Any, tool_conf: t.Any, base: str, poi
     got = kept.lti_take(_key(str(params.get("pick") or "")[:64]))
     target = params.get("target") or ""
     if not isinstance(got, dict) or target not in TARGETS:
-        raise Refusal("picked")
+        raise LaunchRefused("picked")
     registration = tool_conf.find_registration_by_params(got["platform"], got["client_id"])
     settings = got["settings"]
     return_url = settings.get("deep_link_return_url")
     if registration is None or not isinstance(return_url, str):
-        raise Refusal("picked", "no registration or return URL")
+        raise LaunchRefused("picked", "no registration or return URL")
     label = step_text("lti")["targets"][target]["label"]
     item = (LineItem().set_label(label).set_score_maximum(points)
             .set_tag(f"dropout-lab:{target}"))  # fmt: skip

@@ -32,7 +32,7 @@ from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.score import TARGETS, Target
 from dropout_lab.lti import deep_link, keys
 from dropout_lab.lti.config import JWKS_PATH, LAUNCH_PATH, LOGIN_PATH, LtiConfig
-from dropout_lab.lti.tool import Person, Refusal, Tool
+from dropout_lab.lti.tool import LaunchRefused, Person, Tool
 from dropout_lab.store.lti import Handoff
 from dropout_lab.store.lti_grades import GradeLink, Member
 
@@ -53,7 +53,7 @@ def make_routes(config: LtiConfig, store: t.Callable[[], t.Any], steps: t.Collec
         params = await _params(request)
         try:
             url = await run_in_threadpool(tool().login, params, _secure(request), _base(request))
-        except Refusal as e:
+        except LaunchRefused as e:
             return refused(e)
         return RedirectResponse(url, status_code=302)
 
@@ -65,11 +65,11 @@ def make_routes(config: LtiConfig, store: t.Callable[[], t.Any], steps: t.Collec
                 page = await run_in_threadpool(deep_link.picker, person, store(), points)
                 return HTMLResponse(page)
             code, target = await run_in_threadpool(_enter, store(), person)
-        except Refusal as e:
+        except LaunchRefused as e:
             return refused(e)
         except Exception as e:  # the database: nothing half-made is shown as a success
             log.error("LTI launch could not be recorded: %s", type(e).__name__)
-            return refused(Refusal("store"))
+            return refused(LaunchRefused("store"))
         log.info("LTI launch: %s of %s", "instructor" if person.instructor else "learner",
                  person.context_id[:80])  # fmt: skip
         path = target.split(":")[0]
@@ -81,7 +81,7 @@ def make_routes(config: LtiConfig, store: t.Callable[[], t.Any], steps: t.Collec
         try:
             page = await run_in_threadpool(deep_link.answer, params, store(),
                                            tool().tool_conf, _base(request), points)  # fmt: skip
-        except Refusal as e:
+        except LaunchRefused as e:
             return refused(e)
         return HTMLResponse(page)
 
@@ -154,7 +154,7 @@ def _secure(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
-def refused(e: Refusal) -> HTMLResponse:
+def refused(e: LaunchRefused) -> HTMLResponse:
     """The plain page of a refused launch (status 403), and its one log line."""
     log.warning("LTI launch refused: %s%s", e.reason, f" ({e.detail})" if e.detail else "")
     words = step_text("lti")

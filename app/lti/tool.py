@@ -10,9 +10,9 @@ LMS iframe may block third-party cookies, and the app may run as several process
 - the nonce likewise, taken only once the signature has been checked, so a forged token cannot
   use up a real login's nonce; a replayed launch finds neither.
 
-`check` runs the steps in order and raises `Refusal(reason)`, `reason` a key of lessons/lti.toml
-[refusals] (what failed, what the admin can check). Nothing is created before all have passed,
-and no token is ever put in a message or a log line."""
+`check` runs the steps in order and raises `LaunchRefused(reason)`, `reason` a key of
+lessons/lti.toml [refusals] (what failed, what the admin can check). Nothing is created before
+all have passed, and no token is ever put in a message or a log line."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ DL_CLAIM = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 DEEP_LINKING = "LtiDeepLinkingRequest"
 
 
-class Refusal(Exception):
+class LaunchRefused(Exception):
     """A launch refused; `reason` names the row of lessons/lti.toml [refusals]."""
 
     def __init__(self, reason: str, detail: str = "") -> None:
@@ -215,20 +215,20 @@ class Tool:
         try:
             login.validate_oidc_login()
             if not _same_site(target, base):
-                raise Refusal("target")
+                raise LaunchRefused("target")
             return login.redirect(base + LAUNCH_PATH)
-        except Refusal:
+        except LaunchRefused:
             raise
         except Exception as e:  # PyLTI1p3 says an unknown issuer with a bare Exception
-            raise Refusal("login", f"{type(e).__name__}: {str(e)[:200]}") from None
+            raise LaunchRefused("login", f"{type(e).__name__}: {str(e)[:200]}") from None
 
     def check(self, params: dict[str, str], secure: bool, steps: t.Collection[str]) -> Person:
-        """The person a launch POST stands for, after every check; Refusal otherwise."""
+        """The person a launch POST stands for, after every check; LaunchRefused otherwise."""
         request, session, cookies = self._services(params, secure)
         launch = Launch(request, self.tool_conf, session_service=session, cookie_service=cookies)
         launch.set_auto_validation(enable=False)
         if not params.get("id_token"):
-            raise Refusal("format")
+            raise LaunchRefused("format")
         _step("state", launch.validate_state)
         _step("format", launch.validate_jwt_format)
         body = launch._jwt.get("body", {})
@@ -244,23 +244,23 @@ class Tool:
         iss = body.get("iss")
         mine = [p for p in self.config.platforms if p.issuer == iss]
         if not mine:
-            raise Refusal("issuer", str(iss)[:200])
+            raise LaunchRefused("issuer", str(iss)[:200])
         aud = body.get("aud")
         auds = aud if isinstance(aud, list) else [aud]
         clients = {p.client_id for p in mine}
         if not any(a in clients for a in auds):
-            raise Refusal("audience", ", ".join(str(a)[:80] for a in auds))
+            raise LaunchRefused("audience", ", ".join(str(a)[:80] for a in auds))
         if len(auds) > 1 and body.get("azp") not in clients:
-            raise Refusal("audience", "azp")
+            raise LaunchRefused("audience", "azp")
         if auds[0] not in clients:  # PyLTI1p3 takes the first audience as the client id
-            raise Refusal("audience", str(auds[0])[:80])
+            raise LaunchRefused("audience", str(auds[0])[:80])
 
 
 def _step(reason: str, check: t.Callable[[], t.Any]) -> None:
     try:
         check()
     except LtiException as e:
-        raise Refusal(reason, str(e)[:200]) from None
+        raise LaunchRefused(reason, str(e)[:200]) from None
 
 
 def _signature(launch: Launch) -> None:
@@ -270,10 +270,10 @@ def _signature(launch: Launch) -> None:
     except LtiException as e:
         cause = e.__cause__
         if isinstance(cause, jwt.ExpiredSignatureError):
-            raise Refusal("expired") from None
+            raise LaunchRefused("expired") from None
         if "fetch" in str(e).lower() or "key set" in str(e).lower():
-            raise Refusal("key_set", str(e)[:200]) from None
-        raise Refusal("signature", str(e)[:200]) from None
+            raise LaunchRefused("key_set", str(e)[:200]) from None
+        raise LaunchRefused("signature", str(e)[:200]) from None
 
 
 def _same_site(url: str, base: str) -> bool:
@@ -284,7 +284,7 @@ def _same_site(url: str, base: str) -> bool:
 def _person(body: dict, instructor: bool, steps: t.Collection[str]) -> Person:
     context = body.get(CLAIM + "context") or {}
     if not isinstance(context, dict) or not context.get("id"):
-        raise Refusal("claim", "context")
+        raise LaunchRefused("claim", "context")
     name = body.get("name") or " ".join(
         str(body.get(k) or "") for k in ("given_name", "family_name")
     )
