@@ -30,7 +30,7 @@ def _weights() -> Weights:
         return Weights()
 
 
-def _sender() -> outbox.Running:
+def _sender() -> outbox.SenderThread:
     labels = {k: v["label"] for k, v in step_text("lti")["targets"].items()}
     conf = lambda: Tool(LTI, keys.ensure(), _store()).tool_conf  # noqa: E731 - keys as they are
     return outbox.start(_store(), conf, WEIGHTS, labels)
@@ -39,6 +39,6 @@ def _sender() -> outbox.Running:
 LTI = config.load()
 keys.ensure()
 WEIGHTS = _weights()
-process.once("lti_sender", _sender, outbox.Running.stop)
+process.once("lti_sender", _sender, outbox.SenderThread.stop)
 app = st.App(str(MAIN), routes=make_routes(LTI, _store, [s.id for s in lesson().steps],
                                            WEIGHTS.points))  # fmt: skip

@@ -110,7 +110,7 @@ def _said(e: Exception) -> str:
     return f"{type(e).__name__}" + (f" (HTTP {status})" if status else "")
 
 
-class Running:
+class SenderThread:
     """The sender's thread; `stop()` ends it (at the process's exit)."""
 
     def __init__(self, sender: Sender, every: float = EVERY) -> None:
@@ -130,5 +130,5 @@ class Running:
 
 
 def start(store: t.Any, tool_conf: t.Callable[[], t.Any], weights: scoring.Weights,
-          labels: t.Mapping[str, str]) -> Running:  # fmt: skip
-    return Running(Sender(store, tool_conf, weights, labels))
+          labels: t.Mapping[str, str]) -> SenderThread:  # fmt: skip
+    return SenderThread(Sender(store, tool_conf, weights, labels))
