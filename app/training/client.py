@@ -282,7 +282,7 @@ class _Snapshot:
         for k, p in self.progress.items():
             left = p["cost"] * pace * (1 - p["epochs_done"] / max(p["epochs_total"], 1))
             left += (starting(k) or 0.0) if not p["epochs_done"] else 0.0
-            running.append(waits.Running(lanes.get(k, k), left))
+            running.append(waits.InTraining(lanes.get(k, k), left))
         queued = [waits.Queued(k, lanes.get(k, k), self._cost[k] * pace) for k in self.queued]
         return waits.starts(running, queued, max(1, workers), idle_start=idle_start,
                             shared=multi_lane)  # fmt: skip

@@ -33,7 +33,7 @@ class Pace:
 
 
 @dataclass(frozen=True)
-class Running:
+class InTraining:
     lane: str
     left: float  # seconds until it ends
 
@@ -45,7 +45,7 @@ class Queued:
     seconds: float  # how long it trains, once started
 
 
-def starts(running: list[Running], queued: list[Queued], workers: int, *,
+def starts(running: list[InTraining], queued: list[Queued], workers: int, *,
            idle_start: float = 0.0, shared=lambda lane: False) -> dict[str, float]:  # fmt: skip
     """{key: seconds until it starts} for the queued runs, taken in order by the first worker
     free (an idle worker first has to start: `idle_start`), each lane one run at a time."""

@@ -10,7 +10,7 @@ from dropout_lab.training.runstore import RunStore
 from dropout_lab.training.service import TrainingService
 from tests.support import wait
 
-R, Q = waits.Running, waits.Queued
+R, Q = waits.InTraining, waits.Queued
 
 
 def test_a_queued_run_waits_for_the_first_free_worker_not_a_share_of_all_work() -> None:
