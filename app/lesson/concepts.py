@@ -87,7 +87,7 @@ def gain(pre: int | None, post: int | None, out_of: int) -> float | None:
 
 
 @dataclass(frozen=True)
-class Row:
+class GainRow:
     """One learner's two scores and gain (None: not taken, skipped, or undefined)."""
 
     learner_id: int
@@ -99,7 +99,7 @@ class Row:
 
 @dataclass(frozen=True)
 class ClassGain:
-    rows: tuple[Row, ...]
+    rows: tuple[GainRow, ...]
     out_of: int
 
     @property
@@ -139,7 +139,7 @@ def class_gain(
         mine = answers.get(lid, {})
         pre = score(forms.pre, mine.get("pre", {}))
         post = score(forms.post, mine.get("post", {}))
-        rows.append(Row(lid, name, pre, post, gain(pre, post, out_of)))
+        rows.append(GainRow(lid, name, pre, post, gain(pre, post, out_of)))
     return ClassGain(tuple(rows), out_of)
 
 
