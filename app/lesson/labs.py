@@ -93,7 +93,7 @@ class Goal:
 
 
 @dataclass(frozen=True)
-class Variant:
+class LabVariant:
     """A layout to try and compare: the starter with these dropout rates after its hidden layers."""
 
     id: str
@@ -125,7 +125,7 @@ class Lab:
     config: TrainConfig  # default training configuration
     intro: str = ""
     kind: str = "keras"  # "keras": a model to train; "numpy": a function graded in a sandbox
-    variants: tuple[Variant, ...] = ()  # layouts to try and compare (a Keras lab)
+    variants: tuple[LabVariant, ...] = ()  # layouts to try and compare (a Keras lab)
 
     def hint_level(self, failed: int) -> int:
         """How many levels of each goal's hints to show after `failed` failed attempts."""
@@ -300,10 +300,10 @@ def _more_hints(item: dict, at: str) -> tuple[str, ...]:
     return tuple(more)
 
 
-def _variants(items: Any, where: str) -> tuple[Variant, ...]:
+def _variants(items: Any, where: str) -> tuple[LabVariant, ...]:
     if not isinstance(items, list):
         raise LabError(f"{where}: `variants` must be a list of tables (`[[variants]]`).")
-    out: list[Variant] = []
+    out: list[LabVariant] = []
     for number, item in enumerate(items, start=1):
         at = f"{where}: variant {number}"
         ok = isinstance(item, dict) and set(item) == {"id", "label", "rates"}
@@ -313,7 +313,7 @@ def _variants(items: Any, where: str) -> tuple[Variant, ...]:
         if not isinstance(rates, list) or not rates:
             raise LabError(f"{at}: `rates` must be a list of rates, one per hidden layer.")
         rates = tuple(_fraction(r, f"{at}: each rate", low_ok=True) for r in rates)
-        out.append(Variant(item["id"].strip(), item["label"].strip(), rates))
+        out.append(LabVariant(item["id"].strip(), item["label"].strip(), rates))
     if len({v.id for v in out}) != len(out):
         raise LabError(f"{where}: two variants share an id; ids must be unique.")
     return tuple(out)
