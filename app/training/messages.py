@@ -6,7 +6,7 @@ live progress and stop requests do not travel here: they go through the queue da
 every app process can read and write them.
 
 Service → worker: `TrainRequest`, `WarmUp`, `Quit`.
-Worker → service: `Finished`, `Failed` (answers to a `TrainRequest`), `Warmed` (to a `WarmUp`),
+Worker → service: `Finished`, `RunFailed` (answers to a `TrainRequest`), `Warmed` (to a `WarmUp`),
 `Ready` (once, when TensorFlow is imported: the worker is warm).
 """
 
@@ -64,7 +64,7 @@ class Finished:
 
 
 @dataclass(frozen=True)
-class Failed:
+class RunFailed:
     """The run `key` could not be trained; `error` is a sentence for a student."""
 
     key: str
@@ -85,4 +85,4 @@ class WorkerSetup:
 
 
 ToWorker = TrainRequest | WarmUp | Quit
-FromWorker = Finished | Failed | Warmed | Ready
+FromWorker = Finished | RunFailed | Warmed | Ready

@@ -42,10 +42,10 @@ from dropout_lab.training.client import (
     RunStatus,
 )
 from dropout_lab.training.messages import (
-    Failed,
     Finished,
     FromWorker,
     Ready,
+    RunFailed,
     TrainRequest,
     Warmed,
     WarmUp,
@@ -254,7 +254,7 @@ class TrainingService(QueueClient):
             worker.retiring = worker.retiring or message.retiring
             if isinstance(message, Finished):
                 self._count("trained", int(message.trained and not message.interrupted))
-            elif isinstance(message, Failed):
+            elif isinstance(message, RunFailed):
                 self._count("failed")
         self._dispatch()
 

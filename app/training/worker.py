@@ -24,11 +24,11 @@ import threading
 from typing import Any
 
 from dropout_lab.training.messages import (
-    Failed,
     Finished,
     FromWorker,
     Quit,
     Ready,
+    RunFailed,
     TrainRequest,
     Warmed,
     WarmUp,
@@ -63,14 +63,14 @@ def _warm_up(message: WarmUp) -> Warmed:
     return Warmed()
 
 
-def _answer(turns: Turns, request: TrainRequest, *, retiring: bool) -> Finished | Failed:
+def _answer(turns: Turns, request: TrainRequest, *, retiring: bool) -> Finished | RunFailed:
     _BUSY.set()
     try:
         out = turns.train(request.claim)
     finally:
         _BUSY.clear()
     if out.state == "failed":
-        return Failed(out.key, out.error or "", retiring)
+        return RunFailed(out.key, out.error or "", retiring)
     stopped, interrupted = out.state == "stopped", out.state == "interrupted"
     return Finished(out.key, out.trained, stopped, out.epochs_done, retiring, interrupted)
 
