@@ -17,7 +17,7 @@ from dropout_lab.charts import curves, describe, panels, run_colours
 from dropout_lab.grading import net_run
 from dropout_lab.lesson import catalogue
 from dropout_lab.lesson.spec import run_key
-from dropout_lab.ui import charts, process, session, settings, training
+from dropout_lab.ui import charts, process, session, settings, training, waiting
 
 POLL_SECONDS = 0.25  # the whole run takes 1-2 s: poll often enough to see it grow
 # What each NumPy variant is, hence its colour (panels.MEANINGS): the learner's dropout is theirs.
@@ -58,15 +58,16 @@ def current(config: net_run.NetConfig) -> net_run.NetRun | None:
     return runs().get(code, config) if code else None
 
 
-@st.fragment(run_every=POLL_SECONDS)
 def live(config: net_run.NetConfig) -> None:
-    run = current(config)
-    if run is None:
-        return
-    snap = run.snapshot()
-    show(snap)
-    if snap.finished:
-        st.rerun()  # one full rerun draws the finished panel without the polling
+    def progress() -> bool:
+        run = current(config)
+        if run is None:
+            return False
+        snap = run.snapshot()
+        show(snap)
+        return snap.finished  # one full rerun draws the finished panel without the polling
+
+    waiting.until_done(progress, every=POLL_SECONDS)
 
 
 def show(snap: net_run.NetSnapshot) -> None:

@@ -236,17 +236,20 @@ def _pair_requests() -> list:
     return [r for r in catalogue.requests(_base_config()) if r.name in pair]
 
 
-@st.fragment(run_every=1.0)
 def _pair_waiting(reqs: list) -> None:
     """Progress of the lesson's two reference runs; one full rerun once both are stored."""
     from dropout_lab.training import precompute
-    from dropout_lab.ui import training
+    from dropout_lab.ui import training, waiting
 
-    prog = precompute.progress(training.service(), reqs)
-    if prog.complete:
-        st.rerun()
-    st.progress(prog.fraction, text=TEXT["build"]["waiting"].format(done=prog.done,
-                                                                   total=prog.total))  # fmt: skip
+    def show() -> bool:
+        prog = precompute.progress(training.service(), reqs)
+        if prog.complete:
+            return True
+        words = TEXT["build"]["waiting"]
+        st.progress(prog.fraction, text=words.format(done=prog.done, total=prog.total))
+        return False
+
+    waiting.until_done(show, every=1.0)
 
 
 def lesson_pair(*, train: bool = False) -> tuple[dict, dict] | None:

@@ -29,6 +29,7 @@ from dropout_lab.ui import (
     session,
     state,
     training,
+    waiting,
     work,
 )
 from dropout_lab.ui.reflect_models import data_seed, dropout_in, epochs_done, model_for, set_stats
@@ -126,12 +127,14 @@ def progress_panel(runs: list[Source]) -> None:
             st.error(text["failed"].format(label=s.label, error=status.error))
 
 
-@st.fragment(run_every=training.POLL_SECONDS)
 def wait_for(runs: list[Source]) -> None:
     """Show progress until every run has finished, then rerun the page once."""
-    progress_panel(runs)
-    if not pending(runs):
-        st.rerun()
+
+    def show() -> bool:
+        progress_panel(runs)
+        return not pending(runs)
+
+    waiting.until_done(show, every=training.POLL_SECONDS)
 
 
 # --------------------------------------------------------------------------- MC panels
