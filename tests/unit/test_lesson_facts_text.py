@@ -126,8 +126,10 @@ def test_optional_sections_checks_are_not_required_to_finish_read() -> None:
 
 
 def test_the_read_page_judges_completion_on_the_required_checks() -> None:
-    page = (Path(lessons.__file__).parents[1] / "steps" / "read.py").read_text(encoding="utf-8")
-    assert "required_items(" in page and "quiz_progress(lessons.score(REQUIRED" in page
+    app = Path(lessons.__file__).parents[1]
+    page = (app / "ui" / "read.py").read_text(encoding="utf-8")
+    book = (app / "lesson" / "reading.py").read_text(encoding="utf-8")
+    assert "required_items(" in book and "quiz_progress(book.required_score(" in page
 
 
 # Factual slips that must not return ------------------------------------------------------------
