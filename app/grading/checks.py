@@ -96,6 +96,7 @@ def check_outcome(
         checks=results,
         error=error,
         seconds=run.seconds if run else 0.0,
+        running_seconds=run.running_seconds if run else 0.0,
         mode=run.mode if run else "",
         output=output,
         notes=list(run.notes) if run else [],

@@ -91,6 +91,7 @@ class NetSnapshot:
     epochs_total: int
     error: str = ""
     seconds: float = 0.0  # the sandbox's wall time, once finished
+    running_seconds: float = 0.0  # what its wall limit was charged (the sandbox run's)
 
     @property
     def finished(self) -> bool:
@@ -129,7 +130,7 @@ class NetRun:
     ) -> None:
         self.code, self.config, self.mode, self.limits = code, config, mode, limits
         self._lock = threading.Lock()
-        self._state, self._error, self._seconds = "queued", "", 0.0
+        self._state, self._error, self._seconds, self._running = "queued", "", 0.0, 0.0
         self._progress = _Progress()
         data = traffic.load_lesson_data(config.data_seed)
         self._y = np.concatenate([data.y_train[:, 0], data.y_val[:, 0]]).astype(np.float64)
@@ -143,7 +144,8 @@ class NetRun:
         with self._lock:
             hist = {v: {m: list(h[m]) for m in METRICS}
                     for v, h in self._progress.histories.items()}  # fmt: skip
-            return NetSnapshot(self._state, hist, self.config.epochs, self._error, self._seconds)
+            return NetSnapshot(self._state, hist, self.config.epochs, self._error, self._seconds,
+                               self._running)  # fmt: skip
 
     # ------------------------------------------------------------------ running
 
@@ -164,15 +166,15 @@ class NetRun:
         try:
             with self._lock:
                 self._state = "running"
-            error, seconds = self._train()
+            error, seconds, running = self._train()
         except Exception as exc:  # our side failed (e.g. no sandbox): say so, do not crash
-            error, seconds = texts()["errors"]["failed"].format(why=exc), 0.0
+            error, seconds, running = texts()["errors"]["failed"].format(why=exc), 0.0, 0.0
         finally:
             if slots is not None:
                 slots.release()
         with self._lock:
             self._state = "failed" if error else "done"
-            self._error, self._seconds = error, seconds
+            self._error, self._seconds, self._running = error, seconds, running
         return self.snapshot()
 
     def _files(self) -> dict[str, bytes]:
@@ -195,11 +197,12 @@ class NetRun:
             "request.json": json.dumps(request).encode(),
         }
 
-    def _train(self) -> tuple[str, float]:
+    def _train(self) -> tuple[str, float, float]:
+        """The learner's message ("" when trained), the sandbox's seconds and running seconds."""
         try:
             mode = self.mode or sandbox.choose_mode()
         except sandbox.SandboxUnavailable as exc:
-            return texts()["errors"]["unavailable"].format(why=exc), 0.0
+            return texts()["errors"]["unavailable"].format(why=exc), 0.0, 0.0
         reader, outcome = RecordReader(), Outcome(run=None)
 
         def feed(chunk: bytes) -> None:
@@ -212,7 +215,7 @@ class NetRun:
         outcome.run = run
         if reader.error and not outcome.protocol_error:
             outcome.protocol_error = reader.error
-        return self._why_stopped(outcome), run.seconds
+        return self._why_stopped(outcome), run.seconds, run.running_seconds
 
     def _take(self, meta: dict, array: np.ndarray | None, outcome: Outcome) -> None:
         """One record from the sandbox: an epoch's predictions, a stop, or the runner's own."""

@@ -33,7 +33,8 @@ class Verdict:
     passed: bool
     checks: list[CheckResult]
     error: str | None = None
-    seconds: float = 0.0
+    seconds: float = 0.0  # on the clock
+    running_seconds: float = 0.0  # what the wall limit is charged (the sandbox run's)
     mode: str = ""
     output: str = ""  # what the code printed (capped), shown as text only
     notes: list[str] = field(default_factory=list)
@@ -130,8 +131,9 @@ def timeout_message(run: sandbox.RunResult, limits: sandbox.Limits) -> str:
     if run.stopped_by == "ceiling":
         return (
             f"Stopped after {limits.ceiling:g} s on the clock, the longest any run may "
-            f"take: your code had been running for {run.running_seconds:.1f} s and waiting for "
-            f"a CPU the rest of the time (a very busy server? try again later)."
+            f"take: your code ran for {run.running_seconds:.1f} s of it and waited for a CPU "
+            f"the rest (a very busy server). Try again later; if it stops again, look for an "
+            f"infinite loop."
         )
     return (
         f"Stopped after {limits.wall_seconds:g} s of running time (time spent waiting for a "
