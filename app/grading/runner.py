@@ -44,7 +44,7 @@ class Outcome:
     `records` is keyed by the call id for a single result (or a call that failed), and by
     "id:part" for the parts of a backward or numgrad call."""
 
-    run: sandbox.RunResult | None
+    run: sandbox.SandboxRun | None
     loaded: bool = False
     load_error: dict | None = None
     done: bool = False
@@ -190,7 +190,7 @@ def read_npy(blob: bytes) -> np.ndarray:
 
 
 def parse_records(
-    run: sandbox.RunResult, *, stop: Callable[[Outcome], bool] = lambda o: o.done
+    run: sandbox.SandboxRun, *, stop: Callable[[Outcome], bool] = lambda o: o.done
 ) -> Outcome:
     out = Outcome(run=run)
     reader = RecordReader()

@@ -77,7 +77,9 @@ class Limits:
 
 
 @dataclass
-class RunResult:
+class SandboxRun:
+    """How one sandboxed process ended, and what it left (its output and result file)."""
+
     status: (
         str  # "ok" (exited 0) | "exit" (non-zero exit) | "signal" | "timeout" | "too_much_output"
     )
@@ -220,14 +222,14 @@ def run(
     limits: Limits = Limits(),
     mode: str | None = None,
     on_result: Callable[[bytes], None] | None = None,
-) -> RunResult:
+) -> SandboxRun:
     """Run the sandbox runner on `files` (written to a read-only job folder) with `args`.
 
     Whatever the code does, this returns after about `limits.wall_seconds` of running time
     (waits for a CPU on a busy machine not counted) or `limits.ceiling` on the clock,
     whichever comes first, and no process it started is left running (in "bwrap" mode).
     `on_result`, if given, is called with each chunk of the result pipe as it arrives (the kept
-    bytes only), so a long job can be followed live; the whole result is also in `RunResult`.
+    bytes only), so a long job can be followed live; the whole result is also in `SandboxRun`.
     """
     mode = mode or choose_mode()
     with (
@@ -388,12 +390,12 @@ def _result(
     limits: Limits,
     kept: dict[str, bytearray],
     seen: dict[str, int],
-) -> RunResult:
+) -> SandboxRun:
     """The finished run, from what was kept of its streams and how much was seen."""
     code = proc.returncode
     if status is None:
         status = "ok" if code == 0 else "exit"
-    result = RunResult(status=status, returncode=code, seconds=seconds, mode=mode)
+    result = SandboxRun(status=status, returncode=code, seconds=seconds, mode=mode)
     if status == "exit" and result.signal_number:
         result.status = "signal"
     truncated = seen["stdout"] > limits.output_bytes or seen["stderr"] > limits.output_bytes

@@ -126,7 +126,7 @@ def run_error(o: Outcome, limits: sandbox.Limits) -> str | None:
     return None
 
 
-def timeout_message(run: sandbox.RunResult, limits: sandbox.Limits) -> str:
+def timeout_message(run: sandbox.SandboxRun, limits: sandbox.Limits) -> str:
     """Which limit stopped the code, in what it measured (see sandbox.Limits)."""
     if run.stopped_by == "ceiling":
         return (

@@ -182,7 +182,7 @@ def outcome_in_process(code: str, lab: str, seed: int) -> tuple[runner.Outcome, 
     funcs = {name: namespace[name] for name in grader.functions}
     calls = grader.make_calls(seed)
     request, inputs = runner.request_of(calls, grader.functions)
-    outcome = runner.Outcome(run=sandbox.RunResult("ok", 0, 0.0, "in-process"), loaded=True)
+    outcome = runner.Outcome(run=sandbox.SandboxRun("ok", 0, 0.0, "in-process"), loaded=True)
     sandbox_runner.answer(request, inputs, funcs, lambda meta, array=None: outcome.add(meta, array))
     outcome.done = True
     return outcome, calls

@@ -60,7 +60,7 @@ def busy() -> Iterator[list[subprocess.Popen]]:
             p.wait()
 
 
-def grade_run(code: str, limits: sandbox.Limits) -> tuple[grading.Verdict, sandbox.RunResult]:
+def grade_run(code: str, limits: sandbox.Limits) -> tuple[grading.Verdict, sandbox.SandboxRun]:
     """The verdict on `code` (forward lab) and the sandbox run behind it."""
     grader = grading.GRADERS[grading.LAB_NAME]
     calls = grader.make_calls(None)
