@@ -194,11 +194,46 @@ OVERLAPS = """() => {
 }"""
 
 
+# Text a chart writes beside its own points (a run's last value): not on another such label,
+# on a line or on a marker.
+TEXT_ON_LINES = """() => {
+    const out = [];
+    const hit = (r, x, y) => x > r.left + 1 && x < r.right - 1 && y > r.top + 1 && y < r.bottom - 1;
+    const cross = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 &&
+        Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+    document.querySelectorAll('.js-plotly-plot').forEach((plot, i) => {
+        const name = plot.closest('[data-testid="stPlotlyChart"]')?.getAttribute('aria-label')
+            || `chart ${i + 1}`;
+        const texts = [...plot.querySelectorAll('.textpoint text')].map(t => [t.textContent,
+            t.getBoundingClientRect()]).filter(([, r]) => r.width > 0 && r.height > 0);
+        texts.forEach(([a, ra], k) => texts.slice(k + 1).forEach(([b, rb]) => {
+            if (cross(ra, rb)) out.push(`${name}: "${a}" overlaps "${b}"`);
+        }));
+        for (const path of plot.querySelectorAll('.scatterlayer path.js-line')) {
+            const m = path.getScreenCTM(), length = path.getTotalLength();
+            for (let d = 0; d <= length; d += 2) {
+                const p = path.getPointAtLength(d).matrixTransform(m);
+                const on = texts.find(([, r]) => hit(r, p.x, p.y));
+                if (on) { out.push(`${name}: a line runs through "${on[0]}"`); break; }
+            }
+        }
+        for (const point of plot.querySelectorAll('.scatterlayer path.point')) {
+            const r = point.getBoundingClientRect();
+            const on = texts.find(([, t]) => r.width > 0 && cross(r, t));
+            if (on) out.push(`${name}: a marker sits on "${on[0]}"`);
+        }
+    });
+    return [...new Set(out)];
+}"""
+
+
 def layout_problems(page: Page, label: str) -> list[str]:
-    """Sideways scrolling and overlapping chart text on the page, one line each."""
+    """Sideways scrolling, overlapping chart text and chart text crossed by a line or a marker,
+    on the page, one line each."""
     problems = []
     width = page.evaluate(SIDEWAYS)
     if max(width["page"], width["main"]) > width["width"]:
         problems.append(f"{label}: scrolls sideways ({width})")
     problems += [f"{label}: {p}" for p in page.evaluate(OVERLAPS)]
+    problems += [f"{label}: {p}" for p in page.evaluate(TEXT_ON_LINES)]
     return problems

@@ -13,6 +13,7 @@ from dropout_lab.ui.precompute import ENV
 from tests.support.harness import Server, full_screenshot, running_server, wait_until_idle
 from tests.support.lesson_runs import data_dir_with_lesson_runs
 
+from .a11y_support import TEXT_ON_LINES
 from .conftest import assert_no_error
 
 pytestmark = pytest.mark.e2e
@@ -23,35 +24,6 @@ pytestmark = pytest.mark.e2e
 # 2 px along their paths. (The layout check of the accessibility tests looks at titles, axis
 # titles, annotations and the legend, against each other: a trace's text and the lines were
 # never in it.)
-TEXT_ON_LINES = """() => {
-    const out = [];
-    const hit = (r, x, y) => x > r.left + 1 && x < r.right - 1 && y > r.top + 1 && y < r.bottom - 1;
-    const cross = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 &&
-        Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
-    document.querySelectorAll('.js-plotly-plot').forEach((plot, i) => {
-        const name = plot.closest('[data-testid="stPlotlyChart"]')?.getAttribute('aria-label')
-            || `chart ${i + 1}`;
-        const texts = [...plot.querySelectorAll('.textpoint text')].map(t => [t.textContent,
-            t.getBoundingClientRect()]).filter(([, r]) => r.width > 0 && r.height > 0);
-        texts.forEach(([a, ra], k) => texts.slice(k + 1).forEach(([b, rb]) => {
-            if (cross(ra, rb)) out.push(`${name}: "${a}" overlaps "${b}"`);
-        }));
-        for (const path of plot.querySelectorAll('.scatterlayer path.js-line')) {
-            const m = path.getScreenCTM(), length = path.getTotalLength();
-            for (let d = 0; d <= length; d += 2) {
-                const p = path.getPointAtLength(d).matrixTransform(m);
-                const on = texts.find(([, r]) => hit(r, p.x, p.y));
-                if (on) { out.push(`${name}: a line runs through "${on[0]}"`); break; }
-            }
-        }
-        for (const point of plot.querySelectorAll('.scatterlayer path.point')) {
-            const r = point.getBoundingClientRect();
-            const on = texts.find(([, t]) => r.width > 0 && cross(r, t));
-            if (on) out.push(`${name}: a marker sits on "${on[0]}"`);
-        }
-    });
-    return [...new Set(out)];
-}"""
 
 
 @pytest.fixture(scope="module")
