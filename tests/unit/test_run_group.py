@@ -66,3 +66,16 @@ def test_a_unified_hierarchy_gets_one_group_with_both_limits(tmp_path: Path) -> 
     ]
     (tmp_path / "cgroup.subtree_control").write_text("cpu memory\n")
     assert run_group._plan(tmp_path, 18) is None  # no pids controller handed down: no group
+
+
+def test_a_run_starting_beside_another_leaves_its_fresh_group_alone() -> None:
+    """Another grading's group, made but not yet joined (empty), is not swept away by the next
+    run's clean-up (it was: 'cgroup.procs: Directory nonexistent', exit code 2)."""
+    if not run_group.available():
+        return  # the test above says when groups are not made here
+    with run_group.command_prefix(4) as first:
+        fresh = [Path(part.split('"')[1]).parent for part in first[2].split(" && ")[:-1]]
+        with run_group.command_prefix(4):
+            assert all(group.is_dir() for group in fresh)
+        done = subprocess.run([*first, "true"], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
