@@ -39,7 +39,7 @@ def bad(detail: str, fix: str) -> Check:
 
 def check_sandbox() -> Check:
     from dropout_lab.grading import sandbox
-    from dropout_lab.grading.checks import LAB_NAME, grade
+    from dropout_lab.grading.checks import DROPOUT_LAB, grade
     from dropout_lab.lesson.labs import load_lab
 
     kind, why = sandbox.probe()
@@ -50,7 +50,7 @@ def check_sandbox() -> Check:
             "container, allow unprivileged user namespaces",
         )
     start = time.perf_counter()
-    verdict = grade(load_lab(LAB_NAME).solution, mode=kind)
+    verdict = grade(load_lab(DROPOUT_LAB).solution, mode=kind)
     seconds = time.perf_counter() - start
     passed = sum(c.passed for c in verdict.checks)
     if not verdict.passed:

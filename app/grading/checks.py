@@ -40,7 +40,7 @@ __all__ = [
     "run_calls",
 ]  # fmt: skip
 
-LAB_NAME = "numpy_dropout"  # the first NumPy lab (the default)
+DROPOUT_LAB = "numpy_dropout"  # the first NumPy lab (the default)
 BACKPROP_LAB = "numpy_backprop"
 FUNCTION = "dropout_forward"
 MAX_CODE_CHARS = 20_000
@@ -58,7 +58,7 @@ class LabGrader:
 
 
 GRADERS = {
-    LAB_NAME: LabGrader((FUNCTION,), forward.make_calls, forward.CHECKS),
+    DROPOUT_LAB: LabGrader((FUNCTION,), forward.make_calls, forward.CHECKS),
     BACKPROP_LAB: LabGrader(
         backward.FUNCTIONS, backward.make_calls, {**forward.CHECKS, **backward.CHECKS}
     ),
@@ -67,7 +67,7 @@ assert set(forward.CHECKS) == set(NUMPY_CHECKS)
 assert set(backward.CHECKS) == set(NUMPY_BACKWARD_CHECKS)
 
 
-def _lab(name: str = LAB_NAME) -> Lab:
+def _lab(name: str = DROPOUT_LAB) -> Lab:
     return load_lab(name)
 
 
@@ -106,7 +106,7 @@ def check_outcome(
 def grade(
     code: str,
     *,
-    lab: str = LAB_NAME,
+    lab: str = DROPOUT_LAB,
     limits: sandbox.Limits = LIMITS,
     mode: str | None = None,
     seed: int | None = None,

@@ -24,13 +24,13 @@ from pathlib import Path
 import numpy as np
 
 from dropout_lab.grading import sandbox
+from dropout_lab.grading.checks import BACKPROP_LAB
 from dropout_lab.grading.runner import LIMITS, Outcome, RecordReader, npy
 from dropout_lab.grading.verdict import run_error
 from dropout_lab.lesson import traffic
 from dropout_lab.lesson.labs import load_lab
 from dropout_lab.lesson.locate import LABS_DIR
 
-LAB_NAME = "numpy_backprop"
 NET = Path(__file__).with_name("numpy_net.py")
 CLOCK = Path(__file__).with_name("run_clock.py")  # the network's wall budget, in running time
 VARIANTS = ("plain", "dropout")  # the order numpy_net trains them in, each epoch
@@ -74,14 +74,14 @@ class NetConfig:
 
 def lab_config() -> NetConfig:
     """The backprop lab's training configuration (its TOML's [train])."""
-    c = load_lab(LAB_NAME).config
+    c = load_lab(BACKPROP_LAB).config
     return NetConfig(epochs=c.epochs, batch_size=c.batch_size, seed=c.seed, data_seed=c.data_seed)
 
 
 @functools.lru_cache(maxsize=1)
 def texts() -> dict:
     """The words of this part (labs/numpy_backprop/network.toml)."""
-    return tomllib.loads((LABS_DIR / LAB_NAME / "network.toml").read_text(encoding="utf-8"))
+    return tomllib.loads((LABS_DIR / BACKPROP_LAB / "network.toml").read_text(encoding="utf-8"))
 
 
 @dataclass

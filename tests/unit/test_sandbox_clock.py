@@ -62,10 +62,10 @@ def busy() -> Iterator[list[subprocess.Popen]]:
 
 def grade_run(code: str, limits: sandbox.Limits) -> tuple[grading.Verdict, sandbox.SandboxRun]:
     """The verdict on `code` (forward lab) and the sandbox run behind it."""
-    grader = grading.GRADERS[grading.LAB_NAME]
+    grader = grading.GRADERS[grading.DROPOUT_LAB]
     calls = grader.make_calls(None)
     outcome = runner.run_calls(code, calls, functions=grader.functions, limits=limits)
-    verdict = grading.check_outcome(outcome, calls, grading._lab(grading.LAB_NAME), limits)
+    verdict = grading.check_outcome(outcome, calls, grading._lab(grading.DROPOUT_LAB), limits)
     assert outcome.run is not None
     return verdict, outcome.run
 
