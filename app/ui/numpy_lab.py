@@ -32,7 +32,7 @@ class NumpyLab:
 
 
 LABS = {
-    "numpy": NumpyLab(grading.LAB_NAME, session.BUILD_NUMPY_CODE, session.BUILD_NUMPY_VERDICT,
+    "numpy": NumpyLab(grading.DROPOUT_LAB, session.BUILD_NUMPY_CODE, session.BUILD_NUMPY_VERDICT,
                       session.BUILD_NUMPY_PASSED_CODE, session.BUILD_NUMPY_GRADE,
                       session.BUILD_NUMPY_SHOW_SOLUTION, session.BUILD_NUMPY_CODE_EDITOR),
     "backprop": NumpyLab(grading.BACKPROP_LAB, session.BUILD_BACKPROP_CODE,
