@@ -1,7 +1,8 @@
 """The open dashboard refreshes itself: every `SECONDS` a small fragment reruns the page, so a
 learner who joins shows up without a click, with "updated N s ago" at the top.
 
-The whole page is rerun, not a fragment around the class's part: everything on it is about the
+It waits in the one waiting panel (`ui/waiting.py`), for the time of the next refresh. The
+whole page is rerun, not a fragment around the class's part: everything on it is about the
 class (progress, the live class, what the class thinks, the sweep, each learner's work), and its
 widgets keep their state over a rerun. A refresh is not activity: the gate does not count it
 (`refreshed()`), so the dashboard still locks itself when nobody has clicked for its idle time;
@@ -18,7 +19,7 @@ from functools import cache
 
 import streamlit as st
 
-from dropout_lab.ui import learners, session
+from dropout_lab.ui import learners, session, waiting
 
 SECONDS = 10  # how often an open dashboard reads the class again
 TEXT = learners.TEXT["dashboard"]
@@ -58,13 +59,18 @@ def refreshed() -> bool:
     return bool(st.session_state.pop(session.DASHBOARD_REFRESH, False))
 
 
-@st.fragment(run_every=SECONDS)
 def every() -> None:
     """Rerun the whole page every SECONDS (the gate locks it then if it has been idle too
     long), and show how long ago it was last read. Called once per run of the open page."""
+    waiting.until_done(_due, every=SECONDS)
+
+
+def _due() -> bool:
+    """True when a refresh is due (the timer's run, not the page's own); else the ticker."""
     since = time.time() - float(st.session_state.get(session.DASHBOARD_DRAWN, 0.0))
-    if since >= SECONDS / 2:  # the timer's run, not the page's own
+    if since >= SECONDS / 2:
         st.session_state[session.DASHBOARD_REFRESH] = True
-        st.rerun()
+        return True
     words = TEXT["updated"].format(seconds="{seconds}", every=SECONDS)
     _ticker()(key=session.DASHBOARD_UPDATED, data={"stamp": time.time(), "words": words})
+    return False
