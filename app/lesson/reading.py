@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from dropout_lab.lesson import lessons
+from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.lessons import QuizItem, Section
+
+TEXT = step_text("read_page")  # the page's own words
 
 
 @dataclass(frozen=True)
@@ -65,11 +68,13 @@ class Book:
 
     def caption(self, section: Section, answers: Mapping[str, int]) -> str:
         """The section's line in the list: reading time, optional, checks answered."""
-        items = self.items(section.slug)
-        caption = f"{section.minutes} min read" + (" · optional" if section.optional else "")
+        words, items = TEXT["list"], self.items(section.slug)
+        caption = words["minutes"].format(minutes=section.minutes)
+        caption += words["optional"] * section.optional
         if items:
-            n_done = sum(q.id in answers for q in items)
-            caption += f" · {n_done}/{len(items)} checks" + (" ✓" if n_done == len(items) else "")
+            done = sum(q.id in answers for q in items)
+            caption += words["checks"].format(done=done, total=len(items))
+            caption += words["all_done"] * (done == len(items))
         return caption
 
     def neighbours(self, slug: str) -> tuple[str | None, str | None]:

@@ -4,7 +4,7 @@ import streamlit as st
 
 from dropout_lab.ui import read, state
 
-st.title("📖 Read: why dropout works", anchor=False)
+st.title(read.TEXT["title"], anchor=False)
 book = read.book()
 read.intro(book)
 read.init_from_link(book)

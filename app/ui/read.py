@@ -14,7 +14,7 @@ from dropout_lab.charts import describe
 from dropout_lab.charts import explore as pictures
 from dropout_lab.charts.panels import retheme
 from dropout_lab.lesson import explore, lessons, reading
-from dropout_lab.lesson.reading import Book
+from dropout_lab.lesson.reading import TEXT, Book
 from dropout_lab.ui import charts, learners, session, state
 from dropout_lab.ui import checks as check
 
@@ -30,10 +30,7 @@ def book() -> Book:
 
 
 def intro(book: Book) -> None:
-    st.caption(
-        f"{len(book.sections)} short sections, about {book.minutes} minutes in all. "
-        "Most end with quick misconception checks: your score is kept as you go."
-    )
+    st.caption(TEXT["intro"].format(sections=len(book.sections), minutes=book.minutes))
 
 
 def answers() -> dict[str, int]:
@@ -114,7 +111,7 @@ def navigator(book: Book) -> lessons.Section:
     """The list of sections with reading times and check counts; returns the chosen one."""
     done = answers()
     slug = st.radio(
-        "Sections",
+        TEXT["sections"],
         book.slugs,
         format_func=lambda s: f"{book.number(s)}. {book.by_slug[s].title}",
         captions=[book.caption(s, done) for s in book.sections],
@@ -124,11 +121,11 @@ def navigator(book: Book) -> lessons.Section:
     score = st.session_state[SCORE]
     st.progress(
         score["answered"] / score["total"],
-        text=f"Checks: {score['correct']} right, {score['answered']} of {score['total']} answered",
+        text=TEXT["score"].format(**score),
     )
     if score["answered"]:
         st.button(
-            "Reset all checks",
+            TEXT["reset"],
             on_click=reset_checks,
             args=(book,),
             key=session.READ_RESET,
@@ -143,8 +140,10 @@ def reading_section(book: Book, section: lessons.Section) -> None:
     if st.session_state.pop(session.READ_SCROLL, False):
         state.scroll_here()
     st.header(f"{number}. {section.title}", anchor=False)
-    optional = " · optional: its checks do not count towards finishing Read" * section.optional
-    st.caption(f"{section.minutes} min read · section {number} of {len(book.sections)}{optional}")
+    words = TEXT["section"]
+    optional = words["optional"] * section.optional
+    st.caption(words["caption"].format(minutes=section.minutes, number=number,
+                                       total=len(book.sections), optional=optional))  # fmt: skip
     for kind, content in section.parts():
         if kind == "markdown":
             st.markdown(lessons.relative_links(lessons.demote_headings(content)))
@@ -157,7 +156,7 @@ def reading_section(book: Book, section: lessons.Section) -> None:
     # Links to Read itself (the takeaways' "re-read the checks") need no button here.
     targets = {(link.step, link.query): link for link in section.links if link.step != "read"}
     if targets:
-        st.markdown("**See it in the app**")
+        st.markdown(f"**{TEXT['see_it']}**")
         state.step_links(targets)
 
 
@@ -166,7 +165,7 @@ def checks(book: Book, section: lessons.Section) -> None:
     items = book.items(section.slug)
     if not items:
         return
-    st.subheader("Check yourself", anchor=False)
+    st.subheader(TEXT["check_yourself"], anchor=False)
     done, who = answers(), chooser()
     for item in items:
         check.show(item, answers=done, who=who, radio=session.READ_QUIZ, retry=session.READ_RETRY,
