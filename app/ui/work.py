@@ -59,6 +59,7 @@ def verdict_json(code: str, verdict) -> dict:
         "checks": [asdict(c) for c in verdict.checks],
         "error": verdict.error,
         "seconds": float(verdict.seconds),
+        "running_seconds": float(verdict.running_seconds),
         "mode": verdict.mode,
         "output": (verdict.output or "")[:OUTPUT_MAX],
         "notes": list(verdict.notes),
@@ -72,9 +73,13 @@ def verdict_from_json(grade: dict):
 
     try:
         checks = [CheckResult(**c) for c in grade.get("checks", [])]
-        verdict = Verdict(bool(grade["passed"]), checks, grade.get("error"),
-                          float(grade.get("seconds", 0.0)), str(grade.get("mode", "")),
-                          str(grade.get("output", "")), list(grade.get("notes", [])))  # fmt: skip
+        verdict = Verdict(
+            passed=bool(grade["passed"]), checks=checks, error=grade.get("error"),
+            seconds=float(grade.get("seconds", 0.0)),
+            running_seconds=float(grade.get("running_seconds", 0.0)),
+            mode=str(grade.get("mode", "")), output=str(grade.get("output", "")),
+            notes=list(grade.get("notes", [])),
+        )  # fmt: skip
         return str(grade["code"]), verdict
     except (KeyError, TypeError, ValueError):
         return None
