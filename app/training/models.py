@@ -68,7 +68,10 @@ def _make_optimizer(spec: ModelSpec) -> keras.optimizers.Optimizer:
     return cls(learning_rate=float(spec.learning_rate))
 
 
-def _make_layer(layer, seed: int) -> keras.layers.Layer:
+def _make_layer(layer, seed: int, name: str) -> keras.layers.Layer:
+    """One Keras layer of a spec, seeded, with its own `name`: not Keras' automatic names,
+    whose counters a Streamlit server's threads share and reset (Reflect, building two models
+    at once: "Name 'dense' is already the name of a layer in this model", CI 2026-12-07)."""
     kind = layer.kind
     if kind == "Dense":
         return keras.layers.Dense(
@@ -77,23 +80,33 @@ def _make_layer(layer, seed: int) -> keras.layers.Layer:
             kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
             bias_initializer="zeros",
             kernel_regularizer=keras.regularizers.L2(layer.l2) if layer.l2 else None,
+            name=name,
         )
     if kind == "Dropout":
-        return keras.layers.Dropout(layer.rate, seed=seed)
+        return keras.layers.Dropout(layer.rate, seed=seed, name=name)
     if kind == "AlphaDropout":
-        return keras.layers.AlphaDropout(layer.rate, seed=seed)
+        return keras.layers.AlphaDropout(layer.rate, seed=seed, name=name)
     if kind == "GaussianNoise":
-        return keras.layers.GaussianNoise(layer.stddev, seed=seed)
+        return keras.layers.GaussianNoise(layer.stddev, seed=seed, name=name)
     if kind == "BatchNormalization":
-        return keras.layers.BatchNormalization()
+        return keras.layers.BatchNormalization(name=name)
     raise ValueError(f"unknown layer kind {kind!r}")
+
+
+def layer_name(kind: str, index: int) -> str:
+    """A layer's name in the lesson's models: its kind and its place ("dense_0", "dropout_1")."""
+    return f"{_snake_case(kind)}_{index}"
+
+
+def _snake_case(kind: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in kind).lstrip("_")
 
 
 def build_model(spec: ModelSpec, seed: int) -> keras.Model:
     """A compiled Sequential model for `spec`; initialisers and noise layers seeded from `seed`."""
-    model = keras.Sequential([keras.Input(shape=(spec.input_dim,))])
+    model = keras.Sequential([keras.Input(shape=(spec.input_dim,), name="inputs")], name="lesson")
     for i, layer in enumerate(spec.layers):
-        model.add(_make_layer(layer, layer_seed(seed, i)))
+        model.add(_make_layer(layer, layer_seed(seed, i), layer_name(layer.kind, i)))
     model.compile(optimizer=_make_optimizer(spec), loss=spec.loss, metrics=list(spec.metrics))
     return model
 
