@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.support import wait
 from tests.support.axe import audit, describe
 from tests.support.harness import Server, full_screenshot, running_server, wait_until_idle
 
@@ -91,7 +92,15 @@ def test_predict_then_observe_what_happens_without_the_scaling(
            ).to_be_visible()  # fmt: skip
     assert "so that, on average, the layer's output is unchanged" not in page.inner_text("body")
     shoot(page, artifacts, f"explore-unscaled-predict-{theme}")
-    page.get_by_role("radio", name="about the same as in training").check(force=True)
+    wait_until_idle(page)  # the screenshot's resizes make the page draw itself again
+    choice = page.get_by_role("radio", name="about the same as in training")
+
+    def chosen() -> bool:
+        if not choice.is_checked():
+            choice.click(force=True)  # a click that lands during a redraw is lost: click again
+        return choice.is_checked()
+
+    wait.until(chosen, what="the answer chosen")
     page.get_by_role("button", name="Check").click()
     wait_until_idle(page)
     # Observed on the page's own layer, the numbers NumPy gives.
