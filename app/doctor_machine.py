@@ -38,11 +38,11 @@ def bad(detail: str, fix: str) -> Check:
 
 
 def check_sandbox() -> Check:
-    from dropout_lab.grading import sandbox
+    from dropout_lab.grading import sandbox_mode
     from dropout_lab.grading.checks import DROPOUT_LAB, grade
     from dropout_lab.lesson.labs import load_lab
 
-    kind, why = sandbox.probe()
+    kind, why = sandbox_mode.probe()
     if kind is None:
         return bad(
             why,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from dropout_lab.grading import sandbox
+from dropout_lab.grading import sandbox_mode
 
 
 @pytest.fixture(autouse=True, scope="module")
 def require_sandbox() -> None:
-    kind, why = sandbox.probe()
+    kind, why = sandbox_mode.probe()
     if kind is None:
         pytest.fail(f"{why}. `bash scripts/test.sh` installs bubblewrap.", pytrace=False)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dropout_lab.grading import backward, forward, sandbox
+from dropout_lab.grading import backward, forward, sandbox, sandbox_mode
 from dropout_lab.grading.runner import LIMITS, Call, Outcome, parse_records, run_calls
 from dropout_lab.grading.verdict import (
     CheckResult,
@@ -121,8 +121,8 @@ def grade(
             the_lab, f"Your code is too long ({len(code):,} > {MAX_CODE_CHARS:,} chars)."
         )
     try:
-        mode = mode or sandbox.choose_mode()
-    except sandbox.SandboxUnavailable as exc:
+        mode = mode or sandbox_mode.choose_mode()
+    except sandbox_mode.SandboxUnavailable as exc:
         return not_run(the_lab, str(exc))
     calls = grader.make_calls(seed)
     outcome = run_calls(code, calls, functions=grader.functions, limits=limits, mode=mode)
@@ -141,8 +141,8 @@ def apply_submission(
     shape; it is used for display only.
     """
     try:
-        mode = mode or sandbox.choose_mode()
-    except sandbox.SandboxUnavailable as exc:
+        mode = mode or sandbox_mode.choose_mode()
+    except sandbox_mode.SandboxUnavailable as exc:
         return None, str(exc)
     call = Call("explore", np.asarray(x), float(rate), bool(training), int(seed), 0)
     outcome = run_calls(code, [call], mode=mode)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dropout_lab.grading import sandbox
+from dropout_lab.grading import sandbox, sandbox_mode
 from dropout_lab.grading.checks import BACKPROP_LAB
 from dropout_lab.grading.runner import LIMITS, Outcome, RecordReader, npy
 from dropout_lab.grading.verdict import run_error
@@ -200,8 +200,8 @@ class NetRun:
     def _train(self) -> tuple[str, float, float]:
         """The learner's message ("" when trained), the sandbox's seconds and running seconds."""
         try:
-            mode = self.mode or sandbox.choose_mode()
-        except sandbox.SandboxUnavailable as exc:
+            mode = self.mode or sandbox_mode.choose_mode()
+        except sandbox_mode.SandboxUnavailable as exc:
             return texts()["errors"]["unavailable"].format(why=exc), 0.0, 0.0
         reader, outcome = RecordReader(), Outcome(run=None)
 

@@ -20,9 +20,9 @@ import pandas as pd
 import streamlit as st
 
 from dropout_lab.findings import predictions as run_answers
-from dropout_lab.lesson import catalogue, fmt
+from dropout_lab.lesson import fmt
 from dropout_lab.lesson import predictions as pr
-from dropout_lab.ui import learners, session
+from dropout_lab.ui import learners, lesson_pair, session
 
 log = logging.getLogger(__name__)
 
@@ -190,12 +190,6 @@ def _explore_unscaled(p: pr.Prediction) -> None:
 # --------------------------------------------------------------------------- Build
 
 
-def _base_config():
-    from dropout_lab.ui import settings
-
-    return settings.train_settings().config
-
-
 def build_pending() -> bool:
     """Build's prediction is still open: asked, not made, and the learner has trained nothing
     yet (a learner who trained before predictions were asked is not asked afterwards)."""
@@ -213,7 +207,7 @@ def build_form() -> None:
     if not build_pending():
         return
     words, ps, pa = TEXT["build"], pr.get(pr.BUILD_SHAPE), pr.get(pr.BUILD_ACCURACY)
-    epochs = _base_config().epochs
+    epochs = lesson_pair.base_config().epochs
     st.subheader(words["heading"], anchor=False)
     with st.form(session.BUILD_PREDICT_FORM):
         st.markdown(words["explain"].format(epochs=epochs))
@@ -228,45 +222,6 @@ def build_form() -> None:
         _buttons("build", fields, session.BUILD_PREDICT_CHECK, session.BUILD_PREDICT_SKIP)
     _problem("build")
     st.caption(words["blocked"])
-
-
-def _pair_requests() -> list:
-
-    pair = (catalogue.NO_DROPOUT, catalogue.DROPOUT)
-    return [r for r in catalogue.requests(_base_config()) if r.name in pair]
-
-
-def _pair_waiting(reqs: list) -> None:
-    """Progress of the lesson's two reference runs; one full rerun once both are stored."""
-    from dropout_lab.training import precompute
-    from dropout_lab.ui import training, waiting
-
-    def show() -> bool:
-        prog = precompute.progress(training.service(), reqs)
-        if prog.complete:
-            return True
-        words = TEXT["build"]["waiting"]
-        st.progress(prog.fraction, text=words.format(done=prog.done, total=prog.total))
-        return False
-
-    waiting.until_done(show, every=1.0)
-
-
-def lesson_pair(*, train: bool = False) -> tuple[dict, dict] | None:
-    """(no dropout, Dropout(0.3)) histories of the lesson's pair, if stored; with `train`, the
-    missing ones are asked for (a run already queued or stored for anyone costs nothing)."""
-    from dropout_lab.training import precompute
-    from dropout_lab.ui import training
-
-    svc, reqs = training.service(), _pair_requests()
-    loaded = precompute.load(svc.store, reqs)
-    if len(loaded) == len(reqs):
-        return loaded[catalogue.NO_DROPOUT], loaded[catalogue.DROPOUT]
-    if train:
-        for r in reqs:
-            if r.name not in loaded:
-                svc.submit(r.spec, r.config)
-    return None
 
 
 def build_reveal() -> None:
@@ -284,9 +239,9 @@ def build_reveal() -> None:
             return
         st.session_state[session.BUILD_PREDICT_SHOWN] = True
     st.header(words["reveal_heading"], anchor=False)
-    pair = lesson_pair(train=True)
+    pair = lesson_pair.histories(train=True)
     if pair is None:
-        _pair_waiting(_pair_requests())
+        lesson_pair.wait_for_both()
         return
     _build_chart(*pair, shape, acc)
 

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from dropout_lab.grading import checks as grading
-from dropout_lab.grading import net_run, sandbox
+from dropout_lab.grading import net_run, sandbox_mode
 from tests.sandbox_required import require_sandbox  # noqa: F401  (autouse)
 from tests.support import wait
 
@@ -226,12 +226,14 @@ def test_results_come_only_from_the_sandbox_and_the_reference_still_passes():
 
 
 def test_hosted_mode_refuses_without_isolation(monkeypatch):
-    monkeypatch.setattr(sandbox, "probe", lambda: (None, "bubblewrap is not installed"))
-    with pytest.raises(sandbox.SandboxUnavailable, match=r"hosted.*bubblewrap is not installed"):
-        sandbox.choose_mode(hosted_mode=True, allow_unsandboxed=True)
-    with pytest.raises(sandbox.SandboxUnavailable, match="DROPOUT_LAB_UNSANDBOXED=1"):
-        sandbox.choose_mode(hosted_mode=False, allow_unsandboxed=False)
-    assert sandbox.choose_mode(hosted_mode=False, allow_unsandboxed=True) == "unsandboxed"
+    monkeypatch.setattr(sandbox_mode, "probe", lambda: (None, "bubblewrap is not installed"))
+    with pytest.raises(
+        sandbox_mode.SandboxUnavailable, match=r"hosted.*bubblewrap is not installed"
+    ):
+        sandbox_mode.choose_mode(hosted_mode=True, allow_unsandboxed=True)
+    with pytest.raises(sandbox_mode.SandboxUnavailable, match="DROPOUT_LAB_UNSANDBOXED=1"):
+        sandbox_mode.choose_mode(hosted_mode=False, allow_unsandboxed=False)
+    assert sandbox_mode.choose_mode(hosted_mode=False, allow_unsandboxed=True) == "unsandboxed"
     monkeypatch.setenv("DROPOUT_LAB_HOSTED", "1")
     verdict = grading.grade(grading._lab().solution)
     assert not verdict.passed and "hosted" in verdict.error
