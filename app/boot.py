@@ -41,6 +41,30 @@ def keep_shared_caches() -> None:
     AppSession._handle_clear_cache_request = clear_own_state  # type: ignore[method-assign]
 
 
+def keep_keras_state() -> None:
+    """Streamlit no longer calls `keras.backend.clear_session()` after every script run.
+
+    Its ScriptRunner does so after each run of each session's page once Keras is imported
+    (`script_runner._clean_problem_modules`), which in one server of many learners means: Keras'
+    global state (layer-name counters, the TensorFlow graph and kernel cache) is reset from any
+    session's thread while another builds or runs a model (CI failed on it: "Name 'dense' is
+    already the name of a layer in this model"), and each run pays a full garbage collection and
+    TensorFlow's kernels compiled again. Measured on this 2-core machine with TensorFlow loaded
+    (Reflect had run once): clear_session 190 ms of CPU per call, the garbage collection that
+    `runner.postScriptGC` adds (switched off in `serve.streamlit_command`) another 200 ms, on
+    every slider move and every poll of a waiting panel; py-spy on a test server: 67 % of its
+    CPU in the two. The app's models never rely on a cleared session (`training/models.py` names
+    their layers itself). Matplotlib figures are still closed, as Streamlit does."""
+    from streamlit.runtime.scriptrunner import script_runner
+
+    def close_matplotlib_figures() -> None:
+        plt = sys.modules.get("matplotlib.pyplot")
+        if plt is not None:
+            plt.close("all")
+
+    script_runner._clean_problem_modules = close_matplotlib_figures
+
+
 def with_lti(argv: list[str]) -> list[str]:
     """`argv` with the lesson's script replaced by the app with the LTI routes when LTI is on."""
     from dropout_lab.lti import config
@@ -87,6 +111,7 @@ def main() -> None:
     from dropout_lab.serve import private_process, stay_offline
 
     keep_shared_caches()
+    keep_keras_state()
     quiet_libraries()
     private_process()  # learners' data on disk: the owner's only
     stay_offline()  # no code path asks the internet for this machine's address

@@ -40,6 +40,10 @@ def streamlit_command(host: str, port: int, *, headless: bool = True) -> list[st
         "--server.fileWatcherType", "none",
         "--server.runOnSave", "false",
         "--client.toolbarMode", "minimal",
+        # No full garbage collection after every script run: with TensorFlow loaded it costs
+        # about 200 ms of CPU (measured, 367,000 objects) on every slider move and every poll
+        # of a waiting panel; Python's own collector runs as usual (boot.keep_keras_state).
+        "--runner.postScriptGC", "false",
         "--client.showErrorDetails", ERROR_DETAILS,
     ]  # fmt: skip
 
