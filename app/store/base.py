@@ -11,22 +11,24 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from dropout_lab.store.schema import default_url, make_engine, upgrade
+from dropout_lab.store.schema import default_url, shared_engine, upgrade
 
 
 class Database:
-    """An engine on `url` (default: `default_url()`), upgraded to the newest schema on opening.
+    """The database at `url` (default: `default_url()`) through this process's one engine for it
+    (`schema.shared_engine`), upgraded to the newest schema on opening.
 
     Every write is one transaction; the engine is thread-safe, so is every subclass."""
 
     def __init__(self, url: str | None = None) -> None:
         self.url: str = url or default_url()
-        self._engine = make_engine(self.url)
+        self._engine = shared_engine(self.url)
         with self._write() as conn:
             upgrade(conn, self.url)
 
     def close(self) -> None:
-        """Close every pooled connection (the store can still be used afterwards)."""
+        """Close every pooled connection of the process's engine for this URL (it, and every
+        store sharing it, can still be used afterwards: new connections are made)."""
         self._engine.dispose()
 
     def __repr__(self) -> str:

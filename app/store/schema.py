@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -172,6 +173,23 @@ def make_engine(url: str) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
+
+
+_ENGINES: dict[tuple[int, str], Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+def shared_engine(url: str) -> Engine:
+    """This process's one engine for `url`, made on first use: the learners' store, the training
+    queue and the run mirror of one app process share its pool (each made its own before: three
+    pools and three sets of connections per process). A process started by fork makes its own;
+    pooled connections must not cross a fork."""
+    key = (os.getpid(), url)
+    with _ENGINES_LOCK:
+        engine = _ENGINES.get(key)
+        if engine is None:
+            engine = _ENGINES[key] = make_engine(url)
+        return engine
 
 
 def migration_config(url: str, connection: Connection | None = None) -> Any:
