@@ -22,6 +22,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from dropout_lab.store import Store
+
 DB_NAME = "dropout_lab"
 
 
@@ -101,3 +103,11 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'dropout-lab.sqlite3'}"
     return request.getfixturevalue("fresh_pg_url")
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    """A store on `store_url`, closed after the test."""
+    s = Store(store_url)
+    yield s
+    s.close()

@@ -4,19 +4,10 @@ with the learner; the class's gain from what the store holds."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from dropout_lab.lesson import concepts
 from dropout_lab.store import Store
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
-    s = Store(store_url)
-    yield s
-    s.close()
 
 
 def test_a_form_is_kept_once_with_blank_items_and_skips(store: Store) -> None:

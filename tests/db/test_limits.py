@@ -4,21 +4,12 @@ address; joining counts learners created per client, without escalating."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from dropout_lab.store import Store
 from dropout_lab.store.limits import JOIN_LIMIT, LIMIT, join_limit
 
 NAT = "ip:203.0.113.7"  # one classroom behind one address
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
-    s = Store(store_url)
-    yield s
-    s.close()
 
 
 def _wrong(_conn):

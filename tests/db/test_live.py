@@ -7,19 +7,11 @@ read, gone with their learner."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 
 from dropout_lab.store import Store
 from dropout_lab.store import live as lv
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
-    s = Store(store_url)
-    yield s
-    s.close()
 
 
 def _round(store: Store, class_code: str = "C1", question: str = "quiz:q1") -> int:

@@ -6,9 +6,6 @@ sees progress, quiz answers and lab grades; the roster joins members to their le
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-
-import pytest
 
 from dropout_lab.lesson.score import Score
 from dropout_lab.store import Store
@@ -18,13 +15,6 @@ from tests.support import wait
 LINK = GradeLink("link-1", "https://lms.example", "tool", "u-ada", "lesson",
                  "https://lms.example/lineitems/1", None, ("score",))  # fmt: skip
 TEN, TWENTY = (Score(v, 100.0, "InProgress", "FullyGraded") for v in (10.0, 20.0))
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
-    s = Store(store_url)
-    yield s
-    s.close()
 
 
 def test_a_score_is_stored_once_claimed_once_and_sent(store: Store) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -16,13 +15,6 @@ from alembic import command
 from dropout_lab.store import Store
 from dropout_lab.store.schema import head_revision, make_engine, migration_config
 from tests.db.test_migrations import _all_rows, _old_class, _revision
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
-    s = Store(store_url)
-    yield s
-    s.close()
 
 
 def test_the_first_prediction_is_kept_a_number_a_choice_or_a_skip(store: Store) -> None:

@@ -5,8 +5,6 @@ keeps every stored record, up and down."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -17,13 +15,6 @@ from tests.db.test_migrations import _all_rows, _old_class, _revision
 
 PASSED = {"passed": True, "checks": [{"label": "Drops a fraction", "passed": True}]}
 FAILED = {"passed": False, "checks": [{"label": "Drops a fraction", "passed": False}]}
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
-    s = Store(store_url)
-    yield s
-    s.close()
 
 
 def test_the_latest_text_is_kept_and_a_grade_beside_it(store: Store) -> None:
