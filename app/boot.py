@@ -16,6 +16,7 @@ from __future__ import annotations
 import atexit
 import os
 import sys
+from collections.abc import Callable
 
 
 def keep_shared_caches() -> None:
@@ -62,7 +63,16 @@ def keep_keras_state() -> None:
         if plt is not None:
             plt.close("all")
 
+    close_matplotlib_figures.streamlits_own = streamlits_own_cleanup()  # type: ignore[attr-defined]
     script_runner._clean_problem_modules = close_matplotlib_figures
+
+
+def streamlits_own_cleanup() -> Callable[[], None]:
+    """Streamlit's own after-run cleanup, whether `keep_keras_state` has replaced it or not."""
+    from streamlit.runtime.scriptrunner import script_runner
+
+    current = script_runner._clean_problem_modules
+    return getattr(current, "streamlits_own", current)
 
 
 def with_lti(argv: list[str]) -> list[str]:

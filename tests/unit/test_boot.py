@@ -14,11 +14,12 @@ from dropout_lab import boot, serve
 
 @pytest.fixture
 def streamlits_own_cleanup(monkeypatch):
-    """Streamlit's own after-run cleanup, put back after the test."""
-    original = script_runner._clean_problem_modules
-    monkeypatch.setattr(script_runner, "_clean_problem_modules", original)
-    original()  # Keras' name counters from zero
-    return original
+    """Streamlit's own after-run cleanup in place (page tests in this process may have replaced
+    it already, as the server does), and whatever was there put back after the test."""
+    own = boot.streamlits_own_cleanup()
+    monkeypatch.setattr(script_runner, "_clean_problem_modules", own)
+    own()  # Keras' name counters from zero
+    return own
 
 
 def test_a_finished_script_run_leaves_keras_state_alone(streamlits_own_cleanup) -> None:
