@@ -29,6 +29,9 @@ fi
 if [ "${1:-}" = "--quick" ]; then
   shift
   echo "==> pytest, quick loop (unit and page tests, not marked slow)"
+  # The lesson's trained runs are kept between quick loops, under a hash of what they depend on
+  # (tests/support/lesson_runs.py): training them is most of a first loop's time.
+  export DROPOUT_LAB_TEST_RUNS_DIR="${DROPOUT_LAB_TEST_RUNS_DIR:-$PWD/.cache/lesson-runs}"
   exec .venv/bin/python -m pytest -n "${DROPOUT_LAB_TEST_WORKERS:-3}" -m "not slow" tests/unit tests/app "$@"
 fi
 
