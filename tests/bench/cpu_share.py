@@ -59,9 +59,13 @@ def measure(command: list[str]) -> tuple[int, float, Counter]:
     last = dict(first)
     start = time.monotonic()
     proc = subprocess.Popen(command)
-    while proc.poll() is None:
-        time.sleep(0.5)  # a sampling interval, not a wait for a condition
-        last.update(snapshot(names))
+    while True:
+        try:
+            proc.wait(timeout=0.5)  # a sample every half second until the command ends
+            break
+        except subprocess.TimeoutExpired:
+            last.update(snapshot(names))
+    last.update(snapshot(names))
     by_kind: Counter = Counter()
     for key, seconds in last.items():
         by_kind[names[key]] += seconds - first.get(key, 0.0)
