@@ -9,7 +9,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from functools import cache
 
 import streamlit as st
@@ -52,35 +52,25 @@ def keep_grade(item: str, code: str, verdict) -> None:
 
 
 def verdict_json(code: str, verdict) -> dict:
-    """A grading's verdict as plain data, with the code it graded."""
-    return {
-        "code": code,
-        "passed": bool(verdict.passed),
-        "checks": [asdict(c) for c in verdict.checks],
-        "error": verdict.error,
-        "seconds": float(verdict.seconds),
-        "running_seconds": float(verdict.running_seconds),
-        "mode": verdict.mode,
-        "output": (verdict.output or "")[:OUTPUT_MAX],
-        "notes": list(verdict.notes),
-        "graded_at": time.time(),
-    }
+    """A grading's verdict as plain data (every field of `Verdict`), with the code it graded."""
+    stored = asdict(verdict)
+    stored.update(
+        code=code, passed=bool(verdict.passed), seconds=float(verdict.seconds),
+        running_seconds=float(verdict.running_seconds),
+        output=(verdict.output or "")[:OUTPUT_MAX], graded_at=time.time(),
+    )  # fmt: skip
+    return stored
 
 
 def verdict_from_json(grade: dict):
-    """(code, Verdict) as the NumPy lab's page keeps it, or None for a grade it cannot read."""
+    """(code, Verdict) as the NumPy lab's page keeps it, or None for a grade it cannot read.
+    Built by the fields' names (a grade stored before a field existed gets its default)."""
     from dropout_lab.grading.verdict import CheckResult, Verdict
 
     try:
         checks = [CheckResult(**c) for c in grade.get("checks", [])]
-        verdict = Verdict(
-            passed=bool(grade["passed"]), checks=checks, error=grade.get("error"),
-            seconds=float(grade.get("seconds", 0.0)),
-            running_seconds=float(grade.get("running_seconds", 0.0)),
-            mode=str(grade.get("mode", "")), output=str(grade.get("output", "")),
-            notes=list(grade.get("notes", [])),
-        )  # fmt: skip
-        return str(grade["code"]), verdict
+        kept = {f.name: grade[f.name] for f in fields(Verdict) if f.name in grade}
+        return str(grade["code"]), Verdict(**{**kept, "checks": checks})
     except (KeyError, TypeError, ValueError):
         return None
 
