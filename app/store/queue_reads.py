@@ -11,10 +11,10 @@ from dropout_lab.store.base import Database
 from dropout_lab.store.queue_tables import LIVE, P, R, W, run_progress, train_workers
 
 
-def _live_workers(conn: sa.Connection, stale_seconds: float) -> int:
-    """How many workers beat within the last `stale_seconds`."""
+def _live_workers(conn: sa.Connection, stale_seconds: float) -> list[str]:
+    """The workers that beat within the last `stale_seconds`."""
     fresh = W.heartbeat_at >= time.time() - stale_seconds
-    return int(conn.execute(sa.select(sa.func.count()).where(fresh)).scalar())
+    return list(conn.execute(sa.select(W.id).where(fresh)).scalars())
 
 
 class QueueReads(Database):
@@ -37,7 +37,14 @@ class QueueReads(Database):
 
     def workers_live(self, stale_seconds: float) -> int:
         with self._read() as conn:
-            return _live_workers(conn, stale_seconds)
+            return len(_live_workers(conn, stale_seconds))
+
+    def queue_waiting(self) -> bool:
+        """Whether any request waits: an idle worker's cheap look before it claims (a claim
+        is a write that takes the queue's lock)."""
+        with self._read() as conn:
+            first = sa.select(R.id).where(R.state == "queued").limit(1)
+            return conn.execute(first).first() is not None
 
     # ---- reading
 
@@ -81,7 +88,8 @@ class QueueReads(Database):
 
     def queue_snapshot(self, stale_seconds: float) -> dict:
         """Everything live, in one read: {"progress": key -> row, "live": the live requests in
-        the lanes' turn, "workers": how many workers beat within `stale_seconds`}."""
+        the lanes' turn, "workers": how many workers beat within `stale_seconds`, "worker_ids":
+        which}."""
         with self._read() as conn:
             progress = {r["key"]: dict(r) for r in conn.execute(
                 sa.select(run_progress)).mappings()}  # fmt: skip
@@ -90,7 +98,7 @@ class QueueReads(Database):
                           R.interrupted, R.error)
                 .where(R.state.in_(LIVE)).order_by(R.ring_at, R.id)).mappings()]  # fmt: skip
             workers = _live_workers(conn, stale_seconds)
-        return {"progress": progress, "live": live, "workers": workers}
+        return {"progress": progress, "live": live, "workers": len(workers), "worker_ids": workers}
 
     def lane_requests(self, lane: str, limit: int = 20) -> list[dict]:
         """The lane's latest requests, newest first (to show a learner their runs again)."""

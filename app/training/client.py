@@ -58,7 +58,7 @@ class RunStatus:
     paused: bool = False  # running, paused while short runs of others train
     restarts: int = 0  # attempts cut by a crash or a restart (it was trained again)
     worker: str | None = None  # host:pid of the worker training it
-    starting: float | None = None  # running, its worker still starting: about how long that takes
+    starting: float | None = None  # queued, no worker warm yet: about how long a start takes
 
     @property
     def finished(self) -> bool:
@@ -90,9 +90,8 @@ class QueueClient:
         self._snap_at = 0.0
         self.pace = waits.Pace()  # measured against the estimates, by whoever sees runs end
         self._counts_lock = threading.Lock()
-        self._counts = dict.fromkeys(
-            ("submitted", "cache_hits", "attached", "dispatched", "trained", "failed"), 0
-        )
+        self._counts = dict.fromkeys(("submitted", "cache_hits", "attached"), 0)
+        self._seen_training: dict[str, float] = {}  # key -> its estimate, seen in training
 
     def _count(self, name: str, n: int = 1) -> None:
         with self._counts_lock:
@@ -105,8 +104,9 @@ class QueueClient:
         raise NotImplementedError
 
     def starting(self, key: str) -> float | None:
-        """About how long the start of the worker given `key` takes, while it starts; None when
-        it is not starting (or this client cannot tell)."""
+        """While the queued run `key` waits for a worker to start (no worker is warm yet, as
+        for the first run after the server started): about how long a start takes; None when
+        one is warm (or this client cannot tell)."""
         return None
 
     # ---- asking
@@ -187,38 +187,46 @@ class QueueClient:
         state = request["state"] if request else None
         restarts = int(request["attempts"] + request["interrupted"]) if request else 0
         if progress is not None and (state in LIVE or state == "withdrawn" or state is None):
+            self._seen_training[key] = float(progress["cost"])
             return RunStatus(
                 key, "running", None, int(progress["epochs_done"]), int(progress["epochs_total"]),
                 progress["history"] or {}, stop_requested=state not in LIVE,
                 worker_pid=_pid(progress["worker"]), paused=bool(progress["paused"]),
                 restarts=restarts, worker=progress["worker"],
-                starting=None if progress["epochs_done"] else self.starting(key),
             )  # fmt: skip
         total = int((request or {}).get("config", {}).get("epochs", 0))
         if state == "queued":
             position, wait = self.position(key)
             return RunStatus(key, "queued", position, 0, total, wait_seconds=wait,
-                             restarts=restarts)  # fmt: skip
+                             restarts=restarts, starting=self.starting(key))  # fmt: skip
         meta = self.store.meta(key, partial=False)
         if meta is not None:
+            self._measure(key, meta)
             return _stored(key, meta, restarts)
         if state == "failed":
+            self._seen_training.pop(key, None)
             return RunStatus(key, "failed", None, 0, total, error=request["error"])
         partial = self.store.meta(key)
         if partial is not None:
             return _stored(key, partial, restarts)
         if state in ("withdrawn", "stopped"):
             return RunStatus(key, "stopped", None, 0, total, stop_requested=True)
-        if state == "running":  # between a claim and the first progress row: starting
-            return RunStatus(key, "running", None, 0, total, restarts=restarts,
-                             starting=self.starting(key))  # fmt: skip
+        if state == "running":  # between a claim and the first progress row
+            return RunStatus(key, "running", None, 0, total, restarts=restarts)
         return RunStatus(key, "failed", error=MSG_UNKNOWN)
+
+    def _measure(self, key: str, meta: dict[str, Any]) -> None:
+        """A run seen in training here, now stored whole: its own training time against its
+        estimate is the pace of the queue's waits (`waits.Pace`), whoever trained it."""
+        estimate = self._seen_training.pop(key, None)
+        if estimate is not None and not meta.get("stopped"):
+            self.pace.observe(estimate, float(meta.get("train_seconds") or 0.0))
 
     def position(self, key: str) -> tuple[int | None, float | None]:
         """(1-based place in the queue, estimated seconds until a worker takes it): the runs
         ahead at the pace measured here, a worker's start where one must start (`waits`)."""
         return self.snapshot().position(key, self.live_workers(), self.pace.factor(),
-                                        self.idle_start(), self.starting)  # fmt: skip
+                                        self.idle_start())  # fmt: skip
 
     def idle_start(self) -> float:
         """How long a worker that is not training yet takes before it can (0: it is ready)."""
@@ -255,6 +263,7 @@ class _Snapshot:
         self.progress: dict[str, dict] = data["progress"]
         self.live: list[dict] = data["live"]
         self.workers: int = data["workers"]
+        self.worker_ids: set[str] = set(data["worker_ids"])
         order: dict[str, float] = {}
         for r in self.live:
             if r["state"] == "queued" and r["key"] not in self.progress:
@@ -264,15 +273,15 @@ class _Snapshot:
         self._cost = order
         self._starts: dict[str, float] | None = None
 
-    def position(self, key: str, workers: int, pace: float = 1.0, idle_start: float = 0.0,
-                 starting=lambda key: None) -> tuple[int | None, float | None]:  # fmt: skip
+    def position(self, key: str, workers: int, pace: float = 1.0,
+                 idle_start: float = 0.0) -> tuple[int | None, float | None]:  # fmt: skip
         if key not in self._cost:
             return None, None
         if self._starts is None:  # once per snapshot: every queued run's start
-            self._starts = self._plan(workers, pace, idle_start, starting)
+            self._starts = self._plan(workers, pace, idle_start)
         return self.queued.index(key) + 1, self._starts[key]
 
-    def _plan(self, workers: int, pace: float, idle_start: float, starting) -> dict[str, float]:
+    def _plan(self, workers: int, pace: float, idle_start: float) -> dict[str, float]:
         from dropout_lab.store.runqueue import multi_lane
 
         lanes = {}
@@ -281,7 +290,6 @@ class _Snapshot:
         running = []
         for k, p in self.progress.items():
             left = p["cost"] * pace * (1 - p["epochs_done"] / max(p["epochs_total"], 1))
-            left += (starting(k) or 0.0) if not p["epochs_done"] else 0.0
             running.append(waits.InTraining(lanes.get(k, k), left))
         queued = [waits.Queued(k, lanes.get(k, k), self._cost[k] * pace) for k in self.queued]
         return waits.starts(running, queued, max(1, workers), idle_start=idle_start,

@@ -59,9 +59,7 @@ def make_app(url: str, *, sync: bool) -> Any:
 
     @app.task(name=TASK, queue=QUEUE, pass_context=True)
     def train_turn(context: Any, key: str) -> None:
-        turns: Turns = context.additional_context["turns"]
-        while not turns.interrupted() and turns.take() is not None:
-            pass  # the next run in turn, until nothing waits that this worker may take
+        context.additional_context["turns"].drain()  # the worker loop's step (turns.Turns)
 
     return app
 

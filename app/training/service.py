@@ -1,12 +1,16 @@
-"""The embedded training service: the queue in the database, a small pool of worker processes.
+"""The embedded training service: the queue in the database, and worker processes that serve it.
 
 `TrainingService` is the default for one class server (one process, SQLite, nothing else to
 start). Requests go through `client.QueueClient`: stored in the queue database before `submit`
 returns, at most one live run per learner (a new request replaces the learner's waiting one),
-lanes taken in turn, identical requests trained once. The service claims the next run in turn
-for each idle worker process (`pool`, "spawn" context, so the app process never imports
-TensorFlow) and sends it there; the worker writes progress to the database and finds Stop
-there, so any app process sharing the database shows any run live.
+lanes taken in turn, identical requests trained once.
+
+One road for a run: the database. The service starts up to `max_workers` worker processes
+(`worker.worker_main`, "spawn" context, so the app process never imports TensorFlow) when work
+waits; each runs the same loop as `dropout-lab worker` (take the next run in turn, train it,
+write progress and the result to the database, find Stop there). Nothing travels between the
+service and its workers but the processes' lives: the service watches their exits, starts fresh
+ones, and hands a crashed worker's run back to the queue.
 
 Durable (the queue is the store's database, as in the app): a worker that dies has its run
 trained again by another (up to `max_attempts` crashes); runs interrupted by a shutdown or a
@@ -21,13 +25,15 @@ everything public is thread-safe.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import multiprocessing
 import os
-import socket
 import tempfile
 import threading
 import time
 from collections.abc import Iterable
+from multiprocessing.connection import wait as wait_for_exits
 
 from dropout_lab.lesson.spec import ModelSpec, TrainConfig
 from dropout_lab.store import Store
@@ -41,19 +47,10 @@ from dropout_lab.training.client import (
     QueueClient,
     RunStatus,
 )
-from dropout_lab.training.messages import (
-    Finished,
-    FromWorker,
-    Ready,
-    RunFailed,
-    TrainRequest,
-    Warmed,
-    WarmUp,
-    WorkerSetup,
-)
-from dropout_lab.training.pool import Worker, WorkerPool
 from dropout_lab.training.runstore import RunStore
+from dropout_lab.training.spawn import start_process
 from dropout_lab.training.turns import STALE_AFTER, pid_is_dead, worker_id
+from dropout_lab.training.worker import WorkerSetup, worker_main
 
 __all__ = [
     "MSG_CRASHED",
@@ -66,6 +63,8 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+TICK = 1.0  # s between the watcher's looks for dead workers' runs and for work without workers
 
 
 class TrainingService(QueueClient):
@@ -99,19 +98,17 @@ class TrainingService(QueueClient):
         cores = os.cpu_count() or 1
         self.max_workers = max(1, max_workers or cores)
         self.threads_per_worker = threads_per_worker or max(1, cores // self.max_workers)
+        self.max_tasks = max(1, max_tasks_per_worker)
         self._lock = threading.RLock()
         self._closed = False
-        self.start_seconds = starts.load(store.root)  # how long a trainer takes to start here
-        self._sent: dict[str, tuple[float, bool]] = {}  # key -> (when sent, to a ready worker)
-        setup = WorkerSetup(url, str(store.root), store.database_url, max(1, max_tasks_per_worker),
-                            self.threads_per_worker, os.getpid())  # fmt: skip
-        self._pool = WorkerPool(
-            max_workers=self.max_workers, setup=setup, lock=self._lock,
-            on_message=self._on_message, on_exit=self._on_exit, on_tick=self._tick,
-        )  # fmt: skip
+        self._workers: list[multiprocessing.process.BaseProcess] = []
+        self.started = 0  # worker processes started so far, recycled ones included
+        self._wake_r, self._wake_w = os.pipe()  # a new worker: the watcher waits on it too
         with self._lock:
             self._recover()  # runs a killed server left behind: trained again, by themselves
-            self._dispatch()
+            self._fill()
+        self._watcher = threading.Thread(target=self._watch, name="dropout-lab-runs", daemon=True)
+        self._watcher.start()
 
     def __enter__(self) -> TrainingService:
         return self
@@ -124,20 +121,27 @@ class TrainingService(QueueClient):
     def live_workers(self) -> int:
         return self.max_workers
 
-    def starting(self, key: str) -> float | None:
-        """While the worker given `key` is still starting (importing TensorFlow, the first run
-        after the server started): about how long a start takes here, in seconds."""
+    @property
+    def start_seconds(self) -> float:
+        """How long a worker took to start here, as the last one measured it (`starts`)."""
+        return starts.load(self.store.root)
+
+    def _ready(self) -> int:
+        """How many of this service's workers are warm (they beat only once TensorFlow is in)."""
+        ids = self.snapshot().worker_ids
         with self._lock:
-            for w in self._pool.workers:
-                if w.task is not None and w.task.key == key and not w.ready:
-                    return self.start_seconds
-        return None
+            return sum(worker_id(p.pid) in ids for p in self._workers)
+
+    def starting(self, key: str) -> float | None:
+        """While no worker of this service is warm yet (the first run after the server started
+        waits for TensorFlow to load): about how long a start takes here, in seconds."""
+        with self._lock:
+            spawned = bool(self._workers)
+        return self.start_seconds if spawned and not self._ready() else None
 
     def idle_start(self) -> float:
         """A worker still to start (or starting) costs a start before its first run."""
-        with self._lock:
-            warm = self._pool.full and all(w.ready for w in self._pool.workers)
-        return 0.0 if warm else self.start_seconds
+        return 0.0 if self._ready() >= self.max_workers else self.start_seconds
 
     def _check_open(self) -> None:
         if self._closed:
@@ -146,21 +150,21 @@ class TrainingService(QueueClient):
     def _after_submit(self, key: str, fresh: bool) -> None:
         if fresh:
             with self._lock:
-                self._dispatch()
+                self._fill()
 
     # ---- public API beyond the client's
 
     def stats(self) -> dict[str, int]:
-        """Counters: submitted, cache_hits, attached, dispatched (to a worker), trained, failed,
-        workers (started), plus the current queued / running / live_workers."""
+        """Counters: submitted, cache_hits, attached, workers (started), plus the current queued /
+        running / live_workers."""
         counts = self.counts()
         with self._lock:
-            counts.update(workers=self._pool.started, live_workers=len(self._pool.workers))
+            counts.update(workers=self.started, live_workers=len(self._workers))
         return counts
 
     def worker_pids(self) -> list[int]:
         with self._lock:
-            return [w.process.pid for w in self._pool.workers]
+            return [p.pid for p in self._workers]
 
     def prewarm(
         self,
@@ -169,21 +173,18 @@ class TrainingService(QueueClient):
         wait: bool = False,
         timeout: float = 180.0,
     ) -> None:
-        """Start every worker now (TensorFlow imported); each also trains `runs` once, unstored,
-        to trace them. With `wait`, return once the idle workers are ready (or `timeout`)."""
-        warm = WarmUp(tuple(runs))
+        """Start every worker now (TensorFlow imported); the ones started here also train `runs`
+        once, unstored, to trace them. With `wait`, return once they are warm (or `timeout`)."""
         with self._lock:
-            while not self._closed and not self._pool.full:
-                self._spawn()
-            if warm.runs or wait:
-                for w in self._pool.workers:
-                    if w.idle and w.send(warm):
-                        w.warming = True
+            while not self._closed and len(self._workers) < self.max_workers:
+                self._spawn(tuple(runs))
         deadline = time.monotonic() + timeout
-        while wait and time.monotonic() < deadline:
+        while wait and time.monotonic() < deadline and not self._closed:
+            self.forget_snapshot()
             with self._lock:
-                if not any(w.warming for w in self._pool.workers):
-                    return
+                alive = len(self._workers)
+            if self._ready() >= alive:
+                return
             time.sleep(0.05)
 
     def shutdown(self, timeout: float = 10.0) -> None:
@@ -195,89 +196,95 @@ class TrainingService(QueueClient):
                 return
             self._closed = True
             if not self.durable:
-                self.queue.queue_withdraw_all(MSG_SHUTDOWN)
-            self._pool.close(interrupt=self.durable)
-        self._pool.join(timeout)
+                self.queue.queue_withdraw_all(MSG_SHUTDOWN)  # nobody wants them: they stop
+            workers = list(self._workers)
+        for p in workers:
+            p.terminate()  # SIGTERM: a busy worker ends its run at its next epoch
+        deadline = time.monotonic() + timeout
+        for p in workers:
+            p.join(max(0.0, deadline - time.monotonic()))
+            if p.is_alive():
+                p.kill()
+                p.join(2)
+        self._wake()
+        self._watcher.join(5)
+        with self._lock:
+            for p in list(self._workers):
+                self._reap(p)
+        with contextlib.suppress(OSError):
+            os.close(self._wake_r)
+            os.close(self._wake_w)
 
-    # ---- internals (under self._lock)
+    # ---- internals
 
-    def _spawn(self) -> Worker:
-        worker = self._pool.spawn()
-        # Registered now, so its claims are not taken for a dead worker's before it beats.
-        pid = worker.process.pid
-        self.queue.worker_beat(worker_id(pid), socket.gethostname(), pid)
-        return worker
+    def _spawn(self, warm_runs: tuple = ()) -> None:
+        setup = WorkerSetup(self.queue_url, str(self.store.root), self.store.database_url,
+                            self.max_tasks, self.threads_per_worker, os.getpid(), time.time(),
+                            warm_runs)  # fmt: skip
+        self._workers.append(start_process(worker_main, setup, name="dropout-lab-worker"))
+        self.started += 1
+        self._wake()
+
+    def _fill(self) -> None:
+        """Start workers while runs wait and fewer than `max_workers` are alive (under lock)."""
+        if self._closed or len(self._workers) >= self.max_workers:
+            return
+        if self.queue.queue_waiting():
+            while len(self._workers) < self.max_workers:
+                self._spawn()
 
     def _recover(self) -> list[str]:
         return self.queue.queue_recover(stale_seconds=STALE_AFTER, max_attempts=self.max_attempts,
                                         error=MSG_CRASHED, is_dead=pid_is_dead)  # fmt: skip
 
-    def _tick(self) -> None:
-        for w in self._pool.workers:  # alive by their sentinels: beat for those still starting
-            if w.process.is_alive():
-                self.queue.worker_beat(worker_id(w.process.pid), socket.gethostname(),
-                                       w.process.pid)  # fmt: skip
-        self._recover()
-        self._dispatch()
-
-    def _dispatch(self) -> None:
-        while not self._closed:
-            queued, _ = self.queue.queue_order()
-            if not queued:
-                return
-            worker = self._pool.idle_worker("")
-            if worker is None:
-                if self._pool.full:
-                    return
-                worker = self._spawn()
-            claim = self.queue.queue_claim(worker_id(worker.process.pid))
-            if claim is None:
-                return  # what waits belongs to busy lanes, or was taken by another process
-            if not worker.send(TrainRequest(claim)):
-                worker.retiring = True  # broken pipe: it is dying; its sentinel will tell us
-                continue
-            worker.task = claim
-            self._sent[claim.key] = (time.monotonic(), worker.ready)
-            self._count("dispatched")
-
-    def _on_message(self, worker: Worker, message: FromWorker) -> None:
-        if isinstance(message, Ready):
-            worker.ready = True
-            self.start_seconds = time.monotonic() - worker.started_at
-            starts.save(self.store.root, self.start_seconds)
+    def _reap(self, process) -> None:
+        """A worker exited: a run it held goes back to the queue (or fails, after too many
+        crashes); a recycled worker is replaced at once, to keep the service warm."""
+        if process not in self._workers:
             return
-        if isinstance(message, Warmed):
-            worker.warming = False
-        else:
-            self._measure(worker.task, message)
-            worker.task = None
-            worker.retiring = worker.retiring or message.retiring
-            if isinstance(message, Finished):
-                self._count("trained", int(message.trained and not message.interrupted))
-            elif isinstance(message, RunFailed):
-                self._count("failed")
-        self._dispatch()
-
-    def _measure(self, claim, message: FromWorker) -> None:
-        """A run trained to its end by a ready worker: how long it took against its estimate
-        (the pace of the queue's waits)."""
-        sent, ready = self._sent.pop(getattr(claim, "key", ""), (None, False))
-        whole = isinstance(message, Finished) and message.trained and not (
-            message.stopped or message.interrupted)  # fmt: skip
-        if sent is not None and ready and whole:
-            self.pace.observe(claim.cost, time.monotonic() - sent)
-
-    def _on_exit(self, worker: Worker) -> None:
-        wid = worker_id(worker.process.pid)
-        if worker.task is not None:
-            log.warning("worker %s died (exit %s)", worker.process.pid, worker.process.exitcode)
-            error = MSG_SHUTDOWN if self._closed else MSG_CRASHED
-            self._count("failed")
-            self.queue.queue_recover(stale_seconds=0, max_attempts=self.max_attempts,
-                                     error=error, worker=wid)  # fmt: skip
+        self._workers.remove(process)
+        process.join(1)
+        wid = worker_id(process.pid)
+        error = MSG_SHUTDOWN if self._closed else MSG_CRASHED
+        if self.queue.queue_recover(stale_seconds=0, max_attempts=self.max_attempts, error=error,
+                                    worker=wid) or process.exitcode:  # fmt: skip
+            log.warning("worker %s died (exit %s)", process.pid, process.exitcode)
         self.queue.worker_leave(wid)
-        if self._closed:
-            return
-        if worker.retiring and worker.task is None and not self._pool.full:
-            self._spawn()  # recycled: keep the pool warm
-        self._dispatch()
+        self.forget_snapshot()
+        if not self._closed and process.exitcode == 0:
+            self._spawn()  # recycled after its runs: its successor starts warming now
+        self._fill()
+
+    def _wake(self) -> None:
+        with contextlib.suppress(OSError):
+            os.write(self._wake_w, b"x")
+
+    def _watch(self) -> None:
+        """The watcher thread: reap workers as they exit; every TICK, put stale workers' runs
+        back and start workers for work that waits."""
+        last = time.monotonic()
+        while True:
+            with self._lock:
+                if self._closed:
+                    return
+                sentinels = {p.sentinel: p for p in self._workers}
+            try:
+                exited = wait_for_exits([*sentinels, self._wake_r], timeout=TICK)
+            except OSError:
+                exited = []
+            with self._lock:
+                if self._closed:
+                    return
+                for obj in exited:
+                    if obj == self._wake_r:
+                        with contextlib.suppress(OSError):
+                            os.read(self._wake_r, 4096)
+                    else:
+                        self._reap(sentinels[obj])
+                if time.monotonic() - last >= TICK:
+                    last = time.monotonic()
+                    try:
+                        self._recover()
+                        self._fill()
+                    except Exception:  # a database hiccup: the next tick tries again
+                        log.warning("training service tick failed", exc_info=True)

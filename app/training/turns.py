@@ -1,14 +1,14 @@
 """One worker's turn at the queue: train a claimed run, epoch by epoch, through the database.
 
 The same code runs in the embedded server's worker processes and in `dropout-lab worker`
-processes on other machines (procrastinate jobs). While it trains it writes the run's history to
-the queue (`run_progress`), so any app process shows it live; after each epoch it asks whether
-anyone still wants the run (Stop withdraws one request; with none left the run ends, keeping
-its epochs), and whether the process is being shut down (then the attempt is *interrupted*: its
-requests wait again and another worker trains them). A long run pauses at an epoch boundary,
-once it has had its quantum, to let short runs of other lanes that waited since before that
-moment train in the same process: a class's lesson runs never wait a minute behind one
-learner's big model.
+processes on other machines (procrastinate jobs): `Turns.drain` is the worker loop's one step.
+While it trains it writes the run's history to the queue (`run_progress`), so any app process
+shows it live; after each epoch it asks whether anyone still wants the run (Stop withdraws one
+request; with none left the run ends, keeping its epochs), and whether the process is being shut
+down (then the attempt is *interrupted*: its requests wait again and another worker trains them).
+A long run pauses at an epoch boundary, once it has had its quantum, to let short runs of other
+lanes that waited since before that moment train in the same process: a class's lesson runs
+never wait a minute behind one learner's big model.
 
 This module never imports Streamlit; TensorFlow is imported when a run is trained.
 """
@@ -130,6 +130,18 @@ class Turns:
         claim = self.queue.queue_claim(self.worker)
         return self.train(claim) if claim is not None else None
 
+    def drain(self, limit: int | None = None) -> list[RunEnd]:
+        """The worker loop's one step, the same in every worker: take runs in the lanes' turn
+        and train them until nothing waits that this worker may take, it is interrupted, or
+        `limit` runs have ended. Returns how each ended."""
+        ended: list[RunEnd] = []
+        while not self.interrupted() and (limit is None or len(ended) < limit):
+            end = self.take()
+            if end is None:
+                break
+            ended.append(end)
+        return ended
+
     def train(self, claim: Lease, *, nest: bool = True) -> RunEnd:
         """Train the claimed run to its end (done, stopped, failed or interrupted)."""
         try:
@@ -210,8 +222,8 @@ class _Watch:
         t = self.turns
         if self.reason == "lost":
             return True
-        if t.interrupted():
-            self.reason = "interrupted"
+        if t.interrupted():  # a run nobody wants any more is stopped, keeping its epochs
+            self.reason = "stopped" if t.queue.queue_interest(self.key) == 0 else "interrupted"
             return True
         now = time.monotonic()
         if now - self._asked >= INTEREST_EVERY:

@@ -1,15 +1,20 @@
-"""An embedded training worker process: it trains the runs the service claimed for it.
+"""An embedded training worker process: the worker loop, with the database as its one channel.
 
-The worker is started with the "spawn" context, so it imports TensorFlow and the app process
-never has to. It stays warm between runs (the trainer keeps traced functions per
-architecture) and exits after `max_tasks` runs (the service then starts a fresh one, which
-keeps a long-running server's memory bounded). It beats its heart in the queue database, writes
-each run's progress there (`turns.Turns`), and talks to the service only in the dataclasses of
-`messages`.
+The embedded service (`service.TrainingService`) starts these processes ("spawn" context, so the
+app process never imports TensorFlow). Each runs the loop every worker runs, `dropout-lab worker`
+included (`turns.Turns.drain`): take the next run in the lanes' turn from the queue database,
+train it there (progress, Stop and the result all go through the database), take the next.
+When nothing waits it looks again every POLL seconds (SQLite has no notifications).
 
-SIGTERM (the service shutting down a durable queue) or the parent process dying (the server was
-killed) interrupts the run at its next epoch: its requests wait in the queue again, and the next
-server trains them without the learner pressing anything.
+It imports TensorFlow and the trainer *before* it beats its heart, so a worker in the queue's
+`train_workers` table is a warm one: the service reads its readiness there. It exits after
+`max_tasks` runs (the service starts a fresh one, which keeps a long-running server's memory
+bounded).
+
+SIGTERM (the service shutting down) or the parent process dying (the server was killed)
+interrupts the run at its next epoch: its requests wait in the queue again and the next server
+trains them without the learner pressing anything; a run nobody wants any more is stopped there,
+keeping its epochs.
 
 This module never imports Streamlit; it imports TensorFlow only inside the worker process.
 """
@@ -21,62 +26,57 @@ import logging
 import os
 import signal
 import threading
+import time
+from dataclasses import dataclass
 from typing import Any
 
-from dropout_lab.training.messages import (
-    Finished,
-    FromWorker,
-    Quit,
-    Ready,
-    RunFailed,
-    TrainRequest,
-    Warmed,
-    WarmUp,
-    WorkerSetup,
-)
+from dropout_lab.lesson.spec import ModelSpec, TrainConfig
+from dropout_lab.training import starts
 from dropout_lab.training.runstore import RunStore
 from dropout_lab.training.turns import Heartbeat, Turns, friendly_error, worker_id
 
-__all__ = ["friendly_error", "worker_main"]
+__all__ = ["POLL", "WorkerSetup", "friendly_error", "worker_main"]
 
 log = logging.getLogger(__name__)
 
+# s between looks at an empty queue. A look is one indexed read; two idle workers at 0.2 s cost
+# about 1 % of a core, and a run waits on average 0.1 s more before it starts.
+POLL = 0.2
+
 _INTERRUPT = threading.Event()
-_BUSY = threading.Event()
+
+
+@dataclass(frozen=True)
+class WorkerSetup:
+    """Where a worker process finds the queue and the run store (its start arguments)."""
+
+    queue_url: str
+    root: str
+    database_url: str | None
+    max_tasks: int
+    threads: int | None
+    parent: int  # the service's process: once it is gone, the worker hands its run back
+    spawned_at: float = 0.0  # time.time() when the service started it (its start is measured)
+    warm_runs: tuple[tuple[ModelSpec, TrainConfig], ...] = ()  # trained once, unstored
 
 
 def _on_term(signum: int, frame: Any) -> None:
-    _INTERRUPT.set()
-    if not _BUSY.is_set():
-        raise SystemExit(0)  # idle: nothing to hand back
+    _INTERRUPT.set()  # a run under way stops at its next epoch; an idle loop ends at once
 
 
-def _warm_up(message: WarmUp) -> Warmed:
+def _warm_up(runs: tuple[tuple[ModelSpec, TrainConfig], ...]) -> None:
     """Train each warm-up run once, unstored: its traced functions are then ready."""
-    for spec, config in message.runs:
-        try:
-            from dropout_lab.training import trainer as training
+    from dropout_lab.training import trainer
 
-            training.train(spec, config)
+    for spec, config in runs:
+        try:
+            trainer.train(spec, config)
         except Exception:
             log.exception("warm-up run failed")
-    return Warmed()
 
 
-def _answer(turns: Turns, request: TrainRequest, *, retiring: bool) -> Finished | RunFailed:
-    _BUSY.set()
-    try:
-        out = turns.train(request.claim)
-    finally:
-        _BUSY.clear()
-    if out.state == "failed":
-        return RunFailed(out.key, out.error or "", retiring)
-    stopped, interrupted = out.state == "stopped", out.state == "interrupted"
-    return Finished(out.key, out.trained, stopped, out.epochs_done, retiring, interrupted)
-
-
-def worker_main(conn: Any, setup: WorkerSetup) -> None:
-    """A worker process: answer the service's messages until told to quit or recycled."""
+def worker_main(setup: WorkerSetup) -> None:
+    """A worker process: train queued runs until interrupted, orphaned or recycled."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the server's to handle
     signal.signal(signal.SIGTERM, _on_term)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -88,41 +88,32 @@ def worker_main(conn: Any, setup: WorkerSetup) -> None:
     parent = setup.parent  # not os.getppid() now: the server may have died while this started
     if os.getppid() != parent:
         return
-    queue = Store(setup.queue_url)
-    turns = Turns(queue, RunStore(setup.root, setup.database_url), worker_id(),
-                  interrupted=lambda: _INTERRUPT.is_set() or os.getppid() != parent)  # fmt: skip
-    heart = Heartbeat(queue, turns.worker, alive=lambda: os.getppid() == parent).start()
+
+    def interrupted() -> bool:
+        return _INTERRUPT.is_set() or os.getppid() != parent
+
     with contextlib.suppress(Exception):  # import now, so the first run starts warm
         from dropout_lab.training import trainer  # noqa: F401
-    with contextlib.suppress(OSError, ValueError):
-        conn.send(Ready())  # the service measures how long a trainer takes to start
+    _warm_up(setup.warm_runs)
+    if setup.spawned_at:
+        starts.save(setup.root, time.time() - setup.spawned_at)
+    queue = Store(setup.queue_url)
+    turns = Turns(queue, RunStore(setup.root, setup.database_url), worker_id(),
+                  interrupted=interrupted)  # fmt: skip
+    heart = Heartbeat(queue, turns.worker, alive=lambda: os.getppid() == parent).start()
     try:
-        _serve(conn, turns, setup.max_tasks)
+        serve(turns, setup.max_tasks)
     finally:
         heart.stop()
 
 
-def _serve(conn: Any, turns: Turns, max_tasks: int) -> None:
+def serve(turns: Turns, max_tasks: int) -> int:
+    """The loop: drain the queue, wait POLL seconds when it is empty; returns after `max_tasks`
+    runs (recycled) or once interrupted. Returns how many runs ended here."""
     done = 0
-    while not _INTERRUPT.is_set():
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            return
-        reply: FromWorker
-        if isinstance(message, Quit):
-            return
-        if isinstance(message, WarmUp):
-            reply = _warm_up(message)
-        elif isinstance(message, TrainRequest):
-            done += 1
-            reply = _answer(turns, message, retiring=done >= max_tasks or _INTERRUPT.is_set())
-        else:
-            log.warning("worker ignored an unknown message %r", message)
-            continue
-        try:
-            conn.send(reply)
-        except (OSError, ValueError):
-            return
-        if not isinstance(reply, Warmed) and reply.retiring:
-            return  # recycled: the service starts a fresh worker
+    while not turns.interrupted() and done < max_tasks:
+        ended = turns.drain(limit=max_tasks - done) if turns.queue.queue_waiting() else []
+        done += len(ended)
+        if not ended:
+            _INTERRUPT.wait(POLL)
+    return done

@@ -155,16 +155,15 @@ def queued_text(status: RunStatus) -> str:
     when = text["wait_seconds"].format(seconds=max(1, round(wait))) if wait < 90 else (
         text["wait_minutes"].format(minutes=round(wait / 60)))  # fmt: skip
     line = text["queued"].format(position=status.queue_position, wait=when)
+    if status.starting is not None:  # the first run after the server started: TensorFlow loads
+        line += " " + text["starting"].format(seconds=max(1, round(status.starting)))
     return line + (" " + text["restarted"] if status.restarts else "")
 
 
 def running_note(status: RunStatus) -> str:
-    """What to add to a running run's line: its trainer still starting, paused for others,
-    trained again after a restart."""
+    """What to add to a running run's line: paused for others, trained again after a restart."""
     text = step_text("queue")
     notes = [text[k] for k, on in (("paused", status.paused), ("restarted", status.restarts)) if on]
-    if status.starting is not None:  # the first run after the server started: TensorFlow loads
-        notes.insert(0, text["starting"].format(seconds=max(1, round(status.starting))))
     return (" " + " ".join(notes)) if notes else ""
 
 

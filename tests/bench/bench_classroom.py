@@ -130,7 +130,7 @@ def run_bench(learners: int = LEARNERS, epochs: int = EPOCHS, cold: bool = False
             service.shutdown()
     extra = {
         "backend": "embedded",
-        "trainings_run": stats["trained"],
+        "trainings_run": stats["submitted"] - stats["attached"] - stats["cache_hits"],
         "requests_attached": stats["attached"],
         "cache_hits": stats["cache_hits"],
         "worker_processes_started": stats["workers"],

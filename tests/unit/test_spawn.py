@@ -1,18 +1,16 @@
-"""The worker pool starts its processes without running the app's page script: under
-`streamlit run` the page is `__main__`, which a "spawn" child re-runs by its file first."""
+"""A worker process starts without running the app's page script: under `streamlit run` the
+page is `__main__`, which a "spawn" child re-runs by its file first."""
 
 from __future__ import annotations
 
 import sys
-import threading
 import types
 from pathlib import Path
 
 import pytest
 
-from dropout_lab.training.messages import WorkerSetup
-from dropout_lab.training.pool import WorkerPool
-from tests.support import wait
+from dropout_lab.training.spawn import start_process
+from dropout_lab.training.worker import WorkerSetup, worker_main
 
 
 @pytest.fixture
@@ -32,14 +30,8 @@ def test_a_worker_starts_without_running_the_page_script(page_as_main: Path, tmp
     # parent=1: the worker sees its "server" gone and returns at once, after the child's start-up
     setup = WorkerSetup(queue_url=f"sqlite:///{tmp_path / 'q.db'}", root=str(tmp_path / "runs"),
                         database_url=None, max_tasks=1, threads=1, parent=1)  # fmt: skip
-    pool = WorkerPool(max_workers=1, setup=setup, lock=threading.RLock(),
-                      on_message=lambda w, m: None, on_exit=lambda w: None)  # fmt: skip
-    try:
-        worker = pool.spawn()
-        # the pool's own thread reaps the process too: wait for its exit code, whoever reaps it
-        wait.until(lambda: worker.process.exitcode is not None, what="the worker's exit")
-        assert worker.process.exitcode == 0
-    finally:
-        pool.close()
+    process = start_process(worker_main, setup, name="dropout-lab-worker")
+    process.join(120)
+    assert process.exitcode == 0
     assert not page_as_main.exists(), "the worker ran the page script"
     assert sys.modules["__main__"].__file__.endswith("page.py")  # the page's module is back
