@@ -16,13 +16,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
 
-if { ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM:-}" ]; } || ! command -v bwrap >/dev/null 2>&1 ||
+if { ! command -v chromium-headless-shell >/dev/null 2>&1 && [ -z "${CHROMIUM:-}" ]; } || ! command -v bwrap >/dev/null 2>&1 ||
   ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
-  echo "==> installing Debian packages: chromium (browser tests), bubblewrap (the NumPy lab sandbox), postgresql (store tests)"
+  echo "==> installing Debian packages: chromium-headless-shell (browser tests), bubblewrap (the NumPy lab sandbox), postgresql (store tests)"
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-noto-color-emoji bubblewrap postgresql >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium-headless-shell fonts-noto-color-emoji bubblewrap postgresql >/dev/null
 fi
 
 

@@ -20,8 +20,8 @@ from typing import Any
 
 from dropout_lab.lesson.budget import estimate_seconds, over_budget, refusal
 from dropout_lab.lesson.spec import ModelSpec, RunResult, TrainConfig, run_key
-from dropout_lab.store import Store
 from dropout_lab.store.queue_tables import LIVE
+from dropout_lab.store.runqueue import RunQueue
 from dropout_lab.training import waits
 from dropout_lab.training.runstore import RunStore
 from dropout_lab.training.turns import STALE_AFTER
@@ -83,7 +83,7 @@ class QueueClient:
 
     SNAPSHOT_SECONDS = 0.25  # status reads share one look at the queue for this long
 
-    def __init__(self, store: RunStore, queue: Store, budget_seconds: float | None) -> None:
+    def __init__(self, store: RunStore, queue: RunQueue, budget_seconds: float | None) -> None:
         self.store, self.queue, self.budget_seconds = store, queue, budget_seconds
         self._snap_lock = threading.Lock()
         self._snap: _Snapshot | None = None

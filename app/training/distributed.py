@@ -28,7 +28,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from dropout_lab.store import Store
+from dropout_lab.store.runqueue import RunQueue
 from dropout_lab.training.client import MSG_CRASHED, QueueClient
 from dropout_lab.training.runstore import RunStore
 from dropout_lab.training.turns import STALE_AFTER, Heartbeat, Turns, pid_is_dead, worker_id
@@ -91,7 +91,7 @@ def defer_turns(app: Any, keys: list[str]) -> int:
     return deferred
 
 
-def recover(queue: Store, app: Any) -> list[str]:
+def recover(queue: RunQueue, app: Any) -> list[str]:
     """Put dead workers' runs back in the queue, and make sure every queued key has a job."""
     keys = queue.queue_recover(stale_seconds=STALE_AFTER, max_attempts=MAX_ATTEMPTS,
                                error=MSG_CRASHED, is_dead=pid_is_dead)  # fmt: skip
@@ -125,7 +125,7 @@ class DistributedService(QueueClient):
     """The app side: enqueue, read progress, Stop; workers are `dropout-lab worker` processes."""
 
     def __init__(self, store: RunStore, url: str, *, budget_seconds: float | None = None) -> None:
-        super().__init__(store, Store(url), budget_seconds)
+        super().__init__(store, RunQueue(url), budget_seconds)
         ensure_schema(url)
         self.app = make_app(url, sync=True)
         self.app.open()
@@ -165,7 +165,7 @@ class DistributedService(QueueClient):
 def run_worker(url: str, root: str | None = None) -> None:
     """A `dropout-lab worker` process: train queued runs until SIGTERM or Ctrl+C (the run under
     way is interrupted at its next epoch and goes back in the queue for another worker)."""
-    queue = Store(url)
+    queue = RunQueue(url)
     ensure_schema(url)
     interrupt = threading.Event()
     turns = Turns(queue, RunStore(root, url), worker_id(), interrupted=interrupt.is_set)

@@ -2,7 +2,7 @@
 machines behind a load balancer) share complete runs through the learners' database.
 
 A run is mirrored whole: its `run.json` contents and its `weights.npz` bytes, written in one
-transaction by `dropout_lab.store.Store.put_run`. Stopped runs are never mirrored (the run
+transaction by `store.runblobs.RunBlobs.put_run`. Stopped runs are never mirrored (the run
 store decides that). The database is opened on first use, so a process that never needs it
 (a worker that only reads its folder) never connects.
 
@@ -15,7 +15,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from dropout_lab.store import Store
+    from dropout_lab.store.runblobs import RunBlobs
 
 
 class RunMirror:
@@ -23,16 +23,16 @@ class RunMirror:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._store: Store | None = None
+        self._store: RunBlobs | None = None
         self._lock = threading.Lock()
 
-    def _db(self) -> Store:
+    def _db(self) -> RunBlobs:
         with self._lock:
             if self._store is None:
                 # Imported here: SQLAlchemy is only paid for by processes that share runs.
-                from dropout_lab.store import Store
+                from dropout_lab.store.runblobs import RunBlobs
 
-                self._store = Store(self.url)
+                self._store = RunBlobs(self.url)
             return self._store
 
     def fetch(self, key: str) -> tuple[dict[str, Any], bytes] | None:

@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from multiprocessing.connection import wait as wait_for_exits
 
 from dropout_lab.lesson.spec import ModelSpec, TrainConfig
-from dropout_lab.store import Store
+from dropout_lab.store.runqueue import RunQueue
 from dropout_lab.training import starts
 from dropout_lab.training.client import (
     MSG_CRASHED,
@@ -92,7 +92,7 @@ class TrainingService(QueueClient):
         if url is None:  # a private queue: it lives and dies with this service
             self._tmp = tempfile.TemporaryDirectory(prefix="dropout-lab-queue-")
             url = f"sqlite:///{self._tmp.name}/queue.sqlite3"
-        super().__init__(store, Store(url), budget_seconds)
+        super().__init__(store, RunQueue(url), budget_seconds)
         self.queue_url = url
         self.max_attempts = max_attempts if self.durable else 1
         cores = os.cpu_count() or 1

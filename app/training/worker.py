@@ -83,7 +83,7 @@ def worker_main(setup: WorkerSetup) -> None:
     if setup.threads:
         os.environ.setdefault("TF_NUM_INTRAOP_THREADS", str(setup.threads))
         os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
-    from dropout_lab.store import Store
+    from dropout_lab.store.runqueue import RunQueue
 
     parent = setup.parent  # not os.getppid() now: the server may have died while this started
     if os.getppid() != parent:
@@ -97,7 +97,7 @@ def worker_main(setup: WorkerSetup) -> None:
     _warm_up(setup.warm_runs)
     if setup.spawned_at:
         starts.save(setup.root, time.time() - setup.spawned_at)
-    queue = Store(setup.queue_url)
+    queue = RunQueue(setup.queue_url)
     turns = Turns(queue, RunStore(setup.root, setup.database_url), worker_id(),
                   interrupted=interrupted)  # fmt: skip
     heart = Heartbeat(queue, turns.worker, alive=lambda: os.getppid() == parent).start()

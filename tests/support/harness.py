@@ -112,11 +112,19 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Debian's headless build of the same Chromium (Playwright's own default for headless runs):
+# a fresh browser context's first page of the app costs the browser 1.75 CPU-s there against 2.56
+# in the full browser; a reload 0.90 against 0.88 (python -m tests.bench.pageload, 2026-12-07).
+HEADLESS_SHELL = "chromium-headless-shell"
+
+
 def chromium_path() -> str:
-    path = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    path = (os.environ.get("CHROMIUM") or shutil.which(HEADLESS_SHELL)
+            or shutil.which("chromium"))  # fmt: skip
     if not path:
         raise RuntimeError(
-            "Chromium not found: install Debian's `chromium` (bash scripts/test.sh does)"
+            "Chromium not found: install Debian's `chromium-headless-shell` (bash scripts/test.sh"
+            " does)"
         )
     return path
 
