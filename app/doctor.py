@@ -48,9 +48,10 @@ def _stored_keys(keys: list[str], db_ok: bool) -> set[str]:
     root = default_root()
     found = {k for k in keys if (root / k / "run.json").is_file()}
     if db_ok and len(found) < len(keys):  # runs another process shared through the database
-        from dropout_lab.store import Store, default_url
+        from dropout_lab.store import default_url
+        from dropout_lab.store.runblobs import RunBlobs
 
-        store = Store(default_url())
+        store = RunBlobs(default_url())
         try:
             found |= {k for k in keys if k not in found and store.has_run(k)}
         finally:

@@ -19,9 +19,11 @@ One room per concern:
 - `work`: each learner's work as they go (a lab's code as typed, a NumPy lab's last grade);
 - `insights`: a class's answers (quiz, predictions, reflections), for the dashboard only;
 - `live`: the live class's sessions, rounds and votes (one vote per learner and round);
-- `runblobs`: finished training runs shared by every app process using the database;
+- `runblobs`: finished training runs shared by every app process using the database (its own
+  repository, `RunBlobs`, on the same engine);
 - `runqueue`: the training queue's writes (requests, claims, progress, recovery), its tables
-  in `queue_tables` and its reads and the workers' heartbeats in `queue_reads`;
+  in `queue_tables` and its reads and the workers' heartbeats in `queue_reads` (its own
+  repository, `RunQueue`, on the same engine);
 - `classroom`: the dashboard's tables, figure and CSV, as plain data;
 - `lti`: launches from an LMS: its users and courses as learners and classes, one-time codes;
 - `lti_grades`: LTI Advantage: grade links, the scores outbox, the course's roster.
@@ -37,8 +39,6 @@ from dropout_lab.store.live import LiveQueries
 from dropout_lab.store.lti import LtiQueries
 from dropout_lab.store.lti_grades import LtiGradeQueries
 from dropout_lab.store.predictions import PredictionQueries
-from dropout_lab.store.runblobs import RunBlobs
-from dropout_lab.store.runqueue import RunQueue
 from dropout_lab.store.schema import default_data_dir, default_url
 from dropout_lab.store.work import WorkQueries
 
@@ -50,13 +50,11 @@ class Store(
     ClassQueries,
     InsightQueries,
     LiveQueries,
-    RunBlobs,
-    RunQueue,
     LtiQueries,
     LtiGradeQueries,
     ConceptQueries,
 ):
-    """Learners, progress, quiz answers, submissions, reflections, work and finished runs, in the
+    """Learners, progress, quiz answers, submissions, reflections and work, in the
     database at `url` (default: `default_url()`), upgraded to the newest schema on opening.
 
     A learner only ever sees their own data: every per-learner method takes the learner's id.

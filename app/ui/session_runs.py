@@ -89,13 +89,15 @@ def _make() -> SessionRuns:
     from streamlit import config
     from streamlit.runtime import Runtime
 
+    from dropout_lab.store.runqueue import RunQueue
     from dropout_lab.ui import learners
 
     def is_active(session_id: str) -> bool:
         return Runtime.exists() and Runtime.instance().is_active_session(session_id)
 
     grace = float(config.get_option("server.disconnectedSessionTTL"))
-    return SessionRuns(is_active, learners.store().queue_withdraw_waiting, grace).start()
+    queue = RunQueue(learners.store().url)  # the learners' database holds the queue too
+    return SessionRuns(is_active, queue.queue_withdraw_waiting, grace).start()
 
 
 def asked(lane: str) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from dropout_lab.store import Store
 from dropout_lab.store.limits import JOIN_LIMIT, LIMIT, join_limit
+from dropout_lab.store.runqueue import RunQueue
 
 NAT = "ip:203.0.113.7"  # one classroom behind one address
 
@@ -85,6 +86,7 @@ def test_joins_are_counted_per_client_and_wait_for_the_window_only(
 
 
 def test_removing_a_learner_deletes_their_work_and_withdraws_their_runs(store: Store) -> None:
+    queue = RunQueue(store.url)  # the queue's own repository, on the same database
     ada, bob = store.enrol("Ada", "C9"), store.enrol("Bob", "C9")
     a, b = ada.learner.id, bob.learner.id
     for who in (a, b):
@@ -93,15 +95,15 @@ def test_removing_a_learner_deletes_their_work_and_withdraws_their_runs(store: S
         store.save_reflection(who, "q1", "words")
         store.save_submission(who, "overfit", "Dropout(0.3)", {"layers": []},
                               {"run_key": f"k{who}", "rates": [0.3]})  # fmt: skip
-    store.queue_submit("ka", f"learner:{a}", {}, {"epochs": 3}, 1.0)
-    store.queue_submit("kb", f"learner:{b}", {}, {"epochs": 3}, 1.0)
+    queue.queue_submit("ka", f"learner:{a}", {}, {"epochs": 3}, 1.0)
+    queue.queue_submit("kb", f"learner:{b}", {}, {"epochs": 3}, 1.0)
     gone = store.remove_learner(a)
     assert gone == ada.learner and store.remove_learner(a) is None
     assert store.learner(a) is None and not store.resume(ada.code, NAT).ok
     assert not (store.progress(a) or store.quiz_answers(a) or store.reflections(a))
     assert not store.submissions(a)
-    assert [r["key"] for r in store.lane_requests(f"learner:{a}") if r["state"] == "queued"] == []
-    assert store.queue_interest("ka") == 0 and store.queue_interest("kb") == 1
+    assert [r["key"] for r in queue.lane_requests(f"learner:{a}") if r["state"] == "queued"] == []
+    assert queue.queue_interest("ka") == 0 and queue.queue_interest("kb") == 1
     assert store.learner(b) == bob.learner and store.submissions(b) and store.reflections(b)
     assert [p.name for p in store.class_learners("C9")] == ["Bob"]
 
@@ -110,24 +112,25 @@ def test_many_anonymous_sessions_of_one_client_get_bounded_queue_places(store: S
     """Issue 22: each page load is a new session lane; one client opening many got a queue
     place in each. Now its not-joined sessions hold `cap` places together; joined learners
     behind the same address (one place each) and other clients are not held up."""
+    queue = RunQueue(store.url)  # the queue's own repository, on the same database
     from dropout_lab.store.runqueue import QueueFull
 
     cap = 3
     for n in range(cap):
-        store.queue_submit(f"k{n}", f"session:s{n}", {}, {"epochs": 3}, 1.0, client=NAT,
+        queue.queue_submit(f"k{n}", f"session:s{n}", {}, {"epochs": 3}, 1.0, client=NAT,
                            client_cap=cap)  # fmt: skip
     with pytest.raises(QueueFull):
-        store.queue_submit("k9", "session:s9", {}, {"epochs": 3}, 1.0, client=NAT, client_cap=cap)
-    assert store.queue_interest("k9") == 0  # nothing stored
-    again = store.queue_submit(
+        queue.queue_submit("k9", "session:s9", {}, {"epochs": 3}, 1.0, client=NAT, client_cap=cap)
+    assert queue.queue_interest("k9") == 0  # nothing stored
+    again = queue.queue_submit(
         "k5", "session:s0", {}, {"epochs": 3}, 1.0, client=NAT, client_cap=cap
     )  # a session replacing its own run: no new place
     assert again.withdrawn == ("k0",)
     ada = store.enrol("Ada", "C1").learner
-    store.queue_submit("ka", f"learner:{ada.id}", {}, {"epochs": 3}, 1.0, client=NAT,
+    queue.queue_submit("ka", f"learner:{ada.id}", {}, {"epochs": 3}, 1.0, client=NAT,
                        client_cap=cap)  # a joined learner behind the same address  # fmt: skip
-    store.queue_submit("kx", "session:elsewhere", {}, {"epochs": 3}, 1.0,
+    queue.queue_submit("kx", "session:elsewhere", {}, {"epochs": 3}, 1.0,
                        client="ip:198.51.100.1", client_cap=cap)  # fmt: skip
-    store.queue_withdraw("k1", "session:s1")  # one finished or stopped: a place is free
-    store.queue_submit("k9", "session:s9", {}, {"epochs": 3}, 1.0, client=NAT, client_cap=cap)
-    assert store.queue_interest("k9") == 1
+    queue.queue_withdraw("k1", "session:s1")  # one finished or stopped: a place is free
+    queue.queue_submit("k9", "session:s9", {}, {"epochs": 3}, 1.0, client=NAT, client_cap=cap)
+    assert queue.queue_interest("k9") == 1

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from dropout_lab.store import Learner, Store
+from dropout_lab.store.runblobs import RunBlobs
 
 
 def test_join_is_idempotent_trimmed_and_case_insensitive(store: Store) -> None:
@@ -281,7 +282,7 @@ def test_sqlite_runs_in_wal_mode_with_full_sync(tmp_path: Path) -> None:
 
 
 def test_finished_runs_are_shared_through_the_store(store_url: str) -> None:
-    one, two = Store(store_url), Store(store_url)  # e.g. two app processes
+    one, two = RunBlobs(store_url), RunBlobs(store_url)  # e.g. two app processes
     assert one.run_keys() == [] and one.run_meta("k1") is None and one.run_weights("k1") is None
     blob = bytes(range(256)) * 1000
     one.put_run("k1", {"history": {"val_accuracy": [np.float32(0.5), 0.75]}, "epochs": 2}, blob)

@@ -3,12 +3,15 @@ worker (one trains, one waits), then closes the tab. The waiting run gives its p
 the session has been gone for Streamlit's reconnect grace period (set to 1 s here); the running
 one is left to finish. The worker is paused (SIGSTOP) while the tab closes, so the run cannot
 finish first and let the waiting one start, however fast or slow the machine is; it is paused
-for far less than the 30 s after which a silent worker's runs are taken back."""
+for far less than the 30 s after which a silent worker's runs are taken back. It is paused only
+at a moment it holds no write lock on the database (SQLite has one writer at a time: a worker
+stopped mid-write would keep the withdrawal waiting as long as it is stopped)."""
 
 from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -30,6 +33,32 @@ def session_requests(data: Path) -> list[tuple[str, str]]:
             return [(lane, state) for lane, state in rows if lane.startswith("session:")]
     finally:
         engine.dispose()
+
+
+def write_lock_free(data: Path) -> bool:
+    """Whether a write transaction can begin on the app's database now."""
+    conn = sqlite3.connect(data / "dropout-lab.sqlite3", timeout=0.5)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.rollback()
+        return True
+    except sqlite3.OperationalError:  # "database is locked"
+        return False
+    finally:
+        conn.close()
+
+
+def pause_outside_a_write(worker: int, data: Path) -> None:
+    """SIGSTOP `worker` at a moment it holds no write lock (else let it go on and try again)."""
+
+    def paused() -> bool:
+        os.kill(worker, signal.SIGSTOP)
+        if write_lock_free(data):
+            return True
+        os.kill(worker, signal.SIGCONT)
+        return False
+
+    wait.until(paused, what="the worker paused outside a write")
 
 
 def test_a_closed_tabs_waiting_run_gives_its_place_back(browser: Browser, tmp_path: Path):
@@ -55,7 +84,7 @@ def test_a_closed_tabs_waiting_run_gives_its_place_back(browser: Browser, tmp_pa
 
         wait.until(one_training_one_waiting, timeout=180, what="one run training and one waiting")
         (worker,) = wait.until(lambda: worker_pids(server.process.pid), what="the worker")
-        os.kill(worker, signal.SIGSTOP)
+        pause_outside_a_write(worker, data)
         try:
             assert one_training_one_waiting()  # nothing moved between the look and the pause
             context.close()  # the visitor leaves

@@ -292,7 +292,7 @@ def test_postgresql_with_the_runs_shared_through_it(tmp_path: Path, fresh_pg_url
     another process stored in the database count, with none in this data directory."""
     from dropout_lab.lesson import catalogue
     from dropout_lab.lesson.spec import run_key
-    from dropout_lab.store import Store
+    from dropout_lab.store.runblobs import RunBlobs
 
     env = {
         "DROPOUT_LAB_DATABASE_URL": fresh_pg_url,
@@ -301,7 +301,7 @@ def test_postgresql_with_the_runs_shared_through_it(tmp_path: Path, fresh_pg_url
     }
     status, checks, _ = doctor(env, *_serving(free_port()))
     assert status == 1 and "schema at none (empty)" in checks["database"]["detail"]
-    store = Store(fresh_pg_url)  # what `dropout-lab migrate` or the first server does
+    store = RunBlobs(fresh_pg_url)  # what `dropout-lab migrate` or the first server does
     for r in catalogue.unique(catalogue.requests()):
         meta = {"train_seconds": 2.0, "history": {"loss": [0.5] * r.config.epochs}}
         store.put_run(run_key(r.spec, r.config), meta, b"weights")

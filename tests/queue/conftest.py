@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dropout_lab.store import Store
+from dropout_lab.store.runqueue import RunQueue
 from tests.db.conftest import _admin, fresh_pg_url, pg_server, store_url  # noqa: F401
 from tests.support import wait
 
@@ -71,6 +71,6 @@ def wait_for(pred: Callable[[], object], timeout: float, what: str, poll: float 
 
 
 def wait_workers(url: str, n: int, timeout: float = 120.0) -> None:
-    store = Store(url)
+    store = RunQueue(url)
     wait_for(lambda: store.workers_live(12.0) >= n, timeout, f"{n} workers to beat")
     store.close()

@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 
 from dropout_lab.store import Store
+from dropout_lab.store.runblobs import RunBlobs
+from dropout_lab.store.runqueue import RunQueue
 from tests.queue.conftest import ROOT, Procs, env_for, wait_for, wait_workers
 from tests.support import wait
 
@@ -49,7 +51,7 @@ def test_a_run_asked_in_one_app_process_is_followed_live_from_another(
     # Live: several distinct epoch counts while it trained, on one of the two workers.
     assert len({s["epochs"] for s in running}) >= 3, seen
     assert running[-1]["worker"] is not None
-    meta = Store(url).run_meta(key)
+    meta = RunBlobs(url).run_meta(key)
     assert meta is not None and meta["epochs_done"] == 150  # shared through the database
 
 
@@ -62,7 +64,7 @@ def test_a_worker_killed_mid_run_another_trains_it_and_the_learner_sees_it_finis
     wait_workers(url, 2)
     key = run_app(url, tmp_path / "app-1", "submit", "learner:7", "300", "0.3", "2")
     follower = procs.start(app_cmd("follow", key), env_for(tmp_path / "app-2", url), "app-2")
-    store = Store(url)
+    store = RunQueue(url)
 
     def training_on() -> str | None:
         view = store.queue_view(key) or {}
@@ -97,7 +99,7 @@ def test_a_learner_flooding_from_ten_sessions_has_one_run_at_a_time(
         args = app_cmd("submit", "learner:99", "100", "0.3", str(100 + i))
         sessions.append(procs.start(args, env_for(tmp_path / f"s{i}", url), f"session-{i}"))
     other = run_app(url, tmp_path / "other", "submit", "learner:5", "20", "0.2", "1")
-    store = Store(url)
+    store = RunQueue(url)
     worst_live, worst_training = 0, 0
 
     def all_over() -> bool:
@@ -116,4 +118,4 @@ def test_a_learner_flooding_from_ten_sessions_has_one_run_at_a_time(
     states = [r["state"] for r in store.lane_requests("learner:99", limit=50)]
     assert len(states) == 10 and states.count("done") >= 1  # the last one asked for trained
     assert set(states) <= {"done", "withdrawn", "stopped"}
-    assert store.run_meta(other) is not None  # the other learner was served meanwhile
+    assert RunBlobs(url).run_meta(other) is not None  # the other learner was served meanwhile

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from dropout_lab.store import Store
+from dropout_lab.store.runqueue import RunQueue
 from tests.queue.conftest import Procs, wait_for
 
 
@@ -51,7 +51,7 @@ def test_the_server_killed_mid_run_trains_it_again_by_itself(
     # The page says it was trained again (it may first show the dead attempt, for a moment).
     running = next(s for s in after if s["state"] == "running" and s["restarts"] >= 1)
     url = f"sqlite:///{data / 'dropout-lab.sqlite3'}"
-    assert Store(url).queue_view(key)["request"]["state"] == "done"
+    assert RunQueue(url).queue_view(key)["request"]["state"] == "done"
     epoch = next(s for s in after[after.index(running) :] if s["epochs"] >= 1)
     claimed, epoch1, done = (x["t"] - killed_at for x in (running, epoch, after[-1]))
     print(

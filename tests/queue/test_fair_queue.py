@@ -3,30 +3,30 @@ learner, lanes in turn, shared runs never ahead of learners, dead workers' runs 
 
 from __future__ import annotations
 
-from dropout_lab.store import Store
+from dropout_lab.store.runqueue import RunQueue
 from tests.support import wait
 
 SPEC, CONFIG = {"input_dim": 10, "layers": []}, {"epochs": 5}
 
 
-def submit(store: Store, key: str, lane: str, *, replace: bool = True, cost: float = 1.0,
+def submit(store: RunQueue, key: str, lane: str, *, replace: bool = True, cost: float = 1.0,
            paired: bool = False):  # fmt: skip
     return store.queue_submit(key, lane, SPEC, CONFIG, cost, replace=replace, paired=paired)
 
 
-def states(store: Store, lane: str) -> list[tuple[str, str]]:
+def states(store: RunQueue, lane: str) -> list[tuple[str, str]]:
     return [(r["key"], r["state"]) for r in reversed(store.lane_requests(lane))]
 
 
 def test_a_request_is_stored_before_it_is_acknowledged(store_url: str) -> None:
-    submit(Store(store_url), "k1", "learner:1")
-    again = Store(store_url)  # another process, or the same one after a restart
+    submit(RunQueue(store_url), "k1", "learner:1")
+    again = RunQueue(store_url)  # another process, or the same one after a restart
     assert again.queue_view("k1")["request"]["state"] == "queued"
     assert [q["key"] for q in again.queue_order()[0]] == ["k1"]
 
 
 def test_a_new_request_replaces_the_learners_live_one_and_keeps_its_place(store_url) -> None:
-    store = Store(store_url)
+    store = RunQueue(store_url)
     submit(store, "a", "learner:1")
     submit(store, "b", "learner:2")
     done = submit(store, "a2", "learner:1")  # the same learner presses Train again
@@ -42,7 +42,7 @@ def test_a_new_request_replaces_the_learners_live_one_and_keeps_its_place(store_
 
 
 def test_lanes_are_taken_in_turn_not_first_come(store_url: str) -> None:
-    store = Store(store_url)
+    store = RunQueue(store_url)
     for k in ("a1", "a2", "a3"):  # one lane's three runs (a press of several runs)
         submit(store, k, "learner:1", replace=False)
     submit(store, "b", "learner:2")
@@ -60,7 +60,7 @@ def test_a_pair_asked_for_together_trains_at_once_when_two_workers_are_free(stor
     """Issue 23: "Train both" trained the learner's two models one after the other even with a
     free core. The pair's second run trains beside the first; a third run of the lane does not,
     and the pair never jumps another lane's turn."""
-    store = Store(store_url)
+    store = RunQueue(store_url)
     submit(store, "mine", "learner:1")
     submit(store, "starter", "learner:1", replace=False, paired=True)  # one press: Train both
     assert [store.queue_claim("w1").key, store.queue_claim("w2").key] == ["mine", "starter"]
@@ -80,7 +80,7 @@ def test_a_pair_asked_for_together_trains_at_once_when_two_workers_are_free(stor
 
 
 def test_shared_runs_never_starve_learners(store_url: str) -> None:
-    store = Store(store_url)
+    store = RunQueue(store_url)
     for i in range(20):  # the Compare step's precompute, asked for first
         submit(store, f"s{i}", "shared", replace=False)
     wait.pause(0.01)  # the learners' requests come later: their times differ
@@ -92,7 +92,7 @@ def test_shared_runs_never_starve_learners(store_url: str) -> None:
 
 
 def test_identical_requests_are_trained_once(store_url: str) -> None:
-    store = Store(store_url)
+    store = RunQueue(store_url)
     assert not submit(store, "k", "learner:1").attached
     assert submit(store, "k", "learner:2").attached
     assert store.queue_claim("w1").key == "k"
@@ -106,7 +106,7 @@ def test_identical_requests_are_trained_once(store_url: str) -> None:
 def test_a_dead_workers_runs_go_back_in_the_queue_then_fail_after_three_crashes(
     store_url: str,
 ) -> None:
-    store = Store(store_url)
+    store = RunQueue(store_url)
     submit(store, "k", "learner:1")
     for attempt in range(3):
         store.worker_beat(f"w{attempt}", "elsewhere", 1)
@@ -122,7 +122,7 @@ def test_a_dead_workers_runs_go_back_in_the_queue_then_fail_after_three_crashes(
 
 
 def test_an_interrupted_attempt_waits_again_where_it_was(store_url: str) -> None:
-    store = Store(store_url)
+    store = RunQueue(store_url)
     submit(store, "k", "learner:1")
     submit(store, "j", "learner:2")
     assert store.queue_claim("w1").key == "k"
@@ -135,7 +135,7 @@ def test_an_interrupted_attempt_waits_again_where_it_was(store_url: str) -> None
 def test_an_ended_sessions_waiting_runs_are_withdrawn_its_running_one_finishes(
     store_url: str,
 ) -> None:
-    store = Store(store_url)
+    store = RunQueue(store_url)
     submit(store, "s1", "session:abc")
     submit(store, "s2", "session:abc", replace=False)  # Train both: two requests of one press
     submit(store, "other", "session:xyz")
