@@ -4,7 +4,8 @@ The embedded service (`service.TrainingService`) starts these processes ("spawn"
 app process never imports TensorFlow). Each runs the loop every worker runs, `dropout-lab worker`
 included (`turns.Turns.drain`): take the next run in the lanes' turn from the queue database,
 train it there (progress, Stop and the result all go through the database), take the next.
-When nothing waits it looks again every POLL seconds (SQLite has no notifications).
+When nothing waits it listens for the queue's notifications (PostgreSQL), or looks again every
+POLL seconds (SQLite has none).
 
 It imports TensorFlow and the trainer *before* it beats its heart, so a worker in the queue's
 `train_workers` table is a warm one: the service reads its readiness there. It exits after
@@ -27,8 +28,11 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+
+import sqlalchemy as sa
 
 from dropout_lab.lesson.spec import ModelSpec, TrainConfig
 from dropout_lab.training import starts
@@ -39,9 +43,12 @@ __all__ = ["POLL", "WorkerSetup", "friendly_error", "worker_main"]
 
 log = logging.getLogger(__name__)
 
-# s between looks at an empty queue. A look is one indexed read; two idle workers at 0.2 s cost
-# about 1 % of a core, and a run waits on average 0.1 s more before it starts.
+# s between looks at an empty SQLite queue. A look is one indexed read; two idle workers at 0.2 s
+# cost about 1 % of a core, and a run waits on average 0.1 s more before it starts.
 POLL = 0.2
+# PostgreSQL wakes its listening workers (runqueue.WAKE_CHANNEL); they look anyway this often, in
+# case a notification was lost with a connection.
+LISTEN_POLL = 5.0
 
 _INTERRUPT = threading.Event()
 
@@ -102,18 +109,44 @@ def worker_main(setup: WorkerSetup) -> None:
                   interrupted=interrupted)  # fmt: skip
     heart = Heartbeat(queue, turns.worker, alive=lambda: os.getppid() == parent).start()
     try:
-        serve(turns, setup.max_tasks)
+        with idle_wait(setup.queue_url) as wait:
+            serve(turns, setup.max_tasks, wait)
     finally:
         heart.stop()
 
 
-def serve(turns: Turns, max_tasks: int) -> int:
-    """The loop: drain the queue, wait POLL seconds when it is empty; returns after `max_tasks`
-    runs (recycled) or once interrupted. Returns how many runs ended here."""
+def serve(turns: Turns, max_tasks: int, wait: Callable[[], None]) -> int:
+    """The loop: drain the queue, `wait()` while it is empty; returns after `max_tasks` runs
+    (recycled) or once interrupted. Returns how many runs ended here."""
     done = 0
     while not turns.interrupted() and done < max_tasks:
         ended = turns.drain(limit=max_tasks - done) if turns.queue.queue_waiting() else []
         done += len(ended)
         if not ended:
-            _INTERRUPT.wait(POLL)
+            wait()
     return done
+
+
+@contextlib.contextmanager
+def idle_wait(url: str, every: float = LISTEN_POLL) -> Iterator[Callable[[], None]]:
+    """How an idle worker waits for work on the queue at `url`: PostgreSQL listens for the
+    queue's notifications (at most `every` seconds, and it returns at once when interrupted);
+    SQLite, which has none, waits POLL seconds."""
+    if sa.make_url(url).get_backend_name() != "postgresql":
+        yield lambda: _INTERRUPT.wait(POLL)
+        return
+    import psycopg
+
+    from dropout_lab.store.runqueue import WAKE_CHANNEL
+    from dropout_lab.training.distributed import conninfo
+
+    with psycopg.connect(conninfo(url), autocommit=True) as conn:
+        conn.execute(f"LISTEN {WAKE_CHANNEL}")
+
+        def wait() -> None:
+            deadline = time.monotonic() + every
+            while not _INTERRUPT.is_set() and time.monotonic() < deadline:
+                if any(True for _ in conn.notifies(timeout=min(1.0, every), stop_after=1)):
+                    return
+
+        yield wait
