@@ -18,7 +18,8 @@ One room per concern:
 - `predictions`: each learner's predictions before a reveal (a value or an explicit skip);
 - `work`: each learner's work as they go (a lab's code as typed, a NumPy lab's last grade);
 - `insights`: a class's answers (quiz, predictions, reflections), for the dashboard only;
-- `live`: the live class's sessions, rounds and votes (one vote per learner and round);
+- `live`: the live class's sessions, rounds and votes (one vote per learner and round; its own
+  repository, `LiveQueries`, on the same engine);
 - `runblobs`: finished training runs shared by every app process using the database (its own
   repository, `RunBlobs`, on the same engine);
 - `runqueue`: the training queue's writes (requests, claims, progress, recovery), its tables
@@ -35,7 +36,6 @@ from dropout_lab.store.classes import ClassQueries
 from dropout_lab.store.concepts import ConceptQueries
 from dropout_lab.store.insights import InsightQueries
 from dropout_lab.store.learners import Learner, LearnerQueries
-from dropout_lab.store.live import LiveQueries
 from dropout_lab.store.lti import LtiQueries
 from dropout_lab.store.lti_grades import LtiGradeQueries
 from dropout_lab.store.predictions import PredictionQueries
@@ -49,7 +49,6 @@ class Store(
     WorkQueries,
     ClassQueries,
     InsightQueries,
-    LiveQueries,
     LtiQueries,
     LtiGradeQueries,
     ConceptQueries,

@@ -20,7 +20,7 @@ from dropout_lab.lesson import catalogue, insights, lessons, live, md
 from dropout_lab.lesson import predictions as pr
 from dropout_lab.lesson.fmt import Count
 from dropout_lab.store import classroom
-from dropout_lab.ui import charts, learning_gain, session, settings
+from dropout_lab.ui import charts, learners, learning_gain, session, settings
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ def _reflections(questions: list[lessons.ReflectQuestion], work: insights.ClassW
                     box.text(text)  # learners' words: plain text, never rendered markdown
 
 
-def _live(store, class_code: str, stats, dists) -> None:
+def _live(class_code: str, stats, dists) -> None:
     """The live sessions' questions beside the self-paced answers, and their two CSV files."""
     from dropout_lab.lesson import live_report
     from dropout_lab.ui import live as live_ui
@@ -130,7 +130,7 @@ def _live(store, class_code: str, stats, dists) -> None:
     words = live.TEXT["report"]
     st.subheader(words["heading"], anchor=False)
     st.caption(words["explain"])
-    items = live_report.asked(store.class_live_votes(class_code))
+    items = live_report.asked(learners.live_store().class_live_votes(class_code))
     if not items:
         st.info(words["none"])
         return
@@ -183,7 +183,7 @@ def show(store, class_code: str) -> None:
     learning_gain.show(class_code, work.learners)
     dists = insights.distributions(preds, work, outcomes(), settings.config().sweep_rates)
     _predictions(dists)
-    _live(store, class_code, stats, dists)
+    _live(class_code, stats, dists)
     _reflections(questions, work)
     _exports(work, items, preds, questions, stats, dists, class_code)
 

@@ -36,6 +36,14 @@ def store():
     return process.once("store", Store, Store.close)
 
 
+def live_store():
+    """The live class's repository (`store.live.LiveQueries`) on the learners' database; it
+    shares the store's engine, which the store closes at exit."""
+    from dropout_lab.store.live import LiveQueries
+
+    return process.once("live store", lambda: LiveQueries(store().url))
+
+
 # --------------------------------------------------------------------------- the learner
 
 

@@ -78,7 +78,7 @@ def _vote(round_id: int) -> None:
         )
         return
     try:
-        got = learners.store().vote(me.id, round_id, choice)
+        got = learners.live_store().vote(me.id, round_id, choice)
     except Exception as e:  # the page goes on; the learner may try again
         log.error("storing a live vote failed: %s", type(e).__name__)
         said = TEXT["learner"]["store_down"].format(error=type(e).__name__)
@@ -128,7 +128,7 @@ def _poll() -> None:
     if me is None:  # left the class: the next full run stops asking
         return
     try:
-        got = learners.store().open_round(me.id)
+        got = learners.live_store().open_round(me.id)
     except Exception as e:  # a database hiccup: try again in a second
         log.warning("reading the open live round failed: %s", type(e).__name__)
         return

@@ -30,24 +30,24 @@ def _active() -> None:
 
 def _start(code: str) -> None:
     _active()
-    learners.store().start_live(code)
+    learners.live_store().start_live(code)
 
 
 def _end(session_id: int) -> None:
     _active()
-    learners.store().end_live(session_id)
+    learners.live_store().end_live(session_id)
 
 
 def _ask(session_id: int) -> None:
     _active()
     qid = st.session_state.get(session.DASHBOARD_LIVE_QUESTION)
-    if qid and not learners.store().ask(session_id, qid):
+    if qid and not learners.live_store().ask(session_id, qid):
         st.session_state[session.DASHBOARD_LIVE_SAID] = TEXT["controls"]["asked_before"]
 
 
 def _advance(session_id: int, expected: str, to: str) -> None:
     _active()
-    if not learners.store().advance(session_id, expected, to):
+    if not learners.live_store().advance(session_id, expected, to):
         st.session_state[session.DASHBOARD_LIVE_SAID] = TEXT["controls"]["moved"]
 
 
@@ -76,7 +76,7 @@ def _question(view: lv.LiveView, learners_count: int) -> None:
 def controls(code: str, learners_count: int) -> None:
     """The live class's controls for class `code`."""
     words = TEXT["controls"]
-    store = learners.store()
+    store = learners.live_store()
     sid = store.running_live(code)
     if sid is None:
         st.caption(words["no_session"])

@@ -84,9 +84,9 @@ def _stage(q, view: lv.LiveView, total: int) -> None:
 @st.fragment(run_every=POLL_SECONDS)
 def screen(code: str) -> None:
     """The live session of class `code` as the room sees it."""
-    store = learners.store()
-    sid = store.running_live(code)
-    view = None if sid is None else store.live_view(sid)
+    live_store = learners.live_store()
+    sid = live_store.running_live(code)
+    view = None if sid is None else live_store.live_view(sid)
     with st.container(key="live-screen"):
         if view is None:
             st.info(TEXT["no_session"].format(code=md.in_code(code)), icon="📽️")
@@ -98,7 +98,7 @@ def screen(code: str) -> None:
         if q is None:
             return
         st.markdown(q.prompt)
-        _stage(q, view, len(store.class_learners(code)))
+        _stage(q, view, len(learners.store().class_learners(code)))
 
 
 def show() -> None:

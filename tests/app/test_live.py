@@ -10,7 +10,7 @@ import uuid
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dropout_lab.store import Store
+from dropout_lab.store.live import LiveQueries
 from dropout_lab.ui import learners
 from dropout_lab.ui import live as live_ui
 from tests.app.test_dashboard import TOKEN, signed_in, start
@@ -63,7 +63,7 @@ def test_a_round_from_the_dashboard_to_the_learners_and_the_projector() -> None:
         vote.click().run()
         assert not at.exception, at.exception
         assert words["learner"]["voted"].split("**")[0] in _text(at)
-    store = Store()
+    store = LiveQueries()  # the page test's database (its environment)
     sid = store.running_live(code)
     assert store.live_view(sid).rounds[0].answered == 2
 

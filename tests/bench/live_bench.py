@@ -30,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from dropout_lab.store import Store
+from dropout_lab.store.live import LiveQueries
 from dropout_lab.store.schema import ENV_URL
 from tests.support import wait
 
@@ -43,7 +44,8 @@ def p95(values: list[float]) -> float:
     return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
-def _learner(store: Store, learner_id: int, at: float, committed: list, stop: threading.Event):
+def _learner(store: LiveQueries, learner_id: int, at: float, committed: list,
+             stop: threading.Event):  # fmt: skip
     """Poll the open round once a second (as the page does) until `at`, then vote."""
     polls = 0
     while not stop.is_set():
@@ -57,7 +59,7 @@ def _learner(store: Store, learner_id: int, at: float, committed: list, stop: th
     return polls
 
 
-def _projector(store: Store, sid: int, seen: list, stop: threading.Event) -> None:
+def _projector(store: LiveQueries, sid: int, seen: list, stop: threading.Event) -> None:
     while not stop.is_set():
         t0 = time.time()
         view = store.live_view(sid)
@@ -70,18 +72,19 @@ def run_live_bench(url: str | None = None) -> dict:
     store = Store(url)
     code = f"B{random.randrange(10**6)}"
     people = [store.join(f"learner {i}", code) for i in range(LEARNERS)]
-    sid = store.start_live(code)
-    store.ask(sid, "prediction:explore-scale")
-    store.advance(sid, "asked", "vote1")
+    live = LiveQueries(url)  # the live class's repository, on the same engine
+    sid = live.start_live(code)
+    live.ask(sid, "prediction:explore-scale")
+    live.advance(sid, "asked", "vote1")
     committed: list[float] = []
     seen: list[tuple[float, int]] = []
     stop = threading.Event()
     start = time.time()
     moments = [start + random.uniform(0, WINDOW) for _ in people]
     cpu0, wall0 = os.times(), time.perf_counter()
-    screen = threading.Thread(target=_projector, args=(store, sid, seen, stop))
+    screen = threading.Thread(target=_projector, args=(live, sid, seen, stop))
     screen.start()
-    threads = [threading.Thread(target=_learner, args=(store, p.id, at, committed, stop))
+    threads = [threading.Thread(target=_learner, args=(live, p.id, at, committed, stop))
                for p, at in zip(people, moments, strict=True)]  # fmt: skip
     for t in threads:
         t.start()
@@ -99,7 +102,7 @@ def run_live_bench(url: str | None = None) -> dict:
         shown = next(ts for ts, n in seen if n >= k and ts >= t)
         latency.append(shown - t)
     cpu = (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)
-    store.end_live(sid)
+    live.end_live(sid)
     store.close()
     return {
         "backend": url.split(":", 1)[0],
@@ -116,7 +119,7 @@ def run_live_bench(url: str | None = None) -> dict:
 
 
 def store_count(url: str, sid: int) -> int:
-    s = Store(url)
+    s = LiveQueries(url)
     try:
         view = s.live_view(sid)
         return view.rounds[0].answered if view and view.rounds else 0

@@ -22,7 +22,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from dropout_lab.lesson import live as lq
-from dropout_lab.store import Store
+from dropout_lab.store.live import LiveQueries
 from tests.support import wait
 from tests.support.axe import audit, describe
 from tests.support.harness import Server, full_screenshot, running_server, wait_until_idle
@@ -116,7 +116,7 @@ def _stage(page: Page, stage: str) -> None:
 
 def _live(data_dir: Path):
     """The class's live session as the store has it (this test's own database)."""
-    store = Store(f"sqlite:///{data_dir / 'dropout-lab.sqlite3'}")
+    store = LiveQueries(f"sqlite:///{data_dir / 'dropout-lab.sqlite3'}")
     try:
         sid = store.running_live(CLASS)
         return None if sid is None else store.live_view(sid)
