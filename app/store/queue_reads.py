@@ -88,8 +88,7 @@ class QueueReads(Database):
 
     def queue_snapshot(self, stale_seconds: float) -> dict:
         """Everything live, in one read: {"progress": key -> row, "live": the live requests in
-        the lanes' turn, "workers": how many workers beat within `stale_seconds`, "worker_ids":
-        which}."""
+        the lanes' turn, "workers": the workers that beat within `stale_seconds`}."""
         with self._read() as conn:
             progress = {r["key"]: dict(r) for r in conn.execute(
                 sa.select(run_progress)).mappings()}  # fmt: skip
@@ -98,7 +97,7 @@ class QueueReads(Database):
                           R.interrupted, R.error)
                 .where(R.state.in_(LIVE)).order_by(R.ring_at, R.id)).mappings()]  # fmt: skip
             workers = _live_workers(conn, stale_seconds)
-        return {"progress": progress, "live": live, "workers": len(workers), "worker_ids": workers}
+        return {"progress": progress, "live": live, "workers": workers}
 
     def lane_requests(self, lane: str, limit: int = 20) -> list[dict]:
         """The lane's latest requests, newest first (to show a learner their runs again)."""

@@ -208,6 +208,7 @@ class QueueClient:
             return RunStatus(key, "failed", None, 0, total, error=request["error"])
         partial = self.store.meta(key)
         if partial is not None:
+            self._seen_training.pop(key, None)  # stopped: no measure of a whole run
             return _stored(key, partial, restarts)
         if state in ("withdrawn", "stopped"):
             return RunStatus(key, "stopped", None, 0, total, stop_requested=True)
@@ -262,8 +263,7 @@ class _Snapshot:
     def __init__(self, data: dict) -> None:
         self.progress: dict[str, dict] = data["progress"]
         self.live: list[dict] = data["live"]
-        self.workers: int = data["workers"]
-        self.worker_ids: set[str] = set(data["worker_ids"])
+        self.worker_ids: set[str] = set(data["workers"])  # those that beat lately
         order: dict[str, float] = {}
         for r in self.live:
             if r["state"] == "queued" and r["key"] not in self.progress:
@@ -272,6 +272,10 @@ class _Snapshot:
         self.running = sorted(self.progress, key=lambda k: self.progress[k]["claimed_at"])
         self._cost = order
         self._starts: dict[str, float] | None = None
+
+    @property
+    def workers(self) -> int:
+        return len(self.worker_ids)
 
     def position(self, key: str, workers: int, pace: float = 1.0,
                  idle_start: float = 0.0) -> tuple[int | None, float | None]:  # fmt: skip

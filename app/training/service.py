@@ -103,6 +103,8 @@ class TrainingService(QueueClient):
         self._closed = False
         self._workers: list[multiprocessing.process.BaseProcess] = []
         self.started = 0  # worker processes started so far, recycled ones included
+        self._start_seconds = starts.load(store.root)
+        self._warm_seen = 0  # warm workers at the last look: one more means a start was kept
         self._wake_r, self._wake_w = os.pipe()  # a new worker: the watcher waits on it too
         with self._lock:
             self._recover()  # runs a killed server left behind: trained again, by themselves
@@ -124,24 +126,31 @@ class TrainingService(QueueClient):
     @property
     def start_seconds(self) -> float:
         """How long a worker took to start here, as the last one measured it (`starts`)."""
-        return starts.load(self.store.root)
+        self._ready()
+        return self._start_seconds
 
     def _ready(self) -> int:
-        """How many of this service's workers are warm (they beat only once TensorFlow is in)."""
+        """How many of this service's workers are warm (they beat only once TensorFlow is in).
+        A worker keeps its start before its first beat: the file is read again only when one
+        more is warm, not on every status read."""
         ids = self.snapshot().worker_ids
         with self._lock:
-            return sum(worker_id(p.pid) in ids for p in self._workers)
+            warm = sum(worker_id(p.pid) in ids for p in self._workers)
+            if warm > self._warm_seen:
+                self._start_seconds = starts.load(self.store.root)
+            self._warm_seen = warm
+        return warm
 
     def starting(self, key: str) -> float | None:
         """While no worker of this service is warm yet (the first run after the server started
         waits for TensorFlow to load): about how long a start takes here, in seconds."""
         with self._lock:
             spawned = bool(self._workers)
-        return self.start_seconds if spawned and not self._ready() else None
+        return self._start_seconds if spawned and not self._ready() else None
 
     def idle_start(self) -> float:
         """A worker still to start (or starting) costs a start before its first run."""
-        return 0.0 if self._ready() >= self.max_workers else self.start_seconds
+        return 0.0 if self._ready() >= self.max_workers else self._start_seconds
 
     def _check_open(self) -> None:
         if self._closed:
