@@ -52,7 +52,11 @@ def test_acknowledged_records_survive_sigkill(store_url: str) -> None:
             acked.append(int(line.split()[1]))
     finally:
         os.kill(proc.pid, signal.SIGKILL)  # mid-write, most likely
-        rest, _ = proc.communicate(timeout=30)
+        # Through the same reader as the loop: lines it has buffered already are acks too
+        # (communicate() reads the pipe beneath it and would lose them).
+        rest = proc.stdout.read()
+        proc.stderr.read()
+        proc.wait(timeout=30)
     acked += [int(line.split()[1]) for line in rest.splitlines() if line.startswith("ack ")]
     assert proc.returncode == -signal.SIGKILL
     assert len(acked) >= 60 and acked == list(range(len(acked)))
