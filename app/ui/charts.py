@@ -94,7 +94,18 @@ function watchScrolling(label, hint) {
     }
   };
   const later = () => { if (!queued) { queued = true; requestAnimationFrame(mark); } };
-  new MutationObserver(later).observe(document.body, { childList: true, subtree: true });
+  // A data table sizes its columns after it is drawn, with no node added: watch its box and
+  // its inner sheet too, or a table that grows wide would keep no hint.
+  const sized = new ResizeObserver(later), watched = new WeakSet();
+  const watchSizes = () => {
+    for (const el of document.querySelectorAll(WIDE_TABLES)) {
+      for (const box of [el, el.firstElementChild]) {
+        if (box && !watched.has(box)) { watched.add(box); sized.observe(box); }
+      }
+    }
+  };
+  new MutationObserver(() => { watchSizes(); later(); })
+    .observe(document.body, { childList: true, subtree: true });
   window.addEventListener("resize", later);
   later();
 }

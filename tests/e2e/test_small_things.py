@@ -5,6 +5,7 @@ every figure's titles and legend, as Plotly really draws them."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from dropout_lab.lesson.labs import load_lab
 from dropout_lab.ui import charts
 from tests.support import editor
 from tests.support.harness import Server, running_server, wait_until_idle
+from tests.support.wait import until
 from tests.unit.test_chart_meanings import all_figures
 
 from .conftest import assert_no_error
@@ -167,15 +169,27 @@ TABLE_HINTS = """() => [...document.querySelectorAll(
     })"""
 
 
-def assert_wide_tables_say_so(page: Page, where: str) -> list[dict]:
-    """Each table wider than its box has the hint above it, taking room; none that fits has."""
+def wrong_hints(tables: list[dict]) -> list[dict]:
+    """The tables whose hint is wrong: a wide one without it (or without room for it), or one
+    that fits with it."""
     hint = describe.words()["scroll_hint"]
-    tables = page.evaluate(TABLE_HINTS)
-    for t in tables:
+
+    def right(t: dict) -> bool:
         if t["wide"]:
-            assert t["hint"] == hint and t["shown"] and t["room"] >= 14, (where, t)
-        else:
-            assert t["hint"] == "", (where, t)
+            return t["hint"] == hint and t["shown"] and t["room"] >= 14
+        return t["hint"] == ""
+
+    return [t for t in tables if not right(t)]
+
+
+def assert_wide_tables_say_so(page: Page, where: str) -> list[dict]:
+    """Each table wider than its box has the hint above it, taking room; none that fits has.
+    The page marks tables when they change size, a frame later: wait for that, then judge."""
+    with contextlib.suppress(TimeoutError):  # the assertion below says which table is wrong
+        until(lambda: (t := page.evaluate(TABLE_HINTS)) and not wrong_hints(t), timeout=15,
+              what=f"the scroll hints of {where}")  # fmt: skip
+    tables = page.evaluate(TABLE_HINTS)
+    assert not wrong_hints(tables), (where, tables)
     return tables
 
 
