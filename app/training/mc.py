@@ -16,6 +16,7 @@ figures in `charts/mc.py`.
   thing mutated, and a model is shared by the sessions of a server for inference only).
 * `mc_logits(model, x, passes, seed)`: the same passes before the final sigmoid (the logits,
   `(passes, n)`): their spread is not squeezed near P = 0 and 1 (`findings/mc_spread.py`).
+  `mc_predict_and_logits` gives both from one set of passes.
 * `deterministic_predict(model, x)`: dropout off, as `predict` and production use it.
 """
 
@@ -81,9 +82,9 @@ def _sigmoid_head(model: keras.Model) -> bool:
     return isinstance(last, keras.layers.Dense) and last.activation is keras.activations.sigmoid
 
 
-def _forward(model: keras.Model, x: np.ndarray, logits: bool = False) -> np.ndarray:
-    """One call: noise layers as in training, the rest as at inference. Returns (rows,): the
-    output, or with `logits` the last Dense layer's value before its sigmoid."""
+def _forward(model: keras.Model, x: np.ndarray, logits: bool = False):
+    """One call: noise layers as in training, the rest as at inference. Returns the output
+    tensor, or with `logits` the last Dense layer's value before its sigmoid."""
     import keras
 
     h = x
@@ -94,7 +95,12 @@ def _forward(model: keras.Model, x: np.ndarray, logits: bool = False) -> np.ndar
         last = model.layers[-1]
         h = keras.ops.matmul(h, last.kernel)
         h = h + last.bias if last.use_bias else h
-    return np.asarray(h, dtype=np.float64).reshape(x.shape[0], -1)[:, 0]
+    return h
+
+
+def _column(h, rows: int) -> np.ndarray:
+    """A model output tensor as (rows,) float64."""
+    return np.asarray(h, dtype=np.float64).reshape(rows, -1)[:, 0]
 
 
 def mc_predict(model: keras.Model, x: np.ndarray, passes: int, seed: int) -> np.ndarray:
@@ -104,37 +110,60 @@ def mc_predict(model: keras.Model, x: np.ndarray, passes: int, seed: int) -> np.
     when passes × n exceeds MAX_ROWS_PER_CALL the passes are split into equal chunks, each
     seeded from (`seed`, chunk). Same model, x, passes and seed: the same array. A model with
     nothing random in it returns `passes` identical copies of its deterministic prediction.
+    The first k passes of T (k < T) are the k passes: the masks are drawn row by row.
     """
-    return _passes(model, x, passes, seed, logits=False)
+    return _passes(model, x, passes, seed, logits=False)[0]
 
 
 def mc_logits(model: keras.Model, x: np.ndarray, passes: int, seed: int) -> np.ndarray:
     """The passes of `mc_predict` (the same masks for the same seed) before the final sigmoid:
     shape (passes, n). A model whose last layer is not a sigmoid Dense is refused."""
+    return mc_predict_and_logits(model, x, passes, seed)[1]
+
+
+def mc_predict_and_logits(
+    model: keras.Model, x: np.ndarray, passes: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """`mc_predict` and `mc_logits` of the same passes, computed once: the logits, and the
+    model's own sigmoid of them (the same numbers as `mc_predict`, bit for bit). Reflect needs
+    both; computing them apart cost a second set of passes (0.9 CPU-s of 4.8, 2026-12-07)."""
     if not _sigmoid_head(model):
         raise ValueError("the model's last layer is not a Dense layer with a sigmoid")
     return _passes(model, x, passes, seed, logits=True)
 
 
-def _passes(model: keras.Model, x: np.ndarray, passes: int, seed: int, logits: bool) -> np.ndarray:
+def _passes(model: keras.Model, x: np.ndarray, passes: int, seed: int,
+            logits: bool) -> tuple[np.ndarray, np.ndarray | None]:  # fmt: skip
+    """(P(malicious), the logits when `logits`) of the passes, each (passes, n)."""
     x = _check(x, passes)
     n = x.shape[0]
     if not has_dropout(model):
         # Nothing random to switch on: every pass is the same network, so compute it once.
         # (A tiled batch would differ only by float rounding between batch positions, ~1e-8.)
-        return np.tile(_forward(model, x, logits) if logits else deterministic_predict(model, x),
-                       (passes, 1))  # fmt: skip
+        probs, raw = _both(model, x, logits) if logits else (deterministic_predict(model, x), None)
+        return np.tile(probs, (passes, 1)), None if raw is None else np.tile(raw, (passes, 1))
     per_call = max(1, MAX_ROWS_PER_CALL // n)
     chunks = [min(per_call, passes - start) for start in range(0, passes, per_call)]
-    out = []
+    probs, raws = [], []
     with _LOCK:
         for c, size in enumerate(chunks):
             seed_noise_layers(model, seed if c == 0 else noise_seed(seed, 1000 + c))
-            out.append(_forward(model, np.tile(x, (size, 1)), logits).reshape(size, n))
-    return np.concatenate(out, axis=0)
+            p, raw = _both(model, np.tile(x, (size, 1)), logits)
+            probs.append(p.reshape(size, n))
+            raws.append(None if raw is None else raw.reshape(size, n))
+    return np.concatenate(probs), np.concatenate(raws) if logits else None
+
+
+def _both(model: keras.Model, x: np.ndarray, logits: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """One forward call's P(malicious), and with `logits` the values before the final sigmoid
+    (the sigmoid then applied as the model's last layer applies it)."""
+    if not logits:
+        return _column(_forward(model, x), x.shape[0]), None
+    raw = _forward(model, x, logits=True)
+    return _column(model.layers[-1].activation(raw), x.shape[0]), _column(raw, x.shape[0])
 
 
 def deterministic_predict(model: keras.Model, x: np.ndarray) -> np.ndarray:
     """P(malicious) with dropout off, as `predict` and production use it: shape (n,)."""
     x = np.asarray(x, dtype=np.float32)
-    return np.asarray(model(x, training=False), dtype=np.float64).reshape(x.shape[0], -1)[:, 0]
+    return _column(model(x, training=False), x.shape[0])

@@ -273,8 +273,7 @@ def mc_section() -> None:
     packet_panel(main, contrast, stats.most_uncertain())
     whole_set_panel(main, contrast)
     epochs = epochs_done(main.key)
-    reflect_spread.section(main.key, epochs, data_seed(main.key), WHOLE_SET_PASSES, MC_SEED,
-                           model_for(main.key, epochs))  # fmt: skip
+    reflect_spread.section(main.key, epochs, WHOLE_SET_PASSES, MC_SEED)
     data = load_lesson_data(data_seed(main.key))
     reflect_scaling.section(main.key, epochs, model_for(main.key, epochs), data,
                             mine=main.label == "Your model")  # fmt: skip

@@ -15,6 +15,7 @@ from dropout_lab.lesson.content import step_text
 from dropout_lab.lesson.traffic import TrafficData
 from dropout_lab.training import mc
 from dropout_lab.ui import claims
+from dropout_lab.ui.reflect_models import first_passes
 
 if TYPE_CHECKING:
     import keras
@@ -26,7 +27,7 @@ MC_SEED = 0
 # Keyed by the run and its epochs (which fix the model); the model and the rows are not hashed.
 @st.cache_data(max_entries=16, show_spinner="Measuring the weight-scaling rule…")
 def measure(key: str, epochs: int, _model: keras.Model, _x) -> scaling.Scaling:
-    probs = mc.mc_predict(_model, _x, max(scaling.PASSES), MC_SEED)
+    probs = first_passes(key, epochs, max(scaling.PASSES), MC_SEED)
     return scaling.measure(probs, mc.deterministic_predict(_model, _x))
 
 

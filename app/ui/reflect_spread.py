@@ -12,9 +12,8 @@ from dropout_lab.charts import mc as mc_charts
 from dropout_lab.findings import mc_claims, mc_spread, mc_stats, spread_claims
 from dropout_lab.findings.claims import Said
 from dropout_lab.lesson.content import step_text
-from dropout_lab.lesson.traffic import load_lesson_data
-from dropout_lab.training import mc
 from dropout_lab.ui import charts, claims, session
+from dropout_lab.ui.reflect_models import first_passes
 
 TEXT = step_text("reflect_page")["spread"]
 
@@ -29,20 +28,21 @@ def whole_set_claims(
     return mc_claims.whole_set(_stats, _plain), mc_claims.contrast(_stats, _plain)
 
 
-@st.cache_data(max_entries=16, show_spinner="Running the passes again, before the sigmoid…")
-def spread_of(key: str, epochs: int, data_seed: int, passes: int, seed: int, _model) -> object:
-    """The spread measures of `passes` passes over the validation set (None when the model's
-    last layer is not a sigmoid Dense: no logits to read)."""
-    data = load_lesson_data(data_seed)
-    try:
-        return mc_spread.spread(mc.mc_logits(_model, data.x_val, passes, seed))
-    except ValueError:
-        return None
+def spread_of(key: str, epochs: int, passes: int, seed: int) -> mc_spread.Spread | None:
+    """The spread measures of the first `passes` passes over the validation set (None when the
+    model's last layer is not a sigmoid Dense: no logits to read)."""
+    logits = first_passes(key, epochs, passes, seed, logits=True)
+    return None if logits is None else spread_of_logits(key, epochs, passes, seed, logits)
 
 
-def section(key: str, epochs: int, data_seed: int, passes: int, seed: int, model) -> None:
+@st.cache_data(max_entries=16, show_spinner=False)
+def spread_of_logits(key: str, epochs: int, passes: int, seed: int, _logits) -> mc_spread.Spread:
+    return mc_spread.spread(_logits)
+
+
+def section(key: str, epochs: int, passes: int, seed: int) -> None:
     """The spread of P beside the spread of the logits, the entropies, and why they differ."""
-    s = spread_of(key, epochs, data_seed, passes, seed, model)
+    s = spread_of(key, epochs, passes, seed)
     if s is None:
         return
     st.subheader(TEXT["heading"], anchor=False)

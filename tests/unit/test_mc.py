@@ -98,6 +98,28 @@ def test_chunked_passes_are_reproducible(dropout_model, monkeypatch) -> None:
     assert len({tuple(row) for row in probs}) == 10  # every chunk drew new masks
 
 
+@pytest.mark.parametrize("per_call", [mc.MAX_ROWS_PER_CALL, 40])  # 40: 4 passes per call
+def test_fewer_passes_are_the_first_of_more(dropout_model, monkeypatch, per_call) -> None:
+    """Reflect computes its most passes once and takes the first k for a section that uses
+    k: the same masks as asking for k passes, whole calls or split into chunks (a row's value
+    may differ by float32 rounding, its place in a bigger batch: 3e-8 seen)."""
+    monkeypatch.setattr(mc, "MAX_ROWS_PER_CALL", per_call)
+    x = DATA.x_val[:10]
+    many = mc.mc_predict(dropout_model, x, 13, 3)
+    for k in (1, 4, 6, 13):
+        np.testing.assert_allclose(mc.mc_predict(dropout_model, x, k, 3), many[:k], atol=1e-6)
+
+
+@pytest.mark.parametrize("model", ["dropout_model", "plain_model"])
+def test_predictions_and_logits_at_once_are_those_asked_apart(request, model) -> None:
+    net = request.getfixturevalue(model)
+    x = DATA.x_val[:25]
+    probs, logits = mc.mc_predict_and_logits(net, x, 12, 9)
+    np.testing.assert_array_equal(probs, mc.mc_predict(net, x, 12, 9))
+    np.testing.assert_array_equal(logits, mc.mc_logits(net, x, 12, 9))
+    np.testing.assert_allclose(probs, 1 / (1 + np.exp(-logits)), rtol=1e-6)
+
+
 def test_batch_norm_stays_in_inference_mode() -> None:
     spec = ModelSpec(10, (LayerSpec("Dense", units=16, activation="relu"),
                           LayerSpec("BatchNormalization"), LayerSpec("Dropout", rate=0.5),
