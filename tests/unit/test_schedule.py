@@ -87,6 +87,18 @@ def test_slow_marks_follow_the_recorded_seconds_group_as_a_whole(tmp_path: Path)
     assert slow == {"test_a", "test_b", "test_long"} and marked == 3
 
 
+def test_a_test_not_yet_recorded_does_not_make_its_group_slow(tmp_path: Path) -> None:
+    """test_b is new (not in the recorded run): its module of quick tests stays in the loop,
+    and the scheduler still counts it (a unit with unknown tests is not taken as free)."""
+    items = _collect(tmp_path)
+    seconds = {"test_shared.py::test_a": 0.5}
+    marked = schedule.mark_slow(items, {_key(items, k): v for k, v in seconds.items()}, over=1.0)
+    assert marked == 0
+    schedule.arrange(items, {_key(items, k): v for k, v in seconds.items()})
+    names = _names(items)  # the module: 0.5 + 1.0 (unknown) s, before a lone unknown test
+    assert names.index("test_a") < names.index("test_quick")
+
+
 def _key(items: list[pytest.Item], suffix: str) -> str:
     """The node id that ends with `suffix` (node ids are relative to the planted rootdir)."""
     (nodeid,) = [item.nodeid for item in items if item.nodeid.endswith(suffix)]
