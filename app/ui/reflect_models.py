@@ -38,7 +38,7 @@ def data_seed(key: str) -> int:
 # The most passes a section of the step runs over the validation set (the weight-scaling
 # comparison's largest count); a section that uses fewer takes the first ones, the same masks
 # (`mc.mc_predict`). One computation for the step: before, three sections ran 600,000 rows of
-# passes between them, now 400,000 (Reflect's first load: 4.8 -> 3.9 CPU-s of passes).
+# passes between them, now 400,000 (the passes of a first load: 5.8 -> 3.9 CPU-s, 2026-12-07).
 MOST_PASSES = max(scaling.PASSES)
 
 
