@@ -63,9 +63,10 @@ export default function ({{ data, setStateValue }}) {{
 _SCROLLING_JS = """
 const WIDE_TABLES = '[data-testid="stMain"] [data-testid="stMarkdownContainer"] table, '
   + '[data-testid="stMain"] [data-testid="stDataFrame"] .dvn-scroller';
-function hintWideTables(hint) {
+function hintWideTables(hint, watch) {
   const wide = new Set();
   for (const el of document.querySelectorAll(WIDE_TABLES)) {
+    watch(el);
     if (el.scrollWidth <= el.clientWidth + 1) continue;
     const frame = el.closest('[data-testid="stDataFrame"]');
     wide.add(frame ? frame.parentElement : el);
@@ -84,7 +85,7 @@ function watchScrolling(label, hint) {
   let queued = false;
   const mark = () => {
     queued = false;
-    hintWideTables(window.__dlScrollHint);
+    hintWideTables(window.__dlScrollHint, watchSize);
     for (const el of document.querySelectorAll('[data-testid="stMain"] *')) {
       if (el.hasAttribute("tabindex") || el.scrollWidth <= el.clientWidth + 1) continue;
       if (!["auto", "scroll"].includes(getComputedStyle(el).overflowX)) continue;
@@ -94,18 +95,16 @@ function watchScrolling(label, hint) {
     }
   };
   const later = () => { if (!queued) { queued = true; requestAnimationFrame(mark); } };
-  // A data table sizes its columns after it is drawn, with no node added: watch its box and
-  // its inner sheet too, or a table that grows wide would keep no hint.
+  // A data table sizes its columns after it is drawn, with no node added: each table's box and
+  // inner sheet are watched too (from the look that finds it), or a table that grows wide
+  // would keep no hint.
   const sized = new ResizeObserver(later), watched = new WeakSet();
-  const watchSizes = () => {
-    for (const el of document.querySelectorAll(WIDE_TABLES)) {
-      for (const box of [el, el.firstElementChild]) {
-        if (box && !watched.has(box)) { watched.add(box); sized.observe(box); }
-      }
+  function watchSize(table) {
+    for (const box of [table, table.firstElementChild]) {
+      if (box && !watched.has(box)) { watched.add(box); sized.observe(box); }
     }
-  };
-  new MutationObserver(() => { watchSizes(); later(); })
-    .observe(document.body, { childList: true, subtree: true });
+  }
+  new MutationObserver(later).observe(document.body, { childList: true, subtree: true });
   window.addEventListener("resize", later);
   later();
 }
