@@ -218,10 +218,7 @@ class RunQueue(QueueReads):
         now = time.time()
         with self._queue_write() as conn:
             busy_keys = set(conn.execute(sa.select(P.key)).scalars())
-            busy: dict[str, list[bool]] = {}  # lane -> its running requests, paired or not
-            for lane, paired in conn.execute(sa.select(R.lane, R.paired).where(
-                    R.state == "running")).all():  # fmt: skip
-                busy.setdefault(lane, []).append(bool(paired))
+            busy = _busy_lanes(conn)
             query = sa.select(
                 R.id, R.key, R.lane, R.spec, R.config, R.cost, R.ring_at, R.paired
             ).where(R.state == "queued")
@@ -288,9 +285,10 @@ class RunQueue(QueueReads):
         is_dead: Callable[[str, int], bool] = lambda host, pid: False,
         worker: str | None = None,
     ) -> list[str]:
-        """Put back in the queue the runs of workers that died (no heartbeat for
-        `stale_seconds`, or `is_dead(host, pid)`; only `worker`'s, if given). A run that has
-        crashed `max_attempts` times fails with `error`. Returns the keys queued again."""
+        """The embedded workers' recovery: put back in the queue the runs of workers that died
+        (no heartbeat in `train_workers` for `stale_seconds`, or `is_dead(host, pid)`; only
+        `worker`'s, if given). A run that has crashed `max_attempts` times fails with `error`.
+        Returns the keys queued again. (On procrastinate, `queue_release` is told which.)"""
         now = time.time()
         with self._queue_write() as conn:
             rows = conn.execute(
@@ -308,25 +306,63 @@ class RunQueue(QueueReads):
                     gone = r.heartbeat_at < now - stale_seconds or is_dead(r.host, r.pid)
                 if gone:
                     dead.append(r.key)
-            requeued = []
-            for key in dead:
-                conn.execute(sa.delete(run_progress).where(P.key == key))
-                live = sa.update(run_requests).where(R.key == key, R.state.in_(LIVE))
-                attempts = conn.execute(
-                    sa.select(sa.func.max(R.attempts)).where(R.key == key, R.state.in_(LIVE))
-                ).scalar()
-                if attempts is None:
-                    continue
-                if attempts + 1 >= max_attempts:
-                    conn.execute(live.values(state="failed", error=error, updated_at=now,
-                                             attempts=R.attempts + 1))  # fmt: skip
-                else:
-                    conn.execute(live.values(state="queued", updated_at=now,
-                                             attempts=R.attempts + 1))  # fmt: skip
-                    requeued.append(key)
-            if requeued:
-                _wake_workers(conn)
-        return requeued
+            return _hand_back(conn, dead, max_attempts, error, now)
+
+    def queue_release(
+        self, gone: Callable[[str], bool], *, max_attempts: int, error: str
+    ) -> list[str]:
+        """Put back in the queue the runs whose lease holder `gone(holder)` says is gone (its
+        job stalled); as `queue_recover` for the rest. Returns the keys queued again."""
+        now = time.time()
+        with self._queue_write() as conn:
+            rows = conn.execute(sa.select(P.key, P.worker)).all()
+            return _hand_back(conn, [r.key for r in rows if gone(r.worker)], max_attempts,
+                              error, now)  # fmt: skip
+
+
+def _busy_lanes(conn: Connection) -> dict[str, list[bool]]:
+    """Lane -> its runs in training, each paired or not: its running requests, and a run it
+    withdrew that nobody wants but is still stopping (its worker ends it at its next epoch, so
+    the lane's next run waits for that worker rather than training beside it)."""
+    busy: dict[str, list[bool]] = {}
+    running = sa.select(R.lane, R.paired).where(R.state == "running")
+    for lane, paired in conn.execute(running).all():
+        busy.setdefault(lane, []).append(bool(paired))
+    wanted = sa.select(R.key).where(R.state.in_(LIVE))
+    stopping = (
+        sa.select(R.lane)
+        .join(run_progress, P.key == R.key)
+        .where(R.state == "withdrawn", P.key.not_in(wanted))
+        .distinct()
+    )
+    for lane in conn.execute(stopping).scalars():
+        busy.setdefault(lane, []).append(False)
+    return busy
+
+
+def _hand_back(conn: Connection, keys: list[str], max_attempts: int, error: str,
+               now: float) -> list[str]:  # fmt: skip
+    """Release the leases on `keys` (their holders died): their live requests wait again, one
+    crash more, or fail with `error` after `max_attempts`. Returns the keys queued again."""
+    requeued = []
+    for key in keys:
+        conn.execute(sa.delete(run_progress).where(P.key == key))
+        live = sa.update(run_requests).where(R.key == key, R.state.in_(LIVE))
+        attempts = conn.execute(
+            sa.select(sa.func.max(R.attempts)).where(R.key == key, R.state.in_(LIVE))
+        ).scalar()
+        if attempts is None:
+            continue
+        if attempts + 1 >= max_attempts:
+            conn.execute(live.values(state="failed", error=error, updated_at=now,
+                                     attempts=R.attempts + 1))  # fmt: skip
+        else:
+            conn.execute(live.values(state="queued", updated_at=now,
+                                     attempts=R.attempts + 1))  # fmt: skip
+            requeued.append(key)
+    if requeued:
+        _wake_workers(conn)
+    return requeued
 
 
 class _Locked:

@@ -7,12 +7,17 @@ the next run in the lanes' turn (not necessarily the job's own key: fairness is 
 worker is free, not when a job was deferred) and trains it (`turns.Turns`), writing its history
 to the database, so any app process shows it live and sends Stop through it.
 
-What procrastinate gives: jobs in PostgreSQL, workers woken by LISTEN/NOTIFY, queueing locks
-(one waiting job per run key across the deployment), worker heartbeats, graceful shutdown.
-What the queue tables give on top: lanes taken in turn, one live run per learner, identical
-requests trained once (a key is claimed by one worker at a time), the budget, and recovery: a
-worker whose heartbeat stops has its run put back in the queue and a new job deferred, by the
-other workers and by every app process.
+One mechanism for the workers' lives, procrastinate's: its jobs, its LISTEN/NOTIFY wake-ups, its
+queueing locks (one waiting job per run key across the deployment), its worker heartbeats, and
+its stalled-job recovery and retries. A run's lease names the job that holds it
+(`job:<id>@<host>:<pid>`), so when procrastinate finds a job stalled (its worker's heartbeat
+stopped), the runs that job held go back in the queue and the job is retried. That recovery is a
+procrastinate periodic task the workers run when they are free (`recover_stalled`); nothing
+else beats or recovers on PostgreSQL, and app processes run no timer.
+
+What the queue tables give: lanes taken in turn, one live run per learner, identical requests
+trained once (a key is claimed by one job at a time), the budget, and the count of a run's
+crashes (three fail it with a sentence).
 
 No Streamlit here; TensorFlow only in the worker (when it trains).
 """
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import signal
 import threading
@@ -31,15 +37,22 @@ import sqlalchemy as sa
 from dropout_lab.store.runqueue import RunQueue
 from dropout_lab.training.client import MSG_CRASHED, QueueClient
 from dropout_lab.training.runstore import RunStore
-from dropout_lab.training.turns import STALE_AFTER, Heartbeat, Turns, pid_is_dead, worker_id
+from dropout_lab.training.turns import Turns, worker_id
 
 log = logging.getLogger(__name__)
 
 QUEUE = "dropout_lab_training"
 TASK = "dropout_lab.train_turn"
+RECOVER_TASK = "dropout_lab.recover_stalled"
 MAX_ATTEMPTS = 3
-RECOVER_EVERY = 2.0  # s between looks for dead workers' runs
+HEARTBEAT_EVERY = 2.0  # s between a procrastinate worker's heartbeats
+# s without a heartbeat before a worker's jobs are stalled: seven missed beats. A worker whose
+# training thread holds the GIL still beats from its event loop's thread.
+STALLED_AFTER = 15.0
+RECOVER_CRON = "* * * * * */2"  # every 2 s (the sixth column is seconds), by a free worker
 _PG_SCHEMA_LOCK = 0x44_52_50_52  # pg_advisory_lock key for applying procrastinate's schema
+_LIVE_WORKERS = """SELECT count(*) AS n FROM procrastinate_workers
+                    WHERE last_heartbeat > now() - %(seconds)s * interval '1 second'"""
 
 
 def conninfo(url: str) -> str:
@@ -50,8 +63,14 @@ def conninfo(url: str) -> str:
     return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+def holder(job_id: int, worker: str) -> str:
+    """The name a run's lease is held under: the job, on the worker (`host:pid`) running it."""
+    return f"job:{job_id}@{worker}"
+
+
 def make_app(url: str, *, sync: bool) -> Any:
-    """The procrastinate app on `url`, with the one task (`sync`: for app processes)."""
+    """The procrastinate app on `url`, with its two tasks (`sync`: for app processes, which
+    only defer)."""
     import procrastinate
 
     cls = procrastinate.SyncPsycopgConnector if sync else procrastinate.PsycopgConnector
@@ -59,9 +78,48 @@ def make_app(url: str, *, sync: bool) -> Any:
 
     @app.task(name=TASK, queue=QUEUE, pass_context=True)
     def train_turn(context: Any, key: str) -> None:
-        context.additional_context["turns"].drain()  # the worker loop's step (turns.Turns)
+        """The worker loop's step (`turns.Turns.drain`), the leases held in this job's name."""
+        found = context.additional_context
+        turns = dataclasses.replace(
+            found["turns"], worker=holder(context.job.id, found["turns"].worker)
+        )
+        turns.drain()
+        if turns.interrupted():  # shutting down: what it handed back needs a job to wait in
+            defer_waiting(turns.queue, found["defer_app"])
+
+    @app.periodic(cron=RECOVER_CRON)
+    @app.task(name=RECOVER_TASK, queue=QUEUE, queueing_lock=RECOVER_TASK, priority=1,
+              pass_context=True)  # fmt: skip
+    async def recover_stalled(context: Any, timestamp: int) -> None:
+        found = context.additional_context
+        await recover(context.app.job_manager, found["turns"].queue, found["defer_app"])
 
     return app
+
+
+async def recover(jobs: Any, queue: RunQueue, defer_app: Any) -> list[str]:
+    """procrastinate's stalled jobs (their worker stopped beating): the runs they held go back
+    in the queue (or fail, after MAX_ATTEMPTS crashes), and the jobs are retried. A job that
+    cannot be retried because another one waits for its key already is ended, as failed (the
+    waiting one takes the turn). Returns the keys queued again."""
+    from procrastinate import exceptions
+    from procrastinate.jobs import Status
+
+    stalled = list(await jobs.get_stalled_jobs(queue=QUEUE, seconds_since_heartbeat=STALLED_AFTER))
+    if not stalled:
+        return []
+    prefixes = tuple(holder(job.id, "") for job in stalled)
+    keys = await asyncio.to_thread(queue.queue_release, lambda h: h.startswith(prefixes),
+                                   max_attempts=MAX_ATTEMPTS, error=MSG_CRASHED)  # fmt: skip
+    for job in stalled:
+        try:
+            await jobs.retry_job(job)
+        except exceptions.UniqueViolation:  # its key's queueing lock is taken: a job waits
+            await jobs.finish_job(job, Status.FAILED, delete_job=False)
+    await asyncio.to_thread(defer_waiting, queue, defer_app)
+    log.warning("stalled training jobs %s retried; runs queued again: %s",
+                [job.id for job in stalled], keys)  # fmt: skip
+    return keys
 
 
 def ensure_schema(url: str) -> None:
@@ -91,34 +149,15 @@ def defer_turns(app: Any, keys: list[str]) -> int:
     return deferred
 
 
-def recover(queue: RunQueue, app: Any) -> list[str]:
-    """Put dead workers' runs back in the queue, and make sure every queued key has a job."""
-    keys = queue.queue_recover(stale_seconds=STALE_AFTER, max_attempts=MAX_ATTEMPTS,
-                               error=MSG_CRASHED, is_dead=pid_is_dead)  # fmt: skip
+def defer_waiting(queue: RunQueue, app: Any) -> int:
+    """A waiting job for every queued run key (after runs were handed back)."""
     queued, _ = queue.queue_order()
-    defer_turns(app, [q["key"] for q in queued])
-    return keys
+    return defer_turns(app, [q["key"] for q in queued])
 
 
-class _Ticker:
-    """Calls `fn` every `every` seconds in a daemon thread until stopped."""
-
-    def __init__(self, fn: Any, every: float, name: str) -> None:
-        self.fn, self.every = fn, every
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.every):
-            try:
-                self.fn()
-            except Exception:
-                log.warning("periodic training task failed", exc_info=True)
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
+def live_workers(app: Any) -> int:
+    """How many procrastinate workers beat lately (an opened sync app)."""
+    return int(app.connector.execute_query_one(_LIVE_WORKERS, seconds=STALLED_AFTER)["n"])
 
 
 class DistributedService(QueueClient):
@@ -129,15 +168,13 @@ class DistributedService(QueueClient):
         ensure_schema(url)
         self.app = make_app(url, sync=True)
         self.app.open()
-        self._ticker = _Ticker(lambda: recover(self.queue, self.app), RECOVER_EVERY,
-                               "dropout-lab-recover")  # fmt: skip
 
     @property
     def max_workers(self) -> int:
         return self.live_workers()
 
     def live_workers(self) -> int:
-        return max(1, self.snapshot().workers)
+        return max(1, live_workers(self.app))
 
     def _after_submit(self, key: str, fresh: bool) -> None:
         defer_turns(self.app, [key])
@@ -151,7 +188,6 @@ class DistributedService(QueueClient):
         """Nothing to start here: the workers are other processes."""
 
     def shutdown(self, timeout: float = 10.0) -> None:
-        self._ticker.stop()
         with contextlib.suppress(Exception):
             self.app.close()
 
@@ -165,22 +201,22 @@ class DistributedService(QueueClient):
 def run_worker(url: str, root: str | None = None) -> None:
     """A `dropout-lab worker` process: train queued runs until SIGTERM or Ctrl+C (the run under
     way is interrupted at its next epoch and goes back in the queue for another worker)."""
+    from dropout_lab.training import trainer  # noqa: F401  (before it registers: it starts warm)
+
     queue = RunQueue(url)
     ensure_schema(url)
     interrupt = threading.Event()
     turns = Turns(queue, RunStore(root, url), worker_id(), interrupted=interrupt.is_set)
-    heart = Heartbeat(queue, turns.worker).start()
     app = make_app(url, sync=False)
-    sync_app = make_app(url, sync=True).open()
-    ticker = _Ticker(lambda: recover(queue, sync_app), RECOVER_EVERY, "dropout-lab-recover")
-    from dropout_lab.training import trainer  # noqa: F401  (imported now: the first run is warm)
+    defer_app = make_app(url, sync=True).open()
 
     async def main() -> None:
         async with app.open_async():
             worker = asyncio.create_task(app.run_worker_async(
                 queues=[QUEUE], concurrency=1, name=turns.worker, install_signal_handlers=False,
-                additional_context={"turns": turns}, delete_jobs="successful",
-                update_heartbeat_interval=2.0, stalled_worker_timeout=STALE_AFTER,
+                additional_context={"turns": turns, "defer_app": defer_app},
+                delete_jobs="successful", update_heartbeat_interval=HEARTBEAT_EVERY,
+                stalled_worker_timeout=STALLED_AFTER,
             ))  # fmt: skip
             loop = asyncio.get_running_loop()
 
@@ -196,6 +232,4 @@ def run_worker(url: str, root: str | None = None) -> None:
     try:
         asyncio.run(main())
     finally:
-        ticker.stop()
-        heart.stop()
-        sync_app.close()
+        defer_app.close()

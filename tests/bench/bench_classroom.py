@@ -96,7 +96,7 @@ def run_bench_postgres(learners: int = LEARNERS, epochs: int = EPOCHS, workers: 
         service = DistributedService(RunStore(Path(root) / "app", url), url)
         try:
             t_ready = time.perf_counter()
-            while service.queue.workers_live(12.0) < workers:
+            while service.live_workers() < workers:  # procrastinate's heartbeats
                 wait.pause(0.2)
             importlib.import_module("dropout_lab.training.trainer")
             warmup_seconds = time.perf_counter() - t_ready

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from dropout_lab.store.runqueue import RunQueue
 from tests.db.conftest import _admin, fresh_pg_url, pg_server, store_url  # noqa: F401
 from tests.support import wait
 
@@ -71,6 +70,9 @@ def wait_for(pred: Callable[[], object], timeout: float, what: str, poll: float 
 
 
 def wait_workers(url: str, n: int, timeout: float = 120.0) -> None:
-    store = RunQueue(url)
-    wait_for(lambda: store.workers_live(12.0) >= n, timeout, f"{n} workers to beat")
-    store.close()
+    """Until `n` procrastinate workers beat (they register once TensorFlow is imported)."""
+    from dropout_lab.training.distributed import ensure_schema, live_workers, make_app
+
+    ensure_schema(url)  # the workers may not have applied it yet
+    with make_app(url, sync=True).open() as app:
+        wait_for(lambda: live_workers(app) >= n, timeout, f"{n} workers to beat")

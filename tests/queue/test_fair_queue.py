@@ -121,6 +121,44 @@ def test_a_dead_workers_runs_go_back_in_the_queue_then_fail_after_three_crashes(
     assert view["request"]["state"] == "failed" and view["request"]["error"] == "crashed"
 
 
+def test_a_run_its_lane_replaced_holds_the_lane_until_its_worker_has_stopped_it(
+    store_url: str,
+) -> None:
+    """A learner pressing Train again from another tab: the run they replaced stops at its next
+    epoch; until its worker lets go, the new one waits rather than training beside it (found by
+    the ten-sessions flood on procrastinate). A run the lane let go that others still want
+    does not hold it."""
+    store = RunQueue(store_url)
+    submit(store, "a", "learner:1")
+    assert store.queue_claim("w1").key == "a"
+    submit(store, "a2", "learner:1")  # replaces a: nobody wants a now, w1 stops it
+    assert store.queue_claim("w2") is None
+    store.queue_finish("a", "w1", "stopped")
+    assert store.queue_claim("w2").key == "a2"
+
+    submit(store, "s", "learner:2")
+    submit(store, "s", "learner:3")  # the same run, wanted by two learners
+    assert store.queue_claim("w3").key == "s"
+    submit(store, "b2", "learner:2", replace=True)  # learner 2 lets s go; learner 3 keeps it
+    assert store.queue_claim("w4").key == "b2"
+
+
+def test_a_lease_held_by_a_stalled_job_is_released_and_counted_as_a_crash(store_url) -> None:
+    """On procrastinate a lease names its job (`job:<id>@host:pid`); when procrastinate finds
+    the job stalled, `queue_release` hands back exactly the runs that job held."""
+    store = RunQueue(store_url)
+    submit(store, "k", "learner:1")
+    submit(store, "j", "learner:2")
+    assert store.queue_claim("job:7@m:1").key == "k"
+    assert store.queue_claim("job:71@m:2").key == "j"
+    gone = store.queue_release(lambda h: h.startswith("job:7@"), max_attempts=3, error="x")
+    assert gone == ["k"]
+    assert store.queue_view("k")["request"]["state"] == "queued"
+    assert store.queue_view("k")["request"]["attempts"] == 1
+    assert store.queue_view("j")["progress"]["worker"] == "job:71@m:2"  # another job's: kept
+    assert store.queue_claim("job:8@m:3").key == "k"
+
+
 def test_an_interrupted_attempt_waits_again_where_it_was(store_url: str) -> None:
     store = RunQueue(store_url)
     submit(store, "k", "learner:1")
