@@ -211,7 +211,7 @@ def cmd_warm(args: argparse.Namespace) -> int:
     from dropout_lab.store import Store, default_url
     from dropout_lab.training import precompute
     from dropout_lab.training.runstore import RunStore
-    from dropout_lab.training.service import TrainingService
+    from dropout_lab.training.service import training_service
 
     if args.workers is not None and args.workers < 1:
         raise CommandError(f"--workers must be at least 1, got {args.workers}")
@@ -220,7 +220,7 @@ def cmd_warm(args: argparse.Namespace) -> int:
     store = RunStore(database_url=default_url())  # shared with the app's processes
     print(f"Precomputing the Compare step's runs in {store.root}", flush=True)
     bar = Bar(sys.stdout, "runs")
-    with TrainingService(store, max_workers=args.workers) as service:
+    with training_service(store, max_workers=args.workers) as service:
         counts = precompute.warm(service, lambda d, t, busy: bar.show(d, t, busy), runs)
     bar.close()
     print(

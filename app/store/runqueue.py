@@ -31,14 +31,6 @@ from dropout_lab.store.queue_reads import QueueReads
 from dropout_lab.store.queue_tables import LIVE, P, R, W, run_progress, run_requests, train_workers
 
 _PG_QUEUE_LOCK = 0x44_52_51_55  # pg_advisory_xact_lock key ("DRQU")
-WAKE_CHANNEL = "dropout_lab_queue"  # PostgreSQL: NOTIFY here when a run may be taken
-
-
-def _wake_workers(conn: Connection) -> None:
-    """Tell listening workers (PostgreSQL) that a run may be waiting: delivered at commit; the
-    notifications of one transaction are one. SQLite has none: its workers poll."""
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"NOTIFY {WAKE_CHANNEL}")
 
 
 def multi_lane(lane: str) -> bool:
@@ -152,7 +144,6 @@ class RunQueue(QueueReads):
                           created_at=now, updated_at=now, attempts=0, interrupted=0,
                           client=client, paired=bool(paired and not replace))  # fmt: skip
             new_id = conn.execute(run_requests.insert().values(values)).inserted_primary_key[0]
-            _wake_workers(conn)
         return Submitted(int(new_id), training or bool(others), False, withdrawn)
 
     def queue_withdraw(self, key: str, lane: str | None = None) -> bool:
@@ -268,7 +259,6 @@ class RunQueue(QueueReads):
             held = conn.execute(sa.delete(run_progress).where(P.key == key, P.worker == worker))
             if not held.rowcount:
                 return  # taken for dead meanwhile: the run is another attempt's now
-            _wake_workers(conn)  # its lane may train its next run now
             live = sa.update(run_requests).where(R.key == key, R.state.in_(LIVE))
             if outcome == "interrupted":
                 conn.execute(live.values(state="queued", interrupted=R.interrupted + 1,
@@ -360,8 +350,6 @@ def _hand_back(conn: Connection, keys: list[str], max_attempts: int, error: str,
             conn.execute(live.values(state="queued", updated_at=now,
                                      attempts=R.attempts + 1))  # fmt: skip
             requeued.append(key)
-    if requeued:
-        _wake_workers(conn)
     return requeued
 
 

@@ -28,13 +28,17 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import os
 import signal
 import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 
 from dropout_lab.store.runqueue import RunQueue
+from dropout_lab.training import starts
 from dropout_lab.training.client import MSG_CRASHED, QueueClient
 from dropout_lab.training.runstore import RunStore
 from dropout_lab.training.turns import Turns, worker_id
@@ -163,31 +167,66 @@ def live_workers(app: Any) -> int:
 class DistributedService(QueueClient):
     """The app side: enqueue, read progress, Stop; workers are `dropout-lab worker` processes."""
 
-    def __init__(self, store: RunStore, url: str, *, budget_seconds: float | None = None) -> None:
+    def __init__(
+        self,
+        store: RunStore,
+        url: str,
+        *,
+        budget_seconds: float | None = None,
+        local_workers: int = 0,
+    ) -> None:
         super().__init__(store, RunQueue(url), budget_seconds)
+        self.url = url
         ensure_schema(url)
         self.app = make_app(url, sync=True)
         self.app.open()
+        self.local = None
+        if local_workers > 0:
+            from dropout_lab.training.local_workers import LocalWorkers
+
+            self.local = LocalWorkers(self, local_workers)
+            defer_waiting(self.queue, self.app)  # what a killed server left waits for these
+            self.local.fill()
 
     @property
     def max_workers(self) -> int:
         return self.live_workers()
 
     def live_workers(self) -> int:
-        return max(1, live_workers(self.app))
+        return max(1, live_workers(self.app), self.local.count if self.local else 0)
 
     def _after_submit(self, key: str, fresh: bool) -> None:
         defer_turns(self.app, [key])
+        if self.local is not None:
+            self.local.fill()
+
+    def starting(self, key: str) -> float | None:
+        """A server's own workers started, none beating yet: about how long a start takes."""
+        if self.local is None or not self.local.alive() or live_workers(self.app):
+            return None
+        return starts.load(self.store.root)
 
     def stats(self) -> dict[str, int]:
         counts = self.counts()
-        counts.update(workers=self.live_workers(), live_workers=self.live_workers())
+        counts.update(workers=self.local.started if self.local else self.live_workers(),
+                      live_workers=self.live_workers())  # fmt: skip
         return counts
 
-    def prewarm(self, *args: Any, **kwargs: Any) -> None:
-        """Nothing to start here: the workers are other processes."""
+    def worker_pids(self) -> list[int]:
+        return self.local.pids() if self.local is not None else []
+
+    def prewarm(self, runs: Any = (), *, wait: bool = False, timeout: float = 180.0) -> None:
+        """Start this server's own workers now; with `wait`, until they beat (or `timeout`)."""
+        if self.local is None:
+            return  # the workers are other processes
+        self.local.fill(always=True)
+        deadline = time.monotonic() + timeout
+        while wait and time.monotonic() < deadline and live_workers(self.app) < self.local.count:
+            time.sleep(0.05)
 
     def shutdown(self, timeout: float = 10.0) -> None:
+        if self.local is not None:
+            self.local.shutdown(timeout)
         with contextlib.suppress(Exception):
             self.app.close()
 
@@ -198,15 +237,25 @@ class DistributedService(QueueClient):
         self.shutdown()
 
 
-def run_worker(url: str, root: str | None = None) -> None:
+def run_worker(
+    url: str, root: str | None = None, *, parent: int | None = None, spawned_at: float = 0.0
+) -> None:
     """A `dropout-lab worker` process: train queued runs until SIGTERM or Ctrl+C (the run under
-    way is interrupted at its next epoch and goes back in the queue for another worker)."""
+    way is interrupted at its next epoch and goes back in the queue for another worker).
+
+    `parent`: a server's own worker (`LocalWorkers`) also stops, the same way, once that
+    process is gone; `spawned_at` (time.time() when the server started it): its start is
+    measured and kept (`starts`), for the next first run's "starting the trainer" message."""
     from dropout_lab.training import trainer  # noqa: F401  (before it registers: it starts warm)
 
+    if spawned_at and root:
+        starts.save(root, time.time() - spawned_at)
     queue = RunQueue(url)
     ensure_schema(url)
     interrupt = threading.Event()
-    turns = Turns(queue, RunStore(root, url), worker_id(), interrupted=interrupt.is_set)
+    orphaned = (lambda: os.getppid() != parent) if parent else (lambda: False)
+    turns = Turns(queue, RunStore(root, url), worker_id(),
+                  interrupted=lambda: interrupt.is_set() or orphaned())  # fmt: skip
     app = make_app(url, sync=False)
     defer_app = make_app(url, sync=True).open()
 
@@ -226,10 +275,20 @@ def run_worker(url: str, root: str | None = None) -> None:
 
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(sig, stop)
+            watch = loop.create_task(_stop_when(orphaned, stop)) if parent else None
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
+            if watch is not None:
+                watch.cancel()
 
     try:
         asyncio.run(main())
     finally:
         defer_app.close()
+
+
+async def _stop_when(gone: Callable[[], bool], stop: Callable[[], None]) -> None:
+    """Look once a second whether the server that started this worker is gone; then stop."""
+    while not gone():
+        await asyncio.sleep(1.0)
+    stop()

@@ -35,6 +35,8 @@ import time
 from collections.abc import Iterable
 from multiprocessing.connection import wait as wait_for_exits
 
+import sqlalchemy as sa
+
 from dropout_lab.lesson.spec import ModelSpec, TrainConfig
 from dropout_lab.store.runqueue import RunQueue
 from dropout_lab.training import starts
@@ -60,11 +62,32 @@ __all__ = [
     "OverBudget",
     "RunStatus",
     "TrainingService",
+    "training_service",
 ]
 
 log = logging.getLogger(__name__)
 
 TICK = 1.0  # s between the watcher's looks for dead workers' runs and for work without workers
+
+
+def training_service(
+    store: RunStore, *, max_workers: int | None = None, budget_seconds: float | None = None
+) -> QueueClient:
+    """A server's own training, one mechanism per backend: `TrainingService` on SQLite (or
+    with no database); on PostgreSQL, procrastinate workers started by this server
+    (`distributed.DistributedService` with `local_workers`), the same workers as on other
+    machines."""
+    url = store.database_url
+    if url is not None and _postgresql(url):
+        from dropout_lab.training.distributed import DistributedService
+
+        count = max(1, max_workers or os.cpu_count() or 1)
+        return DistributedService(store, url, budget_seconds=budget_seconds, local_workers=count)
+    return TrainingService(store, max_workers=max_workers, budget_seconds=budget_seconds)
+
+
+def _postgresql(url: str) -> bool:
+    return sa.make_url(url).get_backend_name() == "postgresql"
 
 
 class TrainingService(QueueClient):
@@ -88,6 +111,9 @@ class TrainingService(QueueClient):
         store = store if store is not None else RunStore()
         self._tmp = None
         url = queue_url or store.database_url
+        if url is not None and _postgresql(url):
+            raise ValueError("on PostgreSQL a server trains with procrastinate workers: "
+                             "use training_service()")  # fmt: skip
         self.durable = url is not None
         if url is None:  # a private queue: it lives and dies with this service
             self._tmp = tempfile.TemporaryDirectory(prefix="dropout-lab-queue-")

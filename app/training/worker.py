@@ -1,11 +1,11 @@
-"""An embedded training worker process: the worker loop, with the database as its one channel.
+"""An embedded training worker process (SQLite): the worker loop, with the database as its one
+channel. On PostgreSQL a server's workers are procrastinate's (`local_workers`).
 
 The embedded service (`service.TrainingService`) starts these processes ("spawn" context, so the
 app process never imports TensorFlow). Each runs the loop every worker runs, `dropout-lab worker`
 included (`turns.Turns.drain`): take the next run in the lanes' turn from the queue database,
 train it there (progress, Stop and the result all go through the database), take the next.
-When nothing waits it listens for the queue's notifications (PostgreSQL), or looks again every
-POLL seconds (SQLite has none).
+When nothing waits it looks again every POLL seconds (SQLite has no notifications).
 
 It imports TensorFlow and the trainer *before* it beats its heart, so a worker in the queue's
 `train_workers` table is a warm one: the service reads its readiness there. It exits after
@@ -28,11 +28,9 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-
-import sqlalchemy as sa
 
 from dropout_lab.lesson.spec import ModelSpec, TrainConfig
 from dropout_lab.training import starts
@@ -47,9 +45,6 @@ log = logging.getLogger(__name__)
 # heartbeats together, costs 0.7 % of a core (measured 2026-12-07, 30 s of two prewarmed idle
 # workers' /proc CPU), and a run waits on average 0.1 s more before it starts.
 POLL = 0.2
-# PostgreSQL wakes its listening workers (runqueue.WAKE_CHANNEL); they look anyway this often, in
-# case a notification was lost with a connection.
-LISTEN_POLL = 5.0
 
 _INTERRUPT = threading.Event()
 
@@ -110,8 +105,7 @@ def worker_main(setup: WorkerSetup) -> None:
                   interrupted=interrupted)  # fmt: skip
     heart = Heartbeat(queue, turns.worker, alive=lambda: os.getppid() == parent).start()
     try:
-        with idle_wait(setup.queue_url) as wait:
-            serve(turns, setup.max_tasks, wait)
+        serve(turns, setup.max_tasks, lambda: _INTERRUPT.wait(POLL))
     finally:
         heart.stop()
 
@@ -126,28 +120,3 @@ def serve(turns: Turns, max_tasks: int, wait: Callable[[], None]) -> int:
         if not ended:
             wait()
     return done
-
-
-@contextlib.contextmanager
-def idle_wait(url: str, every: float = LISTEN_POLL) -> Iterator[Callable[[], None]]:
-    """How an idle worker waits for work on the queue at `url`: PostgreSQL listens for the
-    queue's notifications (at most `every` seconds, and it returns at once when interrupted);
-    SQLite, which has none, waits POLL seconds."""
-    if sa.make_url(url).get_backend_name() != "postgresql":
-        yield lambda: _INTERRUPT.wait(POLL)
-        return
-    import psycopg
-
-    from dropout_lab.store.runqueue import WAKE_CHANNEL
-    from dropout_lab.training.distributed import conninfo
-
-    with psycopg.connect(conninfo(url), autocommit=True) as conn:
-        conn.execute(f"LISTEN {WAKE_CHANNEL}")
-
-        def wait() -> None:
-            deadline = time.monotonic() + every
-            while not _INTERRUPT.is_set() and time.monotonic() < deadline:
-                if any(True for _ in conn.notifies(timeout=min(1.0, every), stop_after=1)):
-                    return
-
-        yield wait

@@ -43,11 +43,11 @@ def _make_shared():
         from dropout_lab.training.distributed import DistributedService
 
         return DistributedService(store, url, budget_seconds=budget)
-    from dropout_lab.training.service import TrainingService
+    from dropout_lab.training.service import training_service
 
     workers = os.environ.get("DROPOUT_LAB_WORKERS", "")
-    return TrainingService(store, max_workers=int(workers) if workers.isdigit() else None,
-                           budget_seconds=budget)  # fmt: skip
+    return training_service(store, max_workers=int(workers) if workers.isdigit() else None,
+                            budget_seconds=budget)  # fmt: skip
 
 
 class _SessionService:

@@ -10,7 +10,7 @@ import pytest
 
 from dropout_lab.lesson.spec import TrainConfig, lesson_spec, run_key
 from dropout_lab.training.runstore import RunStore
-from dropout_lab.training.service import TrainingService
+from dropout_lab.training.service import training_service
 from dropout_lab.training.trainer import train
 
 
@@ -46,7 +46,7 @@ def test_a_service_elsewhere_serves_the_shared_run_without_training(
 ) -> None:
     spec, config = lesson_spec(0.2), TrainConfig(epochs=2, seed=3)
     RunStore(tmp_path / "a", store_url).put(train(spec, config))
-    with TrainingService(RunStore(tmp_path / "b", store_url), max_workers=1) as service:
+    with training_service(RunStore(tmp_path / "b", store_url), max_workers=1) as service:
         key = service.submit(spec, config)
         assert key == run_key(spec, config)
         assert service.status(key).state == "done"

@@ -26,9 +26,9 @@ def service():
         from dropout_lab.training.distributed import DistributedService
 
         return DistributedService(store, default_url())
-    from dropout_lab.training.service import TrainingService
+    from dropout_lab.training.service import training_service
 
-    return TrainingService(store, max_workers=1)
+    return training_service(store, max_workers=1)
 
 
 def follow(svc, key: str, lane: str | None = None, timeout: float = 600.0) -> None:
