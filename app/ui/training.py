@@ -1,10 +1,12 @@
 """Streamlit glue for training: the one service per server process, the learner's lane, and the
 words of the live run panel.
 
-The service is the embedded one (worker processes of this server, the queue in its database)
-unless DROPOUT_LAB_TRAINING=procrastinate, where `dropout-lab worker` processes on any machine
-train what every app process asks for (PostgreSQL). Either way a learner's requests form one
-lane: the joined learner's (every tab and session of theirs), else this browser session's.
+The service trains in worker processes of this server, the queue in its database
+(`service.training_service`: the embedded workers on SQLite, procrastinate workers on
+PostgreSQL), unless DROPOUT_LAB_TRAINING=procrastinate, where `dropout-lab worker` processes on
+any machine train what every app process asks for (PostgreSQL). Either way a learner's
+requests form one lane: the joined learner's (every tab and session of theirs), else this
+browser session's.
 """
 
 from __future__ import annotations
