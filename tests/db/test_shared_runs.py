@@ -51,3 +51,20 @@ def test_a_service_elsewhere_serves_the_shared_run_without_training(
         assert key == run_key(spec, config)
         assert service.status(key).state == "done"
         assert service.stats()["cache_hits"] == 1 and not service.queue.queue_waiting()
+
+
+def test_a_servers_own_training_is_one_mechanism_per_database(
+    store_url: str, tmp_path: Path
+) -> None:
+    """SQLite: the embedded service and its own table of heartbeats; PostgreSQL: procrastinate
+    workers, even for one server (the embedded service refuses it, so there is no second)."""
+    from dropout_lab.training.distributed import DistributedService
+    from dropout_lab.training.service import TrainingService
+
+    postgresql = store_url.startswith("postgresql")
+    with training_service(RunStore(tmp_path / "runs", store_url), max_workers=1) as service:
+        assert isinstance(service, DistributedService if postgresql else TrainingService)
+        assert service.worker_pids() == []  # started when work waits, not before
+    if postgresql:
+        with pytest.raises(ValueError, match="procrastinate"):
+            TrainingService(RunStore(tmp_path / "runs", store_url), max_workers=1)
