@@ -181,6 +181,7 @@ class DistributedService(QueueClient):
         self.app = make_app(url, sync=True)
         self.app.open()
         self.local = None
+        self._beating, self._beating_at = 0, -1e9
         if local_workers > 0:
             from dropout_lab.training.local_workers import LocalWorkers
 
@@ -193,7 +194,15 @@ class DistributedService(QueueClient):
         return self.live_workers()
 
     def live_workers(self) -> int:
-        return max(1, live_workers(self.app), self.local.count if self.local else 0)
+        return max(1, self._beating_now(), self.local.count if self.local else 0)
+
+    def _beating_now(self) -> int:
+        """The workers that beat lately, read at most every SNAPSHOT_SECONDS (a class polling
+        its queued runs asks this for each one)."""
+        now = time.monotonic()
+        if now - self._beating_at >= self.SNAPSHOT_SECONDS:
+            self._beating, self._beating_at = live_workers(self.app), now
+        return self._beating
 
     def _after_submit(self, key: str, fresh: bool) -> None:
         defer_turns(self.app, [key])
@@ -202,7 +211,7 @@ class DistributedService(QueueClient):
 
     def starting(self, key: str) -> float | None:
         """A server's own workers started, none beating yet: about how long a start takes."""
-        if self.local is None or not self.local.alive() or live_workers(self.app):
+        if self.local is None or not self.local.alive() or self._beating_now():
             return None
         return starts.load(self.store.root)
 
@@ -238,14 +247,20 @@ class DistributedService(QueueClient):
 
 
 def run_worker(
-    url: str, root: str | None = None, *, parent: int | None = None, spawned_at: float = 0.0
+    url: str,
+    root: str | None = None,
+    *,
+    parent: int | None = None,
+    spawned_at: float = 0.0,
+    signals: tuple[int, ...] = (signal.SIGTERM, signal.SIGINT),
 ) -> None:
     """A `dropout-lab worker` process: train queued runs until SIGTERM or Ctrl+C (the run under
     way is interrupted at its next epoch and goes back in the queue for another worker).
 
     `parent`: a server's own worker (`LocalWorkers`) also stops, the same way, once that
-    process is gone; `spawned_at` (time.time() when the server started it): its start is
-    measured and kept (`starts`), for the next first run's "starting the trainer" message."""
+    process is gone, and its `signals` leave out Ctrl+C (that is the server's). `spawned_at`
+    (time.time() when the server started it): its start is measured and kept (`starts`), for
+    the next first run's "starting the trainer" message."""
     from dropout_lab.training import trainer  # noqa: F401  (before it registers: it starts warm)
 
     if spawned_at and root:
@@ -273,7 +288,7 @@ def run_worker(
                 interrupt.set()
                 worker.cancel()
 
-            for sig in (signal.SIGTERM, signal.SIGINT):
+            for sig in signals:
                 loop.add_signal_handler(sig, stop)
             watch = loop.create_task(_stop_when(orphaned, stop)) if parent else None
             with contextlib.suppress(asyncio.CancelledError):

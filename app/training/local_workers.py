@@ -35,7 +35,8 @@ def local_worker_main(setup: WorkerSetup) -> None:
     from dropout_lab.training.distributed import run_worker
 
     if os.getppid() == setup.parent:
-        run_worker(setup.queue_url, setup.root, parent=setup.parent, spawned_at=setup.spawned_at)
+        run_worker(setup.queue_url, setup.root, parent=setup.parent, spawned_at=setup.spawned_at,
+                   signals=(signal.SIGTERM,))  # fmt: skip
 
 
 class LocalWorkers:
