@@ -163,6 +163,20 @@ def lesson_store():
     return RunStore(trained_runs())
 
 
+# Float32 training drifts with the CPU's vector instructions, and an overfitting run amplifies it:
+# the fixture's runs, retrained on an AMD EPYC (AVX2) on 2026-12-08, matched to 1e-4 for the first
+# 4 to 39 epochs, then differed by up to 15 % in validation loss (and were judged alike). The same
+# run is therefore told by its first epochs: there a run of another seed differs by 2 % or more.
+SAME_RUN_EPOCHS = 4
+SAME_RUN = 1e-4
+
+
+def _farthest(a: list[float], b: list[float]) -> float:
+    """The largest relative difference between two curves, epoch by epoch."""
+    assert len(a) == len(b)
+    return max(abs(x - y) / abs(y) for x, y in zip(a, b, strict=True))
+
+
 def test_the_fixture_matches_the_lesson_runs_and_they_are_judged_alike(lesson_store) -> None:
     """The lesson's own sweep runs (tests/support/lesson_runs.py) are the fixture's runs of the
     same layouts: the fixture is real, and the lesson's rates are judged the same way."""
@@ -173,5 +187,8 @@ def test_the_fixture_matches_the_lesson_runs_and_they_are_judged_alike(lesson_st
             stored = lesson_store.get(run_key(layout_spec(LAYOUTS[name]), config))
             assert stored is not None, (name, seed)
             ours = runs()[(name, seed)]
-            assert ours["val_loss"] == pytest.approx(stored.history["val_loss"], abs=1e-5)
+            first = stored.history["val_loss"][:SAME_RUN_EPOCHS]
+            assert _farthest(ours["val_loss"][:SAME_RUN_EPOCHS], first) <= SAME_RUN, (name, seed)
+            other = runs()[(name, next(s for s in SEEDS if s != seed))]
+            assert _farthest(other["val_loss"][:SAME_RUN_EPOCHS], first) > 100 * SAME_RUN
             assert outcomes(stored.history) == outcomes(ours)
