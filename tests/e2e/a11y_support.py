@@ -1,4 +1,4 @@
-"""What the accessibility, keyboard and phone tests share: a store holding the lesson's runs
+"""What the first-hour, keyboard and phone tests share: a store holding the lesson's runs
 (really trained, once per test session), one server per theme (light, and dark through
 STREAMLIT_THEME_BASE) with the instructor dashboard on, the pages, the main interactions,
 and the layout checks (sideways scrolling, overlapping chart text)."""
@@ -19,11 +19,7 @@ from tests.support.lesson_runs import data_dir_with_lesson_runs
 
 TOKEN = "a11y-instructor-token"
 CLASS = "A11Y"
-THEMES = ("light", "dark")
 SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
-PAGES = {"overview": "", "explore": "explore", "read": "read", "build": "build",
-         "compare": "compare", "reflect": "reflect", "dashboard": "dashboard"}  # fmt: skip
-STEPS = ("explore", "read", "build", "compare", "reflect")
 
 
 # The tests that use a theme's server run on one xdist worker (tests/support/schedule.py), so
@@ -113,28 +109,6 @@ def train_pair(page: Page, srv: Server, learner: str) -> None:
     expect(page.get_by_text("Starter (no dropout): Done", exact=False)).to_be_visible(
         timeout=180_000
     )
-    settle(page)
-
-
-def answer_quiz(page: Page, srv: Server) -> None:
-    """Read: answer the first check of the first section."""
-    visit(page, srv, "read")
-    checks = page.locator('[data-testid="stRadio"]').nth(1)  # the first is the section list
-    checks.locator('label:has(input[type="radio"])').first.click()
-    expect(page.get_by_text("Right.", exact=False).or_(page.get_by_text("Not quite.", exact=False))
-           .first).to_be_visible(timeout=180_000)  # fmt: skip
-    settle(page)
-
-
-def reveal_answer(page: Page, srv: Server) -> None:
-    """Reflect: write an answer to the lesson's question and reveal the model answer."""
-    visit(page, srv, "reflect")
-    box = page.get_by_placeholder("Write your answer here", exact=False).first
-    box.fill("No: predict runs with training=False, so every unit is used.")
-    box.press("Control+Enter")
-    settle(page)
-    page.get_by_role("button", name="Reveal model answer").first.click()
-    expect(page.get_by_text("Model answer.", exact=False).first).to_be_visible(timeout=180_000)
     settle(page)
 
 

@@ -1,7 +1,7 @@
 """Phones (390 × 844) and both themes: multi-panel figures become separate charts that stack,
 the code lab stays usable, charts follow the dark theme. (That nothing scrolls sideways or
 overlaps, with a screenshot of every step at both widths in both themes, is checked on the
-accessibility journey, tests/e2e/test_a11y.py.)"""
+first-hour journeys, tests/e2e/test_first_hour.py.)"""
 
 from __future__ import annotations
 
