@@ -284,7 +284,9 @@ def test_a_learners_new_request_replaces_their_live_one(svc: TrainingService) ->
 def test_a_crashed_workers_run_is_trained_again_when_the_queue_is_durable(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'queue.sqlite3'}"
     with TrainingService(RunStore(tmp_path / "runs"), max_workers=1, queue_url=url) as svc:
-        key = svc.submit(SPEC, TrainConfig(epochs=300, seed=130), lane="learner:1")
+        # 100 epochs: killed once 2 are done; the look for the run trained again is a poll of
+        # the queue, with 98 epochs of margin
+        key = svc.submit(SPEC, TrainConfig(epochs=100, seed=130), lane="learner:1")
         status = wait_for(svc, key, lambda s: s.epochs_done >= 2)
         os.kill(status.worker_pid, signal.SIGKILL)
         again = wait_for(svc, key, lambda s: s.restarts >= 1 and s.epochs_done >= 1)
