@@ -1,7 +1,8 @@
-"""What the first-hour, keyboard and phone tests share: a store holding the lesson's runs
-(really trained, once per test session), one server per theme (light, and dark through
-STREAMLIT_THEME_BASE) with the instructor dashboard on, the pages, the main interactions,
-and the layout checks (sideways scrolling, overlapping chart text)."""
+"""What the first-hour, keyboard and phone tests share: a store holding the lesson's runs (really
+trained, once per test session), one server per theme (light, and dark through
+STREAMLIT_THEME_BASE) with the instructor dashboard on, a visit that waits until a page is ready,
+the interactions they share (training the pair, signing in, a chart's data table), and the layout
+checks (sideways scrolling, overlapping chart text)."""
 
 from __future__ import annotations
 
