@@ -58,6 +58,8 @@ CHECK = next(
 )  # Read's first check
 DEEPER = lessons.load_reflect_questions()[1]  # the first think-deeper question
 MAIN = '[data-testid="stMain"]'
+# Read's section with figures (the variants' pictures and their summaries).
+FIGURES = "read?section=06-variants"
 
 
 def box_of(key: str) -> str:
@@ -98,7 +100,6 @@ class Looks:
     def __call__(self, page: Page, state: str, shot: str | None = None) -> None:
         where = f"{self.theme} {self.width}px {state}"
         violations = audit(page)
-
         if violations:
             self.problems.append(describe(where, violations))
         self.problems.extend(layout_problems(page, where))
@@ -289,10 +290,6 @@ def first_hour(browser: Browser, srv: Server, look: Looks, size: str) -> Learner
     finally:
         context.close()
     return Learner(name, klass, link, work)
-
-
-# Read's section with figures (the variants' pictures and their summaries).
-FIGURES = "read?section=06-variants"
 
 
 def reveal_a_model_answer(page: Page) -> None:

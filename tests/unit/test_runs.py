@@ -318,8 +318,9 @@ def test_a_long_run_lets_waiting_short_runs_of_others_go_first(tmp_path: Path) -
     # The same run, not paused, in a worker as well: trained in this process instead (its own
     # threads), it matched on one machine and not on an AMD EPYC (2026-12-08), where sums in
     # another thread layout differ in the last bit from epoch 2 and 160 epochs amplify that
+    # (a store of its own: the first service would hand back its stored run for the same key)
     with TrainingService(RunStore(tmp_path / "unpaused"), max_workers=1) as other:
-        reference = finished(other, other.submit(wide, config))
-        assert reference.state == "done"
-        reference = other.result(reference.key).history
-    assert paused_run == reference  # same run, paused
+        unpaused = finished(other, other.submit(wide, config))
+        assert unpaused.state == "done"
+        unpaused_run = other.result(unpaused.key).history
+    assert paused_run == unpaused_run  # same run, paused
