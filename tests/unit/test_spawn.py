@@ -57,8 +57,10 @@ def test_a_worker_needs_nothing_but_the_database(tmp_path: Path) -> None:
                         parent=os.getpid())  # fmt: skip
     process = start_process(worker_main, setup, name="dropout-lab-worker")
     try:
-        wait.until(lambda: RunStore(root).has(key), timeout=180, what="the run trained")
-        assert queue.queue_view(key)["request"]["state"] == "done"
+        # the worker writes the run's files, then marks the request done: wait for the last step
+        wait.until(lambda: queue.queue_view(key)["request"]["state"] == "done", timeout=180,
+                   what="the request marked done")  # fmt: skip
+        assert RunStore(root).has(key)
         assert queue.workers_live(30.0) == 1
     finally:
         process.terminate()
