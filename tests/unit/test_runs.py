@@ -6,6 +6,7 @@ own worker (determinism across services, recycling, a killed worker) start a sec
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 from pathlib import Path
@@ -313,14 +314,20 @@ def test_a_long_run_lets_waiting_short_runs_of_others_go_first(tmp_path: Path) -
         for key in short:
             assert finished(svc, key).state == "done"
         assert not svc.status(long).finished  # ... and the short runs were done before it
-        assert finished(svc, long).state == "done"
+        # It trains on after its pause; then its learner stops it (its epochs are kept), so
+        # the test need not train all 160 epochs twice (119 s of the suite on two cores)
+        wait_for(svc, long, lambda s: s.epochs_done >= paused.epochs_done + 5)
+        svc.stop(long, lane="learner:1")
+        assert finished(svc, long).state == "stopped"
         paused_run = svc.result(long).history
-    # The same run, not paused, in a worker as well: trained in this process instead (its own
-    # threads), it matched on one machine and not on an AMD EPYC (2026-12-08), where sums in
-    # another thread layout differ in the last bit from epoch 2 and 160 epochs amplify that
-    # (a store of its own: the first service would hand back its stored run for the same key)
+    # The same run, as many epochs, not paused, in a worker as well: trained in this process
+    # instead (its own threads), it matched on one machine and not on an AMD EPYC (2026-12-08),
+    # where sums in another thread layout differ in the last bit from epoch 2 and many epochs
+    # amplify that (a store of its own: the first service would hand back its stored run)
+    epochs = len(paused_run["loss"])
+    assert epochs > paused.epochs_done + 4  # the epochs after the pause are compared too
     with TrainingService(RunStore(tmp_path / "unpaused"), max_workers=1) as other:
-        unpaused = finished(other, other.submit(wide, config))
+        unpaused = finished(other, other.submit(wide, dataclasses.replace(config, epochs=epochs)))
         assert unpaused.state == "done"
         unpaused_run = other.result(unpaused.key).history
     assert paused_run == unpaused_run  # same run, paused
