@@ -19,19 +19,16 @@ from multiprocessing.connection import wait as wait_for_exits
 from typing import Any
 
 from dropout_lab.training.spawn import start_process
-from dropout_lab.training.worker import WorkerSetup
+from dropout_lab.training.worker import WorkerSetup, quiet_single_op_tensorflow
 
 log = logging.getLogger(__name__)
 
 
 def local_worker_main(setup: WorkerSetup) -> None:
     """A server's own worker process on PostgreSQL (`LocalWorkers`): `run_worker`, as the
-    embedded workers are started (Ctrl+C is the server's; TensorFlow's threads shared out)."""
+    embedded workers are started (Ctrl+C is the server's; TensorFlow as theirs)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if setup.threads:
-        os.environ.setdefault("TF_NUM_INTRAOP_THREADS", str(setup.threads))
-        os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
+    quiet_single_op_tensorflow()
     from dropout_lab.training.distributed import run_worker
 
     if os.getppid() == setup.parent:
@@ -48,8 +45,6 @@ class LocalWorkers:
 
     def __init__(self, service: Any, count: int) -> None:
         self.service, self.count = service, count
-        cores = os.cpu_count() or 1
-        self.threads = max(1, cores // count)
         self.started = 0
         self._lock = threading.Lock()
         self._closed = False
@@ -78,7 +73,7 @@ class LocalWorkers:
             svc = self.service
             while len(self._procs) < self.count:
                 setup = WorkerSetup(svc.url, str(svc.store.root), svc.store.database_url, 0,
-                                    self.threads, os.getpid(), time.time())  # fmt: skip
+                                    os.getpid(), time.time())  # fmt: skip
                 self._procs.append(start_process(local_worker_main, setup,
                                                  name="dropout-lab-worker"))  # fmt: skip
                 self.started += 1

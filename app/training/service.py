@@ -102,7 +102,6 @@ class TrainingService(QueueClient):
         store: RunStore | None = None,
         max_workers: int | None = None,
         max_tasks_per_worker: int = 25,
-        threads_per_worker: int | None = None,
         *,
         queue_url: str | None = None,
         budget_seconds: float | None = None,
@@ -123,7 +122,6 @@ class TrainingService(QueueClient):
         self.max_attempts = max_attempts if self.durable else 1
         cores = os.cpu_count() or 1
         self.max_workers = max(1, max_workers or cores)
-        self.threads_per_worker = threads_per_worker or max(1, cores // self.max_workers)
         self.max_tasks = max(1, max_tasks_per_worker)
         self._lock = threading.RLock()
         self._closed = False
@@ -254,7 +252,7 @@ class TrainingService(QueueClient):
 
     def _spawn(self, warm_runs: tuple = ()) -> None:
         setup = WorkerSetup(self.queue_url, str(self.store.root), self.store.database_url,
-                            self.max_tasks, self.threads_per_worker, os.getpid(), time.time(),
+                            self.max_tasks, os.getpid(), time.time(),
                             warm_runs)  # fmt: skip
         self._workers.append(start_process(worker_main, setup, name="dropout-lab-worker"))
         self.started += 1

@@ -36,7 +36,7 @@ def page_as_main(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_a_worker_starts_without_running_the_page_script(page_as_main: Path, tmp_path) -> None:
     # parent=1: the worker sees its "server" gone and returns at once, after the child's start-up
     setup = WorkerSetup(queue_url=f"sqlite:///{tmp_path / 'q.db'}", root=str(tmp_path / "runs"),
-                        database_url=None, max_tasks=1, threads=1, parent=1)  # fmt: skip
+                        database_url=None, max_tasks=1, parent=1)  # fmt: skip
     process = start_process(worker_main, setup, name="dropout-lab-worker")
     process.join(120)
     assert process.exitcode == 0
@@ -53,7 +53,7 @@ def test_a_worker_needs_nothing_but_the_database(tmp_path: Path) -> None:
     spec, config = lesson_spec(0.3), TrainConfig(epochs=2, seed=5)
     key = run_key(spec, config)
     queue.queue_submit(key, "learner:1", spec.to_dict(), dataclasses.asdict(config), 1.0)
-    setup = WorkerSetup(queue_url=url, root=str(root), database_url=None, max_tasks=5, threads=1,
+    setup = WorkerSetup(queue_url=url, root=str(root), database_url=None, max_tasks=5,
                         parent=os.getpid())  # fmt: skip
     process = start_process(worker_main, setup, name="dropout-lab-worker")
     try:
