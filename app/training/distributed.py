@@ -28,7 +28,6 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-import os
 import signal
 import threading
 import time
@@ -41,6 +40,7 @@ from dropout_lab.store.runqueue import RunQueue
 from dropout_lab.training import starts
 from dropout_lab.training.client import MSG_CRASHED, QueueClient
 from dropout_lab.training.runstore import RunStore
+from dropout_lab.training.spawn import server_gone_test
 from dropout_lab.training.turns import Turns, worker_id
 
 log = logging.getLogger(__name__)
@@ -268,7 +268,7 @@ def run_worker(
     queue = RunQueue(url)
     ensure_schema(url)
     interrupt = threading.Event()
-    orphaned = (lambda: os.getppid() != parent) if parent else (lambda: False)
+    orphaned = server_gone_test(parent) if parent else (lambda: False)
     turns = Turns(queue, RunStore(root, url), worker_id(),
                   interrupted=lambda: interrupt.is_set() or orphaned())  # fmt: skip
     app = make_app(url, sync=False)

@@ -2,8 +2,9 @@
 machines (`distributed.run_worker`), started as children of the server process.
 
 The embedded service for SQLite (`service.TrainingService`) starts its workers the same way
-("spawn" context: the app process never imports TensorFlow); on PostgreSQL everything about a
-worker's life after its start (heartbeats, stalled jobs, retries, wake-ups) is procrastinate's.
+(forked from the fork server, `spawn.py`: the app process never imports TensorFlow); on
+PostgreSQL everything about a worker's life after its start (heartbeats, stalled jobs, retries,
+wake-ups) is procrastinate's.
 
 No Streamlit; TensorFlow only in the children.
 """
@@ -18,7 +19,7 @@ import time
 from multiprocessing.connection import wait as wait_for_exits
 from typing import Any
 
-from dropout_lab.training.spawn import start_process
+from dropout_lab.training.spawn import server_gone_test, start_process
 from dropout_lab.training.worker import WorkerSetup, quiet_single_op_tensorflow
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ def local_worker_main(setup: WorkerSetup) -> None:
     quiet_single_op_tensorflow()
     from dropout_lab.training.distributed import run_worker
 
-    if os.getppid() == setup.parent:
+    if not server_gone_test(setup.parent)():  # else the server died while this started
         run_worker(setup.queue_url, setup.root, parent=setup.parent, spawned_at=setup.spawned_at,
                    signals=(signal.SIGTERM,))  # fmt: skip
 

@@ -6,7 +6,7 @@ returns, at most one live run per learner (a new request replaces the learner's 
 lanes taken in turn, identical requests trained once.
 
 One road for a run: the database. The service starts up to `max_workers` worker processes
-(`worker.worker_main`, "spawn" context, so the app process never imports TensorFlow) when work
+(`worker.worker_main`, forked from a fork server with TensorFlow loaded, `spawn.py`) when work
 waits; each runs the same loop as `dropout-lab worker` (take the next run in turn, train it,
 write progress and the result to the database, find Stop there). Nothing travels between the
 service and its workers but the processes' lives: the service watches their exits, starts fresh

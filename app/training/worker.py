@@ -1,18 +1,20 @@
 """An embedded training worker process (SQLite): the worker loop, with the database as its one
 channel. On PostgreSQL a server's workers are procrastinate's (`local_workers`).
 
-The embedded service (`service.TrainingService`) starts these processes ("spawn" context, so the
-app process never imports TensorFlow). Each runs the loop every worker runs, `dropout-lab worker`
-included (`turns.Turns.drain`): take the next run in the lanes' turn from the queue database,
-train it there (progress, Stop and the result all go through the database), take the next.
-When nothing waits it looks again every POLL seconds (SQLite has no notifications).
+The embedded service (`service.TrainingService`) starts these processes, forked from a fork server
+that has TensorFlow loaded (`spawn.py`: the app process never imports TensorFlow). Each runs the
+loop every worker runs, `dropout-lab worker` included (`turns.Turns.drain`): take the next run in
+the lanes' turn from the queue database, train it there (progress, Stop and the result all go
+through the database), take the next. When nothing waits it looks again every POLL seconds
+(SQLite has no notifications).
 
 It imports TensorFlow and the trainer *before* it beats its heart, so a worker in the queue's
 `train_workers` table is a warm one: the service reads its readiness there. It exits after
 `max_tasks` runs (the service starts a fresh one, which keeps a long-running server's memory
 bounded).
 
-SIGTERM (the service shutting down) or the parent process dying (the server was killed)
+SIGTERM (the service shutting down) or the server process dying (it was killed; `spawn.py` says
+how a worker tells)
 interrupts the run at its next epoch: its requests wait in the queue again and the next server
 trains them without the learner pressing anything; a run nobody wants any more is stopped there,
 keeping its epochs.
@@ -35,6 +37,7 @@ from typing import Any
 from dropout_lab.lesson.spec import ModelSpec, TrainConfig
 from dropout_lab.training import starts
 from dropout_lab.training.runstore import RunStore
+from dropout_lab.training.spawn import server_gone_test
 from dropout_lab.training.turns import Heartbeat, Turns, friendly_error, worker_id
 
 __all__ = ["POLL", "WorkerSetup", "friendly_error", "quiet_single_op_tensorflow", "worker_main"]
@@ -96,12 +99,12 @@ def worker_main(setup: WorkerSetup) -> None:
     quiet_single_op_tensorflow()
     from dropout_lab.store.runqueue import RunQueue
 
-    parent = setup.parent  # not os.getppid() now: the server may have died while this started
-    if os.getppid() != parent:
+    server_gone = server_gone_test(setup.parent)
+    if server_gone():  # the server died while this started
         return
 
     def interrupted() -> bool:
-        return _INTERRUPT.is_set() or os.getppid() != parent
+        return _INTERRUPT.is_set() or server_gone()
 
     with contextlib.suppress(Exception):  # import now, so the first run starts warm
         from dropout_lab.training import trainer  # noqa: F401
@@ -111,7 +114,7 @@ def worker_main(setup: WorkerSetup) -> None:
     queue = RunQueue(setup.queue_url)
     turns = Turns(queue, RunStore(setup.root, setup.database_url), worker_id(),
                   interrupted=interrupted)  # fmt: skip
-    heart = Heartbeat(queue, turns.worker, alive=lambda: os.getppid() == parent).start()
+    heart = Heartbeat(queue, turns.worker, alive=lambda: not server_gone()).start()
     try:
         serve(turns, setup.max_tasks, lambda: _INTERRUPT.wait(POLL))
     finally:

@@ -213,16 +213,18 @@ def process_state(pid: int) -> tuple[int, str] | None:
     return int(fields[1]), fields[0]
 
 
+def _live_children(parent: int) -> list[Path]:
+    return [entry for entry in Path("/proc").iterdir() if entry.name.isdigit()
+            and (stat := process_state(int(entry.name))) is not None
+            and stat[0] == parent and stat[1] != "Z"]  # fmt: skip
+
+
 def worker_pids(server_pid: int) -> set[int]:
-    """The server's live training workers: its "spawn" children (not the resource tracker)."""
+    """The server's live training workers: the children of its fork server (app/training/
+    spawn.py; not its resource tracker)."""
     found = set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        stat = process_state(int(entry.name))
-        if stat is None or stat[0] != server_pid or stat[1] == "Z":
-            continue
+    for child in _live_children(server_pid):
         with contextlib.suppress(OSError):
-            if b"spawn_main" in (entry / "cmdline").read_bytes():
-                found.add(int(entry.name))
+            if b"forkserver" in (child / "cmdline").read_bytes():
+                found |= {int(worker.name) for worker in _live_children(int(child.name))}
     return found
