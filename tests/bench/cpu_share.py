@@ -52,8 +52,9 @@ def snapshot(names: dict[tuple[str, str], str]) -> dict[tuple[str, str], float]:
     return out
 
 
-def measure(command: list[str]) -> tuple[int, float, Counter]:
-    """Run `command`; (its exit code, wall seconds, CPU seconds by kind)."""
+def measure(command: list[str]) -> tuple[int, float, Counter, Counter]:
+    """Run `command`; (its exit code, wall seconds, CPU seconds by kind, processes started by
+    kind: seen in a sample, so those that lived less than half a second are not all counted)."""
     names: dict[tuple[str, str], str] = {}
     first = snapshot(names)
     last = dict(first)
@@ -69,7 +70,8 @@ def measure(command: list[str]) -> tuple[int, float, Counter]:
     by_kind: Counter = Counter()
     for key, seconds in last.items():
         by_kind[names[key]] += seconds - first.get(key, 0.0)
-    return proc.returncode, time.monotonic() - start, by_kind
+    started = Counter(names[key] for key in last if key not in first)
+    return proc.returncode, time.monotonic() - start, by_kind, started
 
 
 def main(argv: list[str]) -> int:
@@ -77,10 +79,10 @@ def main(argv: list[str]) -> int:
     if not command:
         print(__doc__)
         return 2
-    code, wall, by_kind = measure(command)
-    print(f"\nwall {wall:.1f} s; CPU seconds by kind of process:")
+    code, wall, by_kind, started = measure(command)
+    print(f"\nwall {wall:.1f} s; CPU seconds by kind of process (and processes started):")
     for kind, seconds in by_kind.most_common():
-        print(f"{seconds:8.1f}  {kind}")
+        print(f"{seconds:8.1f}  {kind} ({started[kind]})")
     print(f"{sum(by_kind.values()):8.1f}  total")
     return code
 

@@ -15,6 +15,12 @@ from tests.support.lesson_runs import data_dir_with_lesson_runs
 ARTIFACTS = Path(os.environ.get("DROPOUT_LAB_ARTIFACTS", Path(__file__).parent / "artifacts"))
 
 
+# The tests whose page runs Reflect's Monte Carlo passes through the `server` fixture: on one
+# xdist worker, so one server pays for the first run of them (loading TensorFlow and the models,
+# then the passes: about 30 s on two busy cores), not one server per worker.
+ON_REFLECTS_SERVER = pytest.mark.xdist_group("e2e-reflect")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def no_predictions() -> Iterator[None]:
     """Every server of these tests shows each step's outcome at once, as their tests expect:

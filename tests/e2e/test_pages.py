@@ -10,12 +10,18 @@ from playwright.sync_api import Page, expect
 from dropout_lab.lesson.steps import STEP_IDS
 from tests.support.harness import full_screenshot, wait_until_idle
 
-from .conftest import assert_no_error
+from .conftest import ON_REFLECTS_SERVER, assert_no_error
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.mark.parametrize("path", ["", *STEP_IDS])
+def _param(value: str) -> object:
+    """`value`, on Reflect's server's worker when it opens Reflect (its Monte Carlo passes)."""
+    marks = [ON_REFLECTS_SERVER] if value.startswith("reflect") else []
+    return pytest.param(value, marks=marks)
+
+
+@pytest.mark.parametrize("path", [_param(p) for p in ["", *STEP_IDS]])
 def test_page_renders_without_error(server, page: Page, artifacts, path: str) -> None:
     page.goto(f"{server.url}/{path}")
     wait_until_idle(page)
@@ -71,7 +77,7 @@ def test_explore_inference_mode_is_identity(server, page: Page) -> None:
         "?step=nope",
         "?learner=%3Cscript%3Ealert(1)%3C%2Fscript%3E&class=",
         "build?learner=Ada&class=" + "x" * 300,
-        "reflect?learner=&class=C1",
+        _param("reflect?learner=&class=C1"),
     ],
 )
 def test_malformed_deep_links_never_show_a_traceback(server, page: Page, link: str) -> None:

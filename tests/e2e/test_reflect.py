@@ -8,9 +8,9 @@ from playwright.sync_api import Page, expect
 
 from tests.support.harness import full_screenshot, wait_until_idle
 
-from .conftest import assert_no_error
+from .conftest import ON_REFLECTS_SERVER, assert_no_error
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, ON_REFLECTS_SERVER]
 
 
 def test_reflect_runs_mc_dropout_and_keeps_answers(server, page: Page, artifacts) -> None:

@@ -18,7 +18,7 @@ from tests.sandbox_required import require_sandbox  # noqa: F401  (autouse)
 from tests.support import editor, wait
 from tests.support.harness import full_screenshot, wait_until_idle
 
-from .conftest import assert_no_error
+from .conftest import ON_REFLECTS_SERVER, assert_no_error
 
 pytestmark = pytest.mark.e2e
 
@@ -90,6 +90,7 @@ def _server_store(server):
     return Store(f"sqlite:///{env[ENV_DATA_DIR]}/{DB_FILENAME}")
 
 
+@ON_REFLECTS_SERVER
 def test_a_reflection_typed_without_leaving_the_box_survives_a_reload(server, page: Page):
     klass = "R" + uuid.uuid4().hex[:8]
     page.goto(f"{server.url}/reflect?learner=Rae&class={klass}")
