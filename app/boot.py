@@ -107,7 +107,7 @@ def quiet_libraries() -> None:
 
 
 def main() -> None:
-    # Imported here, not at the top: a training worker ("spawn") imports this module again as
+    # Imported here, not at the top: a training worker (`training/spawn.py`) imports this module as
     # its `__mp_main__`, and must not pay for pandas and Streamlit's command line.
     import numpy  # noqa: F401
     import pandas  # noqa: F401
