@@ -44,7 +44,7 @@ from .a11y_support import (
     visit,
 )
 from .conftest import assert_no_error
-from .test_work import NUMPY_LABEL, _server_store, resume_code
+from .test_work import NUMPY_LABEL, _server_store, choose_lab, resume_code
 
 pytestmark = pytest.mark.e2e
 
@@ -179,7 +179,7 @@ def train_the_keras_lab(page: Page, typed: str) -> None:
 
 
 def grade_the_numpy_lab(page: Page, typed: str) -> None:
-    page.get_by_text(NUMPY_LABEL).click()
+    choose_lab(page, NUMPY_LABEL)
     settle(page)
     editor.paste_code(page, "NumPy code", typed)
     settle(page)
@@ -214,7 +214,7 @@ def every_piece_comes_back(page: Page, srv: Server, link: str, work: dict[str, s
     head = work["keras"].split("\n")[:2]  # the line typed after the run, the one trained
     wait.until(lambda: editor.editor_text(page, "Keras code").split("\n")[:2] == head,
                what="the Keras code as last typed")  # fmt: skip
-    page.get_by_text(NUMPY_LABEL).click()
+    choose_lab(page, NUMPY_LABEL)
     settle(page)
     wait.until(lambda: work["numpy_mark"] in editor.editor_text(page, "NumPy code"),
                what="the NumPy code as graded")  # fmt: skip

@@ -35,6 +35,16 @@ def resume_code(page: Page) -> str:
     return code() or ""
 
 
+def choose_lab(page: Page, label: str) -> None:
+    """Pick a lab on Build once its choice is shown: a first visit's page reruns once the
+    browser has reported its view, and on two busy cores that rerun can keep the choice out
+    of sight longer than a click's 30 s (ci23, 2026-12-08)."""
+    option = page.get_by_text(label)
+    expect(option).to_be_visible(timeout=180_000)
+    option.click()
+    wait_until_idle(page)
+
+
 def test_typed_and_graded_work_comes_back_in_a_fresh_browser(
     server, page: Page, browser: Browser, artifacts
 ) -> None:
@@ -43,8 +53,7 @@ def test_typed_and_graded_work_comes_back_in_a_fresh_browser(
     wait_until_idle(page)
     code = resume_code(page)
     expect(page.get_by_text("Not joined", exact=False)).to_have_count(0)
-    page.get_by_text(NUMPY_LABEL).click()
-    wait_until_idle(page)
+    choose_lab(page, NUMPY_LABEL)
     solution = load_lab("numpy_dropout").solution
     editor.paste_code(page, "NumPy code", solution)
     wait_until_idle(page)
@@ -54,8 +63,7 @@ def test_typed_and_graded_work_comes_back_in_a_fresh_browser(
     typed = solution + "\n# Eve's note, typed after the grade\n"
     editor.paste_code(page, "NumPy code", typed)
     wait_until_idle(page)
-    page.get_by_text(KERAS_LABEL).click()
-    wait_until_idle(page)
+    choose_lab(page, KERAS_LABEL)
     keras = load_lab("overfit").starter + "# Eve's Keras line, never trained\n"
     editor.paste_code(page, "Keras code", keras)
     wait_until_idle(page)
@@ -68,8 +76,7 @@ def test_typed_and_graded_work_comes_back_in_a_fresh_browser(
         assert_no_error(again)
         wait.until(lambda: "# Eve's Keras line" in editor.editor_text(again, "Keras code"),
                    what="the Keras code as typed")  # fmt: skip
-        again.get_by_text(NUMPY_LABEL).click()
-        wait_until_idle(again)
+        choose_lab(again, NUMPY_LABEL)
         wait.until(lambda: "# Eve's note" in editor.editor_text(again, "NumPy code"),
                    what="the NumPy code as typed")  # fmt: skip
         expect(again.get_by_text("Every property holds", exact=False)).to_be_visible()
